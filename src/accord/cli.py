@@ -1,0 +1,275 @@
+"""The ``accord`` command line: parses options, calls the library, prints.
+
+Every command that reads a scenario takes ``--format``; problems with inputs are printed as
+``file:line: field: what is wrong`` to standard error with exit status 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import shlex
+import sys
+from enum import Enum
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .checks import find_text
+from .errors import AccordError, InputError
+from .io import FORMATS, Loaded, read_scenario, write_scenario
+from .models import registry
+from .render import print_forecast, print_problems
+from .runner import document, dumps, parse_params, record, run_models
+from .scenario import Scenario
+from .store import DEFAULT_PATH, RunStore
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Model and forecast multi-party negotiations.")
+runs_app = typer.Typer(no_args_is_help=True, help="Browse and export the recorded runs.")
+app.add_typer(runs_app, name="runs")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+for _console in (out, err):
+    if not _console.is_terminal:  # piped or captured: wide lines rather than folded tables
+        _console.width = max(_console.width, 120)
+
+Format = Enum("Format", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
+DEFAULT_SCENARIO = "korea-2018"
+
+FileArg = Annotated[Optional[str], typer.Argument(
+    help=f"scenario file (YAML, table CSV/XLSX, KTAB CSV/XML, decide); default: the bundled {DEFAULT_SCENARIO} "
+         "scenario", show_default=False)]
+FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="the file's format (default: detected)")]
+TextsOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--texts", help="folder holding sources' full texts, to check quotes verbatim (repeatable)")]
+StoreOpt = Annotated[Path, typer.Option("--store", help="run store file")]
+
+
+def guarded(fn):
+    """Report accord's errors as messages with exit status 2, never as tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            print_problems(err, exc.problems, "cannot use this input:")
+            raise typer.Exit(2) from None
+        except AccordError as exc:
+            err.print(f"[bold red]error:[/bold red] {exc}")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def bundled(name: str) -> Path:
+    return Path(str(files("accord") / "scenarios" / f"{name}.yaml"))
+
+
+def load(file: str | None, fmt: Format | None, texts: list[Path] | None = None) -> Loaded:
+    path = Path(file) if file else bundled(DEFAULT_SCENARIO)
+    if file and not path.exists() and bundled(file).is_file():
+        path = bundled(file)
+    loaded = read_scenario(path, fmt.value if fmt else None, texts=texts or ())
+    if loaded.warnings:
+        print_problems(err, loaded.warnings)
+    return loaded
+
+
+def command_line() -> str:
+    return " ".join(shlex.quote(a) for a in ["accord", *sys.argv[1:]])
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False) -> None:
+    if version:
+        out.print(f"accord {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+@guarded
+def forecast(
+    file: FileArg = None,
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="model to run (repeatable; default: all)")] = None,
+    param: Annotated[Optional[list[str]], typer.Option(
+        "--param", "-p", help="model parameter key=value, or model.key=value (repeatable)")] = None,
+    seed: Annotated[int, typer.Option(help="seed of every random choice; equal seeds give equal results")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    fmt: FormatOpt = None,
+    texts: TextsOpt = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the runs")] = False,
+) -> None:
+    """Forecast each issue of a scenario under one or more models, and record the runs."""
+    loaded = load(file, fmt, texts)
+    names = model or list(registry())
+    params = parse_params(names, param or [])
+    results = run_models(loaded.scenario, names, params, seed)
+    run_store = None if no_store else RunStore(store)
+    doc = record(loaded.scenario, results, run_store, command_line())
+    if as_json:
+        sys.stdout.write(dumps(doc) + "\n")
+    else:
+        print_forecast(out, loaded.scenario, doc, None if no_store else str(store))
+
+
+@app.command()
+@guarded
+def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None) -> None:
+    """Check a scenario file and report every problem at once."""
+    loaded = load(file, fmt, texts)
+    s = loaded.scenario
+    stances = sum(len(a.issues) for a in s.actors)
+    claims = sum(len(e.claims) for e in _estimates(s))
+    assumed = sum(1 for e in _estimates(s) if e.assumption and not e.claims)
+    checked = [src.id for src in s.sources if find_text(src.model_dump(), loaded.path.parent, list(texts or []))]
+    out.print(f"[green]ok[/green]: {escape(loaded.path.name)} ({loaded.format}): {escape(repr(s.name))}: {len(s.actors)} actors, "
+              f"{len(s.issues)} issues, {stances} stances")
+    out.print(f"evidence: {claims} claims from {len(s.sources)} sources; {assumed} values rest on a stated assumption"
+              + (f"; every value without either is covered by the file's assumption: {s.assumption!r}" if s.assumption else ""))
+    if s.sources:
+        out.print(f"quotes checked verbatim against the texts of {len(checked)} of {len(s.sources)} sources"
+                  + (f" ({', '.join(checked)})" if checked else " (give --texts DIR to check them)"))
+    out.print(f"sha256 {s.sha256}")
+
+
+@app.command()
+@guarded
+def convert(
+    source: Annotated[str, typer.Argument(help="scenario file to read")],
+    target: Annotated[Path, typer.Argument(help="file to write (.yaml, .csv, .xlsx, .txt)")],
+    fmt: FormatOpt = None,
+    to: Annotated[Optional[Format], typer.Option("--to", "-t", help="format to write (default: from the name)")] = None,
+) -> None:
+    """Convert a scenario between formats (YAML, table, KTAB, decide)."""
+    loaded = load(source, fmt)
+    warnings = write_scenario(loaded.scenario, target, to.value if to else None)
+    if warnings:
+        print_problems(err, warnings)
+    out.print(f"wrote {target}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the YAML scenario form."""
+    data = Scenario.model_json_schema()
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "accord scenario"
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+@app.command()
+def models() -> None:
+    """List the registered models and their parameters."""
+    table = Table("model", "what it computes", "parameters (default)", box=None, header_style="bold")
+    for name, cls in registry().items():
+        params = ", ".join(f"{k}={f.default!r}" for k, f in cls.Params.model_fields.items()) or "—"
+        table.add_row(name, cls.summary, params)
+    out.print(table)
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+@runs_app.command("list")
+@guarded
+def runs_list(store: StoreOpt = DEFAULT_PATH,
+              limit: Annotated[int, typer.Option(help="show at most this many, newest first")] = 50) -> None:
+    """List recorded runs, newest first."""
+    records = RunStore(store).list(limit)
+    if not records:
+        out.print(f"no runs recorded in {store}")
+        return
+    table = Table(box=None, header_style="bold")
+    for name in ("run id", "created (UTC)", "model"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("scenario", no_wrap=True, overflow="ellipsis", max_width=40)
+    table.add_column("sha256", no_wrap=True)
+    table.add_column("seed", no_wrap=True)
+    for r in records:
+        table.add_row(r.run_id, r.created[:19].replace("T", " "), r.model, r.scenario_name, r.scenario_sha256[:12],
+                      str(r.seed))
+    out.print(table)
+
+
+@runs_app.command("show")
+@guarded
+def runs_show(run_id: str, store: StoreOpt = DEFAULT_PATH,
+              as_json: Annotated[bool, typer.Option("--json", help="print the run's JSON document")] = False) -> None:
+    """Reprint a recorded run."""
+    run_store = RunStore(store)
+    rec = run_store.get(run_id)
+    scenario = rec.scenario(run_store)
+    doc = document(scenario, [rec.result])
+    if as_json:
+        sys.stdout.write(dumps(doc) + "\n")
+        return
+    out.print(f"run {rec.run_id}: {rec.model} {escape(json.dumps(rec.params))} seed {rec.seed}; made {rec.created} "
+              f"by accord {rec.accord_version}" + (f"\n[dim]{escape(rec.command)}[/dim]" if rec.command else ""))
+    print_forecast(out, scenario, doc)
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@runs_app.command("export")
+@guarded
+def runs_export(
+    run_id: str,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="json: the whole record; csv: one table")] = ExportFormat.json,
+    table: Annotated[str, typer.Option(help="with csv: forecast, rounds, summary, or a model table")] = "forecast",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write (default: standard output)")] = None,
+    store: StoreOpt = DEFAULT_PATH,
+) -> None:
+    """Export a recorded run: the whole record as JSON, or one of its tables as CSV."""
+    from .io import atomic_write
+    from .errors import UsageError
+
+    run_store = RunStore(store)
+    rec = run_store.get(run_id)
+    if fmt is ExportFormat.json:
+        text = dumps({
+            "run_id": rec.run_id, "created": rec.created, "accord_version": rec.accord_version,
+            "environment": rec.environment, "command": rec.command, "model": rec.model, "params": rec.params,
+            "seed": rec.seed, "scenario": {"name": rec.scenario_name, "sha256": rec.scenario_sha256,
+                                           "body": run_store.scenario(rec.scenario_sha256).canonical()},
+            "result": rec.result})
+    else:
+        rows = rec.result["tables"].get(table) if table not in ("forecast", "rounds", "summary") else rec.result[table]
+        if rows is None:
+            names = ["forecast", "rounds", "summary", *rec.result["tables"]]
+            raise UsageError(f"run {rec.run_id} has no table {table!r}; it has: {', '.join(names)}")
+        buf = io.StringIO()
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.DictWriter(buf, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buf.getvalue()
+    if output:
+        atomic_write(output, text.encode("utf-8"))
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _estimates(s: Scenario):
+    from .io.table import _estimates as estimates
+
+    return estimates(s)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,135 @@
+"""Reading and writing scenarios in every supported format.
+
+======  ==========================  =====================  ==========================
+format  files                       read                   write
+======  ==========================  =====================  ==========================
+yaml    ``.yaml`` ``.yml``          yes (native form)      yes
+table   ``.csv`` ``.xlsx``          yes                    yes
+ktab    ``.csv`` ``.xml`` (KTAB)    yes (CSV and XML)      CSV
+decide  ``.txt`` ``.csv``           yes                    yes
+======  ==========================  =====================  ==========================
+
+:func:`read_scenario` detects the format from the file's extension and first lines when it
+is unambiguous, and otherwise asks for ``format``. Every reader turns its file into the same
+plain data and locator, and :func:`accord.checks.build` validates it, so every format gets
+the same checks and the same error messages. A reader raises at once only when it cannot make
+sense of the file; the problems of single values it passes on, to be reported with the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks import build
+from ..errors import InputError, Problem
+from ..scenario import Scenario
+from . import decide, ktab, native, table
+from ._files import decode, read_bytes
+
+FORMATS = ("yaml", "table", "ktab", "decide")
+
+
+@dataclass
+class Loaded:
+    """A scenario read from a file, with the format it was read as and any warnings."""
+
+    scenario: Scenario
+    format: str
+    path: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    """The format of a file, from its extension and content; raises when it is ambiguous."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".xlsx", ".xlsm"):
+        return "table"
+    text = "" if data.startswith(b"PK") else decode(data, str(path))[:8192]
+    if suffix == ".xml" or ktab.sniff_xml(text):
+        return "ktab"
+    hits = [name for name, sniff in (("decide", decide.sniff), ("ktab", ktab.sniff), ("table", table.sniff),
+                                     ("yaml", native.sniff)) if sniff(text)]
+    if len(hits) == 1:
+        return hits[0]
+    raise InputError([Problem(
+        "cannot tell the file's format" + (f" (it could be {' or '.join(hits)})" if hits else "")
+        + f"; give --format, one of: {', '.join(FORMATS)}", str(path))])
+
+
+def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
+                  texts: Iterable[str | os.PathLike[str]] = ()) -> Loaded:
+    """Read and validate a scenario file; raise :class:`~accord.errors.InputError` listing every problem."""
+    path = Path(path)
+    if format is not None and format not in FORMATS:
+        raise InputError([Problem(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")])
+    data = read_bytes(path)
+    fmt = format or detect_format(path, data)
+    name = str(path)
+    if fmt == "table" and (path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK")):
+        raw, locate, notes = table.parse_xlsx(data, name)
+    elif fmt == "ktab" and (path.suffix.lower() == ".xml" or data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")):
+        raw, locate, notes = ktab.parse_xml(data, name)
+    else:
+        parse = {"yaml": native.parse, "table": table.parse, "ktab": ktab.parse, "decide": decide.parse}[fmt]
+        raw, locate, notes = parse(decode(data, name), name)
+    scenario, warnings = build(raw, file=name, locate=locate, base_dir=path.parent,
+                               texts=[Path(t) for t in texts], reported=notes)
+    return Loaded(scenario, fmt, path, warnings)
+
+
+def encode_scenario(scenario: Scenario, format: str, *, xlsx: bool = False) -> tuple[bytes, list[Problem]]:
+    """The bytes of a scenario written in ``format``, and warnings for what that format cannot hold."""
+    if format == "yaml":
+        return native.write(scenario)
+    if format == "table":
+        return table.write_xlsx(scenario) if xlsx else table.write(scenario)
+    if format == "ktab":
+        return ktab.write(scenario)
+    if format == "decide":
+        return decide.write(scenario)
+    raise InputError([Problem(f"cannot write format {format!r}; choose one of: {', '.join(FORMATS)}")])
+
+
+def format_for_output(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".xlsx", ".csv"):
+        return "table"
+    if suffix == ".txt":
+        return "decide"
+    raise InputError([Problem(f"cannot tell which format to write from the name {path.name!r}; give --to, one of: "
+                              f"{', '.join(FORMATS)}")])
+
+
+def write_scenario(scenario: Scenario, path: str | os.PathLike[str], format: str | None = None) -> list[Problem]:
+    """Write a scenario atomically (a temporary file renamed into place); return the warnings."""
+    path = Path(path)
+    fmt = format or format_for_output(path)
+    data, warnings = encode_scenario(scenario, fmt, xlsx=path.suffix.lower() == ".xlsx")
+    atomic_write(path, data)
+    return warnings
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write all of ``data`` or nothing: a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["FORMATS", "Loaded", "read_scenario", "write_scenario", "encode_scenario", "detect_format"]

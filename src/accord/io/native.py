@@ -1,0 +1,108 @@
+"""accord's native scenario format: YAML, written and read by people.
+
+Read with PyYAML's safe loader only (no object construction from tags). The file is composed
+into nodes first so that every value keeps its line number for error messages, and so that
+duplicate keys, which YAML parsers otherwise resolve silently to the last, are reported (the
+first is kept, and the rest of the file is still checked).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from ..checks import Reported
+from ..errors import InputError, Problem
+from ..scenario import Scenario
+
+MAX_NODES = 1_000_000  # guards against alias expansion ("billion laughs")
+
+
+def sniff(text: str) -> bool:
+    """A YAML scenario's first line that is not a comment opens a mapping (``name: ...``)."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip() == "---" or bool(re.match(r"^[A-Za-z_]+:(\s|$)", line))
+    return False
+
+
+def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else None
+        what = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(f"YAML syntax error: {what}", file, line)]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError([Problem("the file is empty; a scenario needs `name`, `issues` and `actors`", file)])
+    lines: dict[tuple[Any, ...], int] = {}
+    problems: list[Problem] = []
+    count = [0]
+
+    def walk(n: yaml.Node, path: tuple[Any, ...]) -> Any:
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise InputError([Problem(f"more than {MAX_NODES:,} values (alias expansion?)", file)])
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in n.value:
+                key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int, float)) or isinstance(key, bool):
+                    key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else key
+                if key in out:
+                    problems.append(Problem(f"duplicate key `{key}` (the first is on line {lines[path + (key,)]})",
+                                            file, key_node.start_mark.line + 1))
+                    continue
+                lines[path + (key,)] = key_node.start_mark.line + 1
+                out[key] = walk(value_node, path + (key,))
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [walk(v, path + (k,)) for k, v in enumerate(n.value)]
+        try:
+            return loader.construct_object(n)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(f"cannot read value: {getattr(exc, 'problem', exc)}", file, n.start_mark.line + 1))
+            return Reported(str(n.value))
+
+    raw = walk(node, ())
+
+    def locate(loc: tuple[Any, ...]) -> tuple[int | None, str | None]:
+        return lines.get(loc), None
+
+    return raw, locate, problems
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def to_data(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as YAML-ready data: fields in reading order, evidence-free numbers bare."""
+    data = scenario.canonical()
+
+    def compact(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"value"} and isinstance(node["value"], (int, float)):
+                return node["value"]
+            return {k: compact(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [compact(v) for v in node]
+        return node
+
+    # An estimate holding only a value is written bare: the file's `assumption` covers it.
+    return compact(data)
+
+
+def dumps(scenario: Scenario) -> str:
+    header = f"# accord scenario: {scenario.name}\n"
+    return header + yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
+    return dumps(scenario).encode("utf-8"), []

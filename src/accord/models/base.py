@@ -1,0 +1,203 @@
+"""The model protocol, the result type and the registry.
+
+A bargaining model is a class with a ``name``, a pydantic ``Params`` class holding its
+settings with their defaults, and a ``solve`` method that turns a scenario's numbers
+(:class:`~accord.scenario.Inputs`) into a :class:`Result`. Decorated with :func:`register`,
+it is available by name to the command line, the run store and every analysis, with no
+further wiring: adding a model is adding one module to :mod:`accord.models` (or, from
+another package, an entry point in the group ``accord.models``).
+
+Like scikit-learn estimators, models take all settings as constructor arguments, validate
+them there and keep them unchanged (``model.params``); running never changes the model.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import UsageError
+from ..scenario import Inputs, Scenario
+from ..stats import weighted_mean, weighted_median
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Model(ABC):
+    """Base class of bargaining models."""
+
+    name: ClassVar[str]
+    #: One line: what the model computes and from which paper.
+    summary: ClassVar[str]
+    Params: ClassVar[type[BaseModel]] = NoParams
+
+    def __init__(self, **params: Any) -> None:
+        try:
+            self.params = self.Params(**params)
+        except ValidationError as exc:
+            raise UsageError(self._param_errors(exc)) from None
+
+    @classmethod
+    def _param_errors(cls, exc: ValidationError) -> str:
+        allowed = ", ".join(cls.Params.model_fields) or "none"
+        lines = []
+        for e in exc.errors():
+            key = ".".join(map(str, e["loc"])) or "parameters"
+            if e["type"] == "extra_forbidden":
+                lines.append(f"model {cls.name}: unknown parameter `{key}`; its parameters: {allowed}")
+            else:
+                lines.append(f"model {cls.name}: parameter `{key}`: {e['msg']} (got {e.get('input')!r})")
+        return "\n".join(lines)
+
+    def get_params(self) -> dict[str, Any]:
+        return self.params.model_dump(mode="json")
+
+    def run(self, scenario: Scenario, seed: int | None = None) -> Result:
+        """Forecast a scenario. ``seed`` drives every random choice; equal seeds give equal results."""
+        inputs = scenario.inputs()
+        result = self.solve(inputs, np.random.default_rng(seed))
+        result.model, result.params, result.seed = self.name, self.get_params(), seed
+        return result
+
+    @abstractmethod
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        """Compute the result from the scenario's numbers; draw randomness from ``rng`` only."""
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+@dataclass
+class Result:
+    """What a model run produces, labelled by round, actor and issue.
+
+    ``positions[r, a, i]`` is actor ``a``'s position on issue ``i`` after round ``r``; round 0
+    holds the inputs, so a model without rounds has one. ``forecast[i]`` is the predicted
+    outcome of issue ``i``. ``tables`` hold model-specific records (lists of dicts with plain
+    values), ``notes`` plain-language remarks (convergence, cycles, degenerate cases).
+    """
+
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    forecast: np.ndarray
+    positions: np.ndarray
+    weight: np.ndarray
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    model: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+
+    @classmethod
+    def static(cls, inputs: Inputs, forecast: np.ndarray, **kwargs: Any) -> Result:
+        """The result of a model without rounds: positions are the inputs (round 0)."""
+        return cls(inputs.actors, inputs.issues, np.asarray(forecast, float), inputs.position[None].copy(),
+                   inputs.weight, **kwargs)
+
+    @property
+    def n_rounds(self) -> int:
+        return self.positions.shape[0] - 1
+
+    def summary_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Capability x salience weighted mean and weighted median of positions, per round and issue."""
+        pos = np.moveaxis(self.positions, 1, -1)  # round, issue, actor
+        w = np.broadcast_to(self.weight.T, pos.shape)
+        return weighted_mean(pos, w), weighted_median(pos, w)
+
+    # -- tidy tables ----------------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """Positions as a tidy table: one row per round, issue and actor present."""
+        r, a, i = np.nonzero(~np.isnan(self.positions))
+        return pd.DataFrame({
+            "round": r,
+            "issue": np.asarray(self.issues, dtype=object)[i],
+            "actor": np.asarray(self.actors, dtype=object)[a],
+            "position": self.positions[r, a, i],
+        }).sort_values(["round", "issue", "actor"], kind="stable", key=_order(self)).reset_index(drop=True)
+
+    def forecast_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
+
+    def summary_frame(self) -> pd.DataFrame:
+        mean, median = self.summary_arrays()
+        rounds, issues = np.indices(mean.shape)
+        return pd.DataFrame({
+            "round": rounds.ravel(),
+            "issue": np.asarray(self.issues, dtype=object)[issues.ravel()],
+            "mean": mean.ravel(),
+            "median": median.ravel(),
+        })
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as the JSON contract's ``runs[]`` entry (without ``run_id``)."""
+        return {
+            "model": self.model,
+            "params": self.params,
+            "seed": self.seed,
+            "forecast": _records(self.forecast_frame()),
+            "rounds": _records(self.to_frame()),
+            "summary": _records(self.summary_frame()),
+            "tables": {k: [{c: _plain(v) for c, v in row.items()} for row in rows] for k, rows in self.tables.items()},
+            "notes": list(self.notes),
+        }
+
+
+def _order(result: Result):
+    # Keep the scenario's order of issues and actors rather than alphabetical order.
+    rank = {("issue", v): k for k, v in enumerate(result.issues)} | {("actor", v): k for k, v in enumerate(result.actors)}
+
+    def key(col: pd.Series) -> pd.Series:
+        return col.map(lambda v: rank.get((col.name, v), v)) if col.name in ("issue", "actor") else col
+    return key
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if not math.isfinite(v) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = list(frame.columns)
+    return [{c: _plain(v) for c, v in zip(cols, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+_REGISTRY: dict[str, type[Model]] = {}
+
+
+def register(cls: type[Model]) -> type[Model]:
+    """Class decorator: make a model available by its ``name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise ValueError(f"a model named {cls.name!r} is already registered ({_REGISTRY[cls.name].__module__})")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def registry() -> dict[str, type[Model]]:
+    from . import load_all
+
+    load_all()
+    return dict(_REGISTRY)
+
+
+def get_model(name: str) -> type[Model]:
+    models = registry()
+    if name not in models:
+        raise UsageError(f"unknown model {name!r}; available: {', '.join(models)}")
+    return models[name]

@@ -1,0 +1,77 @@
+"""Readable terminal output: forecasts per issue, problems, run lists.
+
+Everything here reads the JSON document (:mod:`accord.runner`) and the scenario, never a
+model, so a stored run prints exactly as it did when it was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .errors import Problem
+from .scenario import Issue, Scenario
+
+
+def reading(issue: Issue, value: float | None) -> str:
+    """Where a value falls among the issue's labelled anchors, in words."""
+    if value is None:
+        return "no forecast"
+    anchors = sorted(issue.scale.anchors, key=lambda a: a.value)
+    if not anchors:
+        return ""
+    span = issue.scale.max - issue.scale.min
+    near = min(anchors, key=lambda a: abs(a.value - value))
+    if abs(near.value - value) <= 0.1 * span:
+        return f"≈ {near.label} ({near.value:g})"
+    below = [a for a in anchors if a.value < value]
+    above = [a for a in anchors if a.value > value]
+    if below and above:
+        return f"between {below[-1].label} ({below[-1].value:g}) and {above[0].label} ({above[0].value:g})"
+    return f"toward {near.label} ({near.value:g})"
+
+
+def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
+    parts: list[Any] = []
+    runs = doc["runs"]
+    for issue in scenario.issues:
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column("model")
+        table.add_column("forecast", justify="right")
+        table.add_column("rounds", justify="right")
+        table.add_column("reading")
+        for run in runs:
+            value = next((f["value"] for f in run["forecast"] if f["issue"] == issue.id), None)
+            rounds = max((r["round"] for r in run["summary"]), default=0)
+            table.add_row(run["model"], "—" if value is None else f"{value:.2f}", str(rounds), reading(issue, value))
+        scale = f"{issue.scale.min:g}–{issue.scale.max:g}"
+        ref = f", reference point {issue.reference.point:g}" if issue.reference else ""
+        title = f"[bold]{escape(issue.label or issue.id)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"
+        parts.append(Panel(table, title=title, title_align="left", expand=False))
+    notes = [f"{run['model']}: {note}" for run in runs for note in run.get("notes", [])]
+    if notes:
+        parts.append(Text("\n".join(notes), style="yellow"))
+    return Group(*parts)
+
+
+def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], store_path: str | None = None) -> None:
+    n_a, n_i = len(scenario.actors), len(scenario.issues)
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: {n_a} actors, {n_i} issues  [dim]sha256 {doc['scenario']['sha256'][:12]}[/dim]")
+    console.print(forecast_tables(scenario, doc))
+    ids = [r["run_id"] for r in doc["runs"] if r.get("run_id")]
+    if ids and store_path:
+        console.print(f"[dim]recorded as {', '.join(ids)} in {store_path}; `accord runs show ID` reprints a run[/dim]")
+
+
+def print_problems(console: Console, problems: Sequence[Problem], title: str | None = None) -> None:
+    if title:
+        console.print(title, style="bold red" if any(p.severity == "error" for p in problems) else "bold yellow")
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        console.print(Text(f"  {p.severity}: ", style=style) + Text(str(p)))

@@ -1,0 +1,78 @@
+"""Running models on a scenario and assembling the JSON document every tool relies on.
+
+The document (``accord forecast --json``)::
+
+    {"scenario": {"name", "sha256"},
+     "runs": [{"model", "params", "seed", "run_id",
+               "forecast": [{"issue", "value"}],
+               "rounds":   [{"round", "issue", "actor", "position"}],
+               "summary":  [{"round", "issue", "mean", "median"}],
+               "tables":   {...}, "notes": [...]}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import UsageError
+from .models import Result, get_model, registry
+from .scenario import Scenario
+from .store import RunStore, with_run_id
+
+
+def parse_params(models: Sequence[str], assignments: Sequence[str]) -> dict[str, dict[str, str]]:
+    """``["rounds=10", "eum.preset=paper"]`` -> parameters per model.
+
+    ``model.key=value`` sets a parameter of one model; ``key=value`` sets it for every chosen
+    model that has it, and is an error if none has.
+    """
+    out: dict[str, dict[str, str]] = {m: {} for m in models}
+    for text in assignments:
+        key, sep, value = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--param {text!r}: write key=value or model.key=value")
+        target, _, name = key.rpartition(".")
+        if target:
+            if target not in out:
+                raise UsageError(f"--param {text!r}: model {target!r} is not among the chosen models "
+                                 f"({', '.join(models)})")
+            out[target][name] = value
+            continue
+        takers = [m for m in models if name in get_model(m).Params.model_fields]
+        if not takers:
+            raise UsageError(f"--param {text!r}: none of the chosen models ({', '.join(models)}) has a parameter "
+                             f"{name!r}; `accord models` lists each model's parameters")
+        for m in takers:
+            out[m][name] = value
+    return out
+
+
+def run_models(scenario: Scenario, models: Sequence[str] | None = None, params: dict[str, dict[str, Any]] | None = None,
+               seed: int | None = 0) -> list[Result]:
+    """Run each named model (default: every registered model) on the scenario."""
+    names = list(models or registry())
+    params = params or {}
+    instances = [get_model(name)(**params.get(name, {})) for name in names]  # validate all before running any
+    return [model.run(scenario, seed=seed) for model in instances]
+
+
+def document(scenario: Scenario, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "runs": list(runs)}
+
+
+def record(scenario: Scenario, results: Sequence[Result], store: RunStore | None, command: str | None = None
+           ) -> dict[str, Any]:
+    """The JSON document of the results, each run saved in the store (when one is given)."""
+    runs = []
+    for result in results:
+        entry = result.to_json()
+        entry = store.save(scenario, entry, command=command).result if store else with_run_id(entry, None)
+        runs.append(entry)
+    return document(scenario, runs)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)

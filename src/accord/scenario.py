@@ -1,0 +1,308 @@
+"""The scenario: who negotiates over what, from where, with how much at stake.
+
+A scenario has issues (each on its own scale), actors (each with a capability) and, for each
+actor and issue it takes part in, a *stance*: a position on the issue's scale and a salience
+in [0, 1] (the share of attention the actor gives the issue). Every number is an
+:class:`Estimate` that carries its evidence: claims quoting a source, each with its own value,
+or an explicit assumption. The value a model uses is :attr:`Estimate.point`: the explicit
+value if one is set, else the consensus of the claims (the mean of their values, each source
+counting once; a claim given only as a range counts with its midpoint).
+
+The classes here describe the *shape* of a scenario and are the source of its JSON Schema
+(``accord schema``). Rules that tie parts together (known ids, positions inside the scale,
+salience in [0, 1], evidence for every value) are checked by :mod:`accord.checks`, which
+reports all problems of a file at once. Models never see this layer: they take the numeric
+arrays of :meth:`Scenario.inputs`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+FORMAT_VERSION = 1
+
+Finite = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and not _DATE.match(value.strip()):
+        raise ValueError("dates are written YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    # YAML reads `yes`/`no` as booleans; a boolean is never a valid number here.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a true/false value")
+    return value
+
+
+class Claim(_Model):
+    """A source's statement of a value, with the words that back it.
+
+    ``value`` is the source's reading on the scale; a claim may give a range instead
+    (``low``/``high``), or both a value and the range around it.
+    """
+
+    source: Id = Field(description="id of an entry in `sources`")
+    quote: Text = Field(description="the source's own words, verbatim")
+    value: Finite | None = None
+    low: Finite | None = None
+    high: Finite | None = None
+    note: str | None = Field(None, description="how the quote was read as this value")
+
+    _no_bool = field_validator("value", "low", "high", mode="before")(_no_bool)
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> Claim:
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError("a claim needs a `value`, or both `low` and `high`")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"`low` ({self.low:g}) is above `high` ({self.high:g})")
+        if self.value is not None:
+            if self.low is not None and self.value < self.low:
+                raise ValueError(f"`value` ({self.value:g}) is below `low` ({self.low:g})")
+            if self.high is not None and self.value > self.high:
+                raise ValueError(f"`value` ({self.value:g}) is above `high` ({self.high:g})")
+        return self
+
+    @property
+    def point(self) -> float:
+        """The claim's value, or the midpoint of its range."""
+        if self.value is not None:
+            return self.value
+        return (self.low + self.high) / 2  # type: ignore[operator]
+
+
+class Estimate(_Model):
+    """A number with its evidence: claims, or an explicit assumption.
+
+    In YAML a bare number (``salience: 0.6``) is an estimate with no evidence of its own; it
+    is accepted only when the scenario states a file-wide ``assumption`` covering it.
+    """
+
+    value: Finite | None = Field(None, description="explicit value; default: the consensus of the claims")
+    claims: list[Claim] = Field(default_factory=list)
+    assumption: Text | None = Field(None, description="why this value is assumed, when no source states it")
+
+    _no_bool = field_validator("value", mode="before")(_no_bool)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {"value": data}
+        return data
+
+    @model_validator(mode="after")
+    def _has_value(self) -> Estimate:
+        if self.value is None and not self.claims:
+            raise ValueError("give a `value` or at least one claim")
+        return self
+
+    @property
+    def point(self) -> float:
+        """The value models use: the explicit value, else the mean of the claims' values."""
+        if self.value is not None:
+            return self.value
+        return math.fsum(c.point for c in self.claims) / len(self.claims)
+
+    @property
+    def evidenced(self) -> bool:
+        return bool(self.claims) or self.assumption is not None
+
+
+class Anchor(_Model):
+    """A labelled point of an issue's scale ("0: strict enforcement")."""
+
+    value: Finite
+    label: Text
+
+
+class Scale(_Model):
+    min: Finite
+    max: Finite
+    anchors: list[Anchor] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.max:
+            raise ValueError(f"scale `min` ({self.min:g}) must be below `max` ({self.max:g})")
+        return self
+
+
+class Issue(_Model):
+    id: Id
+    label: str | None = None
+    description: str | None = None
+    scale: Scale
+    reference: Estimate | None = Field(
+        None, description="the reference point (status quo): the outcome if nothing is agreed"
+    )
+
+
+class Stance(_Model):
+    """An actor's stance on one issue."""
+
+    position: Estimate = Field(description="on the issue's own scale")
+    salience: Estimate = Field(description="in [0, 1]: the share of attention the actor gives the issue")
+    capability: Estimate | None = Field(None, description="overrides the actor's capability on this issue")
+    note: str | None = None
+
+
+class Actor(_Model):
+    id: Id
+    name: str | None = None
+    description: str | None = None
+    capability: Estimate | None = Field(None, description=">= 0; needed unless every stance gives its own")
+    issues: dict[Id, Stance] = Field(default_factory=dict, description="stances keyed by issue id")
+
+
+class Source(_Model):
+    id: Id
+    title: Text
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    text: str | None = Field(
+        None, description="file holding the full text, for checking quotes (looked up next to the scenario)"
+    )
+
+    _iso = field_validator("date", mode="before")(_iso_date)
+
+
+class Scenario(_Model):
+    """A negotiation: issues, actors and their stances, and the sources behind the numbers."""
+
+    name: Text
+    date: str | None = None
+    description: str | None = None
+    assumption: Text | None = Field(
+        None, description="covers every bare number in the file (e.g. 'imported from KTAB CSV x.csv')"
+    )
+    sources: list[Source] = Field(default_factory=list)
+    issues: list[Issue] = Field(min_length=1)
+    actors: list[Actor] = Field(min_length=1)
+    settings: dict[Id, dict[str, Any]] = Field(
+        default_factory=dict, description="per-model settings carried by the file (e.g. KTAB's seed and options)"
+    )
+
+    _iso = field_validator("date", mode="before")(_iso_date)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    @cached_property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @cached_property
+    def issue_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        return self.actors[self.actor_ids.index(actor_id)]
+
+    def issue(self, issue_id: str) -> Issue:
+        return self.issues[self.issue_ids.index(issue_id)]
+
+    def capability(self, actor: Actor, issue_id: str) -> Estimate | None:
+        stance = actor.issues.get(issue_id)
+        if stance is not None and stance.capability is not None:
+            return stance.capability
+        return actor.capability
+
+    # -- identity --------------------------------------------------------------------------
+
+    def canonical(self) -> dict[str, Any]:
+        """The scenario as plain JSON data, without empty fields: the form that is hashed."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the canonical JSON form: equal for equal scenarios, whatever file they came from."""
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # -- numbers for models ----------------------------------------------------------------
+
+    def inputs(self) -> Inputs:
+        """The scenario's numbers as arrays (actors x issues); see :class:`Inputs`."""
+        return self._inputs
+
+    @cached_property
+    def _inputs(self) -> Inputs:
+        n_a, n_i = len(self.actors), len(self.issues)
+        position = np.full((n_a, n_i), np.nan)
+        salience = np.zeros((n_a, n_i))
+        capability = np.zeros((n_a, n_i))
+        for a, actor in enumerate(self.actors):
+            for i, issue_id in enumerate(self.issue_ids):
+                stance = actor.issues.get(issue_id)
+                if stance is None:
+                    continue
+                cap = self.capability(actor, issue_id)
+                position[a, i] = stance.position.point
+                salience[a, i] = stance.salience.point
+                capability[a, i] = cap.point if cap is not None else np.nan
+        reference = np.array([i.reference.point if i.reference else np.nan for i in self.issues])
+        arrays = Inputs(
+            actors=self.actor_ids,
+            issues=self.issue_ids,
+            position=position,
+            salience=salience,
+            capability=capability,
+            scale_min=np.array([i.scale.min for i in self.issues]),
+            scale_max=np.array([i.scale.max for i in self.issues]),
+            reference=reference,
+        )
+        for arr in (position, salience, capability, reference):
+            arr.flags.writeable = False
+        return arrays
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A scenario's numbers, labelled: what every model computes from.
+
+    Arrays are indexed ``[actor, issue]``. An actor absent from an issue has ``position`` NaN
+    and ``salience`` and ``capability`` 0, so it carries no weight; :attr:`present` marks the
+    cells with a stance.
+    """
+
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    scale_min: np.ndarray
+    scale_max: np.ndarray
+    reference: np.ndarray
+
+    @property
+    def present(self) -> np.ndarray:
+        return ~np.isnan(self.position)
+
+    @property
+    def weight(self) -> np.ndarray:
+        """Capability x salience: an actor's effective weight on each issue (0 where absent)."""
+        return np.where(self.present, self.capability * self.salience, 0.0)

@@ -1,0 +1,126 @@
+"""The command line, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import KOREA, ROOT, shared
+
+
+def test_forecast_prints_every_issue_under_every_baseline(cli):
+    code, out, _ = cli("forecast", KOREA)
+    assert code == 0
+    for label in ("UN sanctions on the DPRK", "Sequencing of denuclearization", "Regional economic links"):
+        assert label in out
+    for model in ("mean", "median", "nash"):
+        assert out.count(f"\n│ {model} ") >= 5 or out.count(model) >= 5
+    assert "recorded as" in out
+
+
+def test_forecast_json_golden_ec_emissions(cli):
+    path = shared("data", "eum", "ec-emissions-1994.csv")
+    code, out, _ = cli("forecast", path, "--format", "table", "--model", "mean", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["runs"][0]["forecast"] == [{"issue": "x", "value": 7.389955686853767}]
+    assert doc["runs"][0]["run_id"]
+    code, out, _ = cli("forecast", path, "--format", "table", "--model", "median", "--json")
+    assert json.loads(out)["runs"][0]["forecast"] == [{"issue": "x", "value": 7.0}]
+
+
+def test_json_is_identical_apart_from_run_ids(cli):
+    runs = []
+    for _ in range(2):
+        code, out, _ = cli("forecast", KOREA, "--json")
+        doc = json.loads(out)
+        for run in doc["runs"]:
+            run.pop("run_id")
+        runs.append(doc)
+    assert runs[0] == runs[1]
+
+
+def test_params_reach_the_model_and_bad_ones_are_named(cli):
+    code, out, _ = cli("forecast", KOREA, "-m", "nash", "-p", "disagreement=worst", "--json", "--no-store")
+    assert code == 0 and json.loads(out)["runs"][0]["params"] == {"disagreement": "worst"}
+    code, out, _ = cli("forecast", KOREA, "-m", "nash", "-p", "nash.disagreement=reference", "--json", "--no-store")
+    assert code == 0 and json.loads(out)["runs"][0]["params"] == {"disagreement": "reference"}
+    code, _, err = cli("forecast", KOREA, "-m", "nash", "-p", "disagreement=sometimes")
+    assert code == 2 and "disagreement" in err and "Traceback" not in err
+    code, _, err = cli("forecast", KOREA, "-m", "mean", "-p", "rounds=3")
+    assert code == 2 and "none of the chosen models" in err
+    code, _, err = cli("forecast", KOREA, "-m", "nope")
+    assert code == 2 and "unknown model 'nope'" in err and "mean" in err
+
+
+def test_default_scenario_is_the_bundled_korea_scenario(cli):
+    code, out, _ = cli("forecast", "--json", "--no-store")
+    assert code == 0
+    assert json.loads(out)["scenario"]["name"] == "Korean peninsula diplomacy, 2018"
+
+
+def test_validate_summarises_the_evidence(cli):
+    code, out, _ = cli("validate", KOREA)
+    assert code == 0
+    assert "6 actors" in out and "claims from 3 sources" in out and "give --texts" in out
+
+
+def test_convert_and_schema(cli, tmp_path):
+    code, _, err = cli("convert", KOREA, tmp_path / "k.csv")
+    assert code == 0 and "no place for" in err
+    rows = list(csv.DictReader(line for line in (tmp_path / "k.csv").read_text().splitlines()
+                               if not line.startswith("#")))
+    assert len(rows) == 30 and {"actor", "issue", "position", "salience", "capability"} <= set(rows[0])
+    code, out, _ = cli("forecast", tmp_path / "k.csv", "-m", "mean", "--json", "--no-store")
+    code2, out2, _ = cli("forecast", KOREA, "-m", "mean", "--json", "--no-store")
+    assert json.loads(out)["runs"][0]["forecast"] == json.loads(out2)["runs"][0]["forecast"]
+    code, out, _ = cli("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "accord scenario" and "actors" in schema["properties"]
+
+
+def test_models_lists_parameters(cli):
+    code, out, _ = cli("models")
+    assert code == 0 and "nash" in out and "disagreement='reference'" in out
+
+
+def test_runs_list_show_export(cli, tmp_path):
+    code, out, _ = cli("forecast", KOREA, "-m", "median", "--json")
+    run_id = json.loads(out)["runs"][0]["run_id"]
+    code, out, _ = cli("runs", "list")
+    assert code == 0 and run_id in out
+    code, out, _ = cli("runs", "show", run_id, "--json")
+    shown = json.loads(out)
+    assert shown["runs"][0]["run_id"] == run_id and shown["runs"][0]["model"] == "median"
+    code, out, _ = cli("runs", "show", run_id)
+    assert code == 0 and "UN sanctions on the DPRK" in out
+    code, out, _ = cli("runs", "export", run_id, "--format", "json")
+    record = json.loads(out)
+    assert record["scenario"]["body"]["name"] == "Korean peninsula diplomacy, 2018"
+    assert record["result"]["forecast"] == shown["runs"][0]["forecast"]
+    code, out, _ = cli("runs", "export", run_id, "--format", "csv", "--table", "rounds")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 30 and rows[0].keys() == {"round", "issue", "actor", "position"}
+    code, _, err = cli("runs", "export", run_id, "--format", "csv", "--table", "nope")
+    assert code == 2 and "median_actor" in err
+    code, _, err = cli("runs", "show", "does-not-exist")
+    assert code == 2 and "no run" in err
+
+
+@pytest.mark.slow
+def test_console_script_runs_in_a_fresh_process(tmp_path):
+    """The installed entry point, as `make demo` calls it."""
+    exe = ROOT / ".venv" / "bin" / "accord"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "accord.cli"]
+    done = subprocess.run([*cmd, "forecast", str(KOREA), "--store", str(tmp_path / "s.sqlite")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "UN sanctions on the DPRK" in done.stdout
+    done = subprocess.run([*cmd, "validate", str(tmp_path / "missing.yaml")], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,106 @@
+"""Every shipped KTAB and decide file reads, converts to YAML and table and back without loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from accord.io import encode_scenario, read_scenario, write_scenario
+from accord.scenario import Scenario
+
+from .conftest import KOREA, SHARED, shared
+
+KTAB = sorted(p.name for p in (SHARED / "data" / "ktab").glob("*.csv")) or ["dummyData_3Dim.csv"]
+DECIDE = ["sample_data.txt", "copenhagen.csv", "cop21.csv"]
+CASES = [("ktab", n) for n in KTAB] + [("decide", n) for n in DECIDE]
+
+
+def assert_same_data(a: Scenario, b: Scenario) -> None:
+    """Equal actors, issues, numbers and labels (the evidence aside)."""
+    assert (a.name, a.description) == (b.name, b.description)
+    assert a.actor_ids == b.actor_ids and a.issue_ids == b.issue_ids
+    assert [x.name for x in a.actors] == [x.name for x in b.actors]
+    assert [(i.label, i.scale.min, i.scale.max) for i in a.issues] == [(i.label, i.scale.min, i.scale.max)
+                                                                       for i in b.issues]
+    ia, ib = a.inputs(), b.inputs()
+    for field in ("position", "salience", "capability", "reference"):
+        np.testing.assert_array_equal(getattr(ia, field), getattr(ib, field), err_msg=field)
+
+
+@pytest.mark.parametrize("fmt,name", CASES, ids=[n for _, n in CASES])
+def test_round_trips_without_loss(tmp_path, fmt, name):
+    original = read_scenario(shared("data", fmt, name))
+    assert original.format == fmt
+    s0 = original.scenario
+
+    # YAML keeps everything, evidence and settings included.
+    write_scenario(s0, tmp_path / "s.yaml")
+    assert read_scenario(tmp_path / "s.yaml").scenario.canonical() == s0.canonical()
+
+    # The table keeps the data, as CSV and as XLSX.
+    for target in ("s.csv", "s.xlsx"):
+        write_scenario(s0, tmp_path / target)
+        back = read_scenario(tmp_path / target).scenario
+        assert_same_data(s0, back)
+        # ... and back to the original format.
+        write_scenario(back, tmp_path / f"again-{target}.txt", fmt)
+        assert_same_data(s0, read_scenario(tmp_path / f"again-{target}.txt", fmt).scenario)
+
+    # The original format, written again, reads the same.
+    write_scenario(s0, tmp_path / "same.txt", fmt)
+    assert_same_data(s0, read_scenario(tmp_path / "same.txt", fmt).scenario)
+
+
+def test_ktab_xml_matches_its_csv_and_keeps_the_settings():
+    xml = read_scenario(shared("data", "ktab", "dummyData_3Dim.xml")).scenario
+    csv = read_scenario(shared("data", "ktab", "dummyData_3Dim.csv")).scenario
+    assert xml.actor_ids == csv.actor_ids and xml.issue_ids == csv.issue_ids
+    for field in ("position", "salience", "capability"):
+        np.testing.assert_array_equal(getattr(xml.inputs(), field), getattr(csv.inputs(), field))
+    assert xml.settings == {"smp": {"seed": 3707583219545544125}}
+    example = read_scenario(shared("data", "ktab", "smpExample_fixed_2017.xml")).scenario
+    smp = example.settings["smp"]
+    assert smp["StateTransitions"] == "Stochastic" and smp["VotingRule"] == "PropCbc"
+    assert {"actor": "Carol", "reference": "David", "weight": 0.13} in smp["accommodation"]
+    assert example.inputs().position[0, 0] == 52.8  # Alice's first coordinate, restored in the fixed file
+
+
+def test_ktab_conventions_on_import():
+    s = read_scenario(shared("data", "ktab", "SOE-Pol-Comp.csv")).scenario
+    xi = s.actor("XJ")
+    assert xi.name == "Xi Jinping"
+    assert xi.capability.point == 100.0
+    assert xi.issues["Policy"].position.point == 30
+    assert xi.issues["Policy"].salience.point == pytest.approx(0.24)  # 24 on KTAB's 0-100
+    assert s.issue("Policy").scale.min == 0 and s.issue("Policy").scale.max == 100
+
+
+def test_decide_sparse_data_and_per_issue_power():
+    s = read_scenario(shared("data", "decide", "cop21.csv")).scenario
+    assert (len(s.actors), len(s.issues)) == (15, 13)
+    assert int(s.inputs().present.sum()) == 181  # 14 of 195 cells are missing
+    scale = read_scenario(shared("data", "decide", "sample_data.txt")).scenario.issue("tol-hoogte").scale
+    assert (scale.min, scale.max) == (0.5, 7)
+
+
+def test_table_without_issue_column_is_issue_x():
+    s = read_scenario(shared("data", "eum", "ec-emissions-1994.csv"), "table")
+    assert s.scenario.issue_ids == ("x",)
+    assert (s.scenario.issue("x").scale.min, s.scenario.issue("x").scale.max) == (4, 10)
+    assert any("range of its positions" in w.message for w in s.warnings)
+
+
+def test_yaml_round_trip_of_the_korea_scenario_keeps_every_claim(tmp_path):
+    s0 = read_scenario(KOREA).scenario
+    write_scenario(s0, tmp_path / "k.yaml")
+    s1 = read_scenario(tmp_path / "k.yaml").scenario
+    assert s1.canonical() == s0.canonical() and s1.sha256 == s0.sha256
+
+
+def test_lossy_conversions_say_what_they_leave_out():
+    s = read_scenario(KOREA).scenario
+    _, warnings = encode_scenario(s, "table")
+    text = " ".join(w.message for w in warnings)
+    assert "claims" in text and "anchor" in text
+    _, warnings = encode_scenario(s, "decide")
+    assert any("reference points" in w.message for w in warnings)

@@ -1,0 +1,208 @@
+"""One battery of checks every registered model must pass, then each baseline's own numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accord.errors import UsageError
+from accord.io import read_scenario
+from accord.models import Model, Result, get_model, registry
+from accord.runner import record, run_models
+from accord.stats import weighted_mean, weighted_median
+
+from .conftest import KOREA, make_scenario, shared
+
+MODELS = sorted(registry())
+
+SMALL = make_scenario(
+    positions=[[10, 80], [40, 20], [90, float("nan")], [60, 55]],
+    salience=[[0.9, 0.2], [0.5, 0.5], [0.3, 0.0], [0.7, 0.8]],
+    capability=[3, 2, 4, 1],
+    reference=[30, None],
+)
+
+
+def permuted(scenario, order):
+    data = scenario.canonical()
+    data["actors"] = [data["actors"][k] for k in order]
+    return type(scenario).model_validate(data)
+
+
+# -- conformance: every registered model -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_registered_model_follows_the_protocol(name):
+    cls = get_model(name)
+    assert issubclass(cls, Model) and cls.name == name and cls.summary
+    model = cls()
+    assert model.get_params() == cls().get_params()  # defaults are stable
+    result = model.run(SMALL, seed=1)
+    assert isinstance(result, Result)
+    assert result.model == name and result.seed == 1
+    assert result.forecast.shape == (2,)
+    n_rounds = result.positions.shape[0]
+    assert result.positions.shape == (n_rounds, 4, 2)
+    # Round 0 holds the inputs, and absent actors stay absent.
+    np.testing.assert_array_equal(result.positions[0], SMALL.inputs().position)
+    assert np.isnan(result.positions[:, 2, 1]).all()
+    # A forecast lies on the issue's scale.
+    assert np.all((result.forecast >= 0) & (result.forecast <= 100))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_json_contract(name):
+    doc = record(SMALL, run_models(SMALL, [name]), store=None)
+    text = json.dumps(doc, allow_nan=False)  # strict JSON: no NaN
+    doc = json.loads(text)
+    assert set(doc) == {"scenario", "runs"}
+    assert doc["scenario"] == {"name": SMALL.name, "sha256": SMALL.sha256}
+    (run,) = doc["runs"]
+    assert list(run)[:8] == ["model", "params", "seed", "run_id", "forecast", "rounds", "summary", "tables"]
+    assert [f["issue"] for f in run["forecast"]] == ["i0", "i1"]
+    assert all(set(r) == {"round", "issue", "actor", "position"} for r in run["rounds"])
+    assert all(set(s) == {"round", "issue", "mean", "median"} for s in run["summary"])
+    # Round 0 of the summary is the baseline mean and median of the inputs.
+    first = {s["issue"]: s for s in run["summary"] if s["round"] == 0}
+    assert first["i0"]["mean"] == pytest.approx((3 * .9 * 10 + 2 * .5 * 40 + 4 * .3 * 90 + 1 * .7 * 60)
+                                                / (3 * .9 + 2 * .5 + 4 * .3 + 1 * .7))
+    assert first["i0"]["median"] == 40  # sorted weights 2.7 (10), 1.0 (40): 3.7 >= 5.6 / 2 > 2.7
+    # The absent actor has no rows.
+    assert not any(r["actor"] == "A2" and r["issue"] == "i1" for r in run["rounds"])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_deterministic_for_a_seed(name):
+    a = record(SMALL, run_models(SMALL, [name], seed=7), store=None)
+    b = record(SMALL, run_models(SMALL, [name], seed=7), store=None)
+    assert json.dumps(a) == json.dumps(b)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_forecast_does_not_depend_on_actor_order(name):
+    base = get_model(name)().run(SMALL).forecast
+    for order in ([3, 2, 1, 0], [1, 3, 0, 2]):
+        np.testing.assert_allclose(get_model(name)().run(permuted(SMALL, order)).forecast, base, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_bad_parameters_are_refused_by_name(name):
+    with pytest.raises(UsageError, match="unknown parameter `no_such_parameter`"):
+        get_model(name)(no_such_parameter=1)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_runs_on_every_shipped_scenario(name):
+    result = get_model(name)().run(read_scenario(KOREA).scenario)
+    assert np.isfinite(result.forecast).all()
+
+
+def test_unknown_model_lists_the_available():
+    with pytest.raises(UsageError, match="available: .*mean"):
+        get_model("nope")
+
+
+# -- golden numbers -----------------------------------------------------------------------------
+
+
+def test_ec_emissions_mean_and_median():
+    """Bueno de Mesquita (1994) EC emissions case: the values the issue fixes."""
+    scenario = read_scenario(shared("data", "eum", "ec-emissions-1994.csv"), "table").scenario
+    assert get_model("mean")().run(scenario).forecast[0] == 7.389955686853767
+    assert get_model("median")().run(scenario).forecast[0] == 7.0
+
+
+def test_median_names_the_actors_at_the_median():
+    result = get_model("median")().run(SMALL)
+    assert {(r["issue"], r["actor"]) for r in result.tables["median_actor"]} == {("i0", "A1"), ("i1", "A3")}
+
+
+# -- the Nash bargaining solution ---------------------------------------------------------------
+
+
+def nash_by_grid(x, w, radius2, lo, hi, n=200_001):
+    z = np.linspace(lo, hi, n)[1:-1]
+    gain = radius2[None, :] - (z[:, None] - x[None, :]) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        objective = np.where((gain > 0).all(1), (w * np.log(np.where(gain > 0, gain, 1))).sum(1), -np.inf)
+    return z[np.argmax(objective)]
+
+
+def test_nash_symmetric_actors_meet_in_the_middle():
+    s = make_scenario([[20], [80]], [[0.5], [0.5]], [1, 1])
+    assert get_model("nash")().run(s).forecast[0] == pytest.approx(50, abs=1e-9)
+
+
+def test_nash_matches_brute_force_maximisation():
+    x = np.array([10.0, 35.0, 70.0, 95.0])
+    s = make_scenario([[v] for v in x], [[0.9], [0.4], [0.6], [0.8]], [2, 1, 3, 1])
+    w = s.inputs().weight[:, 0]
+    radius2 = np.maximum(x, 100 - x) ** 2
+    assert get_model("nash")().run(s).forecast[0] == pytest.approx(nash_by_grid(x, w, radius2, 0, 100), abs=1e-3)
+
+
+def test_nash_with_reference_inside_the_range_is_deadlock():
+    s = make_scenario([[20], [80]], [[0.5], [0.5]], [1, 1], reference=[60])
+    result = get_model("nash")().run(s)
+    assert result.forecast[0] == 60
+    assert "deadlock" in result.notes[0]
+
+
+def test_nash_with_reference_below_everyone_moves_toward_them():
+    # Both actors gain from any outcome in (10, 50]: the solution lies strictly inside.
+    s = make_scenario([[50], [70]], [[1.0], [1.0]], [1, 1], reference=[10])
+    f = get_model("nash")().run(s).forecast[0]
+    x, radius2 = np.array([50.0, 70.0]), np.array([40.0, 60.0]) ** 2
+    assert 50 < f < 70
+    assert f == pytest.approx(nash_by_grid(x, np.ones(2), radius2, 10, 90), abs=1e-3)
+    # With the worst-end disagreement the reference point is ignored.
+    worst = get_model("nash")(disagreement="worst").run(s).forecast[0]
+    assert worst == pytest.approx(nash_by_grid(x, np.ones(2), np.array([50.0, 70.0]) ** 2, 0, 100), abs=1e-3)
+
+
+positions = st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(positions, st.data())
+def test_baselines_lie_within_the_positions_and_respect_affine_scales(xs, data):
+    n = len(xs)
+    sal = data.draw(st.lists(st.floats(0.05, 1), min_size=n, max_size=n))
+    cap = data.draw(st.lists(st.floats(0.1, 100), min_size=n, max_size=n))
+    a, b = data.draw(st.floats(0.1, 10)), data.draw(st.floats(-50, 50))
+    base = make_scenario([[x] for x in xs], [[v] for v in sal], cap)
+    moved = make_scenario([[a * x + b] for x in xs], [[v] for v in sal], [3 * c for c in cap],
+                          scale=(b, 100 * a + b))
+    for name in ("mean", "median", "nash"):
+        f = get_model(name)().run(base).forecast[0]
+        assert min(xs) - 1e-9 <= f <= max(xs) + 1e-9
+        g = get_model(name)().run(moved).forecast[0]
+        assert g == pytest.approx(a * f + b, abs=1e-6 * (1 + abs(b) + a * 100))
+
+
+# -- weighted statistics ------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(0.001, 10)), min_size=1, max_size=30))
+def test_weighted_median_minimises_weighted_absolute_distance(pairs):
+    x = np.array([p[0] for p in pairs])
+    w = np.array([p[1] for p in pairs])
+    med = weighted_median(x, w)
+    cost = lambda m: np.sum(w * np.abs(x - m))  # noqa: E731
+    assert med in x
+    assert cost(med) <= min(cost(v) for v in x) * (1 + 1e-9) + 1e-9
+
+
+def test_weighted_statistics_skip_absent_actors():
+    x = np.array([[1.0, np.nan, 3.0]])
+    w = np.array([[1.0, 100.0, 1.0]])
+    assert weighted_mean(x, w)[0] == 2.0
+    assert weighted_median(x, w)[0] == 1.0
+    assert math.isnan(weighted_mean(np.array([np.nan]), np.array([1.0])))
