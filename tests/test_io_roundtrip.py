@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,9 +12,10 @@ from accord.scenario import Scenario
 
 from .conftest import KOREA, SHARED, shared
 
-KTAB = sorted(p.name for p in (SHARED / "data" / "ktab").glob("*.csv")) or ["dummyData_3Dim.csv"]
+KTAB = sorted(p.name for p in (SHARED / "data" / "ktab").glob("*.csv"))
 DECIDE = ["sample_data.txt", "copenhagen.csv", "cop21.csv"]
 CASES = [("ktab", n) for n in KTAB] + [("decide", n) for n in DECIDE]
+BUNDLED = sorted((Path(__file__).parent / "data" / "ktab").glob("*.csv"))
 
 
 def assert_same_data(a: Scenario, b: Scenario) -> None:
@@ -29,7 +32,16 @@ def assert_same_data(a: Scenario, b: Scenario) -> None:
 
 @pytest.mark.parametrize("fmt,name", CASES, ids=[n for _, n in CASES])
 def test_round_trips_without_loss(tmp_path, fmt, name):
-    original = read_scenario(shared("data", fmt, name))
+    check_round_trips(tmp_path, shared("data", fmt, name), fmt)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
+def test_bundled_ktab_files_round_trip(tmp_path, path):
+    check_round_trips(tmp_path, path, "ktab")
+
+
+def check_round_trips(tmp_path, path, fmt):
+    original = read_scenario(path)
     assert original.format == fmt
     s0 = original.scenario
 

@@ -17,6 +17,7 @@ file is still checked, and each problem is reported once.
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -108,12 +109,14 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "finite_number":
         return f"must be a finite number, got {value!r}"
     if kind in ("float_type", "float_parsing"):
-        return f"must be a number, got {value!r}"
-    if kind in ("string_type",):
-        return f"must be text, got {value!r}"
+        return f"must be a number, got {_clip(repr(value))}"
+    if kind in ("string_type", "invalid_key"):
+        hint = f' (put it in quotes: "{value}")' if isinstance(value, (int, float)) else ""
+        return f"{'keys ' if kind == 'invalid_key' else ''}must be text, got {_clip(repr(value))}{hint}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         if "claims" in _allowed_keys(loc):
-            return f"must be a number, or a mapping with `value`, `claims` or `assumption`; got {_kind(value)}"
+            return (f"must be a number, or a mapping with `value`, `claims` or `assumption`; got {_kind(value)}"
+                    + _yaml_number_hint(value))
         return f"must be a mapping of keys to values, got {_kind(value)}"
     if kind == "list_type":
         return f"must be a list, got {_kind(value)}"
@@ -123,6 +126,18 @@ def _message(err: dict[str, Any]) -> str:
         return "must not be empty"
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
+
+
+def _yaml_number_hint(value: Any) -> str:
+    x = _value(value) if isinstance(value, str) else None
+    if x is None:
+        return ""
+    if "e" not in value.lower():
+        return " (write the number without quotes)"
+    # YAML 1.1 reads 1e5 as text: a number with an exponent needs a dot and a sign (1.0e+5)
+    mantissa, e, exponent = repr(x).partition("e")
+    written = f"{mantissa}.0e{exponent}" if e and "." not in mantissa else repr(x)
+    return f" (YAML reads {value.strip()} as text: write {written})"
 
 
 def _kind(value: Any) -> str:
@@ -167,13 +182,15 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
     scales = {}
     for i, issue in issues:
         scale = issue.get("scale") if isinstance(issue, dict) else None
-        lo, hi = (scale.get("min"), scale.get("max")) if isinstance(scale, dict) else (None, None)
-        if _num(lo) and _num(hi) and lo < hi:
+        lo, hi = (_value(scale.get("min")), _value(scale.get("max"))) if isinstance(scale, dict) else (None, None)
+        if lo is not None and hi is not None and lo < hi:
             # the first of duplicate issues counts, as its id is the one stances refer to
             scales.setdefault(_strip(issue.get("id")), (lo, hi))
-            for k, anchor in enumerate(scale.get("anchors") or []):
-                if isinstance(anchor, dict) and _num(anchor.get("value")) and not lo <= anchor["value"] <= hi:
-                    out.append((("issues", i, "scale", "anchors", k, "value"), _outside(anchor["value"], lo, hi, "the scale")))
+            anchors = scale.get("anchors")
+            for k, anchor in enumerate(anchors if isinstance(anchors, list) else []):
+                x = _value(anchor.get("value")) if isinstance(anchor, dict) else None
+                if x is not None and not lo <= x <= hi:
+                    out.append((("issues", i, "scale", "anchors", k, "value"), _outside(x, lo, hi, "the scale")))
     issue_ids = _ids(issues, "issues", out)
     _ids(actors, "actors", out)
 
@@ -245,7 +262,10 @@ def _items(raw: dict[str, Any], key: str) -> list[tuple[int, Any]]:
 
 
 def _strip(ident: Any) -> Any:
-    return ident.strip() if isinstance(ident, str) else ident
+    """An id as the rules compare it; None for a list or mapping (the shape pass reports those)."""
+    if isinstance(ident, str):
+        return ident.strip()
+    return ident if isinstance(ident, (int, float)) else None
 
 
 def _ids(items: list[tuple[int, Any]], key: str, out: list[tuple[Loc, str]]) -> set[Any]:
@@ -261,12 +281,20 @@ def _ids(items: list[tuple[int, Any]], key: str, out: list[tuple[Loc, str]]) -> 
     return set(seen)
 
 
-def _num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) != float("inf")
+def _value(x: Any) -> float | None:
+    """A finite number as the shape pass reads it (a number in quotes too), else None."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, str)):
+        return None
+    try:
+        value = float(x)
+    except (ValueError, OverflowError):  # OverflowError: an integer of 400 digits
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _fmt(x: Any) -> str:
-    return f"{x:g}" if _num(x) else repr(x)
+    value = _value(x)
+    return f"{value:g}" if value is not None else _clip(repr(x))
 
 
 def _outside(x: float, lo: float | None, hi: float | None, what: str) -> str:
@@ -276,7 +304,8 @@ def _outside(x: float, lo: float | None, hi: float | None, what: str) -> str:
 
 
 def _range(x: Any, loc: Loc, lo: float | None, hi: float | None, what: str, out: list[tuple[Loc, str]]) -> None:
-    if not _num(x) or ((lo is None or x >= lo) and (hi is None or x <= hi)):
+    x = _value(x)
+    if x is None or ((lo is None or x >= lo) and (hi is None or x <= hi)):
         return
     if what == "salience":
         msg = _outside(x, lo, hi, "the allowed salience range")
@@ -320,7 +349,7 @@ def _quotes(raw: dict[str, Any], base_dir: Path | None, texts: list[Path]) -> li
             continue
         path = find_text(src, base_dir, texts)
         if path is None:
-            if src.get("text") and (base_dir or texts):
+            if src.get("text") and texts:  # asked to check quotes, but this source's text is not there
                 out.append((("sources", n, "text"), f"text file `{src['text']}` not found; quotes of this source "
                             "were not checked (give its folder with --texts)", "warning"))
             continue
@@ -385,7 +414,9 @@ def render_path(raw: Any, loc: Loc) -> str:
     """``('actors', 2, 'issues', 'sanctions')`` -> ``actors[RUS].issues.sanctions``."""
     out, node = "", raw
     for part in loc:
-        if isinstance(part, int):
+        if part == "[key]":  # pydantic's mark for a problem with a mapping's key, not its value
+            out += " (the key)"
+        elif isinstance(part, int) and not isinstance(node, dict):
             item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             ident = item.get("id") if isinstance(item, dict) else None
             out += f"[{ident.strip()}]" if isinstance(ident, str) and ident.strip() else f"[{part}]"

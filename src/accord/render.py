@@ -20,21 +20,14 @@ from .scenario import Issue, Scenario
 
 
 def reading(issue: Issue, value: float | None) -> str:
-    """Where a value falls among the issue's labelled anchors, in words."""
+    """The issue's labelled anchor nearest to a value, in words."""
     if value is None:
         return "no forecast"
-    anchors = sorted(issue.scale.anchors, key=lambda a: a.value)
-    if not anchors:
+    if not issue.scale.anchors:
         return ""
-    span = issue.scale.max - issue.scale.min
-    near = min(anchors, key=lambda a: abs(a.value - value))
-    if abs(near.value - value) <= 0.1 * span:
-        return f"≈ {near.label} ({near.value:g})"
-    below = [a for a in anchors if a.value < value]
-    above = [a for a in anchors if a.value > value]
-    if below and above:
-        return f"between {below[-1].label} ({below[-1].value:g}) and {above[0].label} ({above[0].value:g})"
-    return f"toward {near.label} ({near.value:g})"
+    near = min(issue.scale.anchors, key=lambda a: abs(a.value - value))
+    close = abs(near.value - value) <= 0.1 * (issue.scale.max - issue.scale.min)
+    return f"{'≈' if close else 'nearest:'} {near.label} ({near.value:g})"
 
 
 def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:

@@ -22,7 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -42,6 +42,8 @@ class _Model(BaseModel):
 
 
 def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        raise ValueError("dates are written YYYY, YYYY-MM or YYYY-MM-DD, without a time of day")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and not _DATE.match(value.strip()):

@@ -50,8 +50,12 @@ def detect_format(path: Path, data: bytes) -> str:
         return "yaml"
     if suffix in (".xlsx", ".xlsm"):
         return "table"
+    if suffix == ".xml":  # before decoding: XML declares its own encoding, which expat reads
+        return "ktab"
     text = "" if data.startswith(b"PK") else decode(data, str(path))[:8192]
-    if suffix == ".xml" or ktab.sniff_xml(text):
+    if not data.startswith(b"PK") and not text.strip():
+        raise InputError([Problem("the file is empty: a scenario needs issues and actors", str(path))])
+    if ktab.sniff_xml(text):
         return "ktab"
     hits = [name for name, sniff in (("decide", decide.sniff), ("ktab", ktab.sniff), ("table", table.sniff),
                                      ("yaml", native.sniff)) if sniff(text)]

@@ -65,7 +65,7 @@ def decode(data: bytes, name: str) -> str:
             "(in Excel: 'CSV UTF-8'); other encodings are not guessed", name, line)]) from None
 
 
-def csv_records(text: str, file: str, **dialect: Any) -> list[tuple[int, list[str]]]:
+def csv_records(text: str, file: str, first_line: int = 1, **dialect: Any) -> list[tuple[int, list[str]]]:
     """The records of a CSV text, each with the line it starts on (a quoted field may span lines).
 
     Every line ending is accepted (old Macs and some Excel versions write a bare CR). A quoted
@@ -73,13 +73,15 @@ def csv_records(text: str, file: str, **dialect: Any) -> list[tuple[int, list[st
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), **dialect)
-    records, start = [], 1
+    records, start = [], first_line
     try:
         for row in reader:
             records.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError([Problem(f"CSV syntax error in the record from this line: {exc}", file, start)]) from None
+            start = first_line + reader.line_num
+    except csv.Error as exc:  # with the line ends made plain, only a field over the size limit is left
+        q = dialect.get("quotechar", '"')
+        raise InputError([Problem(f"CSV syntax error in the row that starts here ({exc}): is a quote ({q}) left "
+                                  "open?", file, start)]) from None
     if records and _unclosed(text, dialect):
         q = dialect.get("quotechar", '"')
         raise InputError([Problem(f"a quoted field ({q}...) that starts on this line is never closed: add the "

@@ -27,9 +27,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..checks import Reported
+from ..errors import Problem
 from ..scenario import Scenario
-from ._files import number, number_problem
+from ._files import csv_records, number, number_problem
 from .table import lost
 
 TAGS = ("#A", "#P", "#M", "#D", "#O", "#/")
@@ -45,19 +46,17 @@ def sniff(text: str) -> bool:
 def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar="'", skipinitialspace=True)
+    records = csv_records(text, file, delimiter=delimiter, quotechar="'", skipinitialspace=True)
     problems: list[Problem] = []
     title = ""
     actors: dict[str, dict[str, Any]] = {}
     issues: dict[str, dict[str, Any]] = {}
     marks: dict[str, list[tuple[float, str, int]]] = {}
+    unread: set[str] = set()  # issues with an unreadable #M row: their scale is unknown
     data: list[tuple[int, list[str]]] = []
     where: dict[tuple[Any, ...], tuple[int, str | None]] = {}
-    try:
-        rows = [(reader.line_num, [c.strip() for c in row]) for row in reader]
-    except csv.Error as exc:
-        raise InputError([Problem(f"syntax error: {exc}", file, reader.line_num)]) from None
-    for line, row in rows:
+    for line, row in records:
+        row = [c.strip() for c in row]
         if not any(row):
             continue
         tag, fields = row[0], row[1:]
@@ -99,6 +98,7 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
             x = number(fields[1])
             if x is None:
                 problems.append(Problem(f"#M position {number_problem(fields[1])}", file, line))
+                unread.add(fields[0])
                 continue
             marks.setdefault(fields[0], []).append((x, " ".join(fields[2:]).strip(), line))
         else:
@@ -127,7 +127,7 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
             x = number(text)
             if x is None:
                 problems.append(Problem(f"{key} {number_problem(text)}", file, line))
-            stance[key] = text if x is None else x
+            stance[key] = Reported(text) if x is None else x
         if len(fields) > 5 and " ".join(fields[5:]).strip():
             stance["note"] = " ".join(fields[5:]).strip()
         actors[actor_id]["issues"][issue_id] = stance
@@ -135,8 +135,6 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
         for key in ("position", "salience", "capability"):
             where[("actors", a, "issues", issue_id, key)] = (line, None)
         where[("actors", a, "issues", issue_id)] = (line, None)
-    if problems:
-        raise InputError(problems)
     warnings = []
     issue_list = []
     for i, (issue_id, issue) in enumerate(issues.items()):
@@ -148,6 +146,8 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
             warnings.append(Problem(f"issue `{issue_id}` has no #M rows: its scale is 0-100, as decide assumes",
                                     file, issue["_line"], severity="warning"))
         scale: dict[str, Any] = {"min": lo, "max": hi}
+        if issue_id in unread:
+            scale = {"min": Reported(""), "max": Reported("")}
         anchors = [{"value": x, "label": label} for x, label, _ in sorted(points) if label]
         if anchors:
             scale["anchors"] = anchors
@@ -162,7 +162,7 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
         "issues": issue_list,
         "actors": list(actors.values()),
     }
-    return raw, lambda loc: where.get(loc, (None, None)), warnings
+    return raw, lambda loc: where.get(loc, (None, None)), problems + warnings
 
 
 def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:

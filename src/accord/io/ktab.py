@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import Reported
 from ..errors import InputError, Problem
 from ..scenario import Scenario
-from ._files import from_percent, number, number_problem, to_percent
+from ._files import csv_records, from_percent, number, number_problem, to_percent
 from .table import lost
 
 MAX_CAPABILITY = 1e8  # KTAB's own bound
@@ -51,10 +52,7 @@ def sniff_xml(text: str) -> bool:
 
 def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
     problems: list[Problem] = []
-    try:
-        rows = [(n, [c.strip() for c in row]) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    except csv.Error as exc:
-        raise InputError([Problem(f"CSV syntax error: {exc}", file)]) from None
+    rows = [(n, [c.strip() for c in row]) for n, row in csv_records(text, file)]
     rows = [(n, _trim(r)) for n, r in rows if any(r)]
     if len(rows) < 2:
         raise InputError([Problem("a KTAB CSV needs a first line `name, description, actors, dimensions` and a "
@@ -84,15 +82,16 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
                                 file, l1))
     where: dict[tuple[Any, ...], tuple[int, str | None]] = {}
     actors = []
-    for a, (line, row) in enumerate(body):
+    for line, row in body:
         if len(row) != 3 + 2 * len(dims):
             problems.append(Problem(f"expected {3 + 2 * len(dims)} fields (actor, description, power and a position "
                                     f"and salience per dimension), found {len(row)}", file, line))
             continue
+        a = len(actors)
         actor: dict[str, Any] = {"id": row[0], "issues": {}}
         if row[1]:
             actor["name"] = row[1]  # KTAB's "Description" holds the full name ("XJ": "Xi Jinping")
-        cap = _num(row[2], 0, MAX_CAPABILITY, "power", line, file, problems)
+        cap = _num(row[2], 0, MAX_CAPABILITY, "power", line, file, problems, header[2])
         actor["capability"] = cap
         where[("actors", a)] = (line, "Actor")
         where[("actors", a, "capability")] = (line, header[2])
@@ -108,8 +107,6 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
             problems.append(Problem(f"the saliences of actor `{row[0]}` sum to {total:g}; KTAB allows at most 100",
                                     file, line))
         actors.append(actor)
-    if problems:
-        raise InputError(problems)
     raw = {
         "name": first[0] or Path(file).stem,
         **({"description": first[1]} if first[1] else {}),
@@ -117,7 +114,7 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
         "issues": [{"id": d, "scale": {"min": 0.0, "max": 100.0}} for d in dims],
         "actors": actors,
     }
-    return raw, lambda loc: where.get(loc, (None, None)), []
+    return raw, lambda loc: where.get(loc, (None, None)), problems
 
 
 def _trim(row: list[str]) -> list[str]:
@@ -137,9 +134,10 @@ def _num(text: str, lo: float, hi: float, what: str, line: int, file: str, probl
     col = f"column {column}" if column else None
     if x is None:
         problems.append(Problem(f"{what} {number_problem(text)}", file, line, col))
-        return text
+        return Reported(text)
     if not lo <= x <= hi:
         problems.append(Problem(f"{what} {x:g} is outside KTAB's range [{lo:g}, {hi:g}]", file, line, col))
+        return Reported(text)
     return x
 
 
@@ -269,10 +267,11 @@ def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem
                 settings[child.tag] = child.text.strip()
     actors = []
     actors_el = top.one("Actors")
-    for a, el in enumerate(actors_el.all("Actor") if actors_el is not None else []):
+    for el in actors_el.all("Actor") if actors_el is not None else []:
+        a = len(actors)
         name = text(el, "name")
         where[("actors", a)] = (el.line, None)
-        actor: dict[str, Any] = {"id": name, "issues": {}}
+        actor: dict[str, Any] = {"id": name or Reported(""), "issues": {}}
         if text(el, "description", required=False):
             actor["name"] = text(el, "description", required=False)
         cap_el = el.one("capability")
@@ -307,8 +306,6 @@ def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem
             weight = _num(w, 0, 1, "adjust", pair.line, file, problems)
             pairs.append({"actor": who, "reference": ref, "weight": weight})
         settings["accommodation"] = pairs
-    if problems:
-        raise InputError(problems)
     raw = {
         "name": text(top, "name", required=False) or Path(file).stem,
         **({"description": text(top, "desc", required=False)} if text(top, "desc", required=False) else {}),
@@ -317,4 +314,4 @@ def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem
         "actors": actors,
         **({"settings": {"smp": settings}} if settings else {}),
     }
-    return raw, lambda loc: where.get(loc, (None, None)), []
+    return raw, lambda loc: where.get(loc, (None, None)), problems

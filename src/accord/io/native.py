@@ -18,6 +18,8 @@ from ..errors import InputError, Problem
 from ..scenario import Scenario
 
 MAX_NODES = 1_000_000  # guards against alias expansion ("billion laughs")
+MAX_DEPTH = 50  # a scenario nests 8 levels; deeper is a mistake, and would exhaust the stack
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 def sniff(text: str) -> bool:
@@ -32,10 +34,16 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise InputError([Problem(f"values are nested more than {MAX_DEPTH} levels deep; a scenario needs "
+                                  "fewer than 10", file)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else None
         what = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None) or ""
+        if context.startswith("expected"):  # "expected a single document in the stream"
+            what = f"{context}, {what}"
         raise InputError([Problem(f"YAML syntax error: {what}", file, line)]) from None
     finally:
         loader.dispose()
@@ -50,12 +58,24 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
         if count[0] > MAX_NODES:
             raise InputError([Problem(f"more than {MAX_NODES:,} values (alias expansion?)", file)])
         lines.setdefault(path, n.start_mark.line + 1)
+        if len(path) > MAX_DEPTH and isinstance(n, (yaml.MappingNode, yaml.SequenceNode)):
+            problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep", file,
+                                    n.start_mark.line + 1))
+            return Reported("")
+        if isinstance(n, (yaml.MappingNode, yaml.SequenceNode)) and n.tag not in (_MAP, _SEQ):
+            # plain mappings and lists only: a tag such as !!python/object asks for an object, never built here
+            problems.append(Problem(f"cannot read value: the tag {n.tag!r} is not allowed", file,
+                                    n.start_mark.line + 1))
+            return Reported("")
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in n.value:
-                key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-                if not isinstance(key, (str, int, float)) or isinstance(key, bool):
-                    key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else key
+                key = _key(loader, key_node)
+                if key is None:
+                    problems.append(Problem("a key must be a plain name, not a list or a mapping (`<<` merge keys "
+                                            "are not supported: write the keys out)", file,
+                                            key_node.start_mark.line + 1))
+                    continue
                 if key in out:
                     problems.append(Problem(f"duplicate key `{key}` (the first is on line {lines[path + (key,)]})",
                                             file, key_node.start_mark.line + 1))
@@ -67,8 +87,9 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
             return [walk(v, path + (k,)) for k, v in enumerate(n.value)]
         try:
             return loader.construct_object(n)
-        except yaml.YAMLError as exc:
-            problems.append(Problem(f"cannot read value: {getattr(exc, 'problem', exc)}", file, n.start_mark.line + 1))
+        except (yaml.YAMLError, ValueError) as exc:  # an unknown tag, or a date like 2018-13-45
+            problems.append(Problem(f"cannot read value {n.value!r}: {getattr(exc, 'problem', exc)}", file,
+                                    n.start_mark.line + 1))
             return Reported(str(n.value))
 
     raw = walk(node, ())
@@ -77,6 +98,17 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
         return lines.get(loc), None
 
     return raw, locate, problems
+
+
+def _key(loader: yaml.SafeLoader, node: yaml.Node) -> str | int | float | None:
+    """A mapping key as written (``2018`` stays a number, for the checks to report); None if no name."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:merge":
+        return None
+    try:
+        key = loader.construct_object(node)
+    except (yaml.YAMLError, ValueError):
+        return str(node.value)
+    return key if isinstance(key, (str, int, float)) and not isinstance(key, bool) else str(node.value)
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
+from ..checks import Reported
 from ..errors import InputError, Problem
 from ..scenario import Scenario
-from ._files import number, number_problem
+from ._files import csv_records, number, number_problem
 
 REQUIRED = ("actor", "position", "salience", "capability")
 OPTIONAL = ("issue", "issue_min", "issue_max", "reference", "actor_name", "issue_label")
@@ -48,8 +50,9 @@ DEFAULT_ISSUE = "x"
 def sniff(text: str) -> bool:
     for line in text.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
-            header = {c.strip().strip('"').lower() for c in line.replace(";", ",").split(",")}
-            return {ALIASES.get(c, c) for c in header} >= set(REQUIRED)
+            header = {c.strip().strip('"').lower() for c in re.split("[,;\t]", line)}
+            # actor and position make a table; the reader then names any other column missing
+            return {ALIASES.get(c, c) for c in header} >= {"actor", "position"}
     return False
 
 
@@ -58,7 +61,7 @@ def sniff(text: str) -> bool:
 
 def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
     meta: dict[str, str] = {}
-    lines = text.splitlines(keepends=True)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as csv_records counts them
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith("#")):
         body = lines[start].strip().lstrip("#").strip()
@@ -67,13 +70,9 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
             if key.strip().lower() in META_KEYS:
                 meta[key.strip().lower()] = value.strip()
         start += 1
-    table = "".join(lines[start:])
-    first = table.splitlines()[0] if table.strip() else ""
+    first = lines[start] if start < len(lines) else ""
     delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
-    try:
-        rows = [(start + n + 1, row) for n, row in enumerate(csv.reader(io.StringIO(table), delimiter=delimiter))]
-    except csv.Error as exc:
-        raise InputError([Problem(f"CSV syntax error: {exc}", file)]) from None
+    rows = csv_records("\n".join(lines[start:]), file, start + 1, delimiter=delimiter)
     return from_rows(rows, meta, file)
 
 
@@ -126,7 +125,8 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
     if problems:
         raise InputError(problems)
     if len(rows) == 1:
-        raise InputError([Problem("the table has a header but no rows: the scenario is empty", file)])
+        raise InputError([Problem("the table has a header but no rows: the scenario is empty", file, head_line)])
+    width = max(k for k, c in enumerate(header) if str(c).strip()) + 1
 
     where: dict[tuple[Any, ...], tuple[int, str | None]] = {}
     actors: dict[str, dict[str, Any]] = {}
@@ -144,10 +144,16 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
         x = number(value)
         if x is None:
             problems.append(Problem(f"{col} {number_problem(value)}", file, line, f"column {col}"))
-            return value
+            return Reported(str(value))
         return x
 
     for line, row in rows[1:]:
+        filled = [k for k, c in enumerate(row) if str(c).strip()]
+        if filled[-1] >= width:
+            # more values than columns: a delimiter inside an unquoted value has shifted the row
+            problems.append(Problem(f"the row has {filled[-1] + 1} fields but the header has {width} columns; "
+                                    "a value holding the delimiter must be in quotes", file, line))
+            continue
         actor_id = str(cell(row, "actor"))
         issue_id = str(cell(row, "issue")) if "issue" in columns else DEFAULT_ISSUE
         if not actor_id or not issue_id:
@@ -165,7 +171,8 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
             if col not in columns or cell(row, col) in ("", None):
                 continue
             value = str(cell(row, col)) if col == "issue_label" else num(row, col, line)
-            if col in issue and issue[col] != value:
+            known = issue.get(col, value)
+            if known != value and not isinstance(known, Reported) and not isinstance(value, Reported):
                 problems.append(Problem(f"{col} {value!r} differs from {issue[col]!r} given for issue `{issue_id}` "
                                         f"on line {issue['_line']}", file, line, f"column {col}"))
             issue.setdefault(col, value)
@@ -212,7 +219,7 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
             else:
                 problems.append(Problem(f"issue `{issue_id}` needs both issue_min and issue_max (its positions do "
                                         "not span a range to take the scale from)", file, issue["_line"]))
-                lo, hi = 0.0, 1.0
+                lo, hi = Reported(""), Reported("")  # no scale to check its positions against
         out["scale"] = {"min": lo, "max": hi}
         if "reference" in issue:
             out["reference"] = issue["reference"]
@@ -220,8 +227,6 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
         where[("issues", i)] = (issue["_line"], None)
         where[("issues", i, "scale")] = (issue["_line"], "issue_min")
         issue_list.append(out)
-    if problems:
-        raise InputError(problems)
     for actor in actors.values():
         actor.pop("_line")
     raw = {
@@ -235,7 +240,7 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
     def locate(loc: tuple[Any, ...]) -> tuple[int | None, str | None]:
         return where.get(loc, (None, None))
 
-    return raw, locate, warnings
+    return raw, locate, problems + warnings
 
 
 # -- writing ----------------------------------------------------------------------------------
