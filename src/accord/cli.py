@@ -38,7 +38,7 @@ runs_app = typer.Typer(no_args_is_help=True, help="Browse and export the recorde
 app.add_typer(runs_app, name="runs")
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one problem per line, whatever its length
 for _console in (out, err):
     if not _console.is_terminal:  # piped or captured: wide lines rather than folded tables
         _console.width = max(_console.width, 120)
@@ -122,6 +122,43 @@ def forecast(
         sys.stdout.write(dumps(doc) + "\n")
     else:
         print_forecast(out, loaded.scenario, doc, None if no_store else str(store))
+
+
+@app.command()
+@guarded
+def explain(
+    file: FileArg = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="model whose run to tell")] = "eum",
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
+    issue: Annotated[Optional[list[str]], typer.Option("--issue", "-i", help="only these issues (repeatable)")] = None,
+    seed: Annotated[int, typer.Option(help="seed of every random choice")] = 0,
+    fmt: FormatOpt = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the run")] = False,
+) -> None:
+    """Tell a model's run as a story: round by round, who moves toward whom, and why the forecast moves."""
+    from .errors import UsageError
+    from .models import get_model
+
+    loaded = load(file, fmt)
+    scenario = loaded.scenario
+    unknown = [i for i in issue or [] if i not in scenario.issue_ids]
+    if unknown:
+        raise UsageError(f"unknown issue {', '.join(unknown)}; the scenario's issues: {', '.join(scenario.issue_ids)}")
+    instance = get_model(model)(**parse_params([model], param or [])[model])
+    result = instance.run(scenario, seed=seed)
+    doc = record(scenario, [result], None if no_store else RunStore(store), command_line())
+    params = ", ".join(f"{k}={v}" for k, v in result.params.items() if v is not None)
+    out.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold] ({escape(params)})"
+              + (f"  [dim]run {doc['runs'][0]['run_id']}[/dim]" if doc["runs"][0]["run_id"] else ""))
+    for chapter in instance.story(result, scenario):
+        if issue and chapter.issue not in issue:
+            continue
+        out.print(f"\n[bold]{escape(chapter.title)}[/bold]")
+        for rnd, lines in chapter.rounds:
+            for k, line in enumerate(lines):
+                out.print(f"  {'Round ' + str(rnd) if k == 0 else '':<9}{escape(line)}")
+        out.print(f"  [bold]{escape(chapter.ending)}[/bold]")
 
 
 @app.command()

@@ -71,6 +71,15 @@ class Model(ABC):
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         """Compute the result from the scenario's numbers; draw randomness from ``rng`` only."""
 
+    def story(self, result: Result, scenario: Scenario) -> list:
+        """The run told round by round, one :class:`accord.explain.Chapter` per issue.
+
+        The default needs only positions and summary; models override it to tell their events.
+        """
+        from ..explain import generic_story
+
+        return generic_story(result, scenario)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
@@ -82,8 +91,8 @@ class Result:
 
     ``positions[r, a, i]`` is actor ``a``'s position on issue ``i`` after round ``r``; round 0
     holds the inputs, so a model without rounds has one. ``forecast[i]`` is the predicted
-    outcome of issue ``i``. ``tables`` hold model-specific records (lists of dicts with plain
-    values), ``notes`` plain-language remarks (convergence, cycles, degenerate cases).
+    outcome of issue ``i``. ``tables`` hold model-specific records, as pandas DataFrames or
+    lists of dicts; ``notes`` plain-language remarks (convergence, cycles, degenerate cases).
     """
 
     actors: tuple[str, ...]
@@ -91,7 +100,7 @@ class Result:
     forecast: np.ndarray
     positions: np.ndarray
     weight: np.ndarray
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | list[dict[str, Any]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     model: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -138,6 +147,18 @@ class Result:
             "median": median.ravel(),
         })
 
+    def table_frame(self, name: str) -> pd.DataFrame:
+        """A model-specific table as a DataFrame."""
+        table = self.tables[name]
+        return table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+
+    def table(self, name: str) -> list[dict[str, Any]]:
+        """A model-specific table as JSON-ready records."""
+        table = self.tables[name]
+        if isinstance(table, pd.DataFrame):
+            return _records(table)
+        return [{c: _plain(v) for c, v in row.items()} for row in table]
+
     def to_json(self) -> dict[str, Any]:
         """The run as the JSON contract's ``runs[]`` entry (without ``run_id``)."""
         return {
@@ -147,7 +168,7 @@ class Result:
             "forecast": _records(self.forecast_frame()),
             "rounds": _records(self.to_frame()),
             "summary": _records(self.summary_frame()),
-            "tables": {k: [{c: _plain(v) for c, v in row.items()} for row in rows] for k, rows in self.tables.items()},
+            "tables": {name: self.table(name) for name in self.tables},
             "notes": list(self.notes),
         }
 

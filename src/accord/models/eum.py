@@ -1,0 +1,443 @@
+"""Bueno de Mesquita's expected utility model (EUM), as Scholz, Calbert & Smith (2011) write it.
+
+Bueno de Mesquita (1994, ch. 4 of *European Community Decision Making*; 1997, *International
+Interactions* 23:235-266); Scholz, Calbert & Smith (2011, *J. Theoretical Politics*
+23(4):510-531), referred to below as SCS. Each issue is solved on its own; actors keep one
+capability c_i and their salience s_i for the issue; d is the width of the scale.
+
+One round (SCS §3):
+
+1. **Votes** (SCS eq. 1). Voter k's vote between positions a and b, with its risk exponent r_k:
+   ``v_k(a:b) = c_k s_k [(|x_k - x_b|/d)^r_k - (|x_k - x_a|/d)^r_k]`` (positive: k prefers a).
+2. **Probability of prevailing** (eq. 2). ``P_ij = sum_k max(0, v_k(x_i:x_j)) / den``, with
+   ``den = sum_k |v_k(x_i:x_j)|`` (``p_denominator=pair``, the paper) or the sum over every
+   voter and every ordered pair of actors (``all-pairs``, the authors' code).
+3. **Utilities** (eqs. 3-7), from the perceiver's exponent r: with delta = |x_i - x_j|/d and
+   mu the median, ``U_s = 2 - 4(0.5 - 0.5 delta)^r``, ``U_f = 2 - 4(0.5 + 0.5 delta)^r``,
+   ``U_b = 2 - 4(0.5 - 0.25(|x_i - mu|/d + delta))^r``, ``U_w = 2 - 4(0.5 + 0.25(...))^r``,
+   ``U_sq = 2 - 4(0.5)^r``.
+4. **Expected utility of i challenging j** (eq. 8):
+   ``E(U_ij) = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_sq - (1 - Q)[T U_b + (1 - T) U_w]``.
+   At r = 1 and Q = 1 this is ``2 delta [1 - 2 s_j (1 - P)]``. The authors' code leaves out
+   the (1 - Q) term (``status_quo_terms=omitted``); at the customary Q = 1 both agree.
+5. **Risk** (eqs. 9-10). With every r = 1, actor i's danger is ``D_i = sum_j E(U_ji)`` (the
+   challenges it faces, ``danger=incoming``; ``outgoing`` sums ``E(U_ij)`` instead); then
+   ``R_i = (2 D_i - D_max - D_min) / (D_max - D_min)`` and ``r_i = (1 - R_i/3) / (1 + R_i/3)``,
+   so the most threatened actor gets r = 0.5 and the safest r = 2. Where all dangers are
+   equal, every actor is risk-neutral (r = 1); the authors' code divides by zero there.
+6. **Perception** (SCS §3.4). Receiver i compares e1 = E_i(U_ij) and e2 = E_i(U_ji), both
+   with i's exponent (``utility_r=perceiver``; ``challenger`` lets j's own exponent value
+   j's challenge): ``e2 > e1 > 0`` conflict that i loses (offer x_j); ``e2 > 0 > e1`` and
+   ``e2 > |e1|`` compromise (offer ``x_i + (x_j - x_i)|e1/e2|``); ``e2 > 0 > e1`` and
+   ``e2 < |e1|`` capitulation (offer x_j; ``capitulation=never`` reproduces the code's test,
+   which can never hold); otherwise no demand.
+7. **Choice.** ``offer_rule=smallest-move`` (Bueno de Mesquita: accept the offer that asks the
+   smallest move); ``scholz-code``: the nearest conflict, else the compromise with the lowest
+   key (|e1| x_i + |e2| x_j)/(|e1| + |e2|), else the nearest capitulation. Moves are
+   simultaneous. ``passes=2`` runs the offer stage twice a round, first with every r = 1.
+
+The forecast is the median voter position after the last round: the lower weighted median
+with weights c s (``median=weighted``), or the authors' sequential king-of-the-hill contest
+among the held positions, in order of first appearance (``king-of-the-hill``; it differs
+only on exact ties, which the original breaks by Python's set order). d is the initial
+range of positions (``scale=positions``), the issue's scale (``issue``), or the range
+recomputed every round (``recomputed``).
+
+``preset=paper`` (default) follows the paper; ``preset=scholz-code`` reproduces the authors'
+code as ported by J. McKibben: all-pairs denominator, perceiver's r, omitted (1 - Q) terms,
+the never-true capitulation test, the code's offer rule and the king-of-the-hill median.
+Any parameter given explicitly overrides its preset.
+
+Stopping: ``rounds=N`` runs exactly N rounds. Otherwise rounds run until the largest move is
+at most ``tol`` x d (converged), until the positions repeat an earlier round (a cycle, whose
+length is reported), or until ``max_rounds``.
+
+Cost: P for all pairs comes from prefix sums over voters sorted by position (for a < b the
+voters preferring a are those left of the midpoint), O(n^2 log n) time and O(n^2) memory
+per round instead of the O(n^3) direct sum (O(n^6) in the authors' code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..scenario import Inputs
+from ..stats import sequential_sum, weighted_median
+from .base import Model, Result, register
+
+PRESETS = {
+    "paper": dict(p_denominator="pair", utility_r="perceiver", danger="incoming", offer_rule="smallest-move",
+                  capitulation="paper", status_quo_terms="full", median="weighted", scale="positions"),
+    "scholz-code": dict(p_denominator="all-pairs", utility_r="perceiver", danger="incoming",
+                        offer_rule="scholz-code", capitulation="never", status_quo_terms="omitted",
+                        median="king-of-the-hill", scale="positions"),
+}
+QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
+
+
+class EUMParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    preset: Literal["paper", "scholz-code"] = "paper"
+    rounds: int | None = Field(None, ge=0, description="run exactly this many rounds")
+    max_rounds: int = Field(100, ge=1)
+    tol: float = Field(1e-6, ge=0, description="converged when the largest move is at most tol x d")
+    p_denominator: Literal["pair", "all-pairs"] | None = None
+    utility_r: Literal["perceiver", "challenger"] | None = None
+    danger: Literal["incoming", "outgoing"] | None = None
+    offer_rule: Literal["smallest-move", "scholz-code"] | None = None
+    capitulation: Literal["paper", "never"] | None = None
+    status_quo_terms: Literal["full", "omitted"] | None = None
+    median: Literal["weighted", "king-of-the-hill"] | None = None
+    scale: Literal["positions", "issue", "recomputed"] | None = None
+    passes: Literal[1, 2] = 1
+    q: float = Field(1.0, ge=0, le=1, description="probability that nothing changes without a challenge")
+    t: float = Field(1.0, ge=0, le=1, description="probability that change would help the challenger")
+    offers: Literal["all", "accepted", "none"] = Field("all", description="which offers to record")
+
+    def resolved(self) -> dict:
+        """Every choice, the preset's where not given explicitly."""
+        values = self.model_dump()
+        return {k: (PRESETS[self.preset][k] if v is None and k in PRESETS[self.preset] else v)
+                for k, v in values.items()}
+
+
+@dataclass
+class Issue:
+    """One issue's actors (those present), their fixed attributes, and the current state."""
+
+    x: np.ndarray  # positions
+    c: np.ndarray
+    s: np.ndarray
+    d: float
+
+
+@register
+class EUM(Model):
+    name = "eum"
+    summary = "expected utility model of Bueno de Mesquita, as Scholz, Calbert & Smith (2011) write it"
+    Params = EUMParams
+
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        opt = self.params.resolved()
+        n_a, n_i = inputs.position.shape
+        histories, forecast, notes = [], np.full(n_i, np.nan), []
+        risk: dict[str, list] = {k: [] for k in RISK_COLUMNS}
+        offers: dict[str, list] = {k: [] for k in OFFER_COLUMNS}
+        actors = np.asarray(inputs.actors, dtype=object)
+        for i, issue in enumerate(inputs.issues):
+            present = np.flatnonzero(inputs.present[:, i])
+            run = _solve_issue(inputs, i, present, opt)
+            history = np.full((len(run.positions), n_a), np.nan)
+            history[:, present] = run.positions
+            histories.append(history)
+            forecast[i] = run.median
+            notes += [f"{issue}: {note}" for note in run.notes]
+            names = actors[present]
+            for rnd, danger, r in run.risk:
+                _extend(risk, round=np.full(len(r), rnd), issue=np.full(len(r), issue, dtype=object), actor=names,
+                        danger=danger, r=r)
+            for rnd, t in run.offers:
+                size = len(t["receiver"])
+                _extend(offers, round=np.full(size, rnd), issue=np.full(size, issue, dtype=object),
+                        actor=names[t["receiver"]], other=names[t["proposer"]],
+                        **{k: t[k] for k in OFFER_COLUMNS[4:]})
+        n_rounds = max(len(h) for h in histories)
+        positions = np.stack([_pad(h, n_rounds) for h in histories], axis=-1)
+        tables = {"risk": _frame(risk), "offers": _frame(offers)}
+        return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
+
+    def story(self, result: Result, scenario) -> list:
+        """Who threatens whom, who gives way to whom and how far, and where the median goes."""
+        from ..explain import fmt, generic_story, name
+
+        chapters = generic_story(result, scenario)
+        risk, offers = result.table_frame("risk"), result.table_frame("offers")
+        verbs = {"conflict": "expects to lose a confrontation with {o} and gives in",
+                 "compromise": "compromises with {o}",
+                 "capitulation": "capitulates to {o}"}
+        for ch in chapters:
+            for k, (rnd, lines) in enumerate(ch.rounds):
+                if rnd == 0:
+                    continue
+                events = []
+                rk = risk[(risk["round"] == rnd) & (risk["issue"] == ch.issue)]
+                if len(rk) > 1 and rk["danger"].max() > rk["danger"].min():
+                    hot, cool = rk.loc[rk["danger"].idxmax()], rk.loc[rk["danger"].idxmin()]
+                    events.append(f"Most threatened: {name(scenario, hot.actor)} (danger {fmt(hot.danger)}, "
+                                  f"risk exponent {hot.r:.2f}); least: {name(scenario, cool.actor)} "
+                                  f"(danger {fmt(cool.danger)}, exponent {cool.r:.2f}).")
+                of = offers[(offers["round"] == rnd) & (offers["issue"] == ch.issue)]
+                taken = of[of["accepted"]]
+                if len(of):
+                    events.append(f"{len(of)} demands are made; {len(taken)} accepted.")
+                a_index = {a: j for j, a in enumerate(result.actors)}
+                i = result.issues.index(ch.issue)
+                for row in taken.itertuples(index=False):
+                    before = result.positions[rnd - 1, a_index[row.actor], i]
+                    verb = verbs[row.quadrant].format(o=name(scenario, row.other))
+                    events.append(f"{name(scenario, row.actor)} {verb}: {fmt(before)} -> {fmt(row.proposed_position)} "
+                                  f"(its challenge worth {row.e_own:+.3g} to it, {name(scenario, row.other)}'s "
+                                  f"challenge worth {row.e_other:+.3g}).")
+                if not len(taken):
+                    events.append("Nobody accepts a demand: no one moves.")
+                ch.rounds[k] = (rnd, events + lines[-1:])
+        return chapters
+
+
+RISK_COLUMNS = ("round", "issue", "actor", "danger", "r")
+OFFER_COLUMNS = ("round", "issue", "actor", "other", "quadrant", "e_own", "e_other", "proposed_position", "accepted")
+
+
+def _extend(table: dict[str, list], **columns: np.ndarray) -> None:
+    for k, v in columns.items():
+        table[k].append(v)
+
+
+def _frame(table: dict[str, list]) -> pd.DataFrame:
+    return pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in table.items()})
+
+
+def _pad(history: np.ndarray, n: int) -> np.ndarray:
+    """An issue that stopped early keeps its last positions in later rounds."""
+    if len(history) == n:
+        return history
+    return np.vstack([history, np.repeat(history[-1:], n - len(history), axis=0)])
+
+
+@dataclass
+class _Run:
+    positions: list[np.ndarray]
+    median: float
+    risk: list[tuple[int, np.ndarray, np.ndarray]]
+    offers: list[tuple[int, dict[str, np.ndarray]]]
+    notes: list[str]
+
+
+def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run:
+    x = inputs.position[present, i].astype(float)
+    c, s = inputs.capability[present, i], inputs.salience[present, i]
+    w = c * s
+    span = np.ptp(x) if len(x) else 0.0
+    d = {"issue": inputs.scale_max[i] - inputs.scale_min[i]}.get(opt["scale"], span)
+    positions, risk, offers, notes = [x.copy()], [], [], []
+    if len(x) < 2 or span == 0 or not np.any(w > 0):
+        notes.append("fewer than two distinct positions: nothing to negotiate")
+        return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
+    seen = {_state_key(x): 0}
+    limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
+    stopped = None
+    for rnd in range(1, limit + 1):
+        if opt["scale"] == "recomputed":
+            d = np.ptp(x) or d
+        pairs = Pairs(x, d)
+        r, danger = risk_exponents(pairs, w, s, opt)
+        risk.append((rnd, danger, r))
+        for exponents in ([np.ones_like(r), r] if opt["passes"] == 2 else [r]):
+            new, table = offer_stage(pairs, w, s, exponents, opt)
+            pairs = Pairs(new, d) if opt["passes"] == 2 else pairs
+            if table is not None:
+                offers.append((rnd, table))
+        moved = np.max(np.abs(new - x))
+        x = new
+        positions.append(x.copy())
+        key = _state_key(x)
+        if stopped is None and moved <= opt["tol"] * d:
+            stopped = f"converged after {rnd} rounds (largest move {moved:.3g} <= tol x d)"
+        elif stopped is None and key in seen:
+            stopped = f"positions after round {rnd} repeat those after round {seen[key]}: a cycle of length " \
+                      f"{rnd - seen[key]}, so the model does not converge"
+        seen.setdefault(key, rnd)
+        if stopped and opt["rounds"] is None:
+            break
+    if stopped:
+        notes.append(stopped)
+    elif opt["rounds"] is None:
+        notes.append(f"not converged after max_rounds={opt['max_rounds']} rounds")
+    return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
+
+
+def _state_key(x: np.ndarray) -> bytes:
+    return np.round(x, 12).tobytes()
+
+
+# -- kernels --------------------------------------------------------------------------------------
+
+
+class Pairs:
+    """Geometry of every pair of positions, shared by the stages of a round.
+
+    For positions a < b the voters preferring a are those strictly left of the midpoint and
+    those preferring b strictly right of it: with voters sorted by position, both are
+    contiguous runs ``[lo, hi)``. Found by binary search on one triangle of pairs, O(n^2 log n).
+    """
+
+    def __init__(self, x: np.ndarray, d: float) -> None:
+        n = len(x)
+        self.x, self.d, self.n = x, d, n
+        self.order = np.argsort(x, kind="stable")
+        self.xs = xs = x[self.order]
+        self.inverse = np.argsort(self.order)
+        a, b = np.triu_indices(n, 1)  # sorted a <= b
+        mid = 0.5 * (xs[a] + xs[b])
+        lo = np.zeros((n, n), dtype=np.intp)
+        hi = np.zeros((n, n), dtype=np.intp)
+        hi[a, b] = np.searchsorted(xs, mid, side="left")  # a's supporters: [0, left)
+        lo[b, a] = np.searchsorted(xs, mid, side="right")  # b's supporters: [right, n)
+        hi[b, a] = n
+        same = xs[a] == xs[b]
+        hi[a[same], b[same]] = 0
+        lo[b[same], a[same]] = n
+        self.lo, self.hi = lo, hi
+        self.equal = x[:, None] == x[None, :]
+        self.delta = np.abs(x[:, None] - x[None, :]) / d
+
+
+def prevail_numerators(pairs: Pairs, w: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """N[a, b] = sum_k max(0, v_k(x_a : x_b)), the votes for a over b, for every pair of actors.
+
+    With B[k, a] = w_k (|x_k - x_a|/d)^r_k and C its prefix sums over voters sorted by position,
+    the votes of a's supporters [lo, hi) are (C[hi, b] - C[lo, b]) - (C[hi, a] - C[lo, a]).
+    """
+    xs, o = pairs.xs, pairs.order
+    B = w[o, None] * (np.abs(xs[:, None] - xs[None, :]) / pairs.d) ** r[o, None]
+    C = np.vstack([np.zeros(pairs.n), np.cumsum(B, axis=0)])
+    cols = np.arange(pairs.n)
+    lo, hi = pairs.lo, pairs.hi
+    num = (C[hi, cols[None, :]] - C[lo, cols[None, :]]) - (C[hi, cols[:, None]] - C[lo, cols[:, None]])
+    num = np.maximum(num, 0.0)  # rounding in the prefix sums must not make a vote negative
+    return num[np.ix_(pairs.inverse, pairs.inverse)]
+
+
+def prevail(pairs: Pairs, w: np.ndarray, r: np.ndarray, denominator: str) -> np.ndarray:
+    """P[a, b], the probability that a's position prevails over b's (SCS eq. 2)."""
+    num = prevail_numerators(pairs, w, r)
+    if denominator == "all-pairs":
+        total = 2.0 * num.sum()
+        return num / total if total > 0 else np.zeros_like(num)
+    den = num + num.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(den > 0, num / den, 0.5)
+    p[pairs.equal] = 0.0
+    return p
+
+
+def _utilities(pairs: Pairs, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U_s, U_f (pairs) and U_sq (per actor) for actor i valuing with exponent rho[i] (SCS eqs. 3-7)."""
+    z = 0.5 * pairs.delta
+    if np.all(rho == 1.0):  # the risk stage: no powers needed
+        return 2.0 - 4.0 * (0.5 - z), 2.0 - 4.0 * (0.5 + z), np.zeros_like(rho)
+    r = rho[:, None]
+    return 2.0 - 4.0 * (0.5 - z) ** r, 2.0 - 4.0 * (0.5 + z) ** r, 2.0 - 4.0 * 0.5 ** rho
+
+
+def expected_utilities(pairs: Pairs, s: np.ndarray, P: np.ndarray, rho: np.ndarray, opt: dict,
+                       median: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(e1, e2) with e1[i, j] = E(U_ij), i challenging j, and e2[i, j] = E(U_ji), j challenging i,
+    both valued by i with exponent rho[i] (SCS eq. 8)."""
+    U_s, U_f, U_sq = _utilities(pairs, rho)
+    q = opt["q"]
+    sj, si = s[None, :], s[:, None]
+    e1 = sj * (P * U_s + (1.0 - P) * U_f) + (1.0 - sj) * U_s - q * U_sq[:, None]
+    e2 = si * (P.T * U_s + (1.0 - P.T) * U_f) + (1.0 - si) * U_s - q * U_sq[:, None]
+    if opt["status_quo_terms"] == "full" and q < 1:
+        x, d, r, t = pairs.x, pairs.d, rho[:, None], opt["t"]
+        dist = np.abs(x - median) / d
+        for e, challenger in ((e1, dist[:, None]), (e2, dist[None, :])):
+            U_b = 2.0 - 4.0 * (0.5 - 0.25 * (challenger + pairs.delta)) ** r
+            U_w = 2.0 - 4.0 * (0.5 + 0.25 * (challenger + pairs.delta)) ** r
+            e -= (1.0 - q) * (t * U_b + (1.0 - t) * U_w)
+    return e1, e2
+
+
+def risk_exponents(pairs: Pairs, w: np.ndarray, s: np.ndarray, opt: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(r, danger): risk exponents from the dangers computed with every r = 1 (SCS eqs. 9-10)."""
+    ones = np.ones(pairs.n)
+    P = prevail(pairs, w, ones, opt["p_denominator"])
+    median = _median(pairs.x, w, pairs.d, opt) if opt["q"] < 1 else None
+    E, _ = expected_utilities(pairs, s, P, ones, opt, median)
+    np.fill_diagonal(E, 0.0)
+    danger = sequential_sum(E.T) if opt["danger"] == "incoming" else sequential_sum(E)
+    hi, lo = danger.max(), danger.min()
+    if hi == lo:
+        return ones, danger
+    R = ((2.0 * danger - hi) - lo) / (hi - lo)
+    return (1.0 - R / 3.0) / (1.0 + R / 3.0), danger
+
+
+def offer_stage(pairs: Pairs, w: np.ndarray, s: np.ndarray, r: np.ndarray, opt: dict
+                ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """Each actor weighs the demands of every other and moves (simultaneously)."""
+    x, n = pairs.x, pairs.n
+    P = prevail(pairs, w, r, opt["p_denominator"])
+    median = _median(x, w, pairs.d, opt) if opt["q"] < 1 else None
+    e1, e2 = expected_utilities(pairs, s, P, r, opt, median)
+    if opt["utility_r"] == "challenger":  # j values its own challenge with its own exponent
+        e2 = expected_utilities(pairs, s, P, r, opt, median)[0].T
+    differ = ~pairs.equal
+    conflict = differ & (e2 > e1) & (e1 > 0)
+    mixed = differ & ~conflict & (e2 > 0) & (0 > e1)
+    compromise = mixed & (e2 > np.abs(e1))
+    capitulation = mixed & (e2 < np.abs(e1)) & (opt["capitulation"] == "paper")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proposal = np.where(compromise, x[:, None] + (x[None, :] - x[:, None]) * np.abs(e1 / e2),
+                            np.broadcast_to(x[None, :], (n, n)))
+    quadrant = np.select([conflict, compromise, capitulation], [1, 2, 3], 0)
+    choice = _choose(x, e1, e2, quadrant, proposal, opt["offer_rule"])
+    moves = choice >= 0
+    new = x.copy()
+    new[moves] = proposal[np.flatnonzero(moves), choice[moves]]
+    if opt["offers"] == "none":
+        return new, None
+    receiver, proposer = np.nonzero(quadrant)
+    table = {
+        "receiver": receiver, "proposer": proposer, "quadrant": QUADRANTS[quadrant[receiver, proposer]],
+        "e_own": e1[receiver, proposer], "e_other": e2[receiver, proposer],
+        "proposed_position": proposal[receiver, proposer], "accepted": choice[receiver] == proposer,
+    }
+    if opt["offers"] == "accepted":
+        table = {k: v[table["accepted"]] for k, v in table.items()}
+    return new, table
+
+
+def _choose(x, e1, e2, quadrant, proposal, rule: str) -> np.ndarray:
+    """Index of the offer each actor accepts (-1: none); ties go to the first in actor order."""
+    move = np.abs(proposal - x[:, None])
+    if rule == "smallest-move":
+        cost = np.where(quadrant > 0, move, np.inf)
+        return np.where(np.isfinite(cost).any(1), np.argmin(cost, axis=1), -1)
+    a1, a2 = np.abs(e1), np.abs(e2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        key = (a1 * x[:, None] + a2 * x[None, :]) / (a1 + a2)
+    choice = np.full(len(x), -1)
+    # The authors' code: the nearest conflict, else the compromise of lowest key, else a capitulation.
+    for kind, cost in ((1, move), (2, key), (3, move)):
+        c = np.where(quadrant == kind, cost, np.inf)
+        take = (choice < 0) & np.isfinite(c).any(1)
+        choice[take] = np.argmin(c[take], axis=1)
+    return choice
+
+
+def _median(x: np.ndarray, w: np.ndarray, d: float, opt: dict) -> float:
+    if opt["median"] == "weighted":
+        return float(weighted_median(x, w))
+    return king_of_the_hill(x, w, d)
+
+
+def king_of_the_hill(x: np.ndarray, w: np.ndarray, d: float) -> float:
+    """The authors' median: each held position (in order of first appearance) challenges the
+    incumbent and replaces it if the r = 1 vote sum_k w_k (|x_k - m| - |x_k - p|)/d is positive."""
+    candidates = list(dict.fromkeys(x.tolist()))
+    m = candidates[0]
+    for p in candidates[1:]:
+        if sequential_sum(w * (np.abs(x - m) / d - np.abs(x - p) / d)) > 0:
+            m = p
+    return float(m)
+
+
+__all__ = ["EUM", "EUMParams", "Pairs", "prevail", "prevail_numerators", "expected_utilities", "risk_exponents",
+           "offer_stage", "king_of_the_hill"]
