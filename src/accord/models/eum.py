@@ -97,7 +97,8 @@ class EUMParams(BaseModel):
     passes: Literal[1, 2] = 1
     q: float = Field(1.0, ge=0, le=1, description="probability that nothing changes without a challenge")
     t: float = Field(1.0, ge=0, le=1, description="probability that change would help the challenger")
-    offers: Literal["all", "accepted", "none"] = Field("all", description="which offers to record")
+    offers: Literal["auto", "all", "accepted", "none"] = Field(
+        "auto", description="which offers to record; auto: all up to 100 actors, else the accepted ones")
 
     def resolved(self) -> dict:
         """Every choice, the preset's where not given explicitly."""
@@ -225,6 +226,11 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
     span = np.ptp(x) if len(x) else 0.0
     d = {"issue": inputs.scale_max[i] - inputs.scale_min[i]}.get(opt["scale"], span)
     positions, risk, offers, notes = [x.copy()], [], [], []
+    if opt["offers"] == "auto":
+        opt = {**opt, "offers": "all" if len(x) <= 100 else "accepted"}
+        if opt["offers"] == "accepted":
+            notes.append(f"the offers table lists accepted offers only ({len(x)} actors make up to "
+                         f"{len(x) * (len(x) - 1):,} a round); offers=all records every one")
     if len(x) < 2 or span == 0 or not np.any(w > 0):
         notes.append("fewer than two distinct positions: nothing to negotiate")
         return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
@@ -387,7 +393,7 @@ def offer_stage(pairs: Pairs, w: np.ndarray, s: np.ndarray, r: np.ndarray, opt: 
         proposal = np.where(compromise, x[:, None] + (x[None, :] - x[:, None]) * np.abs(e1 / e2),
                             np.broadcast_to(x[None, :], (n, n)))
     quadrant = np.select([conflict, compromise, capitulation], [1, 2, 3], 0)
-    choice = _choose(x, e1, e2, quadrant, proposal, opt["offer_rule"])
+    choice = _choose(x, e1, e2, quadrant, proposal, opt["offer_rule"], pairs.d)
     moves = choice >= 0
     new = x.copy()
     new[moves] = proposal[np.flatnonzero(moves), choice[moves]]
@@ -404,12 +410,23 @@ def offer_stage(pairs: Pairs, w: np.ndarray, s: np.ndarray, r: np.ndarray, opt: 
     return new, table
 
 
-def _choose(x, e1, e2, quadrant, proposal, rule: str) -> np.ndarray:
-    """Index of the offer each actor accepts (-1: none); ties go to the first in actor order."""
+def _choose(x, e1, e2, quadrant, proposal, rule: str, d: float) -> np.ndarray:
+    """Index of the offer each actor accepts (-1: none).
+
+    ``smallest-move``: the offer asking the smallest move; moves within 1e-9 d count as equal,
+    and then the more threatening demand (larger e2), then the lower position, wins, so that
+    the choice never depends on the order of the actors. ``scholz-code``: as the authors'
+    code, ties going to the first actor in file order.
+    """
     move = np.abs(proposal - x[:, None])
     if rule == "smallest-move":
         cost = np.where(quadrant > 0, move, np.inf)
-        return np.where(np.isfinite(cost).any(1), np.argmin(cost, axis=1), -1)
+        best = cost.min(axis=1, keepdims=True)
+        tied = np.isfinite(cost) & (cost <= best + 1e-9 * d)
+        threat = np.where(tied, e2, -np.inf)
+        tied &= threat >= threat.max(axis=1, keepdims=True)
+        choice = np.argmin(np.where(tied, proposal, np.inf), axis=1)
+        return np.where(np.isfinite(best[:, 0]), choice, -1)
     a1, a2 = np.abs(e1), np.abs(e2)
     with np.errstate(invalid="ignore", divide="ignore"):
         key = (a1 * x[:, None] + a2 * x[None, :]) / (a1 + a2)

@@ -1,0 +1,78 @@
+"""Benchmark of the expected utility model: time and peak memory by number of actors.
+
+    python benchmarks/eum.py            # the table of the issue's targets
+    python benchmarks/eum.py --quick    # small sizes only
+
+Synthetic single-issue scenarios (seed 20240601): positions U[0, 100] rounded to 0.1,
+capability U[0.05, 1], salience U[0.1, 1], as in the reference notes. Each case runs exactly
+10 rounds; the time is the best of several repeats, the peak memory is what numpy and Python
+allocate during one run (tracemalloc). Run it with one thread: OMP_NUM_THREADS=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import tracemalloc
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from accord.checks import build  # noqa: E402
+from accord.models import get_model  # noqa: E402
+
+
+def synthetic(n: int, seed: int = 20240601):
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.uniform(0, 100, n), 1)
+    c = rng.uniform(0.05, 1, n)
+    s = rng.uniform(0.1, 1, n)
+    raw = {"name": f"synthetic-{n}", "assumption": "synthetic benchmark data",
+           "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}],
+           "actors": [{"id": f"a{k}", "capability": float(c[k]),
+                       "issues": {"x": {"position": float(x[k]), "salience": float(s[k])}}} for k in range(n)]}
+    return build(raw)[0]
+
+
+def measure(n: int, preset: str, repeats: int, offers: str = "auto") -> tuple[float, float, float]:
+    scenario = synthetic(n)
+    model = get_model("eum")(preset=preset, rounds=10, offers=offers)
+    model.run(scenario)  # warm caches and imports
+    best = min(_timed(model, scenario) for _ in range(repeats))
+    tracemalloc.start()
+    result = model.run(scenario)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return best, peak, float(result.forecast[0])
+
+
+def _timed(model, scenario) -> float:
+    t = time.perf_counter()
+    model.run(scenario)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only n <= 200")
+    args = parser.parse_args()
+    cases = [(10, "paper", "-"), (14, "scholz-code", "<= 0.020 s"), (50, "paper", "-"), (200, "paper", "<= 0.25 s"),
+             (1000, "paper", "<= 10 s")]
+    if args.quick:
+        cases = [c for c in cases if c[0] <= 200]
+    print("time and peak memory of 10 rounds; 'kernel' columns record no offers table (offers=none)")
+    print(f"{'actors':>6}  {'preset':<12} {'time (s)':>9} {'peak MiB':>9} {'kernel s':>9} {'kernel MiB':>10} "
+          f"{'forecast':>9}  target")
+    for n, preset, target in cases:
+        repeats = 5 if n <= 200 else 2
+        seconds, peak, forecast = measure(n, preset, repeats)
+        kernel, kernel_peak, _ = measure(n, preset, repeats, offers="none")
+        print(f"{n:>6}  {preset:<12} {seconds:>9.4f} {peak:>9.1f} {kernel:>9.4f} {kernel_peak:>10.1f} "
+              f"{forecast:>9.3f}  {target}")
+
+
+if __name__ == "__main__":
+    main()
