@@ -211,7 +211,9 @@ def models() -> None:
     """List the registered models and their parameters."""
     table = Table("model", "what it computes", "parameters (default)", box=None, header_style="bold")
     for name, cls in registry().items():
-        params = ", ".join(f"{k}={f.default!r}" for k, f in cls.Params.model_fields.items()) or "—"
+        from_preset = "preset" in cls.Params.model_fields  # None means: the preset decides
+        params = ", ".join(f"{k}={'(preset)' if f.default is None and from_preset else repr(f.default)}"
+                           for k, f in cls.Params.model_fields.items()) or "—"
         table.add_row(name, cls.summary, params)
     out.print(table)
 

@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from .base import Model, Result, get_model, register, registry
 
 _loaded = False
+BASELINES = ("compromise", "median", "nash")  # listed first, then the other models by module name
 
 
 def load_all() -> None:
@@ -26,9 +27,9 @@ def load_all() -> None:
     if _loaded:
         return
     _loaded = True
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name != "base" and not m.name.startswith("_")]
+    for name in sorted(names, key=lambda n: (n not in BASELINES, BASELINES.index(n) if n in BASELINES else 0, n)):
+        importlib.import_module(f"{__name__}.{name}")
     for ep in entry_points(group="accord.models"):
         ep.load()
 
