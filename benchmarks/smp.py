@@ -1,0 +1,80 @@
+"""Benchmark of KTAB's Spatial Model of Politics (smp): turns, time and peak memory of full runs.
+
+    python benchmarks/smp.py           # synthetic 50 x 3 and 200 x 1, and the shipped KTAB files
+    python benchmarks/smp.py --quick   # without 200 x 1
+
+Synthetic scenarios follow the reference notes' generator (seed 20240601): capability
+U(10, 200), positions U(0, 100), a total salience U(0.75, 0.99) split at random over the
+dimensions. Shipped files are read from ../shared/data/ktab/ when present. Each run goes to
+KTAB's stopping rule; time is the best of repeats, peak memory from tracemalloc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from accord.checks import build  # noqa: E402
+from accord.io import read_scenario  # noqa: E402
+from accord.models import get_model  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ktab"
+
+
+def synthetic(n: int, dims: int, seed: int = 20240601):
+    rng = np.random.default_rng(seed)
+    cap = rng.uniform(10, 200, n)
+    pos = rng.uniform(0, 100, (n, dims))
+    total = rng.uniform(0.75, 0.99, n)
+    split = rng.dirichlet(np.ones(dims), n)
+    sal = np.floor(1e4 * total[:, None] * split) / 1e4  # keeps every sum at most 1
+    raw = {"name": f"synthetic {n}x{dims}", "assumption": "synthetic benchmark data",
+           "issues": [{"id": f"d{k}", "scale": {"min": 0, "max": 100}} for k in range(dims)],
+           "actors": [{"id": f"a{a}", "capability": float(cap[a]),
+                       "issues": {f"d{k}": {"position": float(pos[a, k]), "salience": float(sal[a, k])}
+                                  for k in range(dims)}} for a in range(n)]}
+    return build(raw)[0]
+
+
+def measure(scenario, repeats: int):
+    model = get_model("smp")()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = model.run(scenario)
+        times.append(time.perf_counter() - t)
+    tracemalloc.start()
+    model.run(scenario)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return result.positions.shape[0] - 1, min(times), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    cases = [("synthetic 50 x 3", synthetic(50, 3), "<= 0.5 s (KTAB: ~36 s CPU)", 3)]
+    if not args.quick:
+        cases.append(("synthetic 200 x 1", synthetic(200, 1), "<= 10 s (KTAB: hours)", 1))
+    for name, target in (("dummyData_6Dim.csv", "<= 0.2 s (KTAB: 3.6 s)"), ("dummyData_3Dim.csv", "-"),
+                         ("SOE-Pol-Comp.csv", "-"), ("dummyData-a040.csv", "-"), ("dummyData-a160.csv", "-")):
+        if (SHARED / name).exists():
+            cases.append((name, read_scenario(SHARED / name).scenario, target, 3))
+    print(f"{'scenario':<22} {'actors x dims':>13} {'turns':>5} {'time (s)':>9} {'peak MiB':>9}  target")
+    for name, scenario, target, repeats in cases:
+        turns, seconds, peak = measure(scenario, repeats)
+        size = f"{len(scenario.actors)} x {len(scenario.issues)}"
+        print(f"{name:<22} {size:>13} {turns:>5} {seconds:>9.3f} {peak:>9.1f}  {target}")
+
+
+if __name__ == "__main__":
+    main()

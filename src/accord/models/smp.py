@@ -1,0 +1,551 @@
+"""KTAB's Spatial Model of Politics (SMP): challenges, bargains and probabilistic Condorcet elections.
+
+Wise & al., KAPSARC Toolkit for Behavioral Analysis (KTAB, 2015-2017), "Spatial Model of
+Politics" (its ``smp`` application; MIT licence). Issues are the dimensions of one policy
+space; positions are rescaled to [0, 1] on each issue, saliences S_ik are shares (an actor's
+sum at most 1), and capability c_i is one number per actor. One *turn* (an accord round):
+
+1. **Setup.** Distance from i's ideal y_i to j's position,
+   ``d_ij = sqrt(sum_k (S_ik (y_ik - x_jk))^2 / sum_k S_ik^2)``; utility with risk attitude R,
+   ``u = (1 - d)(1 + d R)``. Risk attitudes come from a probabilistic Condorcet election (PCE)
+   over all n positions with risk-neutral utilities and capability weights: coalition
+   strengths ``C_ab = 1e-8 + sum_k max(0, vote_k(a:b))``, victory probabilities
+   (``VictoryProbModel``), option probabilities (``PCEModel``), and ``BigRRange`` maps them
+   linearly to R (Mid: the likeliest position R = 1, the least likely -1/2). Observer h
+   estimates i's attitude as ``(2 R_h + R_i)/3`` (``BigRAdjust=OneThird``).
+2. **Challenges.** Each actor i, with its own estimates, values a challenge to every j: the
+   principals vote with weight c x total salience, each third party joins the side that
+   serves it better (``ThirdPartyCommit``), i wins with the linear ratio of the coalitions'
+   strengths, and j resists with probability equal to its total salience. i proposes to the
+   target of largest expected gain, if that gain exceeds 1e-5 (ties: the lowest index).
+3. **Bargains.** The proposal interpolates the two positions on each issue with weights
+   salience^2 x probability^2 (``InterVecBrgn=S2P2``), rounded to 4 decimals, each side
+   keeping a 1e-6 weight on its own coordinate (``BargnModel=InitOnlyInterp``).
+4. **Choice.** Each actor holds a queue: its status quo, its proposal, proposals to it. Every
+   actor values an option by its mean utility over all positions after the option; a PCE over
+   the queue with capability weights picks the option (``StateTransitions``: the most probable,
+   or a draw from the seeded generator in actor order). Actors take their side of the chosen
+   bargain simultaneously; ideals follow ``y' = A x' + (1 - min(1, sum_j A_ij)) y`` with the
+   accommodation matrix A (the identity unless the scenario gives one).
+5. **Stop** (KTAB's rule): after at least ``min_turns`` turns, when the summed move of a turn
+   is below ``stop_ratio`` of the first turn's (plus 1e-4), or after ``max_turns``.
+
+The forecast of an issue is the outcome expected under the final PCE over the distinct
+final positions (``forecast=expected``: sum_q p_q x_q), or the most probable position
+(``most-probable``). The nine KTAB options are parameters with KTAB's names, values and
+defaults; a scenario read from KTAB XML supplies its own in ``settings.smp``, and explicit
+parameters override those.
+
+Cost. KTAB evaluates every observer's view of every challenge, O(n^4) a turn, for its logs;
+the decisions need only each initiator's own view: O(n^3) a turn, in chunks of initiators
+so that memory stays O(n^2 x chunk). In deterministic mode the model reproduces KTAB's
+reference runs position for position.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import UsageError
+from ..scenario import Inputs
+from .base import Model, Result, register
+
+OPTIONS = ("VictoryProbModel", "PCEModel", "StateTransitions", "VotingRule", "BigRAdjust", "BigRRange",
+           "ThirdPartyCommit", "InterVecBrgn", "BargnModel")
+COALITION_SEED = 1e-8  # KTAB's floor on a coalition's strength: equal options tie at 1/2
+CHALLENGE_SEED = 1e-10
+MIN_GAIN = 1e-5
+SAME_POSITION = 1e-3  # KTAB's tolerance for one position (Euclidean, on [0, 1])
+
+
+class SMPParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    VictoryProbModel: Literal["Linear", "Square", "Quartic", "Octic", "Binary"] | None = None
+    PCEModel: Literal["Conditional", "MarkovIncentive", "MarkovUniform"] | None = None
+    StateTransitions: Literal["Deterministic", "Stochastic"] | None = None
+    VotingRule: Literal["Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"] | None = None
+    BigRAdjust: Literal["None", "OneThird", "Half", "TwoThirds", "Full"] | None = None
+    BigRRange: Literal["Min", "Mid", "Max"] | None = None
+    ThirdPartyCommit: Literal["NoCommit", "SemiCommit", "FullCommit"] | None = None
+    InterVecBrgn: Literal["S1P1", "S2P2", "S2PMax"] | None = None
+    BargnModel: Literal["InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"] | None = None
+    turns: int | None = Field(None, ge=0, description="run exactly this many turns")
+    max_turns: int = Field(100, ge=1)
+    min_turns: int = Field(2, ge=1)
+    stop_ratio: float = Field(0.02, ge=0)
+    forecast: Literal["expected", "most-probable"] = "expected"
+
+
+DEFAULTS = dict(VictoryProbModel="Linear", PCEModel="Conditional", StateTransitions="Deterministic",
+                VotingRule="Prop", BigRAdjust="OneThird", BigRRange="Mid", ThirdPartyCommit="SemiCommit",
+                InterVecBrgn="S2P2", BargnModel="InitOnlyInterp")
+
+
+@register
+class SMP(Model):
+    name = "smp"
+    summary = "KTAB's Spatial Model of Politics: challenges, bargains, probabilistic Condorcet elections"
+    Params = SMPParams
+
+    def run(self, scenario, seed: int | None = None) -> Result:
+        self._settings = scenario.settings.get("smp", {})
+        return super().run(scenario, seed)
+
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        settings = getattr(self, "_settings", {})
+        opt = {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
+        for k in OPTIONS:
+            if k in settings and settings[k] not in SMPParams.model_fields[k].annotation.__args__[0].__args__:
+                raise UsageError(f"model smp: the scenario's setting {k}={settings[k]!r} is not one of KTAB's values")
+        X, S, c = _space(inputs)
+        A = _accommodation(settings.get("accommodation", []), inputs.actors)
+        game = Game(X, S, c, A, opt, rng)
+        p = self.params
+        game.play(turns=p.turns, max_turns=p.max_turns, min_turns=p.min_turns, stop_ratio=p.stop_ratio)
+        lo, span = inputs.scale_min, inputs.scale_max - inputs.scale_min
+        history = np.stack(game.history)
+        # Coordinates that never moved are reported as given, not as rescaled twice.
+        positions = np.where(history == history[0], inputs.position[None], history * span + lo)
+        probs = game.probabilities[-1]
+        final = game.history[-1]
+        if self.params.forecast == "expected":
+            reps = np.array(game.representatives[-1])
+            forecast = (probs[reps, None] * final[reps]).sum(0) / probs[reps].sum()
+        else:
+            forecast = final[int(np.argmax(probs))]
+        notes = [game.stopped]
+        return Result(inputs.actors, inputs.issues, forecast * span + lo, positions, inputs.weight,
+                      tables=game.tables(inputs, lo, span), notes=notes)
+
+
+    def story(self, result: Result, scenario) -> list:
+        """Per turn: who challenges whom, which bargains are struck, and who is likeliest to win."""
+        from ..explain import fmt, generic_story, name
+
+        chapters = generic_story(result, scenario)
+        challenges, bargains = result.table_frame("challenges"), result.table_frame("bargains")
+        probs = result.table_frame("probabilities")
+        first = scenario.issue_ids[0]
+        for ch in chapters:
+            for k, (rnd, lines) in enumerate(ch.rounds):
+                events = []
+                if rnd == 0:
+                    top = probs[probs["round"] == 0].nlargest(1, "probability")
+                    events.append(f"Likeliest to prevail: {name(scenario, top.actor.iloc[0])} "
+                                  f"(probability {top.probability.iloc[0]:.2f}).")
+                    ch.rounds[k] = (rnd, lines + events)
+                    continue
+                made = challenges[challenges["round"] == rnd]
+                here = bargains[(bargains["round"] == rnd) & (bargains["issue"] == ch.issue)]
+                if ch.issue == first and len(made):
+                    events.append(f"{len(made)} challenges: " + "; ".join(
+                        f"{name(scenario, r.initiator)} -> {name(scenario, r.target)} (wins with p={r.p_win:.2f}, "
+                        f"gain {r.gain:.3g})" for r in made.itertuples(index=False)) + ".")
+                for b in here.itertuples(index=False):
+                    takers = [who for who, took in ((b.initiator, b.taken_by_initiator), (b.receiver, b.taken_by_receiver))
+                              if took]
+                    if takers:
+                        events.append(f"{name(scenario, b.initiator)} and {name(scenario, b.receiver)} bargain at "
+                                      f"{fmt(b.initiator_position)} / {fmt(b.receiver_position)}; taken by "
+                                      f"{' and '.join(name(scenario, t) for t in takers)}.")
+                if not events:
+                    events.append("No bargain on this issue is taken.")
+                ch.rounds[k] = (rnd, events + lines[-1:])
+        return chapters
+
+
+def _space(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions on [0, 1] per issue, saliences and one capability per actor; checks SMP's needs."""
+    if not inputs.present.all():
+        absent = [(inputs.actors[a], inputs.issues[i]) for a, i in zip(*np.nonzero(~inputs.present))]
+        raise UsageError("model smp: every actor needs a stance on every issue (one policy space); missing: "
+                         + ", ".join(f"{a} on {i}" for a, i in absent[:10]) + (" ..." if len(absent) > 10 else ""))
+    X = (inputs.position - inputs.scale_min) / (inputs.scale_max - inputs.scale_min)
+    S = inputs.salience
+    problems = []
+    caps = inputs.capability
+    for a, actor in enumerate(inputs.actors):
+        if np.ptp(caps[a]) > 0:
+            problems.append(f"{actor} has different capabilities by issue (SMP has one per actor)")
+        if S[a].sum() > 1 + 1e-9:
+            problems.append(f"{actor}'s saliences sum to {S[a].sum():.3g}; in SMP they are shares of one actor's "
+                            "attention over the issues and sum to at most 1")
+        if S[a].sum() <= 0 or caps[a, 0] <= 0:
+            problems.append(f"{actor} has zero {'salience on every issue' if S[a].sum() <= 0 else 'capability'}; "
+                            "SMP needs positive weights")
+    if len(inputs.actors) < 2:
+        problems.append("SMP needs at least two actors")
+    if problems:
+        raise UsageError("model smp cannot run this scenario: " + "; ".join(problems))
+    return X, S, caps[:, 0].copy()
+
+
+def _accommodation(pairs: list[dict[str, Any]], actors: tuple[str, ...]) -> np.ndarray | None:
+    """KTAB's IdealAdjustment: the identity, with each listed (actor, reference) entry replaced."""
+    if not pairs:
+        return None
+    A = np.eye(len(actors))
+    index = {a: k for k, a in enumerate(actors)}
+    for pair in pairs:
+        A[index[pair["actor"]], index[pair["reference"]]] = float(pair["weight"])
+    return A
+
+
+# -- voting, coalitions, PCE ---------------------------------------------------------------------
+
+
+def vote(rule: str, w: np.ndarray, du: np.ndarray) -> np.ndarray:
+    """A voter's vote between two options, from its weight and its utility advantage."""
+    if rule == "Prop":
+        return w * du
+    sign = np.clip(du / 1e-8, -1.0, 1.0)
+    if rule == "Binary":
+        return w * sign
+    if rule == "PropBin":
+        return w * (0.8 * du + 0.2 * sign)
+    if rule == "PropCbc":
+        return w * (0.5 * du + 0.5 * du ** 3)
+    if rule == "Cubic":
+        return w * du ** 3
+    return np.where(du > 0, (2.0 / 3.0) * w * du, w * du)  # ASymProsp: gains count two thirds
+
+
+def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """C[..., a, b]: the strength of the voters preferring option a to b (U[..., k, a]: voter k's utility).
+
+    Batched over leading axes. Every rule but ASymProsp is odd (a vote for b over a is minus
+    the vote for a over b), so the opposing coalition is the transpose. KTAB casts each vote
+    as "higher-index option over lower", which only the asymmetric rule notices. Voters are
+    summed in chunks: O(n m^2) time, memory bounded.
+    """
+    n, m = U.shape[-2:]
+    batch = int(np.prod(U.shape[:-2], dtype=int))
+    chunk = max(1, 2 ** 18 // max(1, batch * m * m))
+    pos = np.zeros(U.shape[:-2] + (m, m))
+    neg = np.zeros_like(pos) if rule == "ASymProsp" else None
+    for k in range(0, n, chunk):
+        u = U[..., k:k + chunk, :]
+        v = vote(rule, w[k:k + chunk, None, None], u[..., :, :, None] - u[..., :, None, :])
+        pos += np.maximum(v, 0.0).sum(-3)
+        if neg is not None:
+            neg += np.maximum(-v, 0.0).sum(-3)
+    C = pos if neg is None else np.where(np.tri(m, k=-1, dtype=bool), pos, np.swapaxes(neg, -1, -2))
+    C[..., np.arange(m), np.arange(m)] = 0.0
+    return C + COALITION_SEED
+
+
+def victory(model: str, C: np.ndarray) -> np.ndarray:
+    """P[..., a, b]: the probability that option a's coalition beats b's."""
+    Ct = np.swapaxes(C, -1, -2)
+    if model == "Binary":
+        r = C / (C + Ct)
+        xa = np.where(C >= 1.1 * Ct, 1.0, np.where(Ct >= 1.1 * C, 1e-6, (2.1 * r - 1) / 0.1))
+        xb = np.where(C >= 1.1 * Ct, 1e-6, np.where(Ct >= 1.1 * C, 1.0, 1 - xa))
+        P = xa / (xa + xb)
+    else:
+        k = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
+        P = C / (C + Ct) if k == 1 else C ** k / (C ** k + Ct ** k)
+    m = C.shape[-1]
+    P[..., np.arange(m), np.arange(m)] = 0.5
+    return P
+
+
+def pce(model: str, C: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Probabilities of the options (last axis) from their pairwise victory probabilities."""
+    if model == "Conditional":
+        logp = np.log(P).sum(axis=-1)  # p_a proportional to prod_b P[a, b]
+        p = np.exp(logp - logp.max(axis=-1, keepdims=True))
+        return p / p.sum(axis=-1, keepdims=True)
+    if P.ndim > 2:
+        return np.stack([pce(model, c, q) for c, q in zip(C.reshape(-1, *C.shape[-2:]), P.reshape(-1, *P.shape[-2:]))]
+                        ).reshape(P.shape[:-1])
+    m = len(P)
+    if model == "MarkovUniform":
+        Q, tol = None, 1e-6
+    else:  # MarkovIncentive: challenges in proportion to the incentive C P
+        N = C * P
+        np.fill_diagonal(N, np.diag(N) + 1e-10)
+        Q, tol = N / N.sum(axis=0, keepdims=True), 1e-8
+    p = np.full(m, 1.0 / m)
+    for _ in range(1000):
+        if Q is None:
+            q = (P * (p[:, None] + p[None, :])).sum(1) / m
+        else:
+            ct = p[:, None] * Q.T
+            q = (P * (ct + ct.T)).sum(1)
+        change = np.abs(q - p).max()
+        p = 0.5 * (p + q)
+        if change <= tol:
+            return p
+    raise UsageError(f"model smp: the {model} PCE did not converge in 1000 iterations")
+
+
+def scalar_pce(opt: dict, w: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """KTAB's scalarPCE, batched over leading axes of U (..., voters, options)."""
+    C = coalitions(opt["VotingRule"], w, U)
+    return pce(opt["PCEModel"], C, victory(opt["VictoryProbModel"], C))
+
+
+def big_r(span: str, p: np.ndarray) -> np.ndarray:
+    lo, hi = p.min(), p.max()
+    if hi == lo:
+        return np.zeros_like(p)
+    if span == "Mid":
+        return (3 * p - (hi + 2 * lo)) / (2 * (hi - lo))
+    if span == "Min":
+        return (p - lo) / (hi - lo)
+    return (2 * p - hi - lo) / (hi - lo)
+
+
+def estimated_r(adjust: str, R_h: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """r[h, i]: observer h's estimate of i's risk attitude."""
+    a = {"None": 0.0, "OneThird": 1 / 3, "Half": 0.5, "TwoThirds": 2 / 3, "Full": 1.0}[adjust]
+    return ((1 - a) * R_h[:, None] + a * R[None, :]) if a not in (0.0, 1.0) else (
+        np.broadcast_to(R_h[:, None], (len(R_h), len(R))) if a == 0.0 else np.broadcast_to(R, (len(R_h), len(R))))
+
+
+def round4(x: np.ndarray) -> np.ndarray:
+    return np.floor(0.5 + 10000.0 * x) / 10000.0
+
+
+def utility(d: np.ndarray, R: np.ndarray) -> np.ndarray:
+    return (1.0 - d) * (1.0 + d * R)
+
+
+# -- the game ---------------------------------------------------------------------------------
+
+
+class Game:
+    """One SMP run: states of positions and ideals, and what happened in each turn."""
+
+    def __init__(self, X: np.ndarray, S: np.ndarray, c: np.ndarray, A: np.ndarray | None, opt: dict,
+                 rng: np.random.Generator) -> None:
+        self.S, self.c, self.A, self.opt, self.rng = S, c, A, opt, rng
+        self.s_total = S.sum(1)
+        self.W = c * self.s_total  # challenge weight
+        self.history, self.ideals = [X.copy()], X.copy()
+        self.challenges: list[dict[str, Any]] = []
+        self.bargains: list[dict[str, Any]] = []
+        self.risk: list[np.ndarray] = []
+        self.probabilities: list[np.ndarray] = []
+        self.representatives: list[list[int]] = []
+        self.stopped = ""
+
+    # distances from each ideal to every position (or to given points)
+    def distances(self, Y: np.ndarray, X: np.ndarray) -> np.ndarray:
+        S = self.S
+        diff = S[:, None, :] * (Y[:, None, :] - X[None, :, :])
+        return np.sqrt((diff ** 2).sum(-1) / (S ** 2).sum(-1)[:, None])
+
+    def setup(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        d = self.distances(self.ideals, X)
+        R = big_r(self.opt["BigRRange"], scalar_pce(self.opt, self.c, 1.0 - d))
+        own = utility(d, R[:, None])
+        self.risk.append(R)
+        self._winning(X, own)
+        return d, R, own
+
+    def _winning(self, X: np.ndarray, own: np.ndarray) -> None:
+        """KTAB's winning probabilities: a PCE over distinct positions, each actor using its own utilities."""
+        close = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=-1) < SAME_POSITION
+        reps: list[int] = []
+        for i in range(len(X)):  # each actor joins the first earlier representative near it
+            if not close[i, reps].any():
+                reps.append(i)
+        p = scalar_pce(self.opt, self.c, own[:, reps])
+        near = close[:, reps]
+        last = near.shape[1] - 1 - np.argmax(near[:, ::-1], axis=1)
+        self.probabilities.append(p[last])
+        self.representatives.append(reps)
+
+    def play(self, turns: int | None, max_turns: int, min_turns: int, stop_ratio: float) -> None:
+        X = self.history[0]
+        d, R, own = self.setup(X)
+        limit = turns if turns is not None else max_turns
+        first = None
+        for t in range(1, limit + 1):
+            if np.ptp(X, axis=0).max() == 0:
+                self.stopped = f"all actors share one position after {t - 1} turns"
+                break
+            X_new = self.turn(t, X, d, R, own)
+            moved = np.linalg.norm(X_new - X, axis=1).sum()
+            first = moved if first is None else first
+            X = X_new
+            self.history.append(X.copy())
+            self.ideals = X.copy() if self.A is None else \
+                self.A @ X + (1 - np.minimum(1.0, self.A.sum(1)))[:, None] * self.ideals
+            d, R, own = self.setup(X)
+            ratio = moved / (first + 1e-4)
+            if turns is None and t >= min_turns and ratio < stop_ratio:
+                self.stopped = f"stopped after {t} turns: the last turn moved {ratio:.2%} as much as the first"
+                break
+        else:
+            self.stopped = (f"ran the {turns} turns asked for" if turns is not None
+                            else f"stopped at max_turns={max_turns} without settling")
+
+    def turn(self, t: int, X: np.ndarray, d: np.ndarray, R: np.ndarray, own: np.ndarray) -> np.ndarray:
+        n = len(X)
+        targets, p_win, gains = self.challenge_all(d, R)
+        proposals = []  # (initiator, receiver, b_initiator, b_receiver)
+        for i in range(n):
+            j = targets[i]
+            if j < 0:
+                continue
+            proposals += [(i, j, b_i, b_j) for b_i, b_j in self.bargains_for(i, j, X, p_win[i], d, R)]
+            self.challenges.append({"round": t, "initiator": i, "target": j, "p_win": p_win[i], "gain": gains[i]})
+        # Each actor values every option by its mean utility over all positions after the option.
+        base = own.sum(1)
+        values = [base / n]
+        for i, j, b_i, b_j in proposals:
+            u = utility(self.distances(self.ideals, np.vstack([b_i, b_j])), R[:, None])
+            values.append((base - own[:, i] - own[:, j] + u[:, 0] + u[:, 1]) / n)
+        V = np.column_stack(values)
+        X_new = X.copy()
+        draws = self.rng.random(n) if self.opt["StateTransitions"] == "Stochastic" else None
+        queues = [[0] + [m + 1 for m, (i, j, _, _) in enumerate(proposals) if k in (i, j)] for k in range(n)]
+        chosen = {}
+        for length in sorted({len(q) for q in queues} - {1}):  # one batched PCE per queue length
+            who = [k for k in range(n) if len(queues[k]) == length]
+            options = np.array([queues[k] for k in who])
+            probs = scalar_pce(self.opt, self.c, np.moveaxis(V[:, options], 1, 0))  # (actors, options)
+            for k, q, p in zip(who, options, probs):
+                pick = int(np.argmax(p)) if draws is None else min(int(np.searchsorted(np.cumsum(p), draws[k])),
+                                                                   length - 1)
+                if q[pick]:
+                    i, j, b_i, b_j = proposals[q[pick] - 1]
+                    X_new[k] = b_i if k == i else b_j
+                    chosen[q[pick] - 1, k == i] = True
+        for m, (i, j, b_i, b_j) in enumerate(proposals):
+            self.bargains.append({"round": t, "initiator": i, "receiver": j, "b_initiator": b_i, "b_receiver": b_j,
+                                  "taken_by_initiator": chosen.get((m, True), False),
+                                  "taken_by_receiver": chosen.get((m, False), False)})
+        return X_new
+
+    def challenge_all(self, d: np.ndarray, R: np.ndarray, chunk: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each initiator's best target (-1: none), its win probability and expected gain."""
+        n = len(R)
+        chunk = chunk or max(1, min(n, 2 ** 19 // max(1, n * n)))  # arrays of ~4 MB
+        targets, p_best, g_best = np.full(n, -1), np.zeros(n), np.zeros(n)
+        for start in range(0, n, chunk):
+            I = np.arange(start, min(n, start + chunk))
+            P, gain = self.challenges_of(I, d, R)
+            gain = np.where(np.arange(n)[None, :] == I[:, None], -np.inf, gain)
+            ok = gain > MIN_GAIN
+            best = np.argmax(np.where(ok, gain, -np.inf), axis=1)
+            has = ok.any(1)
+            targets[I] = np.where(has, best, -1)
+            p_best[I] = P[np.arange(len(I)), best]
+            g_best[I] = gain[np.arange(len(I)), best]
+        return targets, p_best, g_best
+
+    def challenges_of(self, I: np.ndarray, d: np.ndarray, R: np.ndarray, H: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(P[i, j], gain[i, j]) for initiators I against every target j, as observers H see them
+        (by default each initiator itself): KTAB's probEduChlg(h, i, i, j).
+
+        Observer h's utility matrix is U[a, b] = (1 - d_ab)(1 + d_ab r_ha); only its rows and
+        columns of i, its diagonal, and the third parties' utilities of j's position (an
+        (initiators, targets, third parties) array) are needed.
+        """
+        opt, W, s = self.opt, self.W, self.s_total
+        H = I if H is None else H
+        n, m = len(R), len(I)
+        r = estimated_r(opt["BigRAdjust"], R[H], R)  # (m, n): h's estimate of each actor's attitude
+        rows, targets = np.arange(m), np.arange(n)
+        u_ij = utility(d[I, :], r[rows, I][:, None])  # (m, n): i's utility of j's position
+        u_ji = utility(d[:, I].T, r)  # (m, n): j's utility of i's position
+        u_jj = utility(np.diagonal(d)[None, :], r)  # (m, n)
+        u_ii = u_ij[rows, I][:, None]
+        rule = opt["VotingRule"]
+        ci = vote(rule, W[I][:, None], u_ii - u_ij)
+        cj = vote(rule, W[None, :], u_ji - u_jj)
+        Ci0 = CHALLENGE_SEED + np.maximum(ci, 0) + np.maximum(cj, 0)
+        Cj0 = CHALLENGE_SEED + np.maximum(-ci, 0) + np.maximum(-cj, 0)
+        if opt["ThirdPartyCommit"] == "SemiCommit":
+            # Third parties t (last axis) in the contest of i against j (middle axis), each alone.
+            E, F = self._third_party_terms(d)
+            unj = F[None, :, :] * r[:, None, :]
+            unj += E[None, :, :]  # (m, j, t): t's utility of j's position
+            uni, unn = u_ji[:, None, :], u_jj[:, None, :]  # (m, 1, t)
+            v0 = vote(rule, W[None, None, :], uni - unj)
+            pin = np.maximum(v0, 0.0)
+            pin += Ci0[:, :, None]
+            pin /= pin + Cj0[:, :, None] + np.maximum(-v0, 0.0)
+            # EU(t joins i) - EU(t joins j) = pin (unn - uni) - (1 - pin)(unn - unj)
+            g = np.subtract(unn, unj, out=unj)
+            vn = pin * (g + (unn - uni))
+            vn -= g
+            vn = vote(rule, W[None, None, :], vn)
+            vn[rows, :, I] = 0.0  # the initiator is no third party
+            vn[:, targets, targets] = 0.0  # nor is the target
+            Ci = Ci0 + np.maximum(vn, 0.0).sum(-1)
+            Cj = Cj0 + np.maximum(-vn, 0.0).sum(-1)
+        else:  # under the other two rules joining either side is worth the same: third parties abstain
+            Ci, Cj = Ci0, Cj0
+        P = Ci / (Ci + Cj)  # always the linear ratio, whatever VictoryProbModel says
+        sj = s[None, :]
+        gain = (1 - sj) * 2 * u_ii + sj * (P * 2 * u_ii + (1 - P) * 2 * u_ij) - (u_ii + u_ij)
+        return P, gain
+
+    def _third_party_terms(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """E, F with t's utility of j's position = E[j, t] + F[j, t] r_t (cached per turn)."""
+        if getattr(self, "_terms_for", None) is not d:
+            dt = np.ascontiguousarray(d.T)
+            self._terms = (1.0 - dt, (1.0 - dt) * dt)
+            self._terms_for = d
+        return self._terms
+
+    def bargains_for(self, i: int, j: int, X: np.ndarray, p: float, d: np.ndarray, R: np.ndarray
+                     ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The bargains (point for i, point for j) that i's challenge of j puts in both queues."""
+        model = self.opt["BargnModel"]
+        mine = self._interpolate(i, j, X, p)
+        if model == "InitOnlyInterp":
+            return [mine]
+        # The receiver's version: KTAB interpolates it with j's estimate of i's expected gain
+        # where a probability belongs (its probEduChlg(j, i, i, j)); kept, to stay comparable.
+        _, gain = self.challenges_of(np.array([i]), d, R, H=np.array([j]))
+        theirs = self._interpolate(i, j, X, float(gain[0, j]))
+        if model == "InitRcvrInterp":
+            return [mine, theirs]
+        # PWCompInterp: KTAB weights both versions with i's capability, so by salience alone.
+        wi, wj = self.s_total[i], self.s_total[j]
+        return [((wi * mine[0] + wj * theirs[0]) / (wi + wj), (wi * mine[1] + wj * theirs[1]) / (wi + wj))]
+
+    def _interpolate(self, i: int, j: int, X: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
+        si, sj, xi, xj = self.S[i], self.S[j], X[i], X[j]
+        kind = self.opt["InterVecBrgn"]
+        if kind == "S2PMax":
+            di, dj = max(0.0, (1 - p) - p), max(0.0, p - (1 - p))
+            ti = di * sj ** 2 / (di * sj ** 2 + 1e-6 + (1 - di) * si ** 2)
+            tj = dj * si ** 2 / (dj * si ** 2 + 1e-6 + (1 - dj) * sj ** 2)
+            return xi + ti * (xj - xi), xj + tj * (xi - xj)
+        e = 2 if kind == "S2P2" else 1
+        wi, wj = si ** e * p ** e, sj ** e * (1 - p) ** e
+        total = wi + 1e-6 + wj
+        return round4(((wi + 1e-6) * xi + wj * xj) / total), round4((wi * xi + (wj + 1e-6) * xj) / total)
+
+    def tables(self, inputs: Inputs, lo: np.ndarray, span: np.ndarray) -> dict[str, pd.DataFrame]:
+        actors = np.asarray(inputs.actors, dtype=object)
+        ch = pd.DataFrame(self.challenges, columns=["round", "initiator", "target", "p_win", "gain"])
+        ch["initiator"], ch["target"] = actors[ch["initiator"].to_numpy(int)], actors[ch["target"].to_numpy(int)]
+        rows = []
+        for b in self.bargains:
+            for k, issue in enumerate(inputs.issues):
+                rows.append({"round": b["round"], "initiator": actors[b["initiator"]], "receiver": actors[b["receiver"]],
+                             "issue": issue, "initiator_position": b["b_initiator"][k] * span[k] + lo[k],
+                             "receiver_position": b["b_receiver"][k] * span[k] + lo[k],
+                             "taken_by_initiator": b["taken_by_initiator"],
+                             "taken_by_receiver": b["taken_by_receiver"]})
+        n_states = len(self.probabilities)
+        probs = pd.DataFrame({"round": np.repeat(np.arange(n_states), len(actors)), "actor": np.tile(actors, n_states),
+                              "probability": np.concatenate(self.probabilities),
+                              "risk_attitude": np.concatenate(self.risk)})
+        cols = ["round", "initiator", "receiver", "issue", "initiator_position", "receiver_position",
+                "taken_by_initiator", "taken_by_receiver"]
+        return {"challenges": ch, "bargains": pd.DataFrame(rows, columns=cols), "probabilities": probs}
