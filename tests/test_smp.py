@@ -205,3 +205,22 @@ def test_korea_runs_and_tells_its_story(cli):
     assert code == 0 and "challenges:" in out and "bargain at" in out and "Likeliest to prevail" in out
     X, S, c = _space(read_scenario(KOREA).scenario.inputs())
     assert X.shape == (6, 5) and (S.sum(1) <= 1).all() and (c > 0).all()
+
+
+def test_compiled_kernels_equal_the_array_code(monkeypatch):
+    from accord.models import smp
+
+    if smp.compiled("third_parties") is None:
+        pytest.skip("numba (the optional extra 'fast') is not installed")
+    rng = np.random.default_rng(8)
+    n = smp.FUSED_FROM + 12
+    X, S = rng.uniform(0, 1, (n, 1)), rng.uniform(0.2, 0.9, (n, 1))
+    game = Game(X, S, rng.uniform(10, 200, n), None, dict(DEFAULTS), rng)
+    d, R = game.distances(X, X), rng.uniform(-0.5, 1, n)
+    U = 1 - d
+    fused = game.challenges_of(np.arange(n), d, R), coalitions("Prop", game.c, U)
+    monkeypatch.setattr(smp, "_compiled", {"ready": True})  # as without numba
+    assert smp.compiled("third_parties") is None
+    arrays = game.challenges_of(np.arange(n), d, R), coalitions("Prop", game.c, U)
+    for a, b in zip([*fused[0], fused[1]], [*arrays[0], arrays[1]]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
