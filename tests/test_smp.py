@@ -224,3 +224,25 @@ def test_compiled_kernels_equal_the_array_code(monkeypatch):
     arrays = game.challenges_of(np.arange(n), d, R), coalitions("Prop", game.c, U)
     for a, b in zip([*fused[0], fused[1]], [*arrays[0], arrays[1]]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name,log", [("dummyData_3Dim.csv", "20170530_ref-dummyData_3Dim.txt"),
+                                      ("SOE-Pol-Comp.csv", "20170530_ref-SOE-Pol-Comp.txt")])
+def test_the_json_contract_carries_ktabs_histories(cli, name, log):
+    import json
+
+    reference = reference_history(shared("data", "ktab", "reference-outputs", log))
+    code, out, _ = cli("forecast", shared("data", "ktab", name), "--format", "ktab", "--model", "smp", "--json",
+                       "--no-store")
+    assert code == 0
+    run = json.loads(out)["runs"][0]
+    ours = {}
+    for row in run["rounds"]:
+        ours.setdefault((row["actor"], row["issue"]), []).append((row["round"], row["position"]))
+    assert ours.keys() == reference.keys()
+    for key, values in ours.items():
+        values = [v for _, v in sorted(values)]
+        assert len(values) == len(reference[key])
+        assert max(abs(a - b) for a, b in zip(values, reference[key])) <= 0.05 + 1e-9
+    assert {"challenges", "bargains", "probabilities"} <= set(run["tables"])
+    assert {"round", "actor", "probability"} <= set(run["tables"]["probabilities"][0])
