@@ -1,0 +1,76 @@
+"""Benchmark of Stokman's exchange model (exchange): exchanges, time and peak memory of 10 rounds.
+
+    python benchmarks/exchange.py          # synthetic 100 x 5 and 200 x 5, and decide's cases
+    python benchmarks/exchange.py --quick  # without 200 x 5
+
+Synthetic scenarios follow the reference notes' generator (seed 42): integer positions
+U{0..100}, salience U(0.1, 1), one power per actor U(0.05, 1) on all issues. decide's cases
+are read from ../shared/data/decide/ when present. Time is the best of repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from accord.checks import build  # noqa: E402
+from accord.io import read_scenario  # noqa: E402
+from accord.models import get_model  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "decide"
+
+
+def synthetic(n: int, issues: int, seed: int = 42):
+    rng = np.random.default_rng(seed)
+    pos = rng.integers(0, 101, (n, issues))
+    sal = rng.uniform(0.1, 1.0, (n, issues))
+    power = rng.uniform(0.05, 1.0, n)
+    raw = {"name": f"synthetic {n}x{issues}", "assumption": "synthetic benchmark data",
+           "issues": [{"id": f"i{k}", "scale": {"min": 0, "max": 100}} for k in range(issues)],
+           "actors": [{"id": f"a{a}", "capability": float(power[a]),
+                       "issues": {f"i{k}": {"position": float(pos[a, k]), "salience": float(sal[a, k])}
+                                  for k in range(issues)}} for a in range(n)]}
+    return build(raw)[0]
+
+
+def measure(scenario, repeats: int):
+    model = get_model("exchange")(rounds=10)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = model.run(scenario, seed=0)
+        times.append(time.perf_counter() - t)
+    tracemalloc.start()
+    model.run(scenario, seed=0)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return len(result.table_frame("exchanges")), min(times), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    cases = []
+    for name, target in (("cop21.csv", "<= 0.2 s (decide: ~30 s)"), ("copenhagen.csv", "-"), ("sample_data.txt", "-")):
+        if (SHARED / name).exists():
+            cases.append((name, read_scenario(SHARED / name).scenario, target, 3))
+    cases.append(("synthetic 100 x 5", synthetic(100, 5), "<= 2 s (decide: ~190 s a round)", 1))
+    if not args.quick:
+        cases.append(("synthetic 200 x 5", synthetic(200, 5), "<= 10 s (decide: hours)", 1))
+    print(f"{'scenario':<20} {'actors x issues':>15} {'exchanges':>9} {'time (s)':>9} {'peak MiB':>9}  target")
+    for name, scenario, target, repeats in cases:
+        count, seconds, peak = measure(scenario, repeats)
+        size = f"{len(scenario.actors)} x {len(scenario.issues)}"
+        print(f"{name:<20} {size:>15} {count:>9} {seconds:>9.3f} {peak:>9.1f}  {target}")
+
+
+if __name__ == "__main__":
+    main()

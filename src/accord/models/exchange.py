@@ -1,0 +1,494 @@
+"""Stokman's exchange model: actors trade voting positions across issues they weigh unequally.
+
+Stokman & Van Oosten (1994), "The exchange of voting positions: an object-oriented model of
+policy networks", in Bueno de Mesquita & Stokman (eds), *European Community Decision Making*;
+the equal-gain variant as the decide-exchange-model implements it, and its randomised
+variant REX (Dijkstra, Van Assen, Stokman & Draaijer 2018).
+
+Positions are rescaled to 0..100 per issue; w_ak = s_ak c_ak; the outcome of issue k is the
+weighted mean ``O_k = sum_a w_ak x_ak / sum_a w_ak`` of the actors present. One round:
+
+1. **Candidates.** For every pair of issues (p, q), actors present on both split into four
+   groups by their side of the outcome on each (at or left, or right). Actors in opposite
+   corners (left-left with right-right, left-right with right-left) can trade: each gives
+   ground on the issue that is relatively less salient to it (the salience ratio s_p/s_q
+   decides which) toward its partner's position there, and gains on the other.
+2. **Equal gain.** A move m by supplier S shifts the outcome by ``r = m w_S / D_k``; the
+   demander of an issue gains r times its salience there, the supplier loses r times its own.
+   J moves all the way to I's position; I's move follows from equal gain; if I would overshoot,
+   I moves all the way and J's move follows instead. The gain is
+   ``G = r_J (delta_I delta_J - sigma_I sigma_J) / (sigma_I + delta_J)``.
+3. **Caps.** A move must stay inside 0..100, not reverse an earlier move of that actor on that
+   issue within the round, and must not carry the outcome past the demander's own position:
+   if it would, it is cut so the outcome lands exactly there, and the partner's move is
+   recomputed for equal gain. As in decide, each candidate judges the outcome from the
+   round-start positions plus the moves of its demanders' partners (first recorded position
+   of each); exchanges with a gain below 1e-10 or a move below 1e-10 are dropped.
+4. **Execution.** The exchange of highest gain is carried out; every remaining candidate that
+   shares an actor-issue in the same role (supplier or demander) is recomputed from the new
+   positions, and dropped if no longer valid; repeat until none remain. An actor may take part
+   in many exchanges. Equal gains (to 12 significant digits) are broken by the seeded
+   generator (``ties=random``: a coin decides between the first two) or by creation order
+   (``ties=order``).
+5. **End of round.** The actors' voting positions y give the voting outcome; preferences move
+   toward them: ``x' = x + (fixed_weight + salience_weight (1 - s)) (y - x)``.
+
+The forecast of an issue is the outcome of the preferences after the last round. REX (``p``
+in (0, 1]): for each (re)computed candidate one side's target gain is drawn between its equal
+gain and its best attainable gain (it "wins", probability 1/2) or below the equal gain (it
+"loses"): ``G + p z (G_max - G)`` or ``G (1 - p z)`` with z ~ U(0, 1); the partner's move
+follows. Unlike decide, a move that would carry the outcome past the demander's position is
+cut at it in REX too (decide moves the full distance there, once away from the target).
+
+Cost. Candidates number up to K(K-1)/8 n^2 per round; each execution recomputes only the
+candidates that share an actor-issue with it, found through an index built once per round,
+and picks the next by an O(M) arg-max: O(M + E (M + n K)) per round, not decide's O(E M)
+Python loops over Decimal copies.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import UsageError
+from ..scenario import Inputs
+from .base import Model, Result, register
+
+EPS = 1e-10  # decide's smallest move and gain
+TOL = 1e-9  # float tolerance where decide compares exactly (outcome at the demander, scale ends)
+
+
+class ExchangeParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rounds: int = Field(10, ge=0, description="rounds of exchange (the model has no convergence rule)")
+    fixed_weight: float = Field(0.1, ge=0, le=1)
+    salience_weight: float = Field(0.4, ge=0, le=1)
+    p: float = Field(0.0, ge=0, le=1, description="REX randomisation of the exchange rate; 0: equal gain")
+    ties: Literal["random", "order"] = "random"
+
+
+@register
+class Exchange(Model):
+    name = "exchange"
+    summary = "Stokman's exchange model: equal-gain trades of voting positions across issues (Stokman 1994)"
+    Params = ExchangeParams
+
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        if len(inputs.issues) < 2:
+            raise UsageError("model exchange needs at least two issues: actors trade across issues")
+        prm = self.params
+        span = inputs.scale_max - inputs.scale_min
+        to_x = 100.0 / span
+        x = np.where(inputs.present, (inputs.position - inputs.scale_min) * to_x, np.nan)
+        w = np.where(inputs.present, inputs.salience * inputs.capability, 0.0)
+        s = inputs.salience
+        history, rows = [x.copy()], {"exchanges": [], "voting": [], "externalities": []}
+        for rnd in range(1, prm.rounds + 1):
+            game = Round(x, s, w, prm.p, prm.ties, rng)
+            game.play()
+            y = game.voting_positions()
+            moved = ~np.isnan(x) & (y != x)
+            rate = prm.fixed_weight + prm.salience_weight * (1.0 - s)
+            x = np.where(moved, x + rate * (y - x), x)
+            history.append(x.copy())
+            game.report(rnd, y, inputs, rows)
+        positions = np.stack(history)
+        # Cells that never moved are reported as given, not rescaled twice.
+        positions = np.where(positions == positions[0], inputs.position[None],
+                             positions / to_x + inputs.scale_min)
+        forecast = outcome(positions[-1], w)
+        tables = {k: pd.DataFrame(v) for k, v in rows.items()}
+        notes = [f"{prm.rounds} rounds of exchange; {len(tables['exchanges'])} exchanges in all"]
+        return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
+
+
+    def story(self, result: Result, scenario) -> list:
+        """Per round: the trades that moved this issue, and who gained most from trading."""
+        from ..explain import fmt, generic_story, name
+
+        chapters = generic_story(result, scenario)
+        ex, ext = result.table_frame("exchanges"), result.table_frame("externalities")
+        for ch in chapters:
+            for k, (rnd, lines) in enumerate(ch.rounds):
+                if rnd == 0:
+                    continue
+                here = ex[(ex["round"] == rnd) & ((ex["supply_issue_i"] == ch.issue) | (ex["supply_issue_j"] == ch.issue))]
+                events = [f"{len(ex[ex['round'] == rnd])} exchanges this round, {len(here)} involving this issue."]
+                for row in here.nlargest(5, "gain").itertuples(index=False):
+                    mover, other, m, y, other_issue = (
+                        (row.actor_i, row.actor_j, row.move_i, row.voting_position_i, row.supply_issue_j)
+                        if row.supply_issue_i == ch.issue else
+                        (row.actor_j, row.actor_i, row.move_j, row.voting_position_j, row.supply_issue_i))
+                    events.append(f"{name(scenario, mover)} moves {fmt(m):>6} to vote {fmt(y)} here, in return for "
+                                  f"{name(scenario, other)}'s move on {other_issue} (gain {row.gain:.3g} each).")
+                ch.rounds[k] = (rnd, events + lines[-1:])
+            if len(ext):
+                total = ext.groupby("actor")["own"].sum().sort_values(ascending=False)
+                top = ", ".join(f"{name(scenario, a)} {g:.3g}" for a, g in total.head(3).items() if g > 0)
+                if top:
+                    ch.ending += f" Most gained from trading (all issues): {top}."
+        return chapters
+
+
+def outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted mean per issue (last axis) over the actors present (first axis)."""
+    present = ~np.isnan(x)
+    total = np.where(present, w, 0.0).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.where(present, w * x, 0.0).sum(0) / total, np.nan)
+
+
+def gain_key(g: np.ndarray) -> np.ndarray:
+    """Gains rounded to 12 significant digits: mathematically equal gains compare equal."""
+    out = np.zeros_like(g)
+    nz = g > 0
+    scale = 10.0 ** (np.floor(np.log10(g[nz])) - 11)
+    out[nz] = np.round(g[nz] / scale) * scale
+    return out
+
+
+class Round:
+    """The candidate exchanges of one round and their execution, as arrays over candidates.
+
+    Arrays of shape (M, 2) hold the two sides of each candidate: column 0 the side I that
+    supplies the pair's second issue q, column 1 the side J that supplies the first issue p.
+    """
+
+    def __init__(self, x0: np.ndarray, s: np.ndarray, w: np.ndarray, p: float, ties: str,
+                 rng: np.random.Generator) -> None:
+        self.X0, self.S, self.W, self.p, self.ties, self.rng = x0, s, w, p, ties, rng
+        self.n, self.K = x0.shape
+        self.D = np.where(np.isnan(x0), 0.0, w).sum(0)
+        self.O = outcome(x0, w)
+        self.N0 = self.O * self.D
+        self.executed: list[dict] = []
+        self.external = np.zeros((self.n, 5))  # own, inner+, inner-, outer+, outer-
+        self._candidates()
+
+    # -- candidates ----------------------------------------------------------------------------
+
+    def _candidates(self) -> None:
+        x0, S, W = self.X0, self.S, self.W
+        tradable = ~np.isnan(x0) & (S > 0) & (W > 0)
+        left = tradable & (np.where(tradable, x0, np.inf) <= self.O)
+        right = tradable & ~left
+        parts = []
+        for p in range(self.K):
+            for q in range(p + 1, self.K):
+                both = tradable[:, p] & tradable[:, q]
+                groups = [right[:, p] & right[:, q] & both, left[:, p] & right[:, q] & both,
+                          right[:, p] & left[:, q] & both, left[:, p] & left[:, q] & both]
+                for g1, g2, inner in ((0, 3, 0), (1, 2, 1)):
+                    a, b = np.nonzero(groups[g1][:, None] & groups[g2][None, :])
+                    if a.size:
+                        parts.append((a, b, p, q, inner))
+        self.groups_by_pair = {}
+        if not parts:
+            self.M = 0
+            return
+        a = np.concatenate([t[0] for t in parts])
+        b = np.concatenate([t[1] for t in parts])
+        p = np.concatenate([np.full(t[0].size, t[2]) for t in parts])
+        q = np.concatenate([np.full(t[0].size, t[3]) for t in parts])
+        self.inner_pair = np.concatenate([np.full(t[0].size, t[4]) for t in parts])
+        swap = S[a, p] / S[a, q] < S[b, p] / S[b, q]
+        self.a = np.stack([np.where(swap, b, a), np.where(swap, a, b)], 1)  # actor of each side
+        self.k = np.stack([q, p], 1)  # issue each side supplies (moves on)
+        self.d = self.k[:, ::-1].copy()  # issue each side demands
+        M = self.M = a.size
+        self.x0 = x0[self.a, self.k]
+        self.x = self.x0.copy()
+        self.t = x0[self.a[:, ::-1], self.k]  # the partner's round-start position on my supply issue
+        self.sigma, self.delta = S[self.a, self.k], S[self.a, self.d]
+        self.w = W[self.a, self.k]
+        self.Dk = self.D[self.k]
+        zeros = lambda: np.zeros((M, 2))  # noqa: E731
+        self.move, self.y, self.nbs0, self.nbs1, self.eu = zeros(), zeros(), zeros(), zeros(), zeros()
+        self.hsum, self.hsign, self.hlast = zeros(), zeros(), np.full((M, 2), np.nan)
+        self.seen = zeros()  # sum over recorded partner moves of w (u - x0), per side
+        self.own_seen = np.full((M, 2), np.nan)
+        self.recorded = np.full((M, 2, self.n), np.nan)
+        self.gain, self.key = np.zeros(M), np.zeros(M)
+        self.valid, self.alive = np.zeros(M, bool), np.ones(M, bool)
+        self.order = np.arange(M, dtype=float)  # list position, for ties
+        self._index()
+        self.compute(np.arange(M))
+
+    def _index(self) -> None:
+        """CSR indexes from (actor, issue) to the candidate sides supplying or demanding it."""
+        def build(issue):
+            key = (self.a * self.K + issue).ravel()
+            order = np.argsort(key, kind="stable")
+            starts = np.searchsorted(key[order], np.arange(self.n * self.K + 1))
+            return order, starts
+        self.by_supply, self.by_demand = build(self.k), build(self.d)
+
+    @staticmethod
+    def _lookup(index, actor: int, issue: int, K: int) -> tuple[np.ndarray, np.ndarray]:
+        order, starts = index
+        flat = order[starts[actor * K + issue]:starts[actor * K + issue + 1]]
+        return flat // 2, flat % 2
+
+    # -- one candidate's exchange --------------------------------------------------------------
+
+    def view(self, c: np.ndarray, s: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """The outcome of side s's supply issue, as candidate c sees it, with side s at z."""
+        k = self.k[c, s]
+        return (self.N0[k] + self.seen[c, s] + self.w[c, s] * (z - self.x0[c, s])) / self.Dk[c, s]
+
+    def view_cap(self, c, s, z):
+        own = self.own_seen[c, s]
+        return self.view(c, s, np.where(np.isnan(own), z, own))
+
+    def ok(self, c, s) -> np.ndarray:
+        m = self.move[c, s]
+        y = self.x[c, s] + m
+        hs = self.hsign[c, s]
+        return ((np.abs(m) > EPS) & (np.abs(m) <= 100) & (y >= -TOL) & (y <= 100 + TOL)
+                & (self.hsum[c, s] + m <= 100) & ((hs == 0) | (hs == np.sign(m))))
+
+    def place(self, c, s) -> None:
+        """y = x + move, landing exactly on the target when the move is the full distance."""
+        full = self.t[c, s] - self.x[c, s]
+        m = self.move[c, s]
+        exact = (m * full > 0) & (np.abs(m - full) <= 1e-12 * np.maximum(1.0, np.abs(full)))
+        self.y[c, s] = np.where(exact, self.t[c, s], self.x[c, s] + m)
+
+    def toward(self, c, s, size):
+        return np.where(self.x[c, s] > self.t[c, s], -size, size)
+
+    def compute(self, c: np.ndarray) -> None:
+        """Equal-gain moves of candidates c, their caps, validity (and REX draws)."""
+        if c.size == 0:
+            return
+        I, J = np.zeros(c.size, int), np.ones(c.size, int)
+        sI, sJ, dI, dJ = self.sigma[c, 0], self.sigma[c, 1], self.delta[c, 0], self.delta[c, 1]
+        wI, wJ, DI, DJ = self.w[c, 0], self.w[c, 1], self.Dk[c, 0], self.Dk[c, 1]
+        fI, fJ = np.abs(self.t[c, 0] - self.x[c, 0]), np.abs(self.t[c, 1] - self.x[c, 1])
+        rJ = fJ * wJ / DJ  # J moves all the way
+        rI = rJ * (dI + sJ) / (sI + dJ)  # equal gain
+        mI, mJ = rI * DI / wI, fJ
+        over = mI > fI  # I would overshoot: I moves all the way instead
+        rI = np.where(over, fI * wI / DI, rI)
+        rJ = np.where(over, rI * (sI + dJ) / (dI + sJ), rJ)
+        mI, mJ = np.where(over, fI, mI), np.where(over, rJ * DJ / wJ, mJ)
+        self.move[c, 0], self.move[c, 1] = self.toward(c, I, mI), self.toward(c, J, mJ)
+        self.hlast[c] = self.move[c]
+        self.place(c, I)
+        self.place(c, J)
+        g = np.abs(rJ * dI - rI * sI)
+        self.gain[c], self.eu[c] = g, g[:, None]
+        self.key[c] = gain_key(g)
+        valid = self.ok(c, I) & self.ok(c, J) & (g >= EPS)
+        self.valid[c] = valid
+        c = c[valid]
+        if c.size:
+            self.cap(c, 0)
+            self.cap(c, 1)
+            self.valid[c] = self.ok(c, np.zeros(c.size, int)) & self.ok(c, np.ones(c.size, int))
+            if self.p > 0:
+                self.rex(c)
+
+    def cap(self, c: np.ndarray, a: int) -> None:
+        """Cut side a's move where it would carry the outcome past its demander's position."""
+        b = 1 - a
+        A, B = np.full(c.size, a), np.full(c.size, b)
+        n0, n1 = self.view(c, A, self.x[c, a]), self.view(c, A, self.y[c, a])
+        self.nbs0[c, a], self.nbs1[c, a] = n0, n1
+        t = self.t[c, a]
+        cross = ((t - n0 > TOL) & (t - n1 < -TOL)) | ((t - n0 < -TOL) & (t - n1 > TOL))
+        if not cross.any():
+            return
+        c, A, B, t = c[cross], A[cross], B[cross], t[cross]
+        size = np.abs(self.Dk[c, a] * (t - self.view_cap(c, A, self.x[c, a])) / self.w[c, a])
+        rA = size * self.w[c, a] / self.Dk[c, a]
+        rB = rA * (self.sigma[c, a] + self.delta[c, b]) / (self.delta[c, a] + self.sigma[c, b])
+        self.move[c, a] = self.toward(c, A, size)
+        self.move[c, b] = self.toward(c, B, np.abs(rB * self.Dk[c, b] / self.w[c, b]))
+        self.hlast[c] = self.move[c]
+        self.y[c, a] = self.x[c, a] + self.move[c, a]
+        self.place(c, B)
+        g = np.abs(rB * self.sigma[c, b] - rA * self.delta[c, b])
+        self.gain[c], self.eu[c] = g, g[:, None]
+        self.key[c] = gain_key(g)
+        self.nbs1[c, a] = self.view(c, A, self.y[c, a])
+
+    def rex(self, c: np.ndarray) -> None:
+        """REX: one side's utility drawn around the equal gain; the partner's move follows."""
+        c = c[np.argsort(self.order[c], kind="stable")]  # draws in list order
+        u, v, z = self.rng.random((3, c.size))
+        best = self._best_utilities(c)
+        sa = np.where(u < 0.5, 0, 1)
+        sb = 1 - sa
+        g = self.gain[c]
+        target = np.where(v < 0.5, g + self.p * z * (best[np.arange(c.size), sa] - g), g * (1 - self.p * z))
+        pick = lambda arr, side: arr[c, side]  # noqa: E731
+        xA, tA, xB, tB = pick(self.x, sa), pick(self.t, sa), pick(self.x, sb), pick(self.t, sb)
+        sA, dA, wA, DA = pick(self.sigma, sa), pick(self.delta, sa), pick(self.w, sa), pick(self.Dk, sa)
+        sB, dB, wB, DB = pick(self.sigma, sb), pick(self.delta, sb), pick(self.w, sb), pick(self.Dk, sb)
+        mA = np.abs(xA - tA)
+        rA = mA * wA / DA
+        rB = (target + rA * sA) / dA
+        mB = rB * DB / wB
+        fullB = np.abs(xB - tB)
+        over = mB > fullB  # B would overshoot: B moves all the way, A follows
+        rB_o = fullB * wB / DB
+        rA_o = np.abs((target - rB_o * dA) / sA)
+        # Else: would A's full move carry the outcome past B's demand? Cut A there (decide does not).
+        n1 = self.view(c, sa, np.where(xA > tA, xA - mA, xA + mA))
+        n0 = self.nbs0[c, sa]
+        cross = ~over & (((tA - n0 > TOL) & (tA - n1 < -TOL)) | ((tA - n0 < -TOL) & (tA - n1 > TOL)))
+        size = np.abs(DA * (tA - self.view_cap(c, sa, xA)) / wA)
+        rA_c = size * wA / DA
+        rB_c = (target + rA_c * sA) / dA
+        mA_f = np.where(over, rA_o * DA / wA, np.where(cross, size, mA))
+        mB_f = np.where(over, fullB, np.where(cross, rB_c * DB / wB, mB))
+        rA_f, rB_f = np.where(over, rA_o, np.where(cross, rA_c, rA)), np.where(over, rB_o, np.where(cross, rB_c, rB))
+        self.eu[c, sa], self.eu[c, sb] = target, np.abs(rB_f * sB - rA_f * dB)
+        self.move[c, sa], self.move[c, sb] = self.toward(c, sa, mA_f), self.toward(c, sb, mB_f)
+        self.hlast[c] = self.move[c]
+        self.place(c, sa)
+        self.place(c, sb)
+        self.valid[c] = self.ok(c, sa) & self.ok(c, sb)
+        for side in (0, 1):
+            sides = np.full(c.size, side)
+            self.nbs0[c, side], self.nbs1[c, side] = self.view(c, sides, self.x[c, side]), self.view(c, sides, self.y[c, side])
+
+    def _best_utilities(self, c: np.ndarray) -> np.ndarray:
+        """Each side's best attainable gain: the partner moves all the way and gains nothing."""
+        I, J = np.zeros(c.size, int), np.ones(c.size, int)
+        nI, nJ = self.view(c, I, self.t[c, 0]), self.view(c, J, self.t[c, 1])
+        shiftI, shiftJ = np.abs(self.nbs0[c, 0] - nI), np.abs(self.nbs0[c, 1] - nJ)
+        sI, sJ, dI, dJ = self.sigma[c, 0], self.sigma[c, 1], self.delta[c, 0], self.delta[c, 1]
+        best = np.empty((c.size, 2))
+        best[:, 0] = shiftJ * dI - shiftJ * sJ * sI / dJ  # J moves all the way; I's gain at J's zero gain
+        best[:, 1] = shiftI * dJ - shiftI * sI * sJ / dI
+        return np.maximum(best, self.gain[c][:, None])
+
+    # -- the round ------------------------------------------------------------------------------
+
+    def pick(self) -> int:
+        """The next candidate: highest gain; equal gains by the coin or by list order."""
+        key = np.where(self.alive, self.key, -np.inf)
+        top = key.max()
+        tied = np.flatnonzero(key == top)
+        if tied.size == 1:
+            return int(tied[0])
+        first, second = tied[np.argsort(self.order[tied], kind="stable")[:2]]
+        if self.ties == "random" and self.rng.random() >= 0.5:
+            self.order[first] = self.order.max() + 1  # the loser goes to the end of the list
+            return int(second)
+        return int(first)
+
+    def play(self) -> None:
+        if self.M == 0:
+            return
+        first = True
+        while self.alive.any():
+            e = self.pick()
+            self.alive[e] = False
+            if not self.valid[e]:
+                continue
+            if first:  # decide drops the invalid candidates at the first execution
+                self.alive &= self.valid
+                first = False
+            self._record(e)
+            self._apply(e)
+
+    def _apply(self, e: int) -> None:
+        """Recompute the candidates that share a supplying or demanding actor-issue with e."""
+        K = self.K
+        touched = []
+        for side in (0, 1):  # supply hits: the mover's new position is the side's start
+            c, s = self._lookup(self.by_supply, self.a[e, side], self.k[e, side], K)
+            live = self.alive[c]
+            c, s = c[live], s[live]
+            self.x[c, s] = self.y[e, side]
+            last = self.hlast[c, s]
+            keep = ~np.isnan(last)
+            cs, ss, last = c[keep], s[keep], last[keep]
+            sign = np.sign(last)
+            hs = self.hsign[cs, ss]
+            self.hsign[cs, ss] = np.where(hs == 0, sign, np.where(hs == sign, hs, 2))
+            self.hsum[cs, ss] += last
+            touched.append(c)
+        for side in (0, 1):  # demand hits: the mover's partner demands the mover's issue
+            mover, issue = self.a[e, side], self.k[e, side]
+            c, s = self._lookup(self.by_demand, self.a[e, 1 - side], issue, K)
+            live = self.alive[c]
+            c, supplier = c[live], 1 - s[live]
+            y = self.y[e, side]
+            old = self.recorded[c, supplier, mover]
+            start = self.X0[mover, issue]
+            # decide keeps the recorded position farther along the mover's direction from its start
+            new = np.where(np.isnan(old), y, np.where(start <= old, np.minimum(old, y), np.maximum(old, y)))
+            prev = np.where(np.isnan(old), start, old)
+            self.recorded[c, supplier, mover] = new
+            own = self.a[c, supplier] == mover
+            self.own_seen[c[own], supplier[own]] = new[own]
+            self.seen[c[~own], supplier[~own]] += self.W[mover, issue] * (new[~own] - prev[~own])
+            touched.append(c)
+        c = np.unique(np.concatenate(touched))
+        c = c[self.alive[c]]
+        self.compute(c)
+        self.alive[c] &= self.valid[c]
+
+    def _record(self, e: int) -> None:
+        a, k = self.a[e], self.k[e]
+        self.executed.append({"e": e, "x0": self.x0[e].copy(), "y": self.y[e].copy(), "gain": self.gain[e],
+                              "nbs0": self.nbs0[e].copy(), "nbs1": self.nbs1[e].copy()})
+        ext = self.external
+        ext[a, 0] += self.gain[e]
+        # Externalities of the two outcome shifts for every actor on both issues, not a party to e.
+        p, q = k[1], k[0]
+        others = np.ones(self.n, bool)
+        others[a] = False
+        others &= ~np.isnan(self.X0[:, p]) & ~np.isnan(self.X0[:, q])
+        x_p, x_q = self.X0[others, p], self.X0[others, q]
+        effect = (self.S[others, p] * (np.abs(self.nbs0[e, 1] - x_p) - np.abs(self.nbs1[e, 1] - x_p))
+                  + self.S[others, q] * (np.abs(self.nbs0[e, 0] - x_q) - np.abs(self.nbs1[e, 0] - x_q)))
+        left = self.X0[others] <= self.O
+        grp = left[:, p].astype(int) + 2 * left[:, q].astype(int)
+        inner = np.isin(grp, (0, 3) if self.inner_pair[e] == 0 else (1, 2))
+        idx = np.flatnonzero(others)
+        col = np.where(inner, np.where(effect > 0, 1, 2), np.where(effect > 0, 3, 4))
+        np.add.at(ext, (idx, col), effect)
+
+    def voting_positions(self) -> np.ndarray:
+        y = self.X0.copy()
+        for ex in self.executed:
+            e = ex["e"]
+            for side in (0, 1):
+                y[self.a[e, side], self.k[e, side]] = ex["y"][side]
+        return y
+
+    def report(self, rnd: int, y: np.ndarray, inputs: Inputs, rows: dict) -> None:
+        """Append this round's exchanges, voting positions and externalities, on the issues' own scales."""
+        actors, issues = inputs.actors, inputs.issues
+        unit = (inputs.scale_max - inputs.scale_min) / 100.0
+        back = lambda v, k: v * unit[k] + inputs.scale_min[k]  # noqa: E731
+        for ex in self.executed:
+            e = ex["e"]
+            row = {"round": rnd}
+            for side, who in ((0, "i"), (1, "j")):
+                k = self.k[e, side]
+                row |= {f"actor_{who}": actors[self.a[e, side]], f"supply_issue_{who}": issues[k],
+                        f"demand_issue_{who}": issues[self.d[e, side]],
+                        f"move_{who}": (ex["y"][side] - ex["x0"][side]) * unit[k],
+                        f"voting_position_{who}": back(ex["y"][side], k)}
+            row["gain"] = ex["gain"]
+            rows["exchanges"].append(row)
+        vote = outcome(y, self.W)
+        for k, issue in enumerate(issues):
+            for a, actor in enumerate(actors):
+                if not np.isnan(y[a, k]):
+                    rows["voting"].append({"round": rnd, "issue": issue, "actor": actor,
+                                           "voting_position": back(y[a, k], k), "voting_outcome": back(vote[k], k)})
+        for a, actor in enumerate(actors):
+            own, ip, ineg, op, oneg = self.external[a]
+            rows["externalities"].append({"round": rnd, "actor": actor, "own": own, "inner_positive": ip,
+                                          "inner_negative": ineg, "outer_positive": op, "outer_negative": oneg})
