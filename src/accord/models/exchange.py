@@ -166,7 +166,6 @@ class Round:
         self.O = outcome(x0, w)
         self.N0 = self.O * self.D
         self.executed: list[dict] = []
-        self.external = np.zeros((self.n, 5))  # own, inner+, inner-, outer+, outer-
         self._candidates()
 
     # -- candidates ----------------------------------------------------------------------------
@@ -244,19 +243,21 @@ class Round:
         own = self.own_seen[c, s]
         return self.view(c, s, np.where(np.isnan(own), z, own))
 
-    def ok(self, c, s) -> np.ndarray:
-        m = self.move[c, s]
-        y = self.x[c, s] + m
-        hs = self.hsign[c, s]
-        return ((np.abs(m) > EPS) & (np.abs(m) <= 100) & (y >= -TOL) & (y <= 100 + TOL)
-                & (self.hsum[c, s] + m <= 100) & ((hs == 0) | (hs == np.sign(m))))
+    def ok(self, c) -> np.ndarray:
+        """Both sides' moves valid: inside 0..100, not reversing the side's earlier moves, sum <= 100."""
+        m = self.move[c]
+        y = self.x[c] + m
+        hs = self.hsign[c]
+        good = ((np.abs(m) > EPS) & (np.abs(m) <= 100) & (y >= -TOL) & (y <= 100 + TOL)
+                & (self.hsum[c] + m <= 100) & ((hs == 0) | (hs == np.sign(m))))
+        return good[:, 0] & good[:, 1]
 
-    def place(self, c, s) -> None:
-        """y = x + move, landing exactly on the target when the move is the full distance."""
-        full = self.t[c, s] - self.x[c, s]
-        m = self.move[c, s]
+    def place(self, c, s=slice(None)) -> None:
+        """y = x + move (side s, default both), landing exactly on the target for a full move."""
+        t, x, m = self.t[c, s], self.x[c, s], self.move[c, s]
+        full = t - x
         exact = (m * full > 0) & (np.abs(m - full) <= 1e-12 * np.maximum(1.0, np.abs(full)))
-        self.y[c, s] = np.where(exact, self.t[c, s], self.x[c, s] + m)
+        self.y[c, s] = np.where(exact, t, x + m)
 
     def toward(self, c, s, size):
         return np.where(self.x[c, s] > self.t[c, s], -size, size)
@@ -265,7 +266,7 @@ class Round:
         """Equal-gain moves of candidates c, their caps, validity (and REX draws)."""
         if c.size == 0:
             return
-        I, J = np.zeros(c.size, int), np.ones(c.size, int)
+        I, J = 0, 1
         sI, sJ, dI, dJ = self.sigma[c, 0], self.sigma[c, 1], self.delta[c, 0], self.delta[c, 1]
         wI, wJ, DI, DJ = self.w[c, 0], self.w[c, 1], self.Dk[c, 0], self.Dk[c, 1]
         fI, fJ = np.abs(self.t[c, 0] - self.x[c, 0]), np.abs(self.t[c, 1] - self.x[c, 1])
@@ -278,32 +279,31 @@ class Round:
         mI, mJ = np.where(over, fI, mI), np.where(over, rJ * DJ / wJ, mJ)
         self.move[c, 0], self.move[c, 1] = self.toward(c, I, mI), self.toward(c, J, mJ)
         self.hlast[c] = self.move[c]
-        self.place(c, I)
-        self.place(c, J)
+        self.place(c)
         g = np.abs(rJ * dI - rI * sI)
         self.gain[c], self.eu[c] = g, g[:, None]
         self.key[c] = gain_key(g)
-        valid = self.ok(c, I) & self.ok(c, J) & (g >= EPS)
+        valid = self.ok(c) & (g >= EPS)
         self.valid[c] = valid
         c = c[valid]
         if c.size:
             self.cap(c, 0)
             self.cap(c, 1)
-            self.valid[c] = self.ok(c, np.zeros(c.size, int)) & self.ok(c, np.ones(c.size, int))
+            self.valid[c] = self.ok(c)
             if self.p > 0:
                 self.rex(c)
 
     def cap(self, c: np.ndarray, a: int) -> None:
         """Cut side a's move where it would carry the outcome past its demander's position."""
         b = 1 - a
-        A, B = np.full(c.size, a), np.full(c.size, b)
+        A, B = a, b
         n0, n1 = self.view(c, A, self.x[c, a]), self.view(c, A, self.y[c, a])
         self.nbs0[c, a], self.nbs1[c, a] = n0, n1
         t = self.t[c, a]
         cross = ((t - n0 > TOL) & (t - n1 < -TOL)) | ((t - n0 < -TOL) & (t - n1 > TOL))
         if not cross.any():
             return
-        c, A, B, t = c[cross], A[cross], B[cross], t[cross]
+        c, t = c[cross], t[cross]
         size = np.abs(self.Dk[c, a] * (t - self.view_cap(c, A, self.x[c, a])) / self.w[c, a])
         rA = size * self.w[c, a] / self.Dk[c, a]
         rB = rA * (self.sigma[c, a] + self.delta[c, b]) / (self.delta[c, a] + self.sigma[c, b])
@@ -351,17 +351,14 @@ class Round:
         self.eu[c, sa], self.eu[c, sb] = target, np.abs(rB_f * sB - rA_f * dB)
         self.move[c, sa], self.move[c, sb] = self.toward(c, sa, mA_f), self.toward(c, sb, mB_f)
         self.hlast[c] = self.move[c]
-        self.place(c, sa)
-        self.place(c, sb)
-        self.valid[c] = self.ok(c, sa) & self.ok(c, sb)
+        self.place(c)
+        self.valid[c] = self.ok(c)
         for side in (0, 1):
-            sides = np.full(c.size, side)
-            self.nbs0[c, side], self.nbs1[c, side] = self.view(c, sides, self.x[c, side]), self.view(c, sides, self.y[c, side])
+            self.nbs0[c, side], self.nbs1[c, side] = self.view(c, side, self.x[c, side]), self.view(c, side, self.y[c, side])
 
     def _best_utilities(self, c: np.ndarray) -> np.ndarray:
         """Each side's best attainable gain: the partner moves all the way and gains nothing."""
-        I, J = np.zeros(c.size, int), np.ones(c.size, int)
-        nI, nJ = self.view(c, I, self.t[c, 0]), self.view(c, J, self.t[c, 1])
+        nI, nJ = self.view(c, 0, self.t[c, 0]), self.view(c, 1, self.t[c, 1])
         shiftI, shiftJ = np.abs(self.nbs0[c, 0] - nI), np.abs(self.nbs0[c, 1] - nJ)
         sI, sJ, dI, dJ = self.sigma[c, 0], self.sigma[c, 1], self.delta[c, 0], self.delta[c, 1]
         best = np.empty((c.size, 2))
@@ -401,62 +398,70 @@ class Round:
 
     def _apply(self, e: int) -> None:
         """Recompute the candidates that share a supplying or demanding actor-issue with e."""
-        K = self.K
-        touched = []
-        for side in (0, 1):  # supply hits: the mover's new position is the side's start
-            c, s = self._lookup(self.by_supply, self.a[e, side], self.k[e, side], K)
-            live = self.alive[c]
-            c, s = c[live], s[live]
-            self.x[c, s] = self.y[e, side]
-            last = self.hlast[c, s]
-            keep = ~np.isnan(last)
-            cs, ss, last = c[keep], s[keep], last[keep]
-            sign = np.sign(last)
-            hs = self.hsign[cs, ss]
-            self.hsign[cs, ss] = np.where(hs == 0, sign, np.where(hs == sign, hs, 2))
-            self.hsum[cs, ss] += last
-            touched.append(c)
-        for side in (0, 1):  # demand hits: the mover's partner demands the mover's issue
-            mover, issue = self.a[e, side], self.k[e, side]
-            c, s = self._lookup(self.by_demand, self.a[e, 1 - side], issue, K)
-            live = self.alive[c]
-            c, supplier = c[live], 1 - s[live]
-            y = self.y[e, side]
-            old = self.recorded[c, supplier, mover]
+        K, movers, issues, y = self.K, self.a[e], self.k[e], self.y[e]
+        # Supply hits: the mover's new position is the side's new start; its last move stays in its history.
+        hits = [self._lookup(self.by_supply, movers[side], issues[side], K) for side in (0, 1)]
+        c = np.concatenate([hits[0][0], hits[1][0]])
+        s = np.concatenate([hits[0][1], hits[1][1]])
+        src = np.repeat([0, 1], [hits[0][0].size, hits[1][0].size])
+        live = self.alive[c]
+        c, s, src = c[live], s[live], src[live]
+        self.x[c, s] = y[src]
+        last = self.hlast[c, s]
+        keep = ~np.isnan(last)
+        cs, ss, last = c[keep], s[keep], last[keep]
+        sign, hs = np.sign(last), self.hsign[cs, ss]
+        self.hsign[cs, ss] = np.where(hs == 0, sign, np.where(hs == sign, hs, 2))
+        self.hsum[cs, ss] += last
+        touched = [c]
+        # Demand hits: the mover's partner demands the mover's issue; the candidate notes the move.
+        for side in (0, 1):
+            mover, issue = movers[side], issues[side]
+            d, ds = self._lookup(self.by_demand, movers[1 - side], issue, K)
+            live = self.alive[d]
+            d, supplier = d[live], 1 - ds[live]
+            old = self.recorded[d, supplier, mover]
             start = self.X0[mover, issue]
-            # decide keeps the recorded position farther along the mover's direction from its start
-            new = np.where(np.isnan(old), y, np.where(start <= old, np.minimum(old, y), np.maximum(old, y)))
+            # decide keeps the recorded position farther along the mover's way from its start
+            new = np.where(np.isnan(old), y[side],
+                           np.where(start <= old, np.minimum(old, y[side]), np.maximum(old, y[side])))
             prev = np.where(np.isnan(old), start, old)
-            self.recorded[c, supplier, mover] = new
-            own = self.a[c, supplier] == mover
-            self.own_seen[c[own], supplier[own]] = new[own]
-            self.seen[c[~own], supplier[~own]] += self.W[mover, issue] * (new[~own] - prev[~own])
-            touched.append(c)
+            self.recorded[d, supplier, mover] = new
+            own = self.a[d, supplier] == mover
+            self.own_seen[d[own], supplier[own]] = new[own]
+            self.seen[d[~own], supplier[~own]] += self.W[mover, issue] * (new[~own] - prev[~own])
+            touched.append(d)
         c = np.unique(np.concatenate(touched))
-        c = c[self.alive[c]]
         self.compute(c)
         self.alive[c] &= self.valid[c]
 
     def _record(self, e: int) -> None:
-        a, k = self.a[e], self.k[e]
         self.executed.append({"e": e, "x0": self.x0[e].copy(), "y": self.y[e].copy(), "gain": self.gain[e],
                               "nbs0": self.nbs0[e].copy(), "nbs1": self.nbs1[e].copy()})
-        ext = self.external
-        ext[a, 0] += self.gain[e]
-        # Externalities of the two outcome shifts for every actor on both issues, not a party to e.
-        p, q = k[1], k[0]
-        others = np.ones(self.n, bool)
-        others[a] = False
-        others &= ~np.isnan(self.X0[:, p]) & ~np.isnan(self.X0[:, q])
-        x_p, x_q = self.X0[others, p], self.X0[others, q]
-        effect = (self.S[others, p] * (np.abs(self.nbs0[e, 1] - x_p) - np.abs(self.nbs1[e, 1] - x_p))
-                  + self.S[others, q] * (np.abs(self.nbs0[e, 0] - x_q) - np.abs(self.nbs1[e, 0] - x_q)))
-        left = self.X0[others] <= self.O
-        grp = left[:, p].astype(int) + 2 * left[:, q].astype(int)
-        inner = np.isin(grp, (0, 3) if self.inner_pair[e] == 0 else (1, 2))
-        idx = np.flatnonzero(others)
+
+    def externalities(self) -> np.ndarray:
+        """Per actor: own gains, and the effects of the others' exchanges on it (inner and outer
+        to the trading groups, positive and negative), over this round's exchanges at once."""
+        ext = np.zeros((self.n, 5))
+        if not self.executed:
+            return ext
+        e = np.array([ex["e"] for ex in self.executed])
+        nbs0 = np.array([ex["nbs0"] for ex in self.executed])
+        nbs1 = np.array([ex["nbs1"] for ex in self.executed])
+        np.add.at(ext[:, 0], self.a[e].ravel(), np.repeat(self.gain[e], 2))
+        p, q = self.k[e, 1], self.k[e, 0]  # J supplies the pair's first issue p, I the second q
+        x_p, x_q = self.X0[:, p].T, self.X0[:, q].T  # (exchanges, actors)
+        effect = (self.S[:, p].T * (np.abs(nbs0[:, 1:2] - x_p) - np.abs(nbs1[:, 1:2] - x_p))
+                  + self.S[:, q].T * (np.abs(nbs0[:, 0:1] - x_q) - np.abs(nbs1[:, 0:1] - x_q)))
+        bystander = ~np.isnan(effect)
+        bystander[np.arange(e.size), self.a[e, 0]] = False
+        bystander[np.arange(e.size), self.a[e, 1]] = False
+        group = (x_p <= self.O[p][:, None]).astype(int) + 2 * (x_q <= self.O[q][:, None])
+        inner = np.where(self.inner_pair[e][:, None] == 0, (group == 0) | (group == 3), (group == 1) | (group == 2))
         col = np.where(inner, np.where(effect > 0, 1, 2), np.where(effect > 0, 3, 4))
-        np.add.at(ext, (idx, col), effect)
+        rows, actors = np.nonzero(bystander)
+        np.add.at(ext, (actors, col[rows, actors]), effect[rows, actors])
+        return ext
 
     def voting_positions(self) -> np.ndarray:
         y = self.X0.copy()
@@ -488,7 +493,7 @@ class Round:
                 if not np.isnan(y[a, k]):
                     rows["voting"].append({"round": rnd, "issue": issue, "actor": actor,
                                            "voting_position": back(y[a, k], k), "voting_outcome": back(vote[k], k)})
-        for a, actor in enumerate(actors):
-            own, ip, ineg, op, oneg = self.external[a]
+        for a, (own, ip, ineg, op, oneg) in enumerate(self.externalities()):
+            actor = actors[a]
             rows["externalities"].append({"round": rnd, "actor": actor, "own": own, "inner_positive": ip,
                                           "inner_negative": ineg, "outer_positive": op, "outer_negative": oneg})
