@@ -130,3 +130,20 @@ def test_one_issue_cannot_be_traded():
 def test_korea_story(cli):
     code, out, _ = cli("explain", KOREA, "-m", "exchange", "--issue", "sanctions", "--no-store")
     assert code == 0 and "Round 1" in out and "Forecast:" in out
+
+
+@pytest.mark.parametrize("name,ties", [("cop21.csv", "random"), ("copenhagen.csv", "order")])
+def test_compiled_loop_equals_the_array_loop(monkeypatch, name, ties):
+    from accord.models import exchange
+
+    if exchange.PLAY.get() is None:
+        pytest.skip("numba (the optional extra 'fast') is not installed")
+    scenario = read_scenario(shared("data", "decide", name)).scenario
+    model = get_model("exchange")(rounds=4, ties=ties)
+    monkeypatch.setattr(exchange, "COMPILED_FROM", 0)
+    compiled = model.run(scenario, seed=5)
+    monkeypatch.setattr(exchange, "COMPILED_FROM", 10**9)
+    arrays = model.run(scenario, seed=5)
+    np.testing.assert_array_equal(compiled.positions, arrays.positions)
+    for table in ("exchanges", "voting", "externalities"):
+        assert compiled.table_frame(table).equals(arrays.table_frame(table)), table

@@ -43,7 +43,9 @@ cut at it in REX too (decide moves the full distance there, once away from the t
 Cost. Candidates number up to K(K-1)/8 n^2 per round; each execution recomputes only the
 candidates that share an actor-issue with it, found through an index built once per round,
 and picks the next by an O(M) arg-max: O(M + E (M + n K)) per round, not decide's O(E M)
-Python loops over Decimal copies.
+Python loops over Decimal copies. With the optional extra "fast" (numba) the selection loop
+of equal-gain rounds runs compiled from 200 candidates, with the same arithmetic in the same
+order (identical runs); coins for ties are drawn up front so both loops use the same numbers.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UsageError
 from ..scenario import Inputs
+from ._jit import Lazy
 from .base import Model, Result, register
 
 EPS = 1e-10  # decide's smallest move and gain
@@ -376,13 +379,30 @@ class Round:
         if tied.size == 1:
             return int(tied[0])
         first, second = tied[np.argsort(self.order[tied], kind="stable")[:2]]
-        if self.ties == "random" and self.rng.random() >= 0.5:
-            self.order[first] = self.order.max() + 1  # the loser goes to the end of the list
-            return int(second)
+        if self.ties == "random":
+            coin = self.coins[self.n_coins]
+            self.n_coins += 1
+            if coin >= 0.5:
+                self.order[first] = self.order.max() + 1  # the loser goes to the end of the list
+                return int(second)
         return int(first)
 
     def play(self) -> None:
         if self.M == 0:
+            return
+        # Coins for ties are drawn up front (at most one a pick), so that the compiled and the
+        # array loops consume the same numbers.
+        self.coins, self.n_coins = self.rng.random(self.M), 0
+        kernel = PLAY.get() if self.p == 0 and self.M >= COMPILED_FROM else None
+        if kernel is not None:
+            state = (self.k, self.x, self.t, self.sigma, self.delta, self.w, self.Dk, self.move, self.y, self.hlast,
+                     self.nbs0, self.nbs1, self.gain, self.key, self.N0, self.seen, self.own_seen, self.x0)
+            done = np.empty(self.M, dtype=np.int64)
+            count = kernel(state, self.a, self.k, self.hsum, self.hsign, self.valid, self.alive, self.order,
+                           self.recorded, self.X0, self.W, self.by_supply, self.by_demand, self.K, self.coins,
+                           self.ties == "random", done)
+            for e in done[:count]:
+                self._record(int(e))
             return
         first = True
         while self.alive.any():
@@ -497,3 +517,178 @@ class Round:
             actor = actors[a]
             rows["externalities"].append({"round": rnd, "actor": actor, "own": own, "inner_positive": ip,
                                           "inner_negative": ineg, "outer_positive": op, "outer_negative": oneg})
+
+
+# -- the compiled selection loop (equal gain, p = 0) ------------------------------------------------
+# The same arithmetic as Round.pick, Round._apply, Round.compute and Round.cap, one candidate at a
+# time, in the same order of floating-point operations: the two paths give identical runs.
+
+
+def _k_view(c, s, z, k, N0, seen, w, x0, Dk):  # pragma: no cover - compiled
+    return (N0[k[c, s]] + seen[c, s] + w[c, s] * (z - x0[c, s])) / Dk[c, s]
+
+
+def _k_key(g):  # pragma: no cover - compiled
+    if g <= 0.0:
+        return 0.0
+    scale = 10.0 ** (np.floor(np.log10(g)) - 11)
+    return np.round(g / scale) * scale
+
+
+def _k_ok(c, move, x, hsum, hsign):  # pragma: no cover - compiled
+    for s in range(2):
+        m = move[c, s]
+        y = x[c, s] + m
+        hs = hsign[c, s]
+        if not (abs(m) > EPS and abs(m) <= 100 and y >= -TOL and y <= 100 + TOL and hsum[c, s] + m <= 100
+                and (hs == 0 or hs == np.sign(m))):
+            return False
+    return True
+
+
+def _k_place(c, s, t, x, move, y):  # pragma: no cover - compiled
+    full = t[c, s] - x[c, s]
+    m = move[c, s]
+    if m * full > 0 and abs(m - full) <= 1e-12 * max(1.0, abs(full)):
+        y[c, s] = t[c, s]
+    else:
+        y[c, s] = x[c, s] + m
+
+
+def _k_toward(c, s, size, x, t):  # pragma: no cover - compiled
+    return -size if x[c, s] > t[c, s] else size
+
+
+def _k_cap(c, a, st):  # pragma: no cover - compiled
+    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+    b = 1 - a
+    n0 = _k_view(c, a, x[c, a], k, N0, seen, w, x0, Dk)
+    n1 = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
+    nbs0[c, a], nbs1[c, a] = n0, n1
+    tt = t[c, a]
+    if not ((tt - n0 > TOL and tt - n1 < -TOL) or (tt - n0 < -TOL and tt - n1 > TOL)):
+        return
+    own = own_seen[c, a]
+    z = x[c, a] if np.isnan(own) else own
+    size = abs(Dk[c, a] * (tt - _k_view(c, a, z, k, N0, seen, w, x0, Dk)) / w[c, a])
+    rA = size * w[c, a] / Dk[c, a]
+    rB = rA * (sigma[c, a] + delta[c, b]) / (delta[c, a] + sigma[c, b])
+    move[c, a] = _k_toward(c, a, size, x, t)
+    move[c, b] = _k_toward(c, b, abs(rB * Dk[c, b] / w[c, b]), x, t)
+    hlast[c, 0], hlast[c, 1] = move[c, 0], move[c, 1]
+    y[c, a] = x[c, a] + move[c, a]
+    _k_place(c, b, t, x, move, y)
+    g = abs(rB * sigma[c, b] - rA * delta[c, b])
+    gain[c], key[c] = g, _k_key(g)
+    nbs1[c, a] = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
+
+
+def _k_compute(c, st, hsum, hsign, valid):  # pragma: no cover - compiled
+    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+    sI, sJ, dI, dJ = sigma[c, 0], sigma[c, 1], delta[c, 0], delta[c, 1]
+    wI, wJ, DI, DJ = w[c, 0], w[c, 1], Dk[c, 0], Dk[c, 1]
+    fI, fJ = abs(t[c, 0] - x[c, 0]), abs(t[c, 1] - x[c, 1])
+    rJ = fJ * wJ / DJ
+    rI = rJ * (dI + sJ) / (sI + dJ)
+    mI, mJ = rI * DI / wI, fJ
+    if mI > fI:
+        rI = fI * wI / DI
+        rJ = rI * (sI + dJ) / (dI + sJ)
+        mI, mJ = fI, rJ * DJ / wJ
+    move[c, 0], move[c, 1] = _k_toward(c, 0, mI, x, t), _k_toward(c, 1, mJ, x, t)
+    hlast[c, 0], hlast[c, 1] = move[c, 0], move[c, 1]
+    _k_place(c, 0, t, x, move, y)
+    _k_place(c, 1, t, x, move, y)
+    g = abs(rJ * dI - rI * sI)
+    gain[c], key[c] = g, _k_key(g)
+    ok = _k_ok(c, move, x, hsum, hsign) and g >= EPS
+    if ok:
+        _k_cap(c, 0, st)
+        _k_cap(c, 1, st)
+        ok = _k_ok(c, move, x, hsum, hsign)
+    valid[c] = ok
+
+
+def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, dem, K, coins, random_ties,
+            executed):  # pragma: no cover - compiled
+    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`)."""
+    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+    M = alive.size
+    touched = np.zeros(M, dtype=np.bool_)
+    n_exec, n_coin, last_order, first = 0, 0, M - 1.0, True
+    while True:
+        top, best, second = -1, -np.inf, -1
+        for c in range(M):  # the highest key; among equal keys the first two in list order
+            if not alive[c]:
+                continue
+            if key[c] > best:
+                top, second, best = c, -1, key[c]
+            elif key[c] == best:
+                if order[c] < order[top]:
+                    top, second = c, top
+                elif second < 0 or order[c] < order[second]:
+                    second = c
+        if top < 0:
+            return n_exec
+        e = top
+        if second >= 0 and random_ties:
+            coin = coins[n_coin]
+            n_coin += 1
+            if coin >= 0.5:
+                last_order += 1.0
+                order[top] = last_order
+                e = second
+        alive[e] = False
+        if not valid[e]:
+            continue
+        if first:
+            for c in range(M):
+                alive[c] = alive[c] and valid[c]
+            first = False
+        executed[n_exec] = e
+        n_exec += 1
+        # supply hits
+        for side in range(2):
+            ye, flat0 = y[e, side], a[e, side] * K + kk[e, side]
+            for f in range(sup[1][flat0], sup[1][flat0 + 1]):
+                c, s = sup[0][f] // 2, sup[0][f] % 2
+                if not alive[c]:
+                    continue
+                x[c, s] = ye
+                last = hlast[c, s]
+                if not np.isnan(last):
+                    sign, hs = np.sign(last), hsign[c, s]
+                    hsign[c, s] = sign if hs == 0 else (hs if hs == sign else 2.0)
+                    hsum[c, s] += last
+                touched[c] = True
+        # demand hits
+        for side in range(2):
+            mover, issue, ye = a[e, side], kk[e, side], y[e, side]
+            flat0 = a[e, 1 - side] * K + issue
+            start = X0[mover, issue]
+            for f in range(dem[1][flat0], dem[1][flat0 + 1]):
+                c, supplier = dem[0][f] // 2, 1 - dem[0][f] % 2
+                if not alive[c]:
+                    continue
+                old = recorded[c, supplier, mover]
+                if np.isnan(old):
+                    new, prev = ye, start
+                else:
+                    new = min(old, ye) if start <= old else max(old, ye)
+                    prev = old
+                recorded[c, supplier, mover] = new
+                if a[c, supplier] == mover:
+                    own_seen[c, supplier] = new
+                else:
+                    seen[c, supplier] += W[mover, issue] * (new - prev)
+                touched[c] = True
+        for c in range(M):
+            if touched[c]:
+                touched[c] = False
+                if alive[c]:
+                    _k_compute(c, st, hsum, hsign, valid)
+                    alive[c] = alive[c] and valid[c]
+
+
+PLAY = Lazy(_k_play, helpers=("_k_view", "_k_key", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute"))
+COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow

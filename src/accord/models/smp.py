@@ -44,7 +44,6 @@ reference runs position for position.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 import numpy as np
@@ -53,6 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UsageError
 from ..scenario import Inputs
+from ._jit import Lazy
 from .base import Model, Result, register
 
 OPTIONS = ("VictoryProbModel", "PCEModel", "StateTransitions", "VotingRule", "BigRAdjust", "BigRRange",
@@ -609,22 +609,9 @@ def _coalitions(w, Ut, C):  # pragma: no cover - compiled
 
 
 FUSED_FROM = 48  # below this many actors the arrays are fast enough and compiling is not worth it
-_compiled: dict[str, Any] = {}
+KERNELS = {"third_parties": Lazy(_third_parties), "coalitions": Lazy(_coalitions)}
 
 
 def compiled(name: str):
-    """The numba-compiled kernel, or None without the optional extra "fast" (or with ACCORD_NO_JIT set).
-
-    Imported on first use, so that numba's start-up is paid only by runs large enough to need it.
-    """
-    if "ready" not in _compiled:
-        _compiled["ready"] = True
-        try:
-            if os.environ.get("ACCORD_NO_JIT"):
-                raise ImportError
-            from numba import njit
-        except ImportError:
-            return None
-        _compiled.update(third_parties=njit(cache=True, nogil=True)(_third_parties),
-                         coalitions=njit(cache=True, nogil=True)(_coalitions))
-    return _compiled.get(name)
+    """The compiled kernel (numba, the optional extra "fast"), or None: the array code runs."""
+    return KERNELS[name].get()

@@ -1,0 +1,43 @@
+"""Optional compiled kernels: numba, from the extra "fast", compiled on first use.
+
+``kernel = Lazy(fn)``; ``kernel.get()`` is the compiled function, or None where numba is not
+installed or ``ACCORD_NO_JIT`` is set, and the caller then runs its array code. Importing
+numba costs about a second, so it happens only when a run is large enough to need it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+
+class Lazy:
+    _numba: Any = None
+
+    def __init__(self, fn: Callable[..., Any], helpers: tuple[str, ...] = ()) -> None:
+        """``helpers``: names of functions in fn's module that fn calls; compiled code can only
+        call compiled code, so they are compiled first and bound in their module."""
+        self.fn, self.helpers, self.compiled, self.tried = fn, helpers, None, False
+
+    def get(self) -> Callable[..., Any] | None:
+        if not self.tried:
+            self.tried = True
+            njit = _njit()
+            if njit:
+                scope = self.fn.__globals__
+                for name in self.helpers:
+                    if not hasattr(scope[name], "py_func"):
+                        scope[name] = njit(cache=True, nogil=True)(scope[name])
+                self.compiled = njit(cache=True, nogil=True)(self.fn)
+        return self.compiled
+
+
+def _njit():
+    if os.environ.get("ACCORD_NO_JIT"):
+        return None
+    try:
+        from numba import njit
+    except ImportError:
+        return None
+    return njit
