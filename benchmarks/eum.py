@@ -21,7 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from accord.checks import build  # noqa: E402
+from accord.io import from_arrays  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
 
@@ -30,11 +30,7 @@ def synthetic(n: int, seed: int = 20240601):
     x = np.round(rng.uniform(0, 100, n), 1)
     c = rng.uniform(0.05, 1, n)
     s = rng.uniform(0.1, 1, n)
-    raw = {"name": f"synthetic-{n}", "assumption": "synthetic benchmark data",
-           "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}],
-           "actors": [{"id": f"a{k}", "capability": float(c[k]),
-                       "issues": {"x": {"position": float(x[k]), "salience": float(s[k])}}} for k in range(n)]}
-    return build(raw)[0]
+    return from_arrays(x[:, None], s[:, None], c, name=f"synthetic-{n}", assumption="synthetic benchmark data")
 
 
 def measure(n: int, preset: str, repeats: int, offers: str = "auto") -> tuple[float, float, float]:

@@ -20,8 +20,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from accord.checks import build  # noqa: E402
-from accord.io import read_scenario  # noqa: E402
+from accord.io import from_arrays, read_scenario  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "decide"
@@ -32,12 +31,7 @@ def synthetic(n: int, issues: int, seed: int = 42):
     pos = rng.integers(0, 101, (n, issues))
     sal = rng.uniform(0.1, 1.0, (n, issues))
     power = rng.uniform(0.05, 1.0, n)
-    raw = {"name": f"synthetic {n}x{issues}", "assumption": "synthetic benchmark data",
-           "issues": [{"id": f"i{k}", "scale": {"min": 0, "max": 100}} for k in range(issues)],
-           "actors": [{"id": f"a{a}", "capability": float(power[a]),
-                       "issues": {f"i{k}": {"position": float(pos[a, k]), "salience": float(sal[a, k])}
-                                  for k in range(issues)}} for a in range(n)]}
-    return build(raw)[0]
+    return from_arrays(pos, sal, power, name=f"synthetic {n}x{issues}", assumption="synthetic benchmark data")
 
 
 def measure(scenario, repeats: int):

@@ -22,8 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from accord.checks import build  # noqa: E402
-from accord.io import read_scenario  # noqa: E402
+from accord.io import from_arrays, read_scenario  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ktab"
@@ -36,12 +35,7 @@ def synthetic(n: int, dims: int, seed: int = 20240601):
     total = rng.uniform(0.75, 0.99, n)
     split = rng.dirichlet(np.ones(dims), n)
     sal = np.floor(1e4 * total[:, None] * split) / 1e4  # keeps every sum at most 1
-    raw = {"name": f"synthetic {n}x{dims}", "assumption": "synthetic benchmark data",
-           "issues": [{"id": f"d{k}", "scale": {"min": 0, "max": 100}} for k in range(dims)],
-           "actors": [{"id": f"a{a}", "capability": float(cap[a]),
-                       "issues": {f"d{k}": {"position": float(pos[a, k]), "salience": float(sal[a, k])}
-                                  for k in range(dims)}} for a in range(n)]}
-    return build(raw)[0]
+    return from_arrays(pos, sal, cap, name=f"synthetic {n}x{dims}", assumption="synthetic benchmark data")
 
 
 def measure(scenario, repeats: int):

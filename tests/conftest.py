@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from accord.checks import build
+from accord.io import from_arrays
 from accord.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,23 +26,8 @@ def shared(*parts: str) -> Path:
 def make_scenario(positions, salience, capability, *, scale=(0.0, 100.0), reference=None, actors=None,
                   issues=None) -> Scenario:
     """A scenario from arrays (actors x issues); NaN positions leave an actor out of an issue."""
-    import math
-
-    n_a, n_i = len(positions), len(positions[0])
-    actors = actors or [f"A{a}" for a in range(n_a)]
-    issues = issues or [f"i{i}" for i in range(n_i)]
-    raw = {
-        "name": "synthetic",
-        "assumption": "synthetic test data",
-        "issues": [{"id": issues[i], "scale": {"min": scale[0], "max": scale[1]},
-                    **({"reference": reference[i]} if reference is not None and reference[i] is not None else {})}
-                   for i in range(n_i)],
-        "actors": [{"id": actors[a], "capability": capability[a],
-                    "issues": {issues[i]: {"position": positions[a][i], "salience": salience[a][i]}
-                               for i in range(n_i) if not math.isnan(positions[a][i])}}
-                   for a in range(n_a)],
-    }
-    return build(raw)[0]
+    return from_arrays(positions, salience, capability, scale=scale, reference=reference, actors=actors,
+                       issues=issues, name="synthetic", assumption="synthetic test data")
 
 
 @pytest.fixture

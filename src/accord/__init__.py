@@ -13,9 +13,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 from .errors import AccordError, InputError, Problem  # noqa: E402
-from .io import read_scenario, write_scenario  # noqa: E402
+from .io import from_arrays, read_scenario, write_scenario  # noqa: E402
 from .models import Model, Result, get_model, register, registry  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 
-__all__ = ["__version__", "AccordError", "InputError", "Problem", "read_scenario", "write_scenario", "Scenario",
+__all__ = ["__version__", "AccordError", "InputError", "Problem", "read_scenario", "write_scenario", "from_arrays",
+           "Scenario",
            "Model", "Result", "get_model", "register", "registry"]

@@ -87,6 +87,33 @@ def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
     return Loaded(scenario, fmt, path, warnings)
 
 
+def from_arrays(position, salience, capability, *, actors=None, issues=None, scale=(0.0, 100.0), reference=None,
+                name: str = "from arrays", assumption: str = "values given as arrays, with no evidence recorded"
+                ) -> Scenario:
+    """A scenario from numbers: ``position`` and ``salience`` are (actors x issues) arrays (NaN
+    positions leave an actor out of an issue), ``capability`` one value per actor. Validated as
+    any file is; for notebooks, simulations and benchmarks.
+    """
+    import numpy as np
+
+    position, salience = np.asarray(position, float), np.asarray(salience, float)
+    n_a, n_i = position.shape
+    actors = list(actors or [f"A{a}" for a in range(n_a)])
+    issues = list(issues or [f"i{i}" for i in range(n_i)])
+    raw = {
+        "name": name,
+        "assumption": assumption,
+        "issues": [{"id": issues[i], "scale": {"min": float(scale[0]), "max": float(scale[1])},
+                    **({"reference": float(reference[i])} if reference is not None and reference[i] is not None else {})}
+                   for i in range(n_i)],
+        "actors": [{"id": actors[a], "capability": float(capability[a]),
+                    "issues": {issues[i]: {"position": float(position[a, i]), "salience": float(salience[a, i])}
+                               for i in range(n_i) if not np.isnan(position[a, i])}}
+                   for a in range(n_a)],
+    }
+    return build(raw)[0]
+
+
 def encode_scenario(scenario: Scenario, format: str, *, xlsx: bool = False) -> tuple[bytes, list[Problem]]:
     """The bytes of a scenario written in ``format``, and warnings for what that format cannot hold."""
     if format == "yaml":
@@ -136,4 +163,4 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["FORMATS", "Loaded", "read_scenario", "write_scenario", "encode_scenario", "detect_format"]
+__all__ = ["FORMATS", "Loaded", "read_scenario", "write_scenario", "encode_scenario", "detect_format", "from_arrays"]
