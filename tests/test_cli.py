@@ -124,3 +124,15 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
     done = subprocess.run([*cmd, "validate", str(tmp_path / "missing.yaml")], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_models_that_cannot_take_a_scenario_are_skipped_with_their_reason(cli):
+    path = shared("data", "eum", "ec-emissions-1994.csv")
+    code, out, err = cli("forecast", path, "--json", "--no-store")
+    doc = json.loads(out)
+    assert code == 0 and {r["model"] for r in doc["runs"]} >= {"mean", "median", "nash", "eum", "smp"}
+    assert doc["skipped"] == [{"model": "exchange", "reason": "model exchange needs at least two issues: actors "
+                                                             "trade across issues"}]
+    assert "skipped" in err
+    code, _, err = cli("forecast", path, "-m", "exchange")  # asked for by name: an error
+    assert code == 2 and "at least two issues" in err

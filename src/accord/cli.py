@@ -28,7 +28,7 @@ from .errors import AccordError, InputError
 from .io import FORMATS, Loaded, read_scenario, write_scenario
 from .models import registry
 from .render import print_forecast, print_problems
-from .runner import document, dumps, parse_params, record, run_models
+from .runner import document, dumps, parse_params, record, run_applicable, run_models
 from .scenario import Scenario
 from .store import DEFAULT_PATH, RunStore
 
@@ -115,9 +115,14 @@ def forecast(
     loaded = load(file, fmt, texts)
     names = model or list(registry())
     params = parse_params(names, param or [])
-    results = run_models(loaded.scenario, names, params, seed)
+    if model:
+        results, skipped = run_models(loaded.scenario, names, params, seed), []
+    else:  # every model that can take this scenario; say why the others cannot
+        results, skipped = run_applicable(loaded.scenario, params, seed)
+        for s in skipped:
+            err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     run_store = None if no_store else RunStore(store)
-    doc = record(loaded.scenario, results, run_store, command_line())
+    doc = record(loaded.scenario, results, run_store, command_line(), skipped)
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:

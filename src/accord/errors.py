@@ -57,5 +57,9 @@ class UsageError(AccordError):
     """A bad command-line choice or model parameter (unknown model, bad --param, ...)."""
 
 
+class NotApplicable(UsageError):
+    """A model that cannot take this scenario (too few issues, sparse data, ...): the reason is the message."""
+
+
 class StoreError(AccordError):
     """The run store cannot do what was asked (unknown run id, unreadable store, ...)."""

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import UsageError
+from .errors import NotApplicable, UsageError
 from .models import Result, get_model, registry
 from .scenario import Scenario
 from .store import RunStore, with_run_id
@@ -59,19 +59,35 @@ def run_models(scenario: Scenario, models: Sequence[str] | None = None, params: 
     return [model.run(scenario, seed=seed) for model in instances]
 
 
-def document(scenario: Scenario, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return {"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "runs": list(runs)}
+def run_applicable(scenario: Scenario, params: dict[str, dict[str, Any]] | None = None, seed: int | None = 0
+                   ) -> tuple[list[Result], list[dict[str, str]]]:
+    """Every registered model that can take the scenario; the others with their reasons."""
+    results, skipped = [], []
+    for name in registry():
+        try:
+            results += run_models(scenario, [name], params, seed)
+        except NotApplicable as exc:
+            skipped.append({"model": name, "reason": str(exc)})
+    return results, skipped
 
 
-def record(scenario: Scenario, results: Sequence[Result], store: RunStore | None, command: str | None = None
-           ) -> dict[str, Any]:
+def document(scenario: Scenario, runs: Sequence[dict[str, Any]], skipped: Sequence[dict[str, str]] = ()
+             ) -> dict[str, Any]:
+    doc = {"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "runs": list(runs)}
+    if skipped:
+        doc["skipped"] = list(skipped)
+    return doc
+
+
+def record(scenario: Scenario, results: Sequence[Result], store: RunStore | None, command: str | None = None,
+           skipped: Sequence[dict[str, str]] = ()) -> dict[str, Any]:
     """The JSON document of the results, each run saved in the store (when one is given)."""
     runs = []
     for result in results:
         entry = result.to_json()
         entry = store.save(scenario, entry, command=command).result if store else with_run_id(entry, None)
         runs.append(entry)
-    return document(scenario, runs)
+    return document(scenario, runs, skipped)
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import UsageError
+from ..errors import NotApplicable, UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
 from .base import Model, Result, register
@@ -82,7 +82,7 @@ class Exchange(Model):
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         if len(inputs.issues) < 2:
-            raise UsageError("model exchange needs at least two issues: actors trade across issues")
+            raise NotApplicable("model exchange needs at least two issues: actors trade across issues")
         prm = self.params
         span = inputs.scale_max - inputs.scale_min
         to_x = 100.0 / span

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import UsageError
+from ..errors import NotApplicable, UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
 from .base import Model, Result, register
@@ -163,7 +163,7 @@ def _space(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions on [0, 1] per issue, saliences and one capability per actor; checks SMP's needs."""
     if not inputs.present.all():
         absent = [(inputs.actors[a], inputs.issues[i]) for a, i in zip(*np.nonzero(~inputs.present))]
-        raise UsageError("model smp: every actor needs a stance on every issue (one policy space); missing: "
+        raise NotApplicable("model smp: every actor needs a stance on every issue (one policy space); missing: "
                          + ", ".join(f"{a} on {i}" for a, i in absent[:10]) + (" ..." if len(absent) > 10 else ""))
     X = (inputs.position - inputs.scale_min) / (inputs.scale_max - inputs.scale_min)
     S = inputs.salience
@@ -181,7 +181,7 @@ def _space(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(inputs.actors) < 2:
         problems.append("SMP needs at least two actors")
     if problems:
-        raise UsageError("model smp cannot run this scenario: " + "; ".join(problems))
+        raise NotApplicable("model smp cannot run this scenario: " + "; ".join(problems))
     return X, S, caps[:, 0].copy()
 
 
