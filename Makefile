@@ -11,6 +11,7 @@ demo: $(VENV)/.installed
 	$(BIN)/accord forecast scenarios/korea-2018.yaml
 
 test: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed

@@ -101,7 +101,8 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
 @guarded
 def forecast(
     file: FileArg = None,
-    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="model to run (repeatable; default: all)")] = None,
+    model: Annotated[Optional[list[str]], typer.Option(
+        "--model", "-m", help="model to run (repeatable; default: every model that can take the scenario)")] = None,
     param: Annotated[Optional[list[str]], typer.Option(
         "--param", "-p", help="model parameter key=value, or model.key=value (repeatable)")] = None,
     seed: Annotated[int, typer.Option(help="seed of every random choice; equal seeds give equal results")] = 0,
@@ -173,13 +174,15 @@ def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None
     loaded = load(file, fmt, texts)
     s = loaded.scenario
     stances = sum(len(a.issues) for a in s.actors)
-    claims = sum(len(e.claims) for e in _estimates(s))
-    assumed = sum(1 for e in _estimates(s) if e.assumption and not e.claims)
+    claims = sum(len(e.claims) for e in s.estimates())
+    assumed = sum(1 for e in s.estimates() if e.assumption and not e.claims)
     checked = [src.id for src in s.sources if find_text(src.model_dump(), loaded.path.parent, list(texts or []))]
-    out.print(f"[green]ok[/green]: {escape(loaded.path.name)} ({loaded.format}): {escape(repr(s.name))}: {len(s.actors)} actors, "
+    out.print(f"[green]ok[/green]: {escape(loaded.path.name)} ({loaded.format}): {escape(repr(s.name))}: "
+              f"{len(s.actors)} actors, "
               f"{len(s.issues)} issues, {stances} stances")
     out.print(f"evidence: {claims} claims from {len(s.sources)} sources; {assumed} values rest on a stated assumption"
-              + (f"; every value without either is covered by the file's assumption: {s.assumption!r}" if s.assumption else ""))
+              + (f"; every value without either is covered by the file's assumption: {s.assumption!r}"
+                 if s.assumption else ""))
     if s.sources:
         out.print(f"quotes checked verbatim against the texts of {len(checked)} of {len(s.sources)} sources"
                   + (f" ({', '.join(checked)})" if checked else " (give --texts DIR to check them)"))
@@ -273,9 +276,11 @@ class ExportFormat(str, Enum):
 @guarded
 def runs_export(
     run_id: str,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="json: the whole record; csv: one table")] = ExportFormat.json,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="json: the whole record; csv: one table")] = ExportFormat.json,
     table: Annotated[str, typer.Option(help="with csv: forecast, rounds, summary, or a model table")] = "forecast",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write (default: standard output)")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="file to write (default: standard output)")] = None,
     store: StoreOpt = DEFAULT_PATH,
 ) -> None:
     """Export a recorded run: the whole record as JSON, or one of its tables as CSV."""
@@ -307,12 +312,6 @@ def runs_export(
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _estimates(s: Scenario):
-    from .io.table import _estimates as estimates
-
-    return estimates(s)
 
 
 def main() -> None:

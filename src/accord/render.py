@@ -55,7 +55,8 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
 
 def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], store_path: str | None = None) -> None:
     n_a, n_i = len(scenario.actors), len(scenario.issues)
-    console.print(f"[bold]{escape(scenario.name)}[/bold]: {n_a} actors, {n_i} issues  [dim]sha256 {doc['scenario']['sha256'][:12]}[/dim]")
+    sha = doc["scenario"]["sha256"][:12]
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: {n_a} actors, {n_i} issues  [dim]sha256 {sha}[/dim]")
     console.print(forecast_tables(scenario, doc))
     ids = [r["run_id"] for r in doc["runs"] if r.get("run_id")]
     if ids and store_path:

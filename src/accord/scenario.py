@@ -233,6 +233,20 @@ class Scenario(_Model):
             return stance.capability
         return actor.capability
 
+    def estimates(self):
+        """Every number of the scenario with its evidence: references, capabilities, stances."""
+        for issue in self.issues:
+            if issue.reference:
+                yield issue.reference
+        for actor in self.actors:
+            if actor.capability:
+                yield actor.capability
+            for stance in actor.issues.values():
+                yield stance.position
+                yield stance.salience
+                if stance.capability:
+                    yield stance.capability
+
     # -- identity --------------------------------------------------------------------------
 
     def canonical(self) -> dict[str, Any]:

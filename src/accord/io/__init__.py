@@ -104,7 +104,8 @@ def from_arrays(position, salience, capability, *, actors=None, issues=None, sca
         "name": name,
         "assumption": assumption,
         "issues": [{"id": issues[i], "scale": {"min": float(scale[0]), "max": float(scale[1])},
-                    **({"reference": float(reference[i])} if reference is not None and reference[i] is not None else {})}
+                    **({"reference": float(reference[i])}
+                       if reference is not None and reference[i] is not None else {})}
                    for i in range(n_i)],
         "actors": [{"id": actors[a], "capability": float(capability[a]),
                     "issues": {issues[i]: {"position": float(position[a, i]), "salience": float(salience[a, i])}

@@ -73,7 +73,8 @@ def parse(text: str, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
         raise InputError(problems)
     dims = [_dim_name(pairs[2 * k], k) for k in range(len(pairs) // 2)]
     if len(dims) != n_dims:
-        problems.append(Problem(f"the first line says {int(n_dims)} dimensions but the header has {len(dims)}", file, l2))
+        problems.append(Problem(f"the first line says {int(n_dims)} dimensions but the header has {len(dims)}",
+                                file, l2))
     if len(set(dims)) != len(dims):
         problems.append(Problem(f"dimension names repeat: {', '.join(dims)}", file, l2))
     body = rows[2:]

@@ -121,7 +121,8 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
             columns[name] = k
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        problems.append(Problem(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}", file, head_line))
+        plural = "s" if len(missing) > 1 else ""
+        problems.append(Problem(f"missing column{plural}: {', '.join(missing)}", file, head_line))
     if problems:
         raise InputError(problems)
     if len(rows) == 1:
@@ -201,7 +202,7 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
             actor["capability"] = values[0][1]
             where[("actors", a, "capability")] = (values[0][0], "capability")
         else:
-            for (line, v), stance in zip(values, actor["issues"].values()):
+            for (_, v), stance in zip(values, actor["issues"].values()):
                 stance["capability"] = v
     issue_list = []
     for i, (issue_id, issue) in enumerate(issues.items()):
@@ -271,11 +272,11 @@ def rows(scenario: Scenario) -> tuple[list[str], list[list[Any]]]:
 def lost(scenario: Scenario, fmt: str) -> list[Problem]:
     """Warnings for what a table-like format cannot hold."""
     out = []
-    n_claims = sum(len(e.claims) for e in _estimates(scenario))
+    n_claims = sum(len(e.claims) for e in scenario.estimates())
     if scenario.sources or n_claims:
         out.append(f"{len(scenario.sources)} sources and {n_claims} claims (the evidence); each value keeps "
                    "only its consensus")
-    if any(e.assumption for e in _estimates(scenario)):
+    if any(e.assumption for e in scenario.estimates()):
         out.append("per-value assumptions")
     if any(i.scale.anchors for i in scenario.issues) and fmt != "decide":
         out.append("the labelled anchor points of the scales")
@@ -285,20 +286,6 @@ def lost(scenario: Scenario, fmt: str) -> list[Problem]:
         out.append(f"model settings ({', '.join(scenario.settings)})")
     return [Problem(f"the {fmt} format has no place for {what}: they are not written; keep the YAML form "
                     "to keep them", severity="warning") for what in out]
-
-
-def _estimates(scenario: Scenario):
-    for issue in scenario.issues:
-        if issue.reference:
-            yield issue.reference
-    for actor in scenario.actors:
-        if actor.capability:
-            yield actor.capability
-        for stance in actor.issues.values():
-            yield stance.position
-            yield stance.salience
-            if stance.capability:
-                yield stance.capability
 
 
 def _meta(scenario: Scenario) -> list[tuple[str, str]]:

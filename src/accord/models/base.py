@@ -175,7 +175,8 @@ class Result:
 
 def _order(result: Result):
     # Keep the scenario's order of issues and actors rather than alphabetical order.
-    rank = {("issue", v): k for k, v in enumerate(result.issues)} | {("actor", v): k for k, v in enumerate(result.actors)}
+    rank = ({("issue", v): k for k, v in enumerate(result.issues)}
+            | {("actor", v): k for k, v in enumerate(result.actors)})
 
     def key(col: pd.Series) -> pd.Series:
         return col.map(lambda v: rank.get((col.name, v), v)) if col.name in ("issue", "actor") else col

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import NotApplicable, UsageError
+from ..errors import NotApplicable
 from ..scenario import Inputs
 from ._jit import Lazy
 from .base import Model, Result, register
@@ -119,7 +119,8 @@ class Exchange(Model):
             for k, (rnd, lines) in enumerate(ch.rounds):
                 if rnd == 0:
                     continue
-                here = ex[(ex["round"] == rnd) & ((ex["supply_issue_i"] == ch.issue) | (ex["supply_issue_j"] == ch.issue))]
+                on_issue = (ex["supply_issue_i"] == ch.issue) | (ex["supply_issue_j"] == ch.issue)
+                here = ex[(ex["round"] == rnd) & on_issue]
                 events = [f"{len(ex[ex['round'] == rnd])} exchanges this round, {len(here)} involving this issue."]
                 for row in here.nlargest(5, "gain").itertuples(index=False):
                     mover, other, m, y, other_issue = (
@@ -357,7 +358,8 @@ class Round:
         self.place(c)
         self.valid[c] = self.ok(c)
         for side in (0, 1):
-            self.nbs0[c, side], self.nbs1[c, side] = self.view(c, side, self.x[c, side]), self.view(c, side, self.y[c, side])
+            self.nbs0[c, side] = self.view(c, side, self.x[c, side])
+            self.nbs1[c, side] = self.view(c, side, self.y[c, side])
 
     def _best_utilities(self, c: np.ndarray) -> np.ndarray:
         """Each side's best attainable gain: the partner moves all the way and gains nothing."""

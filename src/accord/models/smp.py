@@ -147,8 +147,8 @@ class SMP(Model):
                         f"{name(scenario, r.initiator)} -> {name(scenario, r.target)} (wins with p={r.p_win:.2f}, "
                         f"gain {r.gain:.3g})" for r in made.itertuples(index=False)) + ".")
                 for b in here.itertuples(index=False):
-                    takers = [who for who, took in ((b.initiator, b.taken_by_initiator), (b.receiver, b.taken_by_receiver))
-                              if took]
+                    sides = ((b.initiator, b.taken_by_initiator), (b.receiver, b.taken_by_receiver))
+                    takers = [who for who, took in sides if took]
                     if takers:
                         events.append(f"{name(scenario, b.initiator)} and {name(scenario, b.receiver)} bargain at "
                                       f"{fmt(b.initiator_position)} / {fmt(b.receiver_position)}; taken by "
@@ -547,7 +547,8 @@ class Game:
         rows = []
         for b in self.bargains:
             for k, issue in enumerate(inputs.issues):
-                rows.append({"round": b["round"], "initiator": actors[b["initiator"]], "receiver": actors[b["receiver"]],
+                rows.append({"round": b["round"], "initiator": actors[b["initiator"]],
+                             "receiver": actors[b["receiver"]],
                              "issue": issue, "initiator_position": b["b_initiator"][k] * span[k] + lo[k],
                              "receiver_position": b["b_receiver"][k] * span[k] + lo[k],
                              "taken_by_initiator": b["taken_by_initiator"],
