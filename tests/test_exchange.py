@@ -24,6 +24,20 @@ DECIDE_RANGES = {
 }
 
 
+# decide-exchange-model itself (2022.1.28 model code, equal gain, 10 rounds) over tie seeds 0-39:
+# (min, mean, max) of each issue's preference outcome after round 10.
+DECIDE_40_SEEDS = {
+    "sample_data.txt": {
+        "tolheffing-binnenstad": (65.38, 66.30, 67.03), "tol-hoogte": (4.11, 4.20, 4.24),
+        "wanneer-tol": (46.38, 47.38, 48.31), "woonwerkverkeer": (11.13, 11.94, 13.48),
+        "extra-investering": (78.83, 79.54, 81.32), "kleine-of-grote-ring": (46.68, 47.98, 49.14)},
+    "copenhagen.csv": {
+        "Newtreaty": (54.04, 56.87, 59.37), "DevlopC2020": (71.22, 72.08, 73.19), "Domestred": (30.10, 32.08, 33.22),
+        "MRVdecrease": (43.91, 46.25, 49.00), "Commitments": (18.92, 20.24, 21.64), "Control": (72.66, 75.18, 76.42),
+        "Extra": (92.70, 93.81, 94.92)},
+}
+
+
 def random_game(seed: int, n: int, k: int, sparse: float = 0.0):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 100, (n, k))
@@ -78,6 +92,24 @@ def test_outcomes_fall_in_decides_range_over_tie_seeds(name):
             lo, hi = DECIDE_RANGES[name][issue]
             worst = max(worst, lo - forecast[i], forecast[i] - hi)
     assert worst <= 1.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DECIDE_40_SEEDS))
+def test_distribution_over_tie_seeds_matches_decides(name):
+    """40 seeds of ours against 40 of decide's: means within 0.5, extremes within 0.75.
+
+    Even an emulation of decide that reproduces it exchange by exchange lands up to 0.57 beyond
+    decide's 40-seed extremes with another 40 seeds, and 0.64 from its means: the spread of
+    tie draws, which no implementation shares without decide's unseeded random stream.
+    """
+    scenario = read_scenario(shared("data", "decide", name)).scenario
+    model = get_model("exchange")()
+    ours = np.array([model.run(scenario, seed=s).forecast for s in range(40)])
+    for i, issue in enumerate(scenario.issue_ids):
+        low, mean, high = DECIDE_40_SEEDS[name][issue]
+        assert abs(ours[:, i].mean() - mean) <= 0.5, issue
+        assert low - 0.75 <= ours[:, i].min() and ours[:, i].max() <= high + 0.75, issue
 
 
 def test_seeds_decide_ties_and_repeat():
