@@ -169,6 +169,74 @@ def explain(
 
 @app.command()
 @guarded
+def perspectives(
+    file: FileArg = None,
+    model: Annotated[Optional[list[str]], typer.Option(
+        "--model", "-m", help="model (repeatable; default: all)")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
+    seed: Annotated[int, typer.Option(help="seed of every random choice")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    threshold: Annotated[float, typer.Option(help="a gap between readings worth reporting, in scale points")] = 10.0,
+    fmt: FormatOpt = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the runs")] = False,
+) -> None:
+    """The forecast under each source's own reading, side by side, and where the readings diverge."""
+    from .perspectives import CONSENSUS
+    from .perspectives import perspectives as compute
+
+    loaded = load(file, fmt)
+    scenario = loaded.scenario
+    names = model or list(registry())
+    result = compute(scenario, model, parse_params(names, param or []), seed)
+    run_store = None if no_store else RunStore(store)
+    ids = {}
+    for name, sc, results in result.runs:
+        doc = record(sc, results, run_store, command_line())
+        ids[name] = [r["run_id"] for r in doc["runs"]]
+    if as_json:
+        sys.stdout.write(dumps({"scenario": {"name": scenario.name, "sha256": scenario.sha256},
+                                **result.to_json(), "run_ids": ids}) + "\n")
+        return
+    readings = list(dict.fromkeys(result.forecasts["reading"]))
+    out.print(f"[bold]{escape(scenario.name)}[/bold]: the forecast if each source is right "
+              f"(its own values where it states them, the consensus elsewhere)")
+    out.print("claims per source: " + ", ".join(f"{k} {v}" for k, v in result.claims.items()))
+    for issue in scenario.issues:
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        table.add_column("model")
+        for r in readings:
+            table.add_column(r, justify="right")
+        table.add_column("spread", justify="right")
+        part = result.forecasts[result.forecasts["issue"] == issue.id]
+        for m in dict.fromkeys(part["model"]):
+            values = part[part["model"] == m].set_index("reading")["value"]
+            cells = [f"{values[r]:.1f}" if r in values else "—" for r in readings]
+            table.add_row(m, *cells, f"{values.max() - values.min():.1f}")
+        out.print(table)
+    spread = result.spread()
+    wide = spread[spread["spread"] > threshold]
+    if len(wide):
+        issues = list(dict.fromkeys(wide["issue"]))
+        out.print(f"\n[bold]The readings lead to forecasts more than {threshold:g} points apart on {len(issues)} "
+                  f"of {len(scenario.issues)} issues[/bold] ({', '.join(issues)}):")
+        for row in wide.head(8).itertuples(index=False):
+            out.print(f"  {row.issue} under {row.model}: {row.spread:.1f} points, from {row.lowest} to {row.highest}")
+    else:
+        out.print(f"\n[bold]No two readings lead to forecasts more than {threshold:g} points apart[/bold] "
+                  "under these models: the forecast does not hinge on which source is right.")
+    if len(result.inputs):
+        out.print("\nInputs on which the sources depart most from the consensus:")
+        for row in result.inputs.head(8).itertuples(index=False):
+            where = f" on {row.issue}" if row.issue else ""
+            out.print(f"  {row.reading}: {row.actor}'s {row.what}{where} {row.value:.3g} "
+                      f"(consensus {row.consensus:.3g})")
+    if CONSENSUS in ids and ids[CONSENSUS] and ids[CONSENSUS][0]:
+        out.print(f"[dim]runs recorded in {store}[/dim]")
+
+
+@app.command()
+@guarded
 def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None) -> None:
     """Check a scenario file and report every problem at once."""
     loaded = load(file, fmt, texts)

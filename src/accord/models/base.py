@@ -156,7 +156,7 @@ class Result:
         """A model-specific table as JSON-ready records."""
         table = self.tables[name]
         if isinstance(table, pd.DataFrame):
-            return _records(table)
+            return records(table)
         return [{c: _plain(v) for c, v in row.items()} for row in table]
 
     def to_json(self) -> dict[str, Any]:
@@ -165,9 +165,9 @@ class Result:
             "model": self.model,
             "params": self.params,
             "seed": self.seed,
-            "forecast": _records(self.forecast_frame()),
-            "rounds": _records(self.to_frame()),
-            "summary": _records(self.summary_frame()),
+            "forecast": records(self.forecast_frame()),
+            "rounds": records(self.to_frame()),
+            "summary": records(self.summary_frame()),
             "tables": {name: self.table(name) for name in self.tables},
             "notes": list(self.notes),
         }
@@ -193,7 +193,7 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     cols = list(frame.columns)
     return [{c: _plain(v) for c, v in zip(cols, row)} for row in frame.itertuples(index=False, name=None)]
 

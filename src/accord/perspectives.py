@@ -1,0 +1,121 @@
+"""Perspectives: the forecast if one source is right.
+
+Where analysts disagree, each source's reading is a scenario of its own: every number the
+source states (the mean of its claims' values on that number) replaces the consensus, and
+the consensus stands where the source says nothing. Running the models on each reading
+answers "what does the model say if this analyst is right?", and comparing readings shows
+where the forecast hinges on whom one believes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .models import Result
+from .models.base import records
+from .runner import run_applicable, run_models
+from .scenario import Estimate, Scenario
+
+CONSENSUS = "consensus"
+
+
+def reading(scenario: Scenario, source: str) -> Scenario:
+    """The scenario as ``source`` reads it: its own values where it has claims, the consensus elsewhere."""
+
+    def own(est: Estimate | None) -> Estimate | None:
+        if est is None:
+            return None
+        mine = [c for c in est.claims if c.source == source]
+        if not mine:
+            return est
+        return est.model_copy(update={"value": float(np.mean([c.point for c in mine]))})
+
+    issues = [i.model_copy(update={"reference": own(i.reference)}) for i in scenario.issues]
+    actors = []
+    for actor in scenario.actors:
+        stances = {k: st.model_copy(update={"position": own(st.position), "salience": own(st.salience),
+                                            "capability": own(st.capability)})
+                   for k, st in actor.issues.items()}
+        actors.append(actor.model_copy(update={"capability": own(actor.capability), "issues": stances}))
+    return scenario.model_copy(update={"issues": issues, "actors": actors})
+
+
+def claims_by_source(scenario: Scenario) -> dict[str, int]:
+    counts = {s.id: 0 for s in scenario.sources}
+    for est in scenario.estimates():
+        for claim in est.claims:
+            counts[claim.source] = counts.get(claim.source, 0) + 1
+    return counts
+
+
+@dataclass
+class Perspectives:
+    """Forecasts per reading, model and issue, and the inputs on which the readings differ."""
+
+    forecasts: pd.DataFrame  # reading, model, issue, value
+    inputs: pd.DataFrame  # reading, actor, issue, what, value: where a source departs from the consensus
+    claims: dict[str, int]
+    runs: list[tuple[str, Scenario, list[Result]]]  # per reading: its scenario and the model results
+
+    def spread(self) -> pd.DataFrame:
+        """Per model and issue: the largest gap between two readings, and which readings."""
+        rows = []
+        for (model, issue), group in self.forecasts.groupby(["model", "issue"], sort=False):
+            hi, lo = group.loc[group["value"].idxmax()], group.loc[group["value"].idxmin()]
+            rows.append({"model": model, "issue": issue, "spread": hi["value"] - lo["value"],
+                         "highest": hi["reading"], "lowest": lo["reading"]})
+        return pd.DataFrame(rows).sort_values("spread", ascending=False, kind="stable").reset_index(drop=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"claims": self.claims, "forecasts": records(self.forecasts), "spread": records(self.spread()),
+                "inputs": records(self.inputs)}
+
+
+def perspectives(scenario: Scenario, models: list[str] | None = None, params: dict | None = None,
+                 seed: int | None = 0) -> Perspectives:
+    """Run the models on the consensus and on each source's reading."""
+    counts = claims_by_source(scenario)
+    readings = {CONSENSUS: scenario} | {s: reading(scenario, s) for s, n in counts.items() if n}
+    rows, runs = [], []
+    for name, sc in readings.items():
+        results: list[Result] = run_models(sc, models, params, seed) if models else run_applicable(sc, params, seed)[0]
+        runs.append((name, sc, results))
+        for r in results:
+            rows += [{"reading": name, "model": r.model, "issue": i, "value": float(v)}
+                     for i, v in zip(r.issues, r.forecast)]
+    return Perspectives(pd.DataFrame(rows), _departures(scenario, readings), counts, runs)
+
+
+def _departures(scenario: Scenario, readings: dict[str, Scenario]) -> pd.DataFrame:
+    """The inputs where a reading differs from the consensus, largest first (scale-relative)."""
+    base = scenario.inputs()
+    span = base.scale_max - base.scale_min
+    rows = []
+    for name, sc in readings.items():
+        if name == CONSENSUS:
+            continue
+        arr = sc.inputs()
+        for what, a, b, scale in (("position", arr.position, base.position, span),
+                                  ("salience", arr.salience, base.salience, np.ones_like(span))):
+            diff = np.where(np.isnan(a) | np.isnan(b), 0.0, a - b)
+            for ai, ii in zip(*np.nonzero(diff)):
+                rows.append({"reading": name, "actor": base.actors[ai], "issue": base.issues[ii], "what": what,
+                             "consensus": float(b[ai, ii]), "value": float(a[ai, ii]),
+                             "relative": float(abs(diff[ai, ii]) / scale[ii])})
+        for ai, actor in enumerate(scenario.actors):  # capability: one number per actor, shown once
+            mine, theirs = reading_capability(sc, ai), reading_capability(scenario, ai)
+            if mine is not None and theirs is not None and mine != theirs:
+                rows.append({"reading": name, "actor": actor.id, "issue": "", "what": "capability",
+                             "consensus": theirs, "value": mine,
+                             "relative": abs(mine - theirs) / max(float(np.nanmax(base.capability)), 1e-12)})
+    frame = pd.DataFrame(rows, columns=["reading", "actor", "issue", "what", "consensus", "value", "relative"])
+    return frame.sort_values("relative", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def reading_capability(scenario: Scenario, a: int) -> float | None:
+    cap = scenario.actors[a].capability
+    return None if cap is None else cap.point
