@@ -28,7 +28,7 @@ from .errors import AccordError, InputError
 from .io import FORMATS, Loaded, read_scenario, write_scenario
 from .models import registry
 from .render import print_forecast, print_problems
-from .runner import document, dumps, parse_params, record, run_applicable, run_models
+from .runner import add_uncertainty, document, dumps, parse_params, record, run_applicable, run_models
 from .scenario import Scenario
 from .store import DEFAULT_PATH, RunStore
 
@@ -107,12 +107,20 @@ def forecast(
         "--param", "-p", help="model parameter key=value, or model.key=value (repeatable)")] = None,
     seed: Annotated[int, typer.Option(help="seed of every random choice; equal seeds give equal results")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", min=0, help="Monte Carlo: draw this many scenarios from the evidence")] = 0,
+    correlate: Annotated[str, typer.Option(
+        help="with --samples: none, or source (each sample one source's reading where it has one)")] = "none",
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not record the runs")] = False,
 ) -> None:
     """Forecast each issue of a scenario under one or more models, and record the runs."""
+    from .errors import UsageError
+
+    if correlate not in ("none", "source"):
+        raise UsageError(f"--correlate {correlate!r}: choose none or source")
     loaded = load(file, fmt, texts)
     names = model or list(registry())
     params = parse_params(names, param or [])
@@ -122,6 +130,8 @@ def forecast(
         results, skipped = run_applicable(loaded.scenario, params, seed)
         for s in skipped:
             err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
+    if samples:
+        add_uncertainty(loaded.scenario, names, results, samples, seed, correlate)
     run_store = None if no_store else RunStore(store)
     doc = record(loaded.scenario, results, run_store, command_line(), skipped)
     if as_json:

@@ -39,10 +39,19 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
         table.add_column("forecast", justify="right")
         table.add_column("rounds", justify="right")
         table.add_column("reading")
+        uncertain = any("median" in f for run in runs for f in run["forecast"])
+        if uncertain:
+            table.add_column("median [q05, q95]", justify="right")
+            table.add_column(f"over samples, {issue.scale.min:g}–{issue.scale.max:g}")
         for run in runs:
-            value = next((f["value"] for f in run["forecast"] if f["issue"] == issue.id), None)
+            row = next((f for f in run["forecast"] if f["issue"] == issue.id), {})
+            value = row.get("value")
             rounds = max((r["round"] for r in run["summary"]), default=0)
-            table.add_row(run["model"], "—" if value is None else f"{value:.2f}", str(rounds), reading(issue, value))
+            cells = [run["model"], "—" if value is None else f"{value:.2f}", str(rounds), reading(issue, value)]
+            if uncertain:
+                cells += [f"{row['median']:.1f} [{row['q05']:.1f}, {row['q95']:.1f}]" if "median" in row else "",
+                          row.get("histogram", "")]
+            table.add_row(*cells)
         scale = f"{issue.scale.min:g}–{issue.scale.max:g}"
         ref = f", reference point {issue.reference.point:g}" if issue.reference else ""
         title = f"[bold]{escape(issue.label or issue.id)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"

@@ -92,3 +92,16 @@ def record(scenario: Scenario, results: Sequence[Result], store: RunStore | None
 
 def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def add_uncertainty(scenario: Scenario, models: Sequence[str], results: Sequence[Result], samples: int,
+                    seed: int | None, correlate: str = "none") -> None:
+    """Monte Carlo over the evidence for each result: draws once, runs every model on the same draws."""
+    from .uncertainty import monte_carlo, sample_inputs
+
+    draws = sample_inputs(scenario, samples, seed, correlate=correlate)  # type: ignore[arg-type]
+    for result in results:
+        model = get_model(result.model)(**result.params)
+        base = scenario.inputs()
+        result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
+                              "forecasts": monte_carlo(model, scenario, draws, seed)}

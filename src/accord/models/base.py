@@ -71,6 +71,11 @@ class Model(ABC):
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         """Compute the result from the scenario's numbers; draw randomness from ``rng`` only."""
 
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
+        """Forecasts (samples, issues) for many sampled inputs at once, or None if the model
+        has no batched form (Monte Carlo then solves sample by sample)."""
+        return None
+
     def story(self, result: Result, scenario: Scenario) -> list:
         """The run told round by round, one :class:`accord.explain.Chapter` per issue.
 
@@ -105,6 +110,8 @@ class Result:
     model: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
+    #: Monte Carlo over the evidence, if run: {"samples": n, "correlate": ..., "forecasts": (n, issues)}
+    uncertainty: dict[str, Any] | None = None
 
     @classmethod
     def static(cls, inputs: Inputs, forecast: np.ndarray, **kwargs: Any) -> Result:
@@ -135,7 +142,17 @@ class Result:
         }).sort_values(["round", "issue", "actor"], kind="stable", key=_order(self)).reset_index(drop=True)
 
     def forecast_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
+        """Per issue: the forecast, and with Monte Carlo its median and quantiles over the samples."""
+        frame = pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
+        if self.uncertainty is not None:
+            from ..uncertainty import histogram, summarise
+
+            draws = self.uncertainty["forecasts"]
+            for name, values in summarise(draws).items():
+                frame[name] = values
+            lo, hi = self.uncertainty["scale"]
+            frame["histogram"] = [histogram(draws[:, i], lo[i], hi[i]) for i in range(len(self.issues))]
+        return frame
 
     def summary_frame(self) -> pd.DataFrame:
         mean, median = self.summary_arrays()
@@ -170,6 +187,8 @@ class Result:
             "summary": records(self.summary_frame()),
             "tables": {name: self.table(name) for name in self.tables},
             "notes": list(self.notes),
+            **({"samples": self.uncertainty["samples"], "correlate": self.uncertainty["correlate"]}
+               if self.uncertainty else {}),
         }
 
 

@@ -26,3 +26,7 @@ class Mean(Model):
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         return Result.static(inputs, weighted_mean(inputs.position.T, inputs.weight.T))
+
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray:
+        weight = np.where(np.isnan(draws.position), 0.0, draws.capability * draws.salience)
+        return weighted_mean(np.swapaxes(draws.position, 1, 2), np.swapaxes(weight, 1, 2))

@@ -30,3 +30,7 @@ class Median(Model):
             if inputs.position[a, i] == median[i]
         ]
         return Result.static(inputs, median, tables={"median_actor": holders})
+
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray:
+        weight = np.where(np.isnan(draws.position), 0.0, draws.capability * draws.salience)
+        return weighted_median(np.swapaxes(draws.position, 1, 2), np.swapaxes(weight, 1, 2))

@@ -1,0 +1,146 @@
+"""Uncertainty from the evidence: input distributions drawn from claims, and Monte Carlo.
+
+Each number of a scenario becomes a distribution built from its evidence:
+
+* with claims, a mixture in which every *source* weighs the same: a draw picks a source, then
+  one of its claims, then a value: uniform on the claim's ``low``..``high`` where it gives a
+  range, else the claim's value spread by the default below;
+* an explicit ``value`` or an assumption (no claims): the value spread by the default.
+
+Default spreads (``Spreads``): positions +/- 5% of the issue's scale, saliences +/- 0.05,
+capabilities +/- 10% of the value, each uniform and truncated to what is allowed (the scale,
+[0, 1], >= 0): values are drawn from the part of the interval inside the allowed range, never
+clamped onto its edge. With ``correlate="source"`` a draw picks one source for the whole
+sample, so each sample is one analyst's reading throughout (where it has one), which keeps
+the correlations a source's judgements carry.
+
+Sampling, running and summarising are separate (as in SALib): :func:`sample_inputs` draws,
+:func:`monte_carlo` runs any model over the draws (batched where the model can), and
+:func:`summarise` reads quantiles. Every draw comes from one seed: equal seeds, equal results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from .models import Model
+from .scenario import Estimate, Inputs, Scenario
+
+QUANTILES = {"q05": 0.05, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q95": 0.95}
+
+
+@dataclass(frozen=True)
+class Spreads:
+    position: float = 0.05  # share of the issue's scale, each side
+    salience: float = 0.05  # absolute, each side
+    capability: float = 0.10  # share of the value, each side
+
+
+@dataclass(frozen=True)
+class Draws:
+    """n sampled scenarios' numbers, shaped (samples, actors, issues) and (samples, issues)."""
+
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    reference: np.ndarray
+
+    def inputs(self, base: Inputs, k: int) -> Inputs:
+        return replace(base, position=self.position[k], salience=self.salience[k], capability=self.capability[k],
+                       reference=self.reference[k])
+
+
+def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spreads = Spreads(),
+                  correlate: Literal["none", "source"] = "none") -> Draws:
+    """Draw n versions of the scenario's numbers from their evidence."""
+    rng = np.random.default_rng(seed)
+    base = scenario.inputs()
+    n_a, n_i = base.position.shape
+    sources = [s.id for s in scenario.sources]
+    reader = rng.integers(0, len(sources), n) if correlate == "source" and sources else None
+    position, salience, capability = (np.repeat(a[None], n, axis=0).copy()
+                                      for a in (base.position, base.salience, base.capability))
+    reference = np.repeat(base.reference[None], n, axis=0).copy()
+    span = base.scale_max - base.scale_min
+    for i, issue in enumerate(scenario.issues):
+        lo, hi = base.scale_min[i], base.scale_max[i]
+        if issue.reference:
+            reference[:, i] = _draw(issue.reference, n, rng, spreads.position * span[i], lo, hi, sources, reader)
+        for a, actor in enumerate(scenario.actors):
+            stance = actor.issues.get(issue.id)
+            if stance is None:
+                continue
+            position[:, a, i] = _draw(stance.position, n, rng, spreads.position * span[i], lo, hi, sources, reader)
+            salience[:, a, i] = _draw(stance.salience, n, rng, spreads.salience, 0.0, 1.0, sources, reader)
+            if stance.capability is not None:
+                cap = stance.capability
+                capability[:, a, i] = _draw(cap, n, rng, spreads.capability * cap.point, 0.0, np.inf, sources, reader)
+    for a, actor in enumerate(scenario.actors):  # one capability per actor: the same draw on every issue
+        if actor.capability is None:
+            continue
+        draw = _draw(actor.capability, n, rng, spreads.capability * actor.capability.point, 0.0, np.inf, sources,
+                     reader)
+        own = np.array([actor.issues.get(i.id) is not None and actor.issues[i.id].capability is None
+                        for i in scenario.issues])
+        capability[:, a, own] = draw[:, None]
+    return Draws(position, salience, capability, reference)
+
+
+def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: float, hi: float,
+          sources: list[str], reader: np.ndarray | None) -> np.ndarray:
+    """n values of one estimate (see the module docstring)."""
+    if not est.claims:
+        return _uniform(rng, np.full(n, est.point) - spread, np.full(n, est.point) + spread, lo, hi)
+    by_source: dict[str, list] = {}
+    for claim in est.claims:
+        by_source.setdefault(claim.source, []).append(claim)
+    names = list(by_source)
+    pick = rng.integers(0, len(names), n)
+    if reader is not None:  # the sample's source, where it has claims on this number
+        own = np.array([names.index(sources[r]) if sources[r] in by_source else -1 for r in reader])
+        pick = np.where(own >= 0, own, pick)
+    low, high = np.empty(n), np.empty(n)
+    for s, name in enumerate(names):
+        claims = by_source[name]
+        mask = pick == s
+        which = rng.integers(0, len(claims), int(mask.sum()))
+        lows = np.array([c.low if c.low is not None else c.point - spread for c in claims])
+        highs = np.array([c.high if c.high is not None else c.point + spread for c in claims])
+        low[mask], high[mask] = lows[which], highs[which]
+    return _uniform(rng, low, high, lo, hi)
+
+
+def _uniform(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Uniform on [low, high] cut to [lo, hi]: draws fall in the part of the interval that is allowed."""
+    a, b = np.maximum(low, lo), np.minimum(high, hi)
+    return a + (b - a) * rng.random(low.shape)
+
+
+def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None = 0) -> np.ndarray:
+    """Forecasts (samples, issues) of one model over the draws; each sample's randomness from its own seed."""
+    base = scenario.inputs()
+    n = draws.position.shape[0]
+    batched = model.solve_batch(base, draws)
+    if batched is not None:
+        return batched
+    seeds = np.random.SeedSequence(seed).spawn(n)
+    out = np.empty((n, len(base.issues)))
+    for k in range(n):
+        out[k] = model.solve(draws.inputs(base, k), np.random.default_rng(seeds[k])).forecast
+    return out
+
+
+def summarise(forecasts: np.ndarray) -> dict[str, np.ndarray]:
+    """Quantiles per issue (q05 ... q95, median), ignoring NaN forecasts."""
+    return {name: np.nanquantile(forecasts, q, axis=0) for name, q in QUANTILES.items()}
+
+
+def histogram(values: np.ndarray, lo: float, hi: float, bins: int = 20) -> str:
+    """A one-line text histogram of values over [lo, hi]."""
+    counts, _ = np.histogram(values[~np.isnan(values)], bins=bins, range=(lo, hi))
+    blocks = " ▁▂▃▄▅▆▇█"
+    top = counts.max() or 1
+    return "".join(blocks[int(round(8 * c / top))] if c else " " for c in counts)

@@ -1,0 +1,97 @@
+"""Input distributions from claims, and Monte Carlo over them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from accord.io import read_scenario
+from accord.models import get_model
+from accord.uncertainty import Spreads, monte_carlo, sample_inputs, summarise
+
+from .conftest import KOREA, make_scenario
+
+
+@pytest.fixture(scope="module")
+def korea():
+    return read_scenario(KOREA).scenario
+
+
+def test_draws_repeat_for_a_seed_and_respect_the_allowed_ranges(korea):
+    a, b, c = (sample_inputs(korea, 2000, s) for s in (1, 1, 2))
+    np.testing.assert_array_equal(a.position, b.position)
+    assert not np.array_equal(a.position, c.position)
+    assert ((a.position >= 0) & (a.position <= 100)).all()
+    assert ((a.salience >= 0) & (a.salience <= 1)).all() and (a.capability >= 0).all()
+    # Truncated, not clamped: no pile of draws on an edge of the scale.
+    assert (a.position == 0).sum() == 0 and (a.position == 100).sum() == 0
+
+
+def test_each_source_weighs_the_same(korea):
+    rus, issue = korea.actor_ids.index("RUS"), korea.issue_ids.index("sanctions")
+    draws = sample_inputs(korea, 30000, 4).position[:, rus, issue]
+    # Blank reads 85 (two claims), Economy 65 (two), Lukyanov 30 and 40: a third of the draws each,
+    # each within 5 points (5% of the scale) of its claim.
+    shares = [np.mean(np.abs(draws - v) <= 5) for v in (85, 65)] + [np.mean((draws >= 25) & (draws <= 45))]
+    np.testing.assert_allclose(shares, [1 / 3, 1 / 3, 1 / 3], atol=0.02)
+
+
+def test_a_claims_range_bounds_its_draws():
+    s = make_scenario([[50], [20]], [[0.5], [0.5]], [1, 1])
+    data = s.canonical()
+    data["sources"] = [{"id": "src", "title": "T"}]
+    data["actors"][0]["issues"]["i0"]["position"] = {"claims": [{"source": "src", "quote": "q", "low": 40, "high": 44}]}
+    scenario = type(s).model_validate(data)
+    draws = sample_inputs(scenario, 5000, 0).position[:, 0, 0]
+    assert draws.min() >= 40 and draws.max() <= 44 and draws.std() > 1
+
+
+def test_correlated_draws_keep_one_reading_per_sample(korea):
+    rus = korea.actor_ids.index("RUS")
+    s, q = korea.issue_ids.index("sanctions"), korea.issue_ids.index("sequencing")
+    draws = sample_inputs(korea, 5000, 7, correlate="source").position[:, rus]
+    blank_sanctions = np.abs(draws[:, s] - 85) <= 5
+    # In Blank's samples Russia's sequencing is Blank's (90), not another source's (45, 60).
+    assert np.all(np.abs(draws[blank_sanctions, q] - 90) <= 5 + 1e-9)
+    independent = sample_inputs(korea, 5000, 7).position[:, rus]
+    assert not np.all(np.abs(independent[np.abs(independent[:, s] - 85) <= 5, q] - 90) <= 5 + 1e-9)
+
+
+@pytest.mark.parametrize("name", ["mean", "median"])
+def test_batched_monte_carlo_equals_sample_by_sample(korea, name):
+    draws = sample_inputs(korea, 200, 9)
+    model = get_model(name)()
+    batched = monte_carlo(model, korea, draws)
+    one_by_one = np.array([model.solve(draws.inputs(korea.inputs(), k), np.random.default_rng(0)).forecast
+                           for k in range(200)])
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-12)
+
+
+def test_without_spread_the_samples_reproduce_the_point_forecast(korea):
+    no_claims = make_scenario([[10, 70], [60, 20], [90, 40]], [[0.5, 0.4], [0.3, 0.6], [0.8, 0.1]], [1, 2, 3])
+    draws = sample_inputs(no_claims, 50, 0, Spreads(position=0, salience=0, capability=0))
+    forecasts = monte_carlo(get_model("eum")(rounds=3), no_claims, draws)
+    np.testing.assert_allclose(forecasts, get_model("eum")(rounds=3).run(no_claims).forecast[None].repeat(50, 0))
+    quantiles = summarise(forecasts)
+    assert list(quantiles) == ["q05", "q10", "q25", "median", "q75", "q90", "q95"]
+
+
+def test_cli_reports_quantiles_and_histograms(cli):
+    code, out, _ = cli("forecast", KOREA, "-m", "mean", "-m", "eum", "--samples", "300", "--seed", "5", "--json",
+                       "--no-store")
+    assert code == 0
+    doc = json.loads(out)
+    for run in doc["runs"]:
+        assert run["samples"] == 300 and run["correlate"] == "none"
+        for row in run["forecast"]:
+            qs = [row[k] for k in ("q05", "q10", "q25", "median", "q75", "q90", "q95")]
+            assert qs == sorted(qs) and len(row["histogram"]) == 20
+    again = json.loads(cli("forecast", KOREA, "-m", "mean", "-m", "eum", "--samples", "300", "--seed", "5", "--json",
+                           "--no-store")[1])
+    assert [r["forecast"] for r in again["runs"]] == [r["forecast"] for r in doc["runs"]]
+    code, out, _ = cli("forecast", KOREA, "-m", "mean", "--samples", "100")
+    assert code == 0 and "[" in out  # median [q05, q95] column
+    code, _, err = cli("forecast", KOREA, "--samples", "10", "--correlate", "everything")
+    assert code == 2 and "--correlate" in err
