@@ -247,6 +247,48 @@ def perspectives(
 
 @app.command()
 @guarded
+def sensitivity(
+    file: FileArg = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="model to examine")] = "mean",
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
+    top: Annotated[int, typer.Option(help="inputs shown per issue")] = 8,
+    seed: Annotated[int, typer.Option(help="seed of the draws that set each input's low and high")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Which inputs move each issue's forecast (a one-at-a-time tornado), and forecasts locked on one actor."""
+    from .models import get_model
+    from .models.base import records
+    from .sensitivity import tornado
+
+    scenario = load(file, fmt).scenario
+    instance = get_model(model)(**parse_params([model], param or [])[model])
+    result = tornado(instance, scenario, seed)
+    if as_json:
+        sys.stdout.write(dumps({"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "model": model,
+                                "params": instance.get_params(), "seed": seed, "swings": records(result.swings),
+                                "locked": records(result.locked)}) + "\n")
+        return
+    out.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold]: each input moved alone from the "
+              "5% to the 95% quantile of its evidence")
+    for issue in scenario.issues:
+        part = result.top(issue.id, top)
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        for name in ("input", "low → high", "forecast", "swing", ""):
+            table.add_column(name, justify="right" if name in ("swing",) else "left")
+        widest = max(part["swing"].max(), 1e-12)
+        for row in part.itertuples(index=False):
+            bar = "█" * int(round(20 * row.swing / widest)) if row.swing > 0 else ""
+            table.add_row(escape(row.input), f"{row.low:.3g} → {row.high:.3g}",
+                          f"{row.forecast_low:.1f} → {row.forecast_high:.1f}", f"{row.swing:.2f}", bar)
+        out.print(table)
+    for row in result.locked.itertuples(index=False):
+        err.print(f"[yellow]warning:[/yellow] the {model} forecast of {row.issue} is locked on {row.actor}'s position "
+                  f"{row.position:g}: almost no other input moves it, so small swings here are not robustness")
+
+
+@app.command()
+@guarded
 def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None) -> None:
     """Check a scenario file and report every problem at once."""
     loaded = load(file, fmt, texts)

@@ -39,6 +39,9 @@ class Spreads:
     capability: float = 0.10  # share of the value, each side
 
 
+DEFAULT_SPREADS = Spreads()
+
+
 @dataclass(frozen=True)
 class Draws:
     """n sampled scenarios' numbers, shaped (samples, actors, issues) and (samples, issues)."""
@@ -53,7 +56,7 @@ class Draws:
                        reference=self.reference[k])
 
 
-def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spreads = Spreads(),
+def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spreads = DEFAULT_SPREADS,
                   correlate: Literal["none", "source"] = "none") -> Draws:
     """Draw n versions of the scenario's numbers from their evidence."""
     rng = np.random.default_rng(seed)
