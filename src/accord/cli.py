@@ -111,6 +111,10 @@ def forecast(
         "--samples", "-n", min=0, help="Monte Carlo: draw this many scenarios from the evidence")] = 0,
     correlate: Annotated[str, typer.Option(
         help="with --samples: none, or source (each sample one source's reading where it has one)")] = "none",
+    workers: Annotated[int, typer.Option(min=1, help="with --samples: local worker processes")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="with --samples: address of a Dask scheduler to run the batches on")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
@@ -131,7 +135,11 @@ def forecast(
         for s in skipped:
             err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     if samples:
-        add_uncertainty(loaded.scenario, names, results, samples, seed, correlate)
+        from .execution import BATCH, batch_sizes, executor, progress_bar
+
+        with executor(workers, scheduler) as pool, \
+                progress_bar(len(batch_sizes(samples, BATCH)), f"{samples:,} samples", quiet) as advance:
+            add_uncertainty(loaded.scenario, names, results, samples, seed, correlate, pool, advance)
     run_store = None if no_store else RunStore(store)
     doc = record(loaded.scenario, results, run_store, command_line(), skipped)
     if as_json:

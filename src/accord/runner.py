@@ -13,6 +13,8 @@ The document (``accord forecast --json``)::
 from __future__ import annotations
 
 import json
+
+import numpy as np
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,13 +97,27 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def add_uncertainty(scenario: Scenario, models: Sequence[str], results: Sequence[Result], samples: int,
-                    seed: int | None, correlate: str = "none") -> None:
-    """Monte Carlo over the evidence for each result: draws once, runs every model on the same draws."""
+                    seed: int | None, correlate: str = "none", pool=None, progress=None, batch: int | None = None
+                    ) -> None:
+    """Monte Carlo over the evidence for each result, in batches (see :mod:`accord.execution`):
+    every model runs on the same draws, and the draws do not depend on who computes them."""
+    from .execution import BATCH, batch_sizes, run_batches
+
+    specs = [(r.model, r.params) for r in results]
+    sizes = batch_sizes(samples, batch or BATCH)
+    jobs = [(scenario, specs, size, seed, (k,), correlate) for k, size in enumerate(sizes)]
+    parts = run_batches(monte_carlo_batch, jobs, pool, progress)
+    base = scenario.inputs()
+    for result in results:
+        result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
+                              "forecasts": np.concatenate([part[result.model] for part in parts])}
+
+
+def monte_carlo_batch(scenario: Scenario, specs: Sequence[tuple[str, dict[str, Any]]], size: int, seed: int | None,
+                      key: tuple[int, ...], correlate: str) -> dict[str, np.ndarray]:
+    """One batch: draw ``size`` scenarios under (seed, key) and run every model on them."""
     from .uncertainty import monte_carlo, sample_inputs
 
-    draws = sample_inputs(scenario, samples, seed, correlate=correlate)  # type: ignore[arg-type]
-    for result in results:
-        model = get_model(result.model)(**result.params)
-        base = scenario.inputs()
-        result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
-                              "forecasts": monte_carlo(model, scenario, draws, seed)}
+    draws = sample_inputs(scenario, size, seed, correlate=correlate, key=key)  # type: ignore[arg-type]
+    return {name: monte_carlo(get_model(name)(**params), scenario, draws, seed, key=(*key, 1))
+            for name, params in specs}

@@ -57,9 +57,13 @@ class Draws:
 
 
 def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spreads = DEFAULT_SPREADS,
-                  correlate: Literal["none", "source"] = "none") -> Draws:
-    """Draw n versions of the scenario's numbers from their evidence."""
-    rng = np.random.default_rng(seed)
+                  correlate: Literal["none", "source"] = "none", key: tuple[int, ...] = ()) -> Draws:
+    """Draw n versions of the scenario's numbers from their evidence.
+
+    ``key`` names an independent stream under ``seed`` (a batch's index), so that batches drawn
+    anywhere are the same.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
     base = scenario.inputs()
     n_a, n_i = base.position.shape
     sources = [s.id for s in scenario.sources]
@@ -122,17 +126,19 @@ def _uniform(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, lo: fl
     return a + (b - a) * rng.random(low.shape)
 
 
-def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None = 0) -> np.ndarray:
-    """Forecasts (samples, issues) of one model over the draws; each sample's randomness from its own seed."""
+def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None = 0,
+                key: tuple[int, ...] = ()) -> np.ndarray:
+    """Forecasts (samples, issues) of one model over the draws; sample j's randomness from its own
+    stream (seed, key + (j,))."""
     base = scenario.inputs()
     n = draws.position.shape[0]
     batched = model.solve_batch(base, draws)
     if batched is not None:
         return batched
-    seeds = np.random.SeedSequence(seed).spawn(n)
     out = np.empty((n, len(base.issues)))
-    for k in range(n):
-        out[k] = model.solve(draws.inputs(base, k), np.random.default_rng(seeds[k])).forecast
+    for j in range(n):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, j)))
+        out[j] = model.solve(draws.inputs(base, j), rng).forecast
     return out
 
 
