@@ -58,3 +58,55 @@ def test_a_dask_cluster_gives_identical_results(in_process):
 def test_batch_streams_are_independent_of_the_batch_count(in_process):
     # The first batch's draws do not depend on how many batches follow.
     np.testing.assert_array_equal(forecasts(None, samples=400)[:, :400], in_process[:, :400])
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_to_the_identical_result(tmp_path):
+    """kill -9 midway through a sweep; `accord sweep resume` finishes it, recomputing nothing stored."""
+    import json
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    args = ["forecast", str(KOREA), "-m", "mean", "-m", "eum", "-p", "rounds=3", "--samples", "1200",
+            "--batch-size", "100", "--seed", "11", "--json", "--quiet"]
+    cmd = [sys.executable, "-m", "accord"]
+    whole = json.loads(subprocess.run([*cmd, *args, "--store", str(tmp_path / "whole.sqlite")], check=True,
+                                      capture_output=True, text=True, timeout=300).stdout)
+
+    store = tmp_path / "killed.sqlite"
+    victim = subprocess.Popen([*cmd, *args, "--store", str(store)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and stored < 3:
+        time.sleep(0.05)
+        if store.exists():
+            try:
+                with sqlite3.connect(store) as db:
+                    stored = db.execute("SELECT count(*) FROM sweep_batches").fetchone()[0]
+            except sqlite3.OperationalError:  # tables not created yet
+                pass
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    with sqlite3.connect(store) as db:
+        (sweep_id,), = db.execute("SELECT sweep_id FROM sweeps").fetchall()
+        before = db.execute("SELECT count(*) FROM sweep_batches").fetchone()[0]
+    assert 3 <= before < 12, "the sweep was not interrupted midway"
+
+    resumed = json.loads(subprocess.run([*cmd, "sweep", "resume", sweep_id, "--store", str(store), "--json", "-q"],
+                                        check=True, capture_output=True, text=True, timeout=300).stdout)
+    with sqlite3.connect(store) as db:
+        batches = [b for (b,) in db.execute("SELECT batch FROM sweep_batches WHERE sweep_id = ? ORDER BY batch",
+                                            (sweep_id,))]
+    assert batches == list(range(12))  # none missing, none twice
+
+    def strip(doc):
+        return [{k: v for k, v in run.items() if k != "run_id"} for run in doc["runs"]]
+
+    assert strip(resumed) == strip(whole)
+    again = subprocess.run([*cmd, "sweep", "resume", sweep_id, "--store", str(store), "--json", "-q"], check=True,
+                           capture_output=True, text=True, timeout=300)
+    assert "already finished" in again.stderr and strip(json.loads(again.stdout)) == strip(whole)

@@ -115,6 +115,8 @@ def forecast(
     scheduler: Annotated[Optional[str], typer.Option(
         help="with --samples: address of a Dask scheduler to run the batches on")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    batch_size: Annotated[int, typer.Option(
+        min=1, help="with --samples: samples per batch (part of what the draws are)")] = 1000,
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
@@ -134,14 +136,15 @@ def forecast(
         results, skipped = run_applicable(loaded.scenario, params, seed)
         for s in skipped:
             err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
-    if samples:
-        from .execution import BATCH, batch_sizes, executor, progress_bar
-
-        with executor(workers, scheduler) as pool, \
-                progress_bar(len(batch_sizes(samples, BATCH)), f"{samples:,} samples", quiet) as advance:
-            add_uncertainty(loaded.scenario, names, results, samples, seed, correlate, pool, advance)
     run_store = None if no_store else RunStore(store)
+    sweep_id = None
+    if samples:
+        spec = {"models": [r.model for r in results], "params": {r.model: r.params for r in results}, "seed": seed,
+                "samples": samples, "correlate": correlate, "batch": batch_size, "skipped": skipped}
+        sweep_id = _sweep(run_store, loaded.scenario, results, spec, workers, scheduler, quiet, {})
     doc = record(loaded.scenario, results, run_store, command_line(), skipped)
+    if sweep_id:
+        run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
@@ -352,6 +355,69 @@ def models() -> None:
                            for k, f in cls.Params.model_fields.items()) or "—"
         table.add_row(name, cls.summary, params)
     out.print(table)
+
+
+def _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id=None):
+    """Monte Carlo for the results, each completed batch stored (when there is a store) as it comes."""
+    from .execution import batch_sizes, executor, progress_bar
+
+    n_batches = len(batch_sizes(spec["samples"], spec["batch"]))
+    sink = None
+    if run_store is not None:
+        if sweep_id is None:
+            sweep_id = run_store.begin_sweep(scenario, spec, n_batches)
+            err.print(f"[dim]sweep {sweep_id}: if it is interrupted, `accord sweep resume {sweep_id}` "
+                      "finishes it[/dim]")
+        sink = lambda k, part: run_store.save_batch(sweep_id, k, part)  # noqa: E731
+    with executor(workers, scheduler) as pool, \
+            progress_bar(n_batches - len(done), f"{spec['samples']:,} samples", quiet) as advance:
+        add_uncertainty(scenario, spec["models"], results, spec["samples"], spec["seed"], spec["correlate"], pool,
+                        advance, spec["batch"], done=done, sink=sink)
+    return sweep_id
+
+
+sweep_app = typer.Typer(no_args_is_help=True, help="Monte Carlo sweeps: list them, resume an interrupted one.")
+app.add_typer(sweep_app, name="sweep")
+
+
+@sweep_app.command("resume")
+@guarded
+def sweep_resume(
+    sweep_id: str,
+    store: StoreOpt = DEFAULT_PATH,
+    workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(help="address of a Dask scheduler")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+) -> None:
+    """Finish an interrupted sweep: only the batches not yet stored are computed."""
+    run_store = RunStore(store)
+    spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)
+    if run_ids is not None:
+        doc = document(scenario, [run_store.get(r).result for r in run_ids], spec.get("skipped", []))
+        err.print(f"sweep {sweep_id} was already finished")
+    else:
+        err.print(f"sweep {sweep_id}: {len(done)} of {n_batches} batches stored; computing the rest")
+        results = run_models(scenario, spec["models"], spec["params"], spec["seed"])
+        _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id)
+        doc = record(scenario, results, run_store, command_line(), spec.get("skipped", []))
+        run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
+    if as_json:
+        sys.stdout.write(dumps(doc) + "\n")
+    else:
+        print_forecast(out, scenario, doc, str(store))
+
+
+@sweep_app.command("list")
+@guarded
+def sweep_list(store: StoreOpt = DEFAULT_PATH) -> None:
+    """List sweeps, newest first, with how many batches each has stored."""
+    rows = RunStore(store).sweeps()
+    if not rows:
+        out.print(f"no sweeps in {store}")
+    for sweep_id, created, done, total, finished in rows:
+        out.print(f"{sweep_id}  {created[:19].replace('T', ' ')}  {done}/{total} batches  "
+                  + ("finished" if finished else "[yellow]interrupted: accord sweep resume " + sweep_id + "[/yellow]"))
 
 
 # -- runs ---------------------------------------------------------------------------------------

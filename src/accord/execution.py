@@ -55,20 +55,28 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executo
 
 
 def run_batches(task: Callable[..., Any], jobs: Sequence[tuple], pool: Executor | None = None,
-                progress: Callable[[int], None] | None = None) -> list[Any]:
-    """``task(*job)`` for every job, in this process or on ``pool``; results in job order."""
+                progress: Callable[[int], None] | None = None,
+                on_result: Callable[[Any], None] | None = None) -> list[Any]:
+    """``task(*job)`` for every job, in this process or on ``pool``; results in job order.
+
+    ``on_result`` sees each result as soon as it completes (in completion order), e.g. to store it.
+    """
     results: list[Any] = [None] * len(jobs)
+
+    def finish(k: int, value: Any) -> None:
+        results[k] = value
+        if on_result:
+            on_result(value)
+        if progress:
+            progress(1)
+
     if pool is None:
         for k, job in enumerate(jobs):
-            results[k] = task(*job)
-            if progress:
-                progress(1)
+            finish(k, task(*job))
         return results
     futures = {pool.submit(task, *job): k for k, job in enumerate(jobs)}
     for future in as_completed(futures):
-        results[futures[future]] = future.result()
-        if progress:
-            progress(1)
+        finish(futures[future], future.result())
     return results
 
 

@@ -97,20 +97,38 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def add_uncertainty(scenario: Scenario, models: Sequence[str], results: Sequence[Result], samples: int,
-                    seed: int | None, correlate: str = "none", pool=None, progress=None, batch: int | None = None
-                    ) -> None:
+                    seed: int | None, correlate: str = "none", pool=None, progress=None, batch: int | None = None,
+                    done: dict[int, dict[str, np.ndarray]] | None = None, sink=None) -> None:
     """Monte Carlo over the evidence for each result, in batches (see :mod:`accord.execution`):
-    every model runs on the same draws, and the draws do not depend on who computes them."""
+    every model runs on the same draws, and the draws do not depend on who computes them.
+
+    ``done`` holds batches already computed (a resumed sweep): they are not computed again.
+    ``sink(k, part)`` receives each batch as it completes (to store it).
+    """
     from .execution import BATCH, batch_sizes, run_batches
 
     specs = [(r.model, r.params) for r in results]
     sizes = batch_sizes(samples, batch or BATCH)
-    jobs = [(scenario, specs, size, seed, (k,), correlate) for k, size in enumerate(sizes)]
-    parts = run_batches(monte_carlo_batch, jobs, pool, progress)
+    done = dict(done or {})
+    todo = [k for k in range(len(sizes)) if k not in done]
+    jobs = [(scenario, specs, sizes[k], seed, (k,), correlate) for k in todo]
+
+    def completed(k_part):
+        k, part = k_part
+        if sink is not None:
+            sink(k, part)
+        done[k] = part
+
+    run_batches(indexed_batch, [(k, *job) for k, job in zip(todo, jobs)], pool, progress, on_result=completed)
+    parts = [done[k] for k in range(len(sizes))]
     base = scenario.inputs()
     for result in results:
         result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
                               "forecasts": np.concatenate([part[result.model] for part in parts])}
+
+
+def indexed_batch(k: int, *job) -> tuple[int, dict[str, np.ndarray]]:
+    return k, monte_carlo_batch(*job)
 
 
 def monte_carlo_batch(scenario: Scenario, specs: Sequence[tuple[str, dict[str, Any]]], size: int, seed: int | None,

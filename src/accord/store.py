@@ -12,6 +12,7 @@ file lives in ``.accord/runs.sqlite`` under the working folder unless a path is 
 
 from __future__ import annotations
 
+import io
 import json
 import platform
 import secrets
@@ -56,6 +57,27 @@ CREATE TRIGGER IF NOT EXISTS runs_no_delete BEFORE DELETE ON runs
     BEGIN SELECT RAISE(ABORT, 'runs are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS scenarios_no_update BEFORE UPDATE ON scenarios
     BEGIN SELECT RAISE(ABORT, 'scenarios are immutable'); END;
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL REFERENCES scenarios(sha256),
+    spec TEXT NOT NULL,
+    batches INTEGER NOT NULL,
+    run_ids TEXT
+);
+CREATE TABLE IF NOT EXISTS sweep_batches (
+    sweep_id TEXT NOT NULL REFERENCES sweeps(sweep_id),
+    batch INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (sweep_id, batch)
+);
+CREATE TRIGGER IF NOT EXISTS sweep_batches_no_update BEFORE UPDATE ON sweep_batches
+    BEGIN SELECT RAISE(ABORT, 'stored batches are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS sweep_batches_no_delete BEFORE DELETE ON sweep_batches
+    BEGIN SELECT RAISE(ABORT, 'stored batches are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS sweeps_finish_once BEFORE UPDATE ON sweeps
+    WHEN OLD.run_ids IS NOT NULL OR NEW.spec != OLD.spec OR NEW.scenario_sha256 != OLD.scenario_sha256
+    BEGIN SELECT RAISE(ABORT, 'a finished sweep is immutable'); END;
 """
 
 
@@ -131,6 +153,54 @@ class RunStore:
                 except sqlite3.IntegrityError:
                     continue
         raise StoreError("could not find a free run id")  # pragma: no cover - 16M ids per second
+
+    # -- sweeps: Monte Carlo batches stored as they complete, so an interrupted run can resume --------
+
+    def begin_sweep(self, scenario: Scenario, spec: dict[str, Any], batches: int) -> str:
+        now = datetime.now(UTC)
+        body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
+            sweep_id = "sweep-" + new_run_id(now)
+            db.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, NULL)",
+                       (sweep_id, now.isoformat(timespec="microseconds"), scenario.sha256,
+                        json.dumps(spec, sort_keys=True), batches))
+        return sweep_id
+
+    def save_batch(self, sweep_id: str, batch: int, parts: dict[str, np.ndarray]) -> None:
+        """One completed batch, in its own transaction: stored whole or not at all, never twice."""
+        buf = io.BytesIO()
+        np.savez(buf, **parts)
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO sweep_batches VALUES (?, ?, ?)", (sweep_id, batch, buf.getvalue()))
+
+    def sweep(self, sweep_id: str) -> tuple[dict[str, Any], Scenario, int, dict[int, dict[str, np.ndarray]],
+                                             list[str] | None]:
+        """(spec, scenario, number of batches, the stored batches, run ids if finished)."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT spec, scenario_sha256, batches, run_ids FROM sweeps WHERE sweep_id = ?",
+                             (sweep_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no sweep {sweep_id!r} in {self.path}; `accord sweep list` shows the sweeps")
+            stored = db.execute("SELECT batch, body FROM sweep_batches WHERE sweep_id = ?", (sweep_id,)).fetchall()
+        parts = {}
+        for batch, body in stored:
+            with np.load(io.BytesIO(body)) as data:
+                parts[batch] = {name: data[name] for name in data.files}
+        spec, sha, batches, run_ids = row
+        return json.loads(spec), self.scenario(sha), batches, parts, (json.loads(run_ids) if run_ids else None)
+
+    def finish_sweep(self, sweep_id: str, run_ids: list[str]) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE sweeps SET run_ids = ? WHERE sweep_id = ?", (json.dumps(run_ids), sweep_id))
+
+    def sweeps(self) -> list[tuple[str, str, int, int, bool]]:
+        """(sweep id, created, batches done, batches in all, finished), newest first."""
+        with closing(self._connect()) as db:
+            return [(sid, created, done, total, run_ids is not None) for sid, created, total, run_ids, done in
+                    db.execute("""SELECT s.sweep_id, s.created, s.batches, s.run_ids,
+                                         (SELECT count(*) FROM sweep_batches b WHERE b.sweep_id = s.sweep_id)
+                                  FROM sweeps s ORDER BY s.created DESC""")]
 
     def get(self, run_id: str) -> RunRecord:
         """A record by id, or by a unique prefix of its id."""
