@@ -53,3 +53,24 @@ def test_cli_tornado_and_lock_warnings(cli):
     swings = [s for s in doc["swings"] if s["issue"] == "sanctions"]
     assert max(swings, key=lambda s: s["swing"])["actor"] in {"USA", "CHN", "RUS", "PRK", "KOR", "JPN"}
     assert np.isfinite([s["swing"] for s in doc["swings"]]).all()
+
+
+def test_sobol_indices_of_an_additive_model():
+    """The compromise model is additive in each issue's inputs: first order equals total, sum near 1."""
+    pytest.importorskip("SALib")
+    from accord.sensitivity import sobol
+
+    model = get_model("mean")()
+    result = tornado(model, SCENARIO, seed=2)
+    indices = sobol(model, SCENARIO, result, n=1024, inputs=6, seed=2)
+    for issue in SCENARIO.issue_ids:
+        part = indices[indices["issue"] == issue]
+        moving = part[part["ST"] > 0.01]
+        assert (abs(moving["ST"] - moving["S1"]) < 0.08).all()
+        assert part["S1"].sum() == pytest.approx(1, abs=0.25)
+        # The input with the largest swing on this issue has the largest total index.
+        swings = result.top(issue, 1)["input"].iloc[0]
+        if swings in set(part["input"]):
+            assert part.set_index("input")["ST"].idxmax() == swings
+    again = sobol(model, SCENARIO, result, n=1024, inputs=6, seed=2)
+    assert again.equals(indices)

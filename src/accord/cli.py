@@ -264,21 +264,26 @@ def sensitivity(
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
     top: Annotated[int, typer.Option(help="inputs shown per issue")] = 8,
     seed: Annotated[int, typer.Option(help="seed of the draws that set each input's low and high")] = 0,
+    sobol_n: Annotated[int, typer.Option(
+        "--sobol", help="also Sobol indices with this base sample size (a power of 2; needs SALib)")] = 0,
+    inputs: Annotated[int, typer.Option(help="with --sobol: the inputs of largest swing to vary")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
     fmt: FormatOpt = None,
 ) -> None:
-    """Which inputs move each issue's forecast (a one-at-a-time tornado), and forecasts locked on one actor."""
+    """Which inputs move each issue's forecast (a one-at-a-time tornado, Sobol indices), and locked forecasts."""
     from .models import get_model
     from .models.base import records
-    from .sensitivity import tornado
+    from .sensitivity import sobol, tornado
 
     scenario = load(file, fmt).scenario
     instance = get_model(model)(**parse_params([model], param or [])[model])
     result = tornado(instance, scenario, seed)
+    indices = sobol(instance, scenario, result, sobol_n, inputs, seed) if sobol_n else None
     if as_json:
         sys.stdout.write(dumps({"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "model": model,
                                 "params": instance.get_params(), "seed": seed, "swings": records(result.swings),
-                                "locked": records(result.locked)}) + "\n")
+                                "locked": records(result.locked),
+                                **({"sobol": records(indices)} if indices is not None else {})}) + "\n")
         return
     out.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold]: each input moved alone from the "
               "5% to the 95% quantile of its evidence")
@@ -293,6 +298,14 @@ def sensitivity(
             table.add_row(escape(row.input), f"{row.low:.3g} → {row.high:.3g}",
                           f"{row.forecast_low:.1f} → {row.forecast_high:.1f}", f"{row.swing:.2f}", bar)
         out.print(table)
+    if indices is not None and len(indices):
+        out.print(f"\nSobol indices (first order S1, total ST; ± 95% bootstrap) over the {inputs} inputs of largest "
+                  f"swing, {sobol_n} base samples:")
+        for issue in scenario.issues:
+            part = indices[indices["issue"] == issue.id].sort_values("ST", ascending=False).head(4)
+            cells = "; ".join(f"{r.input} S1 {r.S1:.2f}±{r.S1_conf:.2f} ST {r.ST:.2f}±{r.ST_conf:.2f}"
+                              for r in part.itertuples(index=False))
+            out.print(f"  {escape(issue.id)}: {escape(cells)}")
     for row in result.locked.itertuples(index=False):
         err.print(f"[yellow]warning:[/yellow] the {model} forecast of {row.issue} is locked on {row.actor}'s position "
                   f"{row.position:g}: almost no other input moves it, so small swings here are not robustness")
