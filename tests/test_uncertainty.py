@@ -95,3 +95,12 @@ def test_cli_reports_quantiles_and_histograms(cli):
     assert code == 0 and "[" in out  # median [q05, q95] column
     code, _, err = cli("forecast", KOREA, "--samples", "10", "--correlate", "everything")
     assert code == 2 and "--correlate" in err
+
+
+def test_salience_shares_stay_shares(korea):
+    draws = sample_inputs(korea, 5000, 3)
+    assert (korea.inputs().salience.sum(1) <= 1 + 1e-9).all()
+    assert (draws.salience.sum(2) <= 1 + 1e-9).all()
+    # so that a model which needs shares takes every sample
+    forecasts = monte_carlo(get_model("smp")(max_turns=3), korea, sample_inputs(korea, 20, 3))
+    assert np.isfinite(forecasts).all()

@@ -85,6 +85,7 @@ def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spr
             if stance.capability is not None:
                 cap = stance.capability
                 capability[:, a, i] = _draw(cap, n, rng, spreads.capability * cap.point, 0.0, np.inf, sources, reader)
+    _keep_shares(scenario, base, salience, rng, spreads, sources, reader)
     for a, actor in enumerate(scenario.actors):  # one capability per actor: the same draw on every issue
         if actor.capability is None:
             continue
@@ -94,6 +95,26 @@ def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spr
                         for i in scenario.issues])
         capability[:, a, own] = draw[:, None]
     return Draws(position, salience, capability, reference)
+
+
+def _keep_shares(scenario: Scenario, base: Inputs, salience: np.ndarray, rng: np.random.Generator, spreads: Spreads,
+                 sources: list[str], reader: np.ndarray | None, tries: int = 1000) -> None:
+    """Where an actor's saliences are shares of its attention (they sum to at most 1 in the
+    scenario), draws are conditioned on staying so: samples whose sum exceeds 1 are drawn again
+    (rejection), never rescaled."""
+    for a, actor in enumerate(scenario.actors):
+        if base.salience[a].sum() > 1 + 1e-9:
+            continue
+        cells = [(i, actor.issues[issue.id]) for i, issue in enumerate(scenario.issues) if issue.id in actor.issues]
+        for _ in range(tries):
+            over = np.flatnonzero(salience[:, a].sum(axis=1) > 1)
+            if not over.size:
+                break
+            for i, stance in cells:
+                salience[over, a, i] = _draw(stance.salience, over.size, rng, spreads.salience, 0.0, 1.0, sources,
+                                             None if reader is None else reader[over])
+        else:
+            raise ValueError(f"could not draw saliences of {actor.id} summing to at most 1 in {tries} tries")
 
 
 def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: float, hi: float,

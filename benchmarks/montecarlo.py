@@ -1,0 +1,50 @@
+"""Benchmark of Monte Carlo over the evidence: samples per second per model, 1 and 2 workers.
+
+    python benchmarks/montecarlo.py           # the Korea scenario, every model
+    python benchmarks/montecarlo.py --quick   # fewer samples
+
+Each model runs alone on N samples of the bundled Korea 2018 scenario (seed 0, batches of
+1,000, or of N/2 for small N), in this process and on 2 worker processes; the time includes
+drawing the samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from accord.cli import bundled  # noqa: E402
+from accord.io import read_scenario  # noqa: E402
+from accord.runner import add_uncertainty, run_models  # noqa: E402
+
+# samples per model: enough for a stable rate, few enough for the slow models
+SAMPLES = {"mean": 100_000, "median": 100_000, "nash": 2_000, "eum": 2_000, "exchange": 1_000, "smp": 1_000}
+
+
+def rate(scenario, model: str, samples: int, pool) -> float:
+    results = run_models(scenario, [model], seed=0)
+    start = time.perf_counter()
+    # at least two batches, so that two workers have work
+    add_uncertainty(scenario, [model], results, samples, 0, pool=pool, batch=min(1000, max(1, samples // 2)))
+    return samples / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    scenario = read_scenario(bundled("korea-2018")).scenario
+    print(f"{'model':<9} {'samples':>8} {'1 worker (samples/s)':>21} {'2 workers (samples/s)':>22} {'speed-up':>9}")
+    with ProcessPoolExecutor(2) as pool:
+        for model, n in SAMPLES.items():
+            n = n // 10 if args.quick else n
+            one, two = rate(scenario, model, n, None), rate(scenario, model, n, pool)
+            print(f"{model:<9} {n:>8} {one:>21,.0f} {two:>22,.0f} {two / one:>8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
