@@ -53,6 +53,12 @@ FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="the
 TextsOpt = Annotated[Optional[list[Path]], typer.Option(
     "--texts", help="folder holding sources' full texts, to check quotes verbatim (repeatable)")]
 StoreOpt = Annotated[Path, typer.Option("--store", help="run store file")]
+ParamOpt = Annotated[Optional[list[str]], typer.Option(
+    "--param", "-p", help="model parameter key=value, or model.key=value (repeatable)")]
+SeedOpt = Annotated[int, typer.Option(help="seed of every random choice; equal seeds give equal results")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record the runs")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
 
 
 def guarded(fn):
@@ -103,10 +109,9 @@ def forecast(
     file: FileArg = None,
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", "-m", help="model to run (repeatable; default: every model that can take the scenario)")] = None,
-    param: Annotated[Optional[list[str]], typer.Option(
-        "--param", "-p", help="model parameter key=value, or model.key=value (repeatable)")] = None,
-    seed: Annotated[int, typer.Option(help="seed of every random choice; equal seeds give equal results")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    param: ParamOpt = None,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
     samples: Annotated[int, typer.Option(
         "--samples", "-n", min=0, help="Monte Carlo: draw this many scenarios from the evidence")] = 0,
     correlate: Annotated[str, typer.Option(
@@ -114,13 +119,13 @@ def forecast(
     workers: Annotated[int, typer.Option(min=1, help="with --samples: local worker processes")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(
         help="with --samples: address of a Dask scheduler to run the batches on")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    quiet: QuietOpt = False,
     batch_size: Annotated[int, typer.Option(
         min=1, help="with --samples: samples per batch (part of what the draws are)")] = 1000,
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
-    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the runs")] = False,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Forecast each issue of a scenario under one or more models, and record the runs."""
     from .errors import UsageError
@@ -156,12 +161,12 @@ def forecast(
 def explain(
     file: FileArg = None,
     model: Annotated[str, typer.Option("--model", "-m", help="model whose run to tell")] = "eum",
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
+    param: ParamOpt = None,
     issue: Annotated[Optional[list[str]], typer.Option("--issue", "-i", help="only these issues (repeatable)")] = None,
-    seed: Annotated[int, typer.Option(help="seed of every random choice")] = 0,
+    seed: SeedOpt = 0,
     fmt: FormatOpt = None,
     store: StoreOpt = DEFAULT_PATH,
-    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the run")] = False,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Tell a model's run as a story: round by round, who moves toward whom, and why the forecast moves."""
     from .errors import UsageError
@@ -194,13 +199,13 @@ def perspectives(
     file: FileArg = None,
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", "-m", help="model (repeatable; default: all)")] = None,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
-    seed: Annotated[int, typer.Option(help="seed of every random choice")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    param: ParamOpt = None,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
     threshold: Annotated[float, typer.Option(help="a gap between readings worth reporting, in scale points")] = 10.0,
     fmt: FormatOpt = None,
     store: StoreOpt = DEFAULT_PATH,
-    no_store: Annotated[bool, typer.Option("--no-store", help="do not record the runs")] = False,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """The forecast under each source's own reading, side by side, and where the readings diverge."""
     from .perspectives import CONSENSUS
@@ -261,13 +266,13 @@ def perspectives(
 def sensitivity(
     file: FileArg = None,
     model: Annotated[str, typer.Option("--model", "-m", help="model to examine")] = "mean",
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="model parameter key=value")] = None,
+    param: ParamOpt = None,
     top: Annotated[int, typer.Option(help="inputs shown per issue")] = 8,
     seed: Annotated[int, typer.Option(help="seed of the draws that set each input's low and high")] = 0,
     sobol_n: Annotated[int, typer.Option(
         "--sobol", help="also Sobol indices with this base sample size (a power of 2; needs SALib)")] = 0,
     inputs: Annotated[int, typer.Option(help="with --sobol: the inputs of largest swing to vary")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Which inputs move each issue's forecast (a one-at-a-time tornado, Sobol indices), and locked forecasts."""
@@ -400,8 +405,8 @@ def sweep_resume(
     store: StoreOpt = DEFAULT_PATH,
     workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="address of a Dask scheduler")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Finish an interrupted sweep: only the batches not yet stored are computed."""
     run_store = RunStore(store)
