@@ -51,3 +51,13 @@ def test_quotes_are_verbatim_in_the_seed_texts():
     seeds = shared("seeds")
     loaded = read_scenario(KOREA, texts=[seeds])
     assert loaded.warnings == []  # every source's text was found and every quote matched
+
+
+def test_consensus_counts_each_source_once():
+    from accord.scenario import Estimate
+
+    est = Estimate.model_validate({"claims": [
+        {"source": "a", "quote": "q1", "value": 80}, {"source": "a", "quote": "q2", "value": 90},
+        {"source": "b", "quote": "q3", "value": 20}, {"source": "c", "quote": "q4", "low": 30, "high": 50}]})
+    assert est.point == (85 + 20 + 40) / 3  # not the mean of the four claims
+    assert Estimate.model_validate({"value": 7, "claims": [{"source": "a", "quote": "q", "value": 1}]}).point == 7

@@ -5,8 +5,9 @@ actor and issue it takes part in, a *stance*: a position on the issue's scale an
 in [0, 1] (the share of attention the actor gives the issue). Every number is an
 :class:`Estimate` that carries its evidence: claims quoting a source, each with its own value,
 or an explicit assumption. The value a model uses is :attr:`Estimate.point`: the explicit
-value if one is set, else the consensus of the claims (the mean of their values, each source
-counting once; a claim given only as a range counts with its midpoint).
+value if one is set, else the consensus of the claims: the mean over sources of each source's
+mean claim, so that each source counts once however many claims it makes (a claim given
+only as a range counts with its midpoint).
 
 The classes here describe the *shape* of a scenario and are the source of its JSON Schema
 (``accord schema``). Rules that tie parts together (known ids, positions inside the scale,
@@ -123,10 +124,15 @@ class Estimate(_Model):
 
     @property
     def point(self) -> float:
-        """The value models use: the explicit value, else the mean of the claims' values."""
+        """The value models use: the explicit value, else the consensus of the claims, in which
+        each source counts once (the mean over sources of each source's mean claim)."""
         if self.value is not None:
             return self.value
-        return math.fsum(c.point for c in self.claims) / len(self.claims)
+        by_source: dict[str, list[float]] = {}
+        for claim in self.claims:
+            by_source.setdefault(claim.source, []).append(claim.point)
+        means = [math.fsum(v) / len(v) for v in by_source.values()]
+        return math.fsum(means) / len(means)
 
     @property
     def evidenced(self) -> bool:
