@@ -104,3 +104,22 @@ def test_salience_shares_stay_shares(korea):
     # so that a model which needs shares takes every sample
     forecasts = monte_carlo(get_model("smp")(max_turns=3), korea, sample_inputs(korea, 20, 3))
     assert np.isfinite(forecasts).all()
+
+
+@pytest.mark.parametrize("params", [{}, {"rounds": 7}, {"tol": 1e-3}, {"scale": "issue"}, {"max_rounds": 4}])
+def test_batched_expected_utility_model_equals_sample_by_sample(korea, params):
+    model = get_model("eum")(**params)
+    draws = sample_inputs(korea, 150, 12)
+    batched = model.solve_batch(korea.inputs(), draws)
+    assert batched is not None
+    one_by_one = np.array([model.solve(draws.inputs(korea.inputs(), k), np.random.default_rng(0)).forecast
+                           for k in range(150)])
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-9)
+
+
+def test_choices_without_a_batched_form_run_sample_by_sample(korea):
+    draws = sample_inputs(korea, 5, 1)
+    for params in ({"preset": "scholz-code"}, {"passes": 2}, {"q": 0.5}, {"scale": "recomputed"}):
+        assert get_model("eum")(**params).solve_batch(korea.inputs(), draws) is None
+    forecasts = monte_carlo(get_model("eum")(preset="scholz-code", rounds=3), korea, draws)
+    assert forecasts.shape == (5, 5) and np.isfinite(forecasts).all()

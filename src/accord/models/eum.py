@@ -458,3 +458,131 @@ def king_of_the_hill(x: np.ndarray, w: np.ndarray, d: float) -> float:
 
 __all__ = ["EUM", "EUMParams", "Pairs", "prevail", "prevail_numerators", "expected_utilities", "risk_exponents",
            "offer_stage", "king_of_the_hill"]
+
+
+# -- many samples at once (Monte Carlo) -------------------------------------------------------------
+
+BATCHED = dict(PRESETS["paper"])
+
+
+def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
+    """Forecasts (samples, issues) for the paper preset's choices, all samples in lockstep.
+
+    The same round as :func:`risk_exponents` and :func:`offer_stage` with a leading sample
+    axis; votes are summed directly over voters (O(S n^3), in chunks of samples) rather than by
+    prefix sums, which agrees up to rounding. Each sample stops on its own (convergence, a
+    cycle, or the round limit) and then keeps its positions. Other choices return None, and
+    Monte Carlo solves them sample by sample.
+    """
+    opt = self.params.resolved()
+    if (any(opt[k] != v for k, v in BATCHED.items() if k != "scale") or opt["scale"] == "recomputed"
+            or opt["passes"] != 1 or opt["q"] != 1):
+        return None
+    n_s, _, n_i = draws.position.shape
+    out = np.empty((n_s, n_i))
+    for i in range(n_i):
+        present = ~np.isnan(base.position[:, i])
+        x = draws.position[:, present, i]
+        w = draws.capability[:, present, i] * draws.salience[:, present, i]
+        s = draws.salience[:, present, i]
+        n = x.shape[1]
+        chunk = max(1, 2 ** 21 // max(1, n ** 3))
+        for start in range(0, n_s, chunk):
+            part = slice(start, start + chunk)
+            width = np.full(x[part].shape[0], base.scale_max[i] - base.scale_min[i])
+            out[part, i] = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
+    return out
+
+
+EUM.solve_batch = solve_batch
+
+
+def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray, opt: dict) -> np.ndarray:
+    n_s, n = x.shape
+    d = np.ptp(x, axis=1) if opt["scale"] == "positions" else width
+    active = (d > 0) & np.any(w > 0, axis=1) & (n >= 2)
+    limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
+    history = [np.round(x, 12)]
+    for _ in range(limit):
+        if not active.any():
+            break
+        idx = np.flatnonzero(active)
+        xa, wa, sa, da = x[idx], w[idx], s[idx], d[idx]
+        r = _risk_batch(xa, wa, sa, da)
+        new = _offers_batch(xa, wa, sa, da, r)
+        moved = np.abs(new - xa).max(axis=1)
+        x[idx] = new
+        state = np.round(x[idx], 12)
+        repeat = np.zeros(idx.size, dtype=bool)
+        for past in history:
+            repeat |= (past[idx] == state).all(axis=1)
+        history.append(np.round(x, 12))
+        if opt["rounds"] is None:
+            active[idx] = ~((moved <= opt["tol"] * da) | repeat)
+    return weighted_median(x, w)
+
+
+def _prevail_batch(x, w, d, r):
+    """P[s, a, b] with the pair denominator, summing votes directly over voters k."""
+    B = w[:, :, None] * (np.abs(x[:, :, None] - x[:, None, :]) / d[:, None, None])  # (S, k, a)
+    if not np.all(r == 1.0):
+        B = w[:, :, None] * (np.abs(x[:, :, None] - x[:, None, :]) / d[:, None, None]) ** r[:, :, None]
+    num = np.maximum(B[:, :, None, :] - B[:, :, :, None], 0.0).sum(axis=1)  # (S, a, b): votes for a over b
+    den = num + np.swapaxes(num, 1, 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(den > 0, num / den, 0.5)
+    p[x[:, :, None] == x[:, None, :]] = 0.0
+    return p
+
+
+def _utilities_batch(delta, rho):
+    z = 0.5 * delta
+    if np.all(rho == 1.0):  # the risk stage: no powers needed
+        return 2.0 - 4.0 * (0.5 - z), 2.0 - 4.0 * (0.5 + z), np.zeros_like(rho)
+    r = rho[:, :, None]
+    return 2.0 - 4.0 * (0.5 - z) ** r, 2.0 - 4.0 * (0.5 + z) ** r, 2.0 - 4.0 * 0.5 ** rho
+
+
+def _expected_batch(x, s, d, P, rho):
+    delta = np.abs(x[:, :, None] - x[:, None, :]) / d[:, None, None]
+    U_s, U_f, U_sq = _utilities_batch(delta, rho)
+    sj, si = s[:, None, :], s[:, :, None]
+    Pt = np.swapaxes(P, 1, 2)
+    e1 = sj * (P * U_s + (1.0 - P) * U_f) + (1.0 - sj) * U_s - U_sq[:, :, None]
+    e2 = si * (Pt * U_s + (1.0 - Pt) * U_f) + (1.0 - si) * U_s - U_sq[:, :, None]
+    return e1, e2
+
+
+def _risk_batch(x, w, s, d):
+    ones = np.ones_like(x)
+    E, _ = _expected_batch(x, s, d, _prevail_batch(x, w, d, ones), ones)
+    n = x.shape[1]
+    E[:, np.arange(n), np.arange(n)] = 0.0
+    danger = np.cumsum(E, axis=1)[:, -1, :]  # incoming, summed over challengers in actor order
+    hi, lo = danger.max(axis=1, keepdims=True), danger.min(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = ((2.0 * danger - hi) - lo) / (hi - lo)
+    r = (1.0 - R / 3.0) / (1.0 + R / 3.0)
+    return np.where(hi == lo, 1.0, r)
+
+
+def _offers_batch(x, w, s, d, r):
+    e1, e2 = _expected_batch(x, s, d, _prevail_batch(x, w, d, r), r)
+    xi, xj = x[:, :, None], x[:, None, :]
+    differ = xi != xj
+    conflict = differ & (e2 > e1) & (e1 > 0)
+    mixed = differ & ~conflict & (e2 > 0) & (0 > e1)
+    compromise = mixed & (e2 > np.abs(e1))
+    capitulation = mixed & (e2 < np.abs(e1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proposal = np.where(compromise, xi + (xj - xi) * np.abs(e1 / e2), np.broadcast_to(xj, e1.shape))
+    offered = conflict | compromise | capitulation
+    cost = np.where(offered, np.abs(proposal - xi), np.inf)
+    best = cost.min(axis=2, keepdims=True)
+    tied = offered & (cost <= best + 1e-9 * d[:, None, None])
+    threat = np.where(tied, e2, -np.inf)
+    tied &= threat >= threat.max(axis=2, keepdims=True)
+    choice = np.argmin(np.where(tied, proposal, np.inf), axis=2)
+    moves = np.isfinite(best[:, :, 0])
+    taken = np.take_along_axis(proposal, choice[:, :, None], axis=2)[:, :, 0]
+    return np.where(moves, taken, x)
