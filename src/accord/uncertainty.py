@@ -110,9 +110,19 @@ def _keep_shares(scenario: Scenario, base: Inputs, salience: np.ndarray, rng: np
             over = np.flatnonzero(salience[:, a].sum(axis=1) > 1)
             if not over.size:
                 break
+            # Several i.i.d. candidates per rejected sample at once; each takes its first valid one.
+            k = 8
+            who = None if reader is None else np.repeat(reader[over], k)
+            candidates = np.zeros((over.size * k, salience.shape[2]))
             for i, stance in cells:
-                salience[over, a, i] = _draw(stance.salience, over.size, rng, spreads.salience, 0.0, 1.0, sources,
-                                             None if reader is None else reader[over])
+                candidates[:, i] = _draw(stance.salience, over.size * k, rng, spreads.salience, 0.0, 1.0, sources,
+                                         who)
+            valid = (candidates.sum(axis=1) <= 1).reshape(over.size, k)
+            found = valid.any(axis=1)
+            first = np.argmax(valid, axis=1)
+            rows = np.arange(over.size) * k + first
+            for i, _stance in cells:
+                salience[over[found], a, i] = candidates[rows[found], i]
         else:
             raise ValueError(f"could not draw saliences of {actor.id} summing to at most 1 in {tries} tries")
 
