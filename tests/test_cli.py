@@ -136,3 +136,10 @@ def test_models_that_cannot_take_a_scenario_are_skipped_with_their_reason(cli):
     assert "skipped" in err
     code, _, err = cli("forecast", path, "-m", "exchange")  # asked for by name: an error
     assert code == 2 and "at least two issues" in err
+
+
+def test_notes_that_say_the_same_for_several_issues_print_once():
+    from accord.render import grouped_notes
+
+    assert grouped_notes(["a: deadlock", "b: converged", "c: deadlock", "plain note"]) == [
+        "a, c: deadlock", "b: converged", "plain note"]

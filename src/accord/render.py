@@ -56,10 +56,23 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
         ref = f", reference point {issue.reference.point:g}" if issue.reference else ""
         title = f"[bold]{escape(issue.label or issue.id)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"
         parts.append(Panel(table, title=title, title_align="left", expand=False))
-    notes = [f"{run['model']}: {note}" for run in runs for note in run.get("notes", [])]
+    notes = [f"{run['model']}: {note}" for run in runs for note in grouped_notes(run.get("notes", []))]
     if notes:
         parts.append(Text("\n".join(notes), style="yellow"))
+    parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "
+                      "round by round", style="dim"))
     return Group(*parts)
+
+
+def grouped_notes(notes: Sequence[str]) -> list[str]:
+    """Notes of the form "issue: text" that say the same for several issues, as one line."""
+    issues_by_text: dict[str, list[str]] = {}
+    for note in notes:
+        issue, sep, text = note.partition(": ")
+        key = text if sep else note
+        issues_by_text.setdefault(key, []).append(issue if sep else "")
+    return [f"{', '.join(i for i in issues if i)}: {text}" if any(issues) else text
+            for text, issues in issues_by_text.items()]
 
 
 def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], store_path: str | None = None) -> None:

@@ -253,7 +253,7 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
         positions.append(x.copy())
         key = _state_key(x)
         if stopped is None and moved <= opt["tol"] * d:
-            stopped = f"converged after {rnd} rounds (largest move {moved:.3g} <= tol x d)"
+            stopped = f"converged after {rnd} rounds (no position moved by more than tol={opt['tol']:g} of the scale)"
         elif stopped is None and key in seen:
             stopped = f"positions after round {rnd} repeat those after round {seen[key]}: a cycle of length " \
                       f"{rnd - seen[key]}, so the model does not converge"

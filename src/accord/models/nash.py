@@ -71,8 +71,8 @@ class Nash(Model):
                 lo, hi, basis = lo_s, hi_s, "worst"
             if hi - lo <= 1e-12 * (hi_s - lo_s):
                 forecast[i] = q
-                notes.append(f"{issue}: actors stand on both sides of the reference point {q:g}, so no outcome "
-                             "leaves all of them better off: the Nash solution is deadlock at the reference point")
+                notes.append(f"{issue}: actors stand on both sides of the reference point, so no outcome leaves "
+                             "all of them better off: the Nash solution is deadlock at the reference point")
             else:
                 forecast[i] = _argmax(x, w, radius2, lo, hi)
             rows.append({"issue": issue, "disagreement": basis, "reference": None if np.isnan(q) else float(q),
