@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-import tracemalloc
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -22,6 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from accord.io import from_arrays  # noqa: E402
+from _measure import best_time, peak_mib  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
 
@@ -37,18 +36,8 @@ def measure(n: int, preset: str, repeats: int, offers: str = "auto") -> tuple[fl
     scenario = synthetic(n)
     model = get_model("eum")(preset=preset, rounds=10, offers=offers)
     model.run(scenario)  # warm caches and imports
-    best = min(_timed(model, scenario) for _ in range(repeats))
-    tracemalloc.start()
-    result = model.run(scenario)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return best, peak, float(result.forecast[0])
-
-
-def _timed(model, scenario) -> float:
-    t = time.perf_counter()
-    model.run(scenario)
-    return time.perf_counter() - t
+    seconds, result = best_time(lambda: model.run(scenario), repeats)
+    return seconds, peak_mib(lambda: model.run(scenario)), float(result.forecast[0])
 
 
 def main() -> None:

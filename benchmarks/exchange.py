@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-import tracemalloc
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from _measure import best_time, peak_mib  # noqa: E402
 from accord.io import from_arrays, read_scenario  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
@@ -36,16 +35,8 @@ def synthetic(n: int, issues: int, seed: int = 42):
 
 def measure(scenario, repeats: int):
     model = get_model("exchange")(rounds=10)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = model.run(scenario, seed=0)
-        times.append(time.perf_counter() - t)
-    tracemalloc.start()
-    model.run(scenario, seed=0)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return len(result.table_frame("exchanges")), min(times), peak
+    seconds, result = best_time(lambda: model.run(scenario, seed=0), repeats)
+    return len(result.table_frame("exchanges")), seconds, peak_mib(lambda: model.run(scenario, seed=0))
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ def rate(scenario, model: str, samples: int, pool) -> float:
     results = run_models(scenario, [model], seed=0)
     start = time.perf_counter()
     # at least two batches, so that two workers have work
-    add_uncertainty(scenario, [model], results, samples, 0, pool=pool, batch=min(1000, max(1, samples // 2)))
+    add_uncertainty(scenario, results, samples, 0, pool=pool, batch=min(1000, max(1, samples // 2)))
     return samples / (time.perf_counter() - start)
 
 

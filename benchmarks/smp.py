@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-import tracemalloc
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -22,6 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from _measure import best_time, peak_mib  # noqa: E402
 from accord.io import from_arrays, read_scenario  # noqa: E402
 from accord.models import get_model  # noqa: E402
 
@@ -40,16 +39,8 @@ def synthetic(n: int, dims: int, seed: int = 20240601):
 
 def measure(scenario, repeats: int):
     model = get_model("smp")()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = model.run(scenario)
-        times.append(time.perf_counter() - t)
-    tracemalloc.start()
-    model.run(scenario)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return result.positions.shape[0] - 1, min(times), peak
+    seconds, result = best_time(lambda: model.run(scenario), repeats)
+    return result.positions.shape[0] - 1, seconds, peak_mib(lambda: model.run(scenario))
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from .conftest import KOREA
 def forecasts(pool, batch=400, samples=1000):
     scenario = read_scenario(KOREA).scenario
     results = run_models(scenario, ["mean", "eum"], {"eum": {"rounds": 2}}, seed=3)
-    add_uncertainty(scenario, ["mean", "eum"], results, samples, 3, pool=pool, batch=batch)
+    add_uncertainty(scenario, results, samples, 3, pool=pool, batch=batch)
     return np.stack([r.uncertainty["forecasts"] for r in results])
 
 

@@ -28,7 +28,7 @@ from .errors import AccordError, InputError
 from .io import FORMATS, Loaded, read_scenario, write_scenario
 from .models import registry
 from .render import print_forecast, print_problems
-from .runner import add_uncertainty, document, dumps, parse_params, record, run_applicable, run_models
+from .runner import add_uncertainty, document, dumps, parse_params, record, run_chosen, run_models
 from .scenario import Scenario
 from .store import DEFAULT_PATH, RunStore
 
@@ -135,12 +135,9 @@ def forecast(
     loaded = load(file, fmt, texts)
     names = model or list(registry())
     params = parse_params(names, param or [])
-    if model:
-        results, skipped = run_models(loaded.scenario, names, params, seed), []
-    else:  # every model that can take this scenario; say why the others cannot
-        results, skipped = run_applicable(loaded.scenario, params, seed)
-        for s in skipped:
-            err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
+    results, skipped = run_chosen(loaded.scenario, model, params, seed)
+    for s in skipped:
+        err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     run_store = None if no_store else RunStore(store)
     sweep_id = None
     if samples:
@@ -389,7 +386,7 @@ def _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, 
         sink = lambda k, part: run_store.save_batch(sweep_id, k, part)  # noqa: E731
     with executor(workers, scheduler) as pool, \
             progress_bar(n_batches - len(done), f"{spec['samples']:,} samples", quiet) as advance:
-        add_uncertainty(scenario, spec["models"], results, spec["samples"], spec["seed"], spec["correlate"], pool,
+        add_uncertainty(scenario, results, spec["samples"], spec["seed"], spec["correlate"], pool,
                         advance, spec["batch"], done=done, sink=sink)
     return sweep_id
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .models import Result
 from .models.base import records
-from .runner import run_applicable, run_models
+from .runner import run_chosen
 from .scenario import Estimate, Scenario
 
 CONSENSUS = "consensus"
@@ -82,7 +82,7 @@ def perspectives(scenario: Scenario, models: list[str] | None = None, params: di
     readings = {CONSENSUS: scenario} | {s: reading(scenario, s) for s, n in counts.items() if n}
     rows, runs = [], []
     for name, sc in readings.items():
-        results: list[Result] = run_models(sc, models, params, seed) if models else run_applicable(sc, params, seed)[0]
+        results: list[Result] = run_chosen(sc, models, params, seed)[0]
         runs.append((name, sc, results))
         for r in results:
             rows += [{"reading": name, "model": r.model, "issue": i, "value": float(v)}

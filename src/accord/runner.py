@@ -61,6 +61,15 @@ def run_models(scenario: Scenario, models: Sequence[str] | None = None, params: 
     return [model.run(scenario, seed=seed) for model in instances]
 
 
+def run_chosen(scenario: Scenario, models: Sequence[str] | None, params: dict[str, dict[str, Any]] | None = None,
+               seed: int | None = 0) -> tuple[list[Result], list[dict[str, str]]]:
+    """The models named (a model that cannot take the scenario is an error), or, with none
+    named, every registered model that can take it and the others with their reasons."""
+    if models:
+        return run_models(scenario, models, params, seed), []
+    return run_applicable(scenario, params, seed)
+
+
 def run_applicable(scenario: Scenario, params: dict[str, dict[str, Any]] | None = None, seed: int | None = 0
                    ) -> tuple[list[Result], list[dict[str, str]]]:
     """Every registered model that can take the scenario; the others with their reasons."""
@@ -96,7 +105,7 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def add_uncertainty(scenario: Scenario, models: Sequence[str], results: Sequence[Result], samples: int,
+def add_uncertainty(scenario: Scenario, results: Sequence[Result], samples: int,
                     seed: int | None, correlate: str = "none", pool=None, progress=None, batch: int | None = None,
                     done: dict[int, dict[str, np.ndarray]] | None = None, sink=None) -> None:
     """Monte Carlo over the evidence for each result, in batches (see :mod:`accord.execution`):

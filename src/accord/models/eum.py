@@ -152,6 +152,34 @@ class EUM(Model):
         tables = {"risk": _frame(risk), "offers": _frame(offers)}
         return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
 
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
+        """Forecasts (samples, issues) for the paper preset's choices, all samples in lockstep.
+
+        The same round as :func:`risk_exponents` and :func:`offer_stage` with a leading sample
+        axis; votes are summed directly over voters (O(S n^3), in chunks of samples) rather than by
+        prefix sums, which agrees up to rounding. Each sample stops on its own (convergence, a
+        cycle, or the round limit) and then keeps its positions. Other choices return None, and
+        Monte Carlo solves them sample by sample.
+        """
+        opt = self.params.resolved()
+        if (any(opt[k] != v for k, v in PRESETS["paper"].items() if k != "scale") or opt["scale"] == "recomputed"
+                or opt["passes"] != 1 or opt["q"] != 1):
+            return None
+        n_s, _, n_i = draws.position.shape
+        out = np.empty((n_s, n_i))
+        for i in range(n_i):
+            present = ~np.isnan(base.position[:, i])
+            x = draws.position[:, present, i]
+            w = draws.capability[:, present, i] * draws.salience[:, present, i]
+            s = draws.salience[:, present, i]
+            n = x.shape[1]
+            chunk = max(1, 2 ** 21 // max(1, n ** 3))
+            for start in range(0, n_s, chunk):
+                part = slice(start, start + chunk)
+                width = np.full(x[part].shape[0], base.scale_max[i] - base.scale_min[i])
+                out[part, i] = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
+        return out
+
     def story(self, result: Result, scenario) -> list:
         """Who threatens whom, who gives way to whom and how far, and where the median goes."""
         from ..explain import fmt, generic_story, name
@@ -460,41 +488,9 @@ __all__ = ["EUM", "EUMParams", "Pairs", "prevail", "prevail_numerators", "expect
            "offer_stage", "king_of_the_hill"]
 
 
-# -- many samples at once (Monte Carlo) -------------------------------------------------------------
-
-BATCHED = dict(PRESETS["paper"])
+# -- many samples at once (Monte Carlo; EUM.solve_batch) -----------------------------------------------
 
 
-def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
-    """Forecasts (samples, issues) for the paper preset's choices, all samples in lockstep.
-
-    The same round as :func:`risk_exponents` and :func:`offer_stage` with a leading sample
-    axis; votes are summed directly over voters (O(S n^3), in chunks of samples) rather than by
-    prefix sums, which agrees up to rounding. Each sample stops on its own (convergence, a
-    cycle, or the round limit) and then keeps its positions. Other choices return None, and
-    Monte Carlo solves them sample by sample.
-    """
-    opt = self.params.resolved()
-    if (any(opt[k] != v for k, v in BATCHED.items() if k != "scale") or opt["scale"] == "recomputed"
-            or opt["passes"] != 1 or opt["q"] != 1):
-        return None
-    n_s, _, n_i = draws.position.shape
-    out = np.empty((n_s, n_i))
-    for i in range(n_i):
-        present = ~np.isnan(base.position[:, i])
-        x = draws.position[:, present, i]
-        w = draws.capability[:, present, i] * draws.salience[:, present, i]
-        s = draws.salience[:, present, i]
-        n = x.shape[1]
-        chunk = max(1, 2 ** 21 // max(1, n ** 3))
-        for start in range(0, n_s, chunk):
-            part = slice(start, start + chunk)
-            width = np.full(x[part].shape[0], base.scale_max[i] - base.scale_min[i])
-            out[part, i] = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
-    return out
-
-
-EUM.solve_batch = solve_batch
 
 
 def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray, opt: dict) -> np.ndarray:
