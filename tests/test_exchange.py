@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,30 +15,10 @@ from accord.models import get_model
 from . import exchange_reference
 from .conftest import KOREA, make_scenario, shared
 
-# decide-exchange-model, equal gain, 10 rounds: the preference outcome after round 10 over
-# tie-break seeds 0-9 (reference notes, exchange.md §3).
-DECIDE_RANGES = {
-    "sample_data.txt": {"tolheffing-binnenstad": (65.66, 67.03), "tol-hoogte": (4.12, 4.24),
-                        "wanneer-tol": (46.73, 48.30), "woonwerkverkeer": (11.45, 12.29),
-                        "extra-investering": (79.08, 80.77), "kleine-of-grote-ring": (47.42, 49.08)},
-    "copenhagen.csv": {"Commitments": (19.29, 21.04), "Control": (72.66, 76.38), "DevlopC2020": (71.33, 72.77),
-                       "Domestred": (30.10, 32.69), "Extra": (92.70, 94.92), "MRVdecrease": (45.16, 49.00),
-                       "Newtreaty": (55.31, 58.98)},
-}
-
-
-# decide-exchange-model itself (2022.1.28 model code, equal gain, 10 rounds) over tie seeds 0-39:
-# (min, mean, max) of each issue's preference outcome after round 10.
-DECIDE_40_SEEDS = {
-    "sample_data.txt": {
-        "tolheffing-binnenstad": (65.38, 66.30, 67.03), "tol-hoogte": (4.11, 4.20, 4.24),
-        "wanneer-tol": (46.38, 47.38, 48.31), "woonwerkverkeer": (11.13, 11.94, 13.48),
-        "extra-investering": (78.83, 79.54, 81.32), "kleine-of-grote-ring": (46.68, 47.98, 49.14)},
-    "copenhagen.csv": {
-        "Newtreaty": (54.04, 56.87, 59.37), "DevlopC2020": (71.22, 72.08, 73.19), "Domestred": (30.10, 32.08, 33.22),
-        "MRVdecrease": (43.91, 46.25, 49.00), "Commitments": (18.92, 20.24, 21.64), "Control": (72.66, 75.18, 76.42),
-        "Extra": (92.70, 93.81, 94.92)},
-}
+# decide-exchange-model's own outcomes over tie-break seeds (see the file's "source").
+DECIDE = json.loads((Path(__file__).parent / "data" / "decide_outcomes.json").read_text())
+DECIDE_RANGES = DECIDE["section3_seeds_0_9"]
+DECIDE_40_SEEDS = DECIDE["seeds_0_39"]
 
 
 def random_game(seed: int, n: int, k: int, sparse: float = 0.0):
