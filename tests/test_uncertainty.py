@@ -59,14 +59,14 @@ def test_correlated_draws_keep_one_reading_per_sample(korea):
     assert not np.all(np.abs(independent[np.abs(independent[:, s] - 85) <= 5, q] - 90) <= 5 + 1e-9)
 
 
-@pytest.mark.parametrize("name", ["mean", "median"])
+@pytest.mark.parametrize("name", ["mean", "median", "nash"])
 def test_batched_monte_carlo_equals_sample_by_sample(korea, name):
     draws = sample_inputs(korea, 200, 9)
     model = get_model(name)()
     batched = monte_carlo(model, korea, draws)
     one_by_one = np.array([model.solve(draws.inputs(korea.inputs(), k), np.random.default_rng(0)).forecast
                            for k in range(200)])
-    np.testing.assert_allclose(batched, one_by_one, rtol=1e-12)
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-12, atol=1e-9)
 
 
 def test_without_spread_the_samples_reproduce_the_point_forecast(korea):
@@ -123,3 +123,12 @@ def test_choices_without_a_batched_form_run_sample_by_sample(korea):
         assert get_model("eum")(**params).solve_batch(korea.inputs(), draws) is None
     forecasts = monte_carlo(get_model("eum")(preset="scholz-code", rounds=3), korea, draws)
     assert forecasts.shape == (5, 5) and np.isfinite(forecasts).all()
+
+
+def test_batched_nash_with_and_without_reference_points(korea):
+    draws = sample_inputs(korea, 300, 4)
+    for params in ({}, {"disagreement": "worst"}):
+        model = get_model("nash")(**params)
+        one_by_one = np.array([model.solve(draws.inputs(korea.inputs(), k), np.random.default_rng(0)).forecast
+                               for k in range(300)])
+        np.testing.assert_allclose(model.solve_batch(korea.inputs(), draws), one_by_one, atol=1e-9)

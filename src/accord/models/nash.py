@@ -80,6 +80,47 @@ class Nash(Model):
         return Result.static(inputs, forecast, tables={"nash": rows}, notes=notes)
 
 
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray:
+        """The same solution for every sample at once: one bisection with a sample axis."""
+        out = np.empty(draws.position.shape[::2])
+        for i in range(len(base.issues)):
+            x = draws.position[:, :, i]
+            w = np.where(np.isnan(x), 0.0, draws.capability[:, :, i] * draws.salience[:, :, i])
+            keep = w > 0
+            lo_s, hi_s = base.scale_min[i], base.scale_max[i]
+            q = draws.reference[:, i]
+            with_ref = (self.params.disagreement == "reference") & ~np.isnan(q)
+            qq = np.where(with_ref, q, 0.0)[:, None]
+            xs = np.where(keep, x, 0.0)
+            radius2 = np.where(with_ref[:, None], (qq - xs) ** 2, np.maximum(xs - lo_s, hi_s - xs) ** 2)
+            lo = np.where(with_ref, np.maximum(np.where(keep, np.minimum(qq, 2 * xs - qq), -np.inf).max(1), lo_s), lo_s)
+            hi = np.where(with_ref, np.minimum(np.where(keep, np.maximum(qq, 2 * xs - qq), np.inf).min(1), hi_s), hi_s)
+            deadlock = hi - lo <= 1e-12 * (hi_s - lo_s)
+            out[:, i] = np.where(~keep.any(1), np.nan, np.where(deadlock, q, _argmax_batch(xs, w, radius2, lo, hi)))
+        return out
+
+
+def _argmax_batch(x: np.ndarray, w: np.ndarray, radius2: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:func:`_argmax` for many samples (rows); actors of weight 0 take no part."""
+    lo, hi = lo.copy(), hi.copy()
+    done = hi <= lo
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        done |= (mid == lo) | (mid == hi)
+        if done.all():
+            break
+        z = mid[:, None]
+        gain = radius2 - (z - x) ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):  # at an end of the interval: +inf - inf, "not > 0"
+            terms = np.where(gain > 0, -2 * w * (z - x) / gain, np.where(z > x, -np.inf, np.inf))
+            slope = np.where(w > 0, terms, 0.0).sum(axis=1)
+        up = ~done & (slope > 0)
+        down = ~done & ~(slope > 0)
+        lo = np.where(up, mid, lo)
+        hi = np.where(down, mid, hi)
+    return 0.5 * (lo + hi)
+
+
 def _argmax(x: np.ndarray, w: np.ndarray, radius2: np.ndarray, lo: float, hi: float) -> float:
     """Root of d/dx sum_i w_i log(radius2_i - (x - x_i)^2) on (lo, hi), by bisection."""
 
