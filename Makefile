@@ -30,7 +30,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	touch $(VENV)/.installed $@
 
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/baselines.py
+	$(BIN)/python benchmarks/roles_recovery.py
 
 clean:
 	rm -rf $(VENV) .accord .pytest_cache

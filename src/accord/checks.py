@@ -253,7 +253,27 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
         ident = _strip(issue.get("id")) if isinstance(issue, dict) else None
         if ident in issue_ids and ident not in taken and actors:
             out.append((("issues", i), f"no actor takes a position on issue `{ident}`"))
+    _role_assertions(raw, {_strip(a.get("id")) for _, a in actors if isinstance(a, dict)}, issue_ids, source_ids, out)
     return out
+
+
+def _role_assertions(raw: dict[str, Any], actor_ids: set, issue_ids: set, source_ids: set,
+                     out: list[tuple[Loc, str]]) -> None:
+    """Role assertions name known actors, issues and sources."""
+    for r, item in _items(raw, "roles"):
+        if not isinstance(item, dict):
+            continue
+        for key, known, what in (("actor", actor_ids, "actors"), ("of", actor_ids, "actors"),
+                                 ("issue", issue_ids, "issues")):
+            value = item.get(key)
+            if isinstance(value, str) and value.strip() not in known:
+                out.append((("roles", r, key), f"unknown {what[:-1]} `{value}`; known {what}: "
+                            f"{', '.join(sorted(map(str, known))) or 'none'}"))
+        for k, quote in enumerate(item.get("evidence") or []):
+            src = quote.get("source") if isinstance(quote, dict) else None
+            if isinstance(src, str) and src.strip() not in source_ids:
+                out.append((("roles", r, "evidence", k, "source"),
+                            f"unknown source `{src}`; known sources: {', '.join(sorted(source_ids)) or 'none'}"))
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, Any]]:
@@ -380,7 +400,7 @@ def _quotes(raw: dict[str, Any], base_dir: Path | None, texts: list[Path]) -> li
 def _claims(raw: Any, loc: Loc = ()) -> Iterable[tuple[Loc, dict[str, Any]]]:
     if isinstance(raw, dict):
         for key, value in raw.items():
-            if key == "claims" and isinstance(value, list):
+            if key in ("claims", "evidence") and isinstance(value, list):
                 for k, claim in enumerate(value):
                     if isinstance(claim, dict):
                         yield loc + ("claims", k), claim

@@ -315,6 +315,45 @@ def sensitivity(
 
 @app.command()
 @guarded
+def roles(
+    file: FileArg = None,
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="model whose runs the roles are measured on")] = "influence",
+    param: ParamOpt = None,
+    samples: Annotated[int, typer.Option(
+        min=0, help="Monte Carlo samples of the evidence for the confidence (0: none)")] = 100,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Who pivots, brokers, spoils, enables, follows, holds out or stands alone, on which issue,
+    how surely, and why; beside the roles the scenario's sources assert."""
+    from . import __version__
+    from .execution import progress_bar
+    from .models import get_model
+    from .role_analysis import analyse
+
+    scenario = load(file, fmt).scenario
+    instance = get_model(model)(**parse_params([model], param or [])[model])
+    with progress_bar(samples, f"{samples:,} samples x {len(scenario.actors) + 1} runs", quiet or as_json) as advance:
+        result = analyse(scenario, instance, samples, seed, progress=advance)
+    run = result.measures.run
+    run.model, run.params, run.seed = instance.name, instance.get_params(), seed
+    doc = record(scenario, [run], None if no_store else RunStore(store), command_line())
+    body = result.to_json() | {"run_id": doc["runs"][0]["run_id"], "version": __version__}
+    if as_json:
+        sys.stdout.write(dumps(body) + "\n")
+        return
+    from .render import roles_report
+
+    roles_report(out, scenario, result, body["run_id"])
+
+
+@app.command()
+@guarded
 def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None) -> None:
     """Check a scenario file and report every problem at once."""
     loaded = load(file, fmt, texts)

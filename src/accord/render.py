@@ -91,3 +91,35 @@ def print_problems(console: Console, problems: Sequence[Problem], title: str | N
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         console.print(Text(f"  {p.severity}: ", style=style) + Text(str(p)))
+
+
+def roles_report(console: Console, scenario: Scenario, result, run_id: str | None) -> None:
+    """The roles that hold, with their explanations, then the sources' assertions beside them."""
+    conf = f"confidence from {result.samples:,} samples of the evidence" if result.samples else "no Monte Carlo"
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: roles under [bold]{result.model}[/bold] ({conf})"
+                  + (f"  [dim]run {run_id}[/dim]" if run_id else ""))
+    table = Table(show_edge=False, pad_edge=False)
+    for col, justify in (("actor", "left"), ("role", "left"), ("issue", "left"), ("score", "right"),
+                         ("confidence", "right"), ("of", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for row in result.roles:
+        table.add_row(row["actor"], row["role"], row["issue"], f"{row['score']:.2f}",
+                      "" if row["confidence"] is None else f"{row['confidence']:.0%}", row["other"] or "")
+    console.print(table if result.roles else "No role holds (score >= 0.5) for any actor.")
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
+    console.print("\n[bold]Why[/bold]")
+    for row in result.roles:
+        console.print(f"- {escape(row['explanation'])}")
+    if result.comparison:
+        console.print("\n[bold]Computed roles beside the roles the sources assert[/bold]")
+        for c in result.comparison:
+            claim = (f"{c['actor']} {'is' if c['asserted'] else 'is not'} {article(c['role'])}"
+                     + (f" of {c['of']}" if c["of"] else "") + (f" on {c['issue']}" if c["issue"] else ""))
+            quotes = "; ".join(f"{q['source']}: \u201c{q['quote']}\u201d" for q in c["quotes"])
+            console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
+                          f"{escape(c['why'])}")
+
+
+def article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -199,6 +199,29 @@ class Source(_Model):
     _iso = field_validator("date", mode="before")(_iso_date)
 
 
+#: The vocabulary of roles (defined and measured in :mod:`accord.roles`).
+ROLE_NAMES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
+
+
+class Quote(_Model):
+    source: Id = Field(description="id of an entry in `sources`")
+    quote: Text = Field(description="the source's own words, verbatim")
+    note: str | None = Field(None, description="how the quote is read")
+
+
+class RoleAssertion(_Model):
+    """A source's statement that an actor plays (or does not play) a role: set beside the
+    computed roles by ``accord roles``, never used to compute them."""
+
+    actor: Id
+    role: Literal[ROLE_NAMES]  # type: ignore[valid-type]
+    holds: bool = Field(True, description="false: the source denies that the actor plays the role")
+    issue: Id | None = Field(None, description="the issue it is asserted on; none: the negotiation as a whole")
+    of: Id | None = Field(None, description="the other actor the role refers to (patron, beneficiary)")
+    evidence: list[Quote] = Field(min_length=1)
+    note: str | None = None
+
+
 class Scenario(_Model):
     """A negotiation: issues, actors and their stances, and the sources behind the numbers."""
 
@@ -214,6 +237,7 @@ class Scenario(_Model):
     settings: dict[Id, dict[str, Any]] = Field(
         default_factory=dict, description="per-model settings carried by the file (e.g. KTAB's seed and options)"
     )
+    roles: list[RoleAssertion] = Field(default_factory=list, description="roles the sources assert")
 
     _iso = field_validator("date", mode="before")(_iso_date)
 

@@ -1,0 +1,284 @@
+"""Roles of a scenario: computed, given a confidence from the evidence, explained, and compared.
+
+:func:`analyse` measures every role (:mod:`accord.roles`) on the scenario's consensus inputs,
+repeats the measurement on Monte Carlo samples of the evidence for a confidence (the share of
+samples in which a role holds), explains each role that holds from the quantities behind it
+and the quotes behind the inputs that drive it, and, where the scenario records roles its
+sources assert, sets those beside the computed ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .explain import fmt
+from .models import Model, get_model
+from .models.base import records
+from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
+from .scenario import Estimate, Scenario
+
+DEFAULT_MODEL = "influence"
+
+#: What each condition says, in words, with its measured value v.
+PHRASES = {
+    ("pivot", "decisive"): "holds the weighted median decisively (degree {v:.2f}; 1 = at the balance point)",
+    ("pivot", "followed"): "sees the outcome land near its position ({v:.2f} of the scale away)",
+    ("broker", "between"): "has weight on both sides (the lighter side holds {v:.0%} of the others' weight)",
+    ("broker", "opposed"): "stands between opposed sides (their weighted means are {v:.2f} of the scale apart)",
+    ("broker", "acceptable"): "stands in the middle between them (centrality {v:.2f}; 1 = halfway)",
+    ("broker", "effective"): "narrows the others' disagreement ({v:+.3f} of the scale, averaged over the rounds)",
+    ("spoiler", "pulls"): "moves the outcome or keeps the others apart ({v:.2f} of the scale)",
+    ("spoiler", "apart"): "stands apart from most of the others ({v:.2f} of the scale from their weighted median)",
+    ("enabler", "supports"): "raises another actor's probability of prevailing in challenges (by {v:.2f})",
+    ("enabler", "backs"): "backs an actor that cares more than it does (salience {v:+.2f} above its own)",
+    ("follower", "moves"): "moves over the rounds ({v:.2f} of the scale)",
+    ("follower", "toward"): "closes in on one patron ({v:.0%} of the distance)",
+    ("follower", "led"): "follows a patron that moves less (the patron moves {v:.0%} as far)",
+    ("follower", "distinct"): "follows a patron that stands apart from the outcome ({v:.2f} of the scale)",
+    ("hardliner", "pressed"): "is pulled by the others' weight (their weighted mean is {v:.2f} of the scale away)",
+    ("hardliner", "firm"): "keeps its position (it gives up {v:.0%} of that distance)",
+    ("isolate", "intense"): "cares intensely about the issue ({v:.0%} of its highest salience)",
+    ("isolate", "alone"): "is alone in caring (the most attentive other actor has {v:.0%} of its salience)",
+}
+
+#: The inputs behind each role: (whose, what); whose is "self" or "other" (patron, beneficiary).
+DRIVERS = {
+    "pivot": [("self", "position"), ("self", "capability"), ("self", "salience")],
+    "broker": [("self", "position"), ("self", "capability"), ("self", "salience")],
+    "spoiler": [("self", "position"), ("self", "salience"), ("self", "capability")],
+    "enabler": [("self", "capability"), ("self", "position"), ("other", "position"), ("other", "salience")],
+    "follower": [("self", "position"), ("self", "salience"), ("other", "position")],
+    "hardliner": [("self", "position"), ("self", "salience")],
+    "isolate": [("self", "salience")],
+}
+
+
+@dataclass
+class RoleAnalysis:
+    """Every actor's score for every role and issue, with confidences, explanations and the comparison."""
+
+    scenario: Scenario
+    model: str
+    params: dict[str, Any]
+    seed: int | None
+    samples: int
+    measures: Measures
+    confidence: dict[str, np.ndarray] | None
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    comparison: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def scores_frame(self) -> pd.DataFrame:
+        """Every (actor, role, issue): score, confidence, whether it holds; the tidy table for pandas."""
+        inp = self.scenario.inputs()
+        rows = []
+        for role in ROLES:
+            s = self.measures.scores[role]
+            for a, actor in enumerate(inp.actors):
+                for i, issue in enumerate(inp.issues):
+                    if np.isnan(s[a, i]):
+                        continue
+                    rows.append({"actor": actor, "role": role, "issue": issue, "score": float(s[a, i]),
+                                 "confidence": None if self.confidence is None else float(self.confidence[role][a, i]),
+                                 "holds": bool(s[a, i] >= HOLDS)})
+        return pd.DataFrame(rows, columns=["actor", "role", "issue", "score", "confidence", "holds"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scenario": {"name": self.scenario.name, "sha256": self.scenario.sha256},
+                "model": self.model, "params": self.params, "seed": self.seed, "samples": self.samples,
+                "roles": self.roles, "comparison": self.comparison, "notes": self.notes,
+                "scores": records(self.scores_frame())}
+
+
+def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int = 100, seed: int | None = 0,
+            progress=None) -> RoleAnalysis:
+    """Compute, explain and (where the scenario records assertions) compare every role."""
+    from .uncertainty import sample_inputs
+
+    model = get_model(model)() if isinstance(model, str) else model
+    base = scenario.inputs()
+    found = measure(model, base, seed)
+    confidence = None
+    if samples:
+        draws = sample_inputs(scenario, samples, seed, key=(7,))
+        counts = {role: np.zeros(base.position.shape) for role in ROLES}
+        for k in range(samples):
+            held = measure(model, draws.inputs(base, k), seed).holds()
+            for role in ROLES:
+                counts[role] += held[role]
+            if progress is not None:
+                progress(1)
+        confidence = {role: counts[role] / samples for role in ROLES}
+    out = RoleAnalysis(scenario, model.name, model.get_params(), seed, samples, found, confidence)
+    if found.run.n_rounds == 0:
+        out.notes.append(f"model {model.name} has no rounds: {', '.join(DYNAMIC)} are about movement over rounds "
+                         "and are not assessed (choose a model with rounds: influence, eum, smp, exchange)")
+    out.roles = _holding(out)
+    out.comparison = [_compare(out, claim) for claim in scenario.roles]
+    return out
+
+
+# -- roles that hold, explained ---------------------------------------------------------------
+
+
+def _holding(res: RoleAnalysis) -> list[dict[str, Any]]:
+    inp = res.scenario.inputs()
+    rows = []
+    for a, actor in enumerate(inp.actors):
+        for role in ROLES:
+            s = res.measures.scores[role]
+            for i, issue in enumerate(inp.issues):
+                if not s[a, i] >= HOLDS:
+                    continue
+                other = _other(res.measures, role, a, i)
+                rows.append({
+                    "actor": actor, "role": role, "issue": issue, "score": round(float(s[a, i]), 4),
+                    "confidence": None if res.confidence is None else round(float(res.confidence[role][a, i]), 4),
+                    "other": None if other is None else inp.actors[other],
+                    "explanation": explain(res, role, a, i),
+                    "evidence": evidence(res.scenario, role, a, i, other),
+                })
+    return rows
+
+
+def _other(m: Measures, role: str, a: int, i: int) -> int | None:
+    if role not in m.other:
+        return None
+    k = int(m.other[role][a, i])
+    return k if k >= 0 else None
+
+
+def _a(role: str) -> str:
+    return ("an " if role[0] in "aeiou" else "a ") + role
+
+
+def _name(scenario: Scenario, actor_id: str) -> str:
+    return scenario.actor(actor_id).name or actor_id
+
+
+def conditions_text(res: RoleAnalysis, role: str, a: int, i: int, failing_only: bool = False) -> list[str]:
+    parts = []
+    for cond in CONDITIONS[role]:
+        v = float(res.measures.values[role][cond.name][a, i])
+        holds = cond.degree(np.array(v)) >= HOLDS
+        if failing_only and holds:
+            continue
+        phrase = PHRASES[(role, cond.name)].format(v=v if np.isfinite(v) else float("nan"))
+        threshold = f"{'at least' if cond.full > cond.zero else 'at most'} {cond.threshold:g}"
+        parts.append(phrase + ("" if holds else f", short of the threshold ({threshold})"))
+    return parts
+
+
+def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
+    """The role in plain words: what was measured, the run's key numbers, and the inputs behind it."""
+    sc, inp, m = res.scenario, res.scenario.inputs(), res.measures
+    actor, issue = inp.actors[a], sc.issues[i]
+    who = _name(sc, actor)
+    other = _other(m, role, a, i)
+    x0, xT = m.run.positions[0, a, i], m.run.positions[-1, a, i]
+    F, F_out = m.run.forecast[i], m.without[a, i]
+    text = (f"{who} is {_a(role)} on {issue.label or issue.id}: it "
+            + "; it ".join(conditions_text(res, role, a, i)) + ".")
+    if role == "pivot":
+        text += f" It stands at {fmt(x0)}; the outcome is {fmt(F)}."
+    elif role == "broker":
+        text += (f" It stands at {fmt(x0)}; with it the others' disagreement averages "
+                 f"{fmt(m.detail['disagreement'][a, i])} points over the rounds, without it "
+                 f"{fmt(m.detail['disagreement_without'][a, i])}.")
+    elif role == "spoiler":
+        text += (f" It stands at {fmt(x0)}, most of the others' weight at {fmt(m.detail['others_median'][a, i])};"
+                 f" the outcome is {fmt(F)} with it and {fmt(F_out)} without it.")
+    elif role == "enabler" and other is not None:
+        text += f" The actor it backs is {_name(sc, inp.actors[other])} (at {fmt(inp.position[other, i])})."
+    elif role == "follower" and other is not None:
+        p0, pT = m.run.positions[0, other, i], m.run.positions[-1, other, i]
+        text += (f" It moves from {fmt(x0)} to {fmt(xT)}; its patron {_name(sc, inp.actors[other])} from "
+                 f"{fmt(p0)} to {fmt(pT)}; the outcome is {fmt(F)}.")
+    elif role == "hardliner":
+        text += (f" It moves from {fmt(x0)} to {fmt(xT)} while the others' weighted mean stands at "
+                 f"{fmt(m.detail['others_mean'][a, i])}; the outcome is {fmt(F)}.")
+    elif role == "isolate":
+        text += f" Its salience is {fmt(inp.salience[a, i])}."
+    quotes = evidence(sc, role, a, i, other)
+    if quotes:
+        text += " Behind it: " + "; ".join(_cite(q) for q in quotes) + "."
+    return text
+
+
+def _cite(item: dict[str, Any]) -> str:
+    head = f"{item['actor']} {item['what']}{' on ' + item['issue'] if item['issue'] else ''} = {fmt(item['value'])}"
+    if item["claims"]:
+        return head + " (" + "; ".join(f"{c['source']}: \u201c{c['quote']}\u201d" for c in item["claims"]) + ")"
+    return head + f" (assumed: {item['assumption']})"
+
+
+def evidence(scenario: Scenario, role: str, a: int, i: int, other: int | None) -> list[dict[str, Any]]:
+    """The inputs that drive the role, each with its value and the claims (or assumption) behind it."""
+    out = []
+    issue_id = scenario.issue_ids[i]
+    for whose, what in DRIVERS[role]:
+        k = a if whose == "self" else other
+        if k is None:
+            continue
+        actor = scenario.actors[k]
+        stance = actor.issues.get(issue_id)
+        if stance is None:
+            continue
+        est: Estimate | None
+        if what == "capability":
+            est = scenario.capability(actor, issue_id)
+            on = issue_id if stance.capability is not None else None
+        else:
+            est, on = getattr(stance, what), issue_id
+        if est is None:
+            continue
+        out.append({"actor": actor.id, "what": what, "issue": on, "value": est.point,
+                    "claims": [{"source": c.source, "quote": c.quote} for c in est.claims],
+                    "assumption": est.assumption or (scenario.assumption if not est.claims else None)})
+    return out
+
+
+# -- computed roles beside asserted ones -------------------------------------------------------
+
+
+def _compare(res: RoleAnalysis, claim) -> dict[str, Any]:
+    sc, m = res.scenario, res.measures
+    a = sc.actor_ids.index(claim.actor)
+    issues = [sc.issue_ids.index(claim.issue)] if claim.issue else list(range(len(sc.issue_ids)))
+    s = m.scores[claim.role][a, issues]
+    row = {"actor": claim.actor, "role": claim.role, "asserted": claim.holds, "issue": claim.issue, "of": claim.of,
+           "sources": sorted({q.source for q in claim.evidence}),
+           "quotes": [{"source": q.source, "quote": q.quote} for q in claim.evidence]}
+    if np.isnan(s).all():
+        return row | {"computed": None, "holds_on": [], "verdict": "not assessed",
+                      "why": f"{res.model} cannot assess {claim.role}: "
+                             + ("it has no rounds" if claim.role in DYNAMIC else "the actor takes no part")}
+    on = [sc.issue_ids[i] for i, v in zip(issues, s) if v >= HOLDS]
+    best = issues[int(np.nanargmax(s))]
+    partners = {sc.actor_ids[k] for i in issues if sc.issue_ids[i] in on
+                for k in [_other(m, claim.role, a, i)] if k is not None}
+    who = _name(sc, claim.actor)
+    if on:
+        conf = "" if res.confidence is None else (
+            " (confidence " + ", ".join(f"{sc.issue_ids[i]} {res.confidence[claim.role][a, i]:.0%}"
+                                        for i in issues if sc.issue_ids[i] in on) + ")")
+        why = f"computed: {who} is {_a(claim.role)} on {', '.join(on)}{conf}. " + explain(res, claim.role, a, best)
+        verdict = "agrees" if claim.holds else "disagrees"
+        if res.confidence is not None and max(res.confidence[claim.role][a, sc.issue_ids.index(i)] for i in on) < 0.5:
+            verdict += ", but fragile"
+            why += " It holds on the consensus of the sources but in under half of the samples of the evidence."
+        if claim.holds and claim.of and claim.of not in partners:
+            verdict = "partly agrees"
+            why += f" The computed {'patron' if claim.role == 'follower' else 'partner'} is " \
+                   f"{', '.join(sorted(partners)) or 'none'}, not {claim.of}."
+    else:
+        issue = sc.issues[best]
+        why = (f"computed: {who} is not {_a(claim.role)} on any issue. Nearest on {issue.label or issue.id} (score "
+               f"{m.scores[claim.role][a, best]:.2f}), where it "
+               + "; it ".join(conditions_text(res, claim.role, a, best, failing_only=True)) + ".")
+        verdict = "disagrees" if claim.holds else "agrees"
+    return row | {"computed": bool(on), "holds_on": on, "verdict": verdict, "why": why}

@@ -1,0 +1,424 @@
+"""Roles: who pivots, brokers, spoils, enables, follows, holds out, or stands alone.
+
+A role is a measured property of an actor on an issue, computed from a model's run (its
+positions round by round and its forecast) and from counterfactual runs of the same model:
+the scenario *without* the actor. Nothing in the definitions refers to a particular scenario.
+Cost per scenario: n + 1 runs of the model, plus O(R n^3) per issue for the enabler's votes.
+
+Every role is a conjunction of *conditions*. A condition turns one measured quantity into a
+degree in [0, 1], linearly between a point where it fails outright (0) and a point where it
+holds fully (1); its threshold, the midpoint, is where the degree is 0.5. A role's **score**
+is its weakest condition's degree, so the role *holds* (score >= 0.5) exactly when every
+condition is past its threshold. Distances are shares of the issue's scale (0.1 = a tenth of
+it); weights are capability x salience.
+
+================  ==============================================================================
+role              conditions (threshold)
+================  ==============================================================================
+``pivot``         *decisive*: it holds the weighted median of the positions as a kingmaker:
+                  with L and R the others' weight to its left and right (others at its own
+                  position counting on both sides) and W the total, the degree
+                  min(W/2 - L, W/2 - R) / (w/2) is >= 0.5 (1 at the balance point; Black 1948);
+                  *followed*: the outcome lands within 0.1 of its position.
+``broker``        *between*: the lighter side holds >= 20% of the others' weight;
+                  *opposed*: the two sides' weighted means are >= 0.3 apart;
+                  *acceptable*: it stands in the middle half between them;
+                  *effective*: with it, the others' disagreement (weighted mean absolute
+                  deviation from their weighted median, averaged over the rounds, so that
+                  both a narrower end and a faster convergence count) is >= 0.05 lower than
+                  in the run without it.
+``spoiler``       *pulls*: its presence moves the outcome by >= 0.1 (run without it), or raises
+                  the others' disagreement by >= 0.1 (prevents convergence);
+                  *apart*: it stands >= 0.25 from the others' weighted median.
+``enabler``       *supports*: its votes raise another actor's probability of prevailing in
+                  challenges by >= 0.15, averaged over that actor's opponents (weighted by
+                  weight x distance, at least 0.25 apart) and the rounds. Votes and
+                  probabilities are the expected utility model's, risk-neutral: v_k =
+                  c_k s_k (|x_k - x_j| - |x_k - x_b|), P_bj = sum v+ / sum |v| (Bueno de
+                  Mesquita 1994; Scholz, Calbert & Smith 2011, eqs. 1-2);
+                  *backs*: that actor's salience is >= 0.2 above its own (it backs someone with
+                  more at stake).
+``follower``      *moves*: it moves >= 0.1 over the rounds; *toward*: it closes >= 60% of its
+                  distance to one other actor, the patron; *led*: the patron moves at most
+                  half as far; *distinct*: the patron ends >= 0.1 from the outcome (following
+                  a patron, not converging on the outcome).
+``hardliner``     *pressed*: the others' weighted mean stands >= 0.3 from it (their net pull);
+                  *firm*: it gives up at most 20% of that distance over the rounds.
+``isolate``       *intense*: the issue has >= 75% of the salience of its most salient issue;
+                  *alone*: no other actor gives the issue more than 40% of its salience.
+================  ==============================================================================
+
+``broker``, ``follower`` and ``hardliner`` are about movement, so they need a model whose
+positions move over rounds (influence, eum, smp, exchange); with a model that has no rounds
+they are not assessed. Roles are only as good as the model's dynamics: the default,
+``influence`` (Friedkin-Johnsen with bounded confidence), moves positions part of the way
+each round, toward those near enough to be heard, which gives following, holding out and
+bridging a clear meaning; the EUM's all-or-nothing capitulations make most movement roles
+coarse (see ``benchmarks/roles_recovery.py --model eum``). Confidence is the share of Monte Carlo samples of the evidence
+(:func:`accord.uncertainty.sample_inputs`) in which the role holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .models import Model, Result
+from .scenario import Inputs
+from .stats import weighted_median
+
+ROLES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
+DYNAMIC = ("broker", "follower", "hardliner")
+HOLDS = 0.5
+SAME = 0.02  # positions closer than this share of the scale count as the same place
+CONTEST = 0.25  # challenges count between actors at least this share of the scale apart
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a role: degree 0 at ``zero``, 1 at ``full``, linear between."""
+
+    name: str
+    zero: float
+    full: float
+
+    @property
+    def threshold(self) -> float:
+        return (self.zero + self.full) / 2
+
+    def degree(self, value: np.ndarray) -> np.ndarray:
+        return np.clip((value - self.zero) / (self.full - self.zero), 0.0, 1.0)
+
+
+CONDITIONS: dict[str, tuple[Condition, ...]] = {
+    "pivot": (Condition("decisive", 0.0, 1.0), Condition("followed", 0.2, 0.0)),
+    "broker": (Condition("between", 0.0, 0.4), Condition("opposed", 0.0, 0.6),
+               Condition("acceptable", 0.0, 1.0), Condition("effective", 0.0, 0.1)),
+    "spoiler": (Condition("pulls", 0.0, 0.2), Condition("apart", 0.0, 0.5)),
+    "enabler": (Condition("supports", 0.0, 0.3), Condition("backs", 0.0, 0.4)),
+    "follower": (Condition("moves", 0.0, 0.2), Condition("toward", 0.2, 1.0), Condition("led", 1.0, 0.0),
+                 Condition("distinct", 0.0, 0.2)),
+    "hardliner": (Condition("pressed", 0.0, 0.6), Condition("firm", 0.4, 0.0)),
+    "isolate": (Condition("intense", 0.5, 1.0), Condition("alone", 0.8, 0.0)),
+}
+
+
+@dataclass
+class Measures:
+    """One set of inputs' measured quantities and role scores, arrays [actor, issue].
+
+    ``values[role][condition]`` holds the raw quantity of each condition, ``scores[role]`` the
+    role's score (NaN where absent or not assessed), ``other[role]`` the index of the actor the
+    role refers to (the follower's patron, the enabler's beneficiary; -1 where none).
+    ``run`` is the model's run; ``without`` the forecasts without each actor [actor, issue];
+    ``detail`` further quantities the explanations quote.
+    """
+
+    scores: dict[str, np.ndarray]
+    values: dict[str, dict[str, np.ndarray]]
+    other: dict[str, np.ndarray]
+    run: Result
+    without: np.ndarray
+    detail: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def holds(self) -> dict[str, np.ndarray]:
+        """Per role, [actor, issue] booleans: score >= 0.5."""
+        return {role: np.nan_to_num(s, nan=0.0) >= HOLDS for role, s in self.scores.items()}
+
+
+def score(role: str, values: dict[str, np.ndarray]) -> np.ndarray:
+    degrees = [c.degree(values[c.name]) for c in CONDITIONS[role]]
+    return np.minimum.reduce(degrees)
+
+
+# -- counterfactual runs ------------------------------------------------------------------------
+
+
+def without(inputs: Inputs, a: int) -> Inputs:
+    """The scenario without actor ``a``."""
+    keep = np.arange(len(inputs.actors)) != a
+    return replace(inputs, actors=tuple(x for k, x in enumerate(inputs.actors) if keep[k]),
+                   position=inputs.position[keep], salience=inputs.salience[keep], capability=inputs.capability[keep])
+
+
+def _solve(model: Model, inputs: Inputs, seed) -> Result:
+    return model.solve(inputs, np.random.default_rng(seed))
+
+
+def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
+    """Run the model and its counterfactuals on one set of inputs, and score every role."""
+    n_a, n_i = inputs.position.shape
+    span = inputs.scale_max - inputs.scale_min
+    base = _solve(model, inputs, seed)
+    outs = _without_each(model, inputs, seed)
+    F = base.forecast
+    F_out = np.array([o.forecast for o in outs])  # [actor, issue]
+    x0, xT = base.positions[0], base.positions[-1]
+    w = inputs.weight
+    dynamic = base.n_rounds > 0
+    present = inputs.present
+
+    values: dict[str, dict[str, np.ndarray]] = {}
+    other: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values["pivot"] = {"decisive": _kingmaker(x0, w, span), "followed": np.abs(F - x0) / span}
+
+        disagreement = _disagreement(base.positions, w)  # [actor excluded, issue]
+        disagreement_out = np.array([_disagreement(o.positions, w, only=a)[a] for a, o in enumerate(outs)])
+        between, opposed, acceptable = _sides(x0, w, span)
+        values["broker"] = {"between": between, "opposed": opposed, "acceptable": acceptable,
+                            "effective": (disagreement_out - disagreement) / span}
+
+        apart = np.abs(x0 - _others_median(x0, w)) / span
+        values["spoiler"] = {"pulls": np.maximum(np.abs(F - F_out) / span, (disagreement - disagreement_out) / span),
+                             "apart": apart}
+
+        lift, beneficiary = _support(base.positions, w, span)
+        sal = inputs.salience
+        values["enabler"] = {"supports": lift,
+                             "backs": np.take_along_axis(sal, np.maximum(beneficiary, 0), axis=0) - sal}
+        other["enabler"] = beneficiary
+
+        values["follower"], other["follower"] = _following(x0, xT, F, span)
+
+        pull = np.abs(x0 - _others_mean(x0, w)) / span
+        keep = np.abs(xT - x0) / (pull * span)
+        values["hardliner"] = {"pressed": pull, "firm": np.where(pull > 0, keep, 1.0)}
+
+        values["isolate"] = _isolation(inputs.salience, present)
+
+    scores = {}
+    for role in ROLES:
+        s = score(role, values[role])
+        s = np.where(present, s, np.nan)
+        if role in DYNAMIC and not dynamic:
+            s = np.full((n_a, n_i), np.nan)
+        scores[role] = s
+    detail = {"others_mean": _others_mean(x0, w), "others_median": _others_median(x0, w),
+              "disagreement": disagreement, "disagreement_without": disagreement_out}
+    return Measures(scores, values, other, base, F_out, detail)
+
+
+def _without_each(model: Model, inputs: Inputs, seed) -> list[Result]:
+    """The run without each actor in turn, with the missing actor's row put back as absent (NaN),
+    so that its arrays line up with the full run's."""
+    runs = []
+    for a in range(len(inputs.actors)):
+        run = _solve(model, without(inputs, a), seed)
+        run.positions = np.insert(run.positions, a, np.nan, axis=1)
+        runs.append(run)
+    return runs
+
+
+def _kingmaker(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """[actor, issue]: how decisively the actor holds the weighted median of the positions.
+
+    With L and R the weight strictly to its left and right (others at its very position count
+    on both sides, as they could hold the median without it) and W the total, the actor decides
+    which side prevails when neither side has half without it; the degree is
+    min(W/2 - L, W/2 - R) / (w_a / 2): 1 when it stands exactly at the balance point, 0 when a
+    side has half without it (Black 1948's median voter, as a kingmaker)."""
+    n_a, n_i = x.shape
+    out = np.zeros((n_a, n_i))
+    for i in range(n_i):
+        xi, wi = x[:, i], np.where(np.isnan(x[:, i]), 0.0, w[:, i])
+        total = wi.sum()
+        for a in range(n_a):
+            if np.isnan(xi[a]) or wi[a] <= 0:
+                continue
+            others = np.arange(n_a) != a
+            same = others & (np.abs(xi - xi[a]) <= SAME * span[i])
+            left = (others & (xi < xi[a]) & ~same) | same
+            right = (others & (xi > xi[a]) & ~same) | same
+            margin = min(total / 2 - wi[left].sum(), total / 2 - wi[right].sum())
+            out[a, i] = max(margin, 0.0) / (wi[a] / 2)
+    return out
+
+
+def _others_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[actor a, issue]: the weighted median of the other actors' positions."""
+    n_a = x.shape[0]
+    out = np.empty_like(x)
+    for a in range(n_a):
+        wk = w.copy()
+        wk[a] = 0.0
+        out[a] = weighted_median(x.T, wk.T)
+    return out
+
+
+def _others_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[actor a, issue]: the weighted mean of the other actors' positions (the net pull on a)."""
+    present = ~np.isnan(x)
+    ws = np.where(present, w, 0.0)
+    xs = np.where(present, x, 0.0)
+    total = ws.sum(axis=0) - ws
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, ((ws * xs).sum(axis=0) - ws * xs) / total, np.nan)
+
+
+def _disagreement(positions: np.ndarray, w: np.ndarray, only: int | None = None) -> np.ndarray:
+    """[actor a, issue]: the others' (all but a) weighted mean absolute deviation from their
+    weighted median, averaged over the rounds. ``only`` computes the row of that actor alone."""
+    n_r, n_a, n_i = positions.shape
+    rows = range(n_a) if only is None else [only]
+    out = np.full((n_a, n_i), np.nan)
+    for a in rows:
+        wk = w.copy()
+        wk[a] = 0.0
+        x = np.moveaxis(positions, 1, -1)  # round, issue, actor
+        ww = np.broadcast_to(wk.T, x.shape)
+        med = weighted_median(x, ww)
+        dev = np.where(np.isnan(x), 0.0, np.abs(x - med[..., None]))
+        total = ww.sum(axis=-1)
+        mad = np.where(total > 0, (ww * dev).sum(axis=-1) / np.where(total > 0, total, 1), 0.0)
+        out[a] = mad.mean(axis=0)
+    return out
+
+
+def _sides(x: np.ndarray, w: np.ndarray, span: np.ndarray):
+    """Per actor and issue: the lighter side's share of the others' weight, the distance
+    between the two sides' weighted means, and how central the actor stands between them."""
+    n_a, n_i = x.shape
+    between, opposed, acceptable = (np.zeros((n_a, n_i)) for _ in range(3))
+    for i in range(n_i):
+        xi, wi, d = x[:, i], w[:, i], span[i]
+        for a in range(n_a):
+            if np.isnan(xi[a]):
+                continue
+            others = (np.arange(n_a) != a) & ~np.isnan(xi)
+            left = others & (xi < xi[a] - SAME * d)
+            right = others & (xi > xi[a] + SAME * d)
+            wl, wr, wt = wi[left].sum(), wi[right].sum(), wi[others].sum()
+            if wl <= 0 or wr <= 0 or wt <= 0:
+                continue
+            ml, mr = (wi[left] * xi[left]).sum() / wl, (wi[right] * xi[right]).sum() / wr
+            between[a, i] = min(wl, wr) / wt
+            opposed[a, i] = (mr - ml) / d
+            t = (xi[a] - ml) / (mr - ml)
+            acceptable[a, i] = 1 - abs(2 * t - 1)
+    return between, opposed, acceptable
+
+
+def _support(positions: np.ndarray, w: np.ndarray, span: np.ndarray):
+    """[supporter e, issue]: the largest rise, over beneficiaries b, of b's probability of
+    prevailing in challenges that e's votes bring, and that beneficiary's index. Contests are
+    weighted by the opponent's weight x distance, pooled over the run's rounds, so rounds in
+    which positions have converged (no contests left) do not dilute the measure."""
+    n_r, n_a, n_i = positions.shape
+    lift = np.zeros((n_a, n_i))
+    who = np.full((n_a, n_i), -1)
+    for i in range(n_i):
+        num, den = np.zeros((n_a, n_a)), np.zeros((n_a, n_a))  # [e, b]
+        for x in _distinct_rounds(positions[:, :, i]):
+            n, d = _lifts(x, w[:, i], span[i])
+            num += n
+            den += d
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gain = np.where(den > 0, num / den, 0.0)
+        np.fill_diagonal(gain, -np.inf)
+        best = np.argmax(gain, axis=1)
+        lift[:, i] = gain[np.arange(n_a), best]
+        who[:, i] = best
+    lift[~np.isfinite(lift)] = 0.0
+    return lift, who
+
+
+def _distinct_rounds(x: np.ndarray) -> list[np.ndarray]:
+    """The rounds of one issue, without the repeats that pad a run that stopped early."""
+    keep = [x[0]]
+    for row in x[1:]:
+        if not np.array_equal(row, keep[-1], equal_nan=True):
+            keep.append(row)
+    return keep
+
+
+def _lifts(x: np.ndarray, w: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
+    """At positions x: [e, b] sums over b's opponents j (weighted by w_j |x_b - x_j|) of the rise
+    in b's probability of prevailing that e's vote brings, and the sums of the weights."""
+    ok = ~np.isnan(x)
+    n = len(x)
+    num, den = np.zeros((n, n)), np.zeros((n, n))
+    xs = np.where(ok, x, 0.0)
+    ws = np.where(ok, w, 0.0)
+    gap = np.abs(xs[:, None] - xs[None, :]) / d  # [m, m']
+    v = ws[:, None, None] * (gap[:, None, :] - gap[:, :, None])  # v[k, b, j] = w_k (|x_k - x_j| - |x_k - x_b|) / d
+    pro = np.clip(v, 0, None).sum(axis=0)  # [b, j]
+    tot = np.abs(v).sum(axis=0)
+    contest = (gap >= CONTEST) & ok[:, None] & ok[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(tot > 0, pro / tot, 0.5)
+        for e in np.flatnonzero(ok & (ws > 0)):
+            pro_e, tot_e = pro - np.clip(v[e], 0, None), tot - np.abs(v[e])
+            p_e = np.where(tot_e > 0, pro_e / tot_e, 0.5)
+            rel = contest.copy()
+            rel[e, :] = rel[:, e] = False  # e's own contests do not count
+            weight = np.where(rel, ws[None, :] * gap, 0.0)  # opponents j of b
+            num[e] = (weight * (p - p_e)).sum(axis=1)
+            den[e] = weight.sum(axis=1)
+    return num, den
+
+
+def _following(x0: np.ndarray, xT: np.ndarray, F: np.ndarray, span: np.ndarray):
+    """Per actor and issue: the follower's measures toward its best patron, and the patron."""
+    n_a, n_i = x0.shape
+    out = {k: np.zeros((n_a, n_i)) for k in ("moves", "toward", "led", "distinct")}
+    out["led"][:] = 1.0
+    patron = np.full((n_a, n_i), -1)
+    for i in range(n_i):
+        d = span[i]
+        move = np.abs(xT[:, i] - x0[:, i]) / d
+        for a in range(n_a):
+            if np.isnan(x0[a, i]):
+                continue
+            best = None
+            for p in range(n_a):
+                if p == a or np.isnan(x0[p, i]):
+                    continue
+                gap0 = abs(x0[a, i] - x0[p, i]) / d
+                if gap0 <= SAME:
+                    continue
+                toward = (gap0 - abs(xT[a, i] - xT[p, i]) / d) / gap0
+                led = move[p] / move[a] if move[a] > 0 else 1.0
+                cand = {"moves": move[a], "toward": toward, "led": led, "distinct": abs(xT[p, i] - F[i]) / d}
+                s = score("follower", cand)
+                if best is None or s > best[0]:
+                    best = (s, p, cand)
+            if best is not None:
+                for k, v in best[2].items():
+                    out[k][a, i] = v
+                patron[a, i] = best[1]
+    return out, patron
+
+
+def _isolation(salience: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
+    s = np.where(present, salience, 0.0)
+    top = s.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        intense = np.where(top > 0, s / top, 0.0)
+        n_a = s.shape[0]
+        others = np.array([np.delete(s, a, axis=0).max(axis=0) if n_a > 1 else np.zeros(s.shape[1])
+                           for a in range(n_a)])
+        alone = np.where(s > 0, others / s, np.inf)
+    return {"intense": intense, "alone": alone}
+
+
+def recovery(model: Model, seeds) -> dict[str, dict[str, float]]:
+    """Per role, over the planted-role scenarios of the given seeds (:func:`accord.synthetic.planted`):
+    how many (actor, role) pairs were planted, found and right, with precision and recall."""
+    from .synthetic import planted
+
+    count = {role: {"planted": 0, "found": 0, "right": 0} for role in ROLES}
+    for seed in seeds:
+        scenario, truth = planted(seed)
+        inputs = scenario.inputs()
+        held = measure(model, inputs).holds()
+        for role in ROLES:
+            found = {inputs.actors[a] for a in np.flatnonzero(held[role].any(axis=1))}
+            planted_here = truth.get(role, set())
+            count[role]["planted"] += len(planted_here)
+            count[role]["found"] += len(found)
+            count[role]["right"] += len(found & planted_here)
+    return {role: c | {"precision": c["right"] / c["found"] if c["found"] else 1.0,
+                       "recall": c["right"] / c["planted"] if c["planted"] else 1.0}
+            for role, c in count.items()}

@@ -1,0 +1,148 @@
+"""Roles: definitions on hand-computed cases, planted roles recovered, Korea explained and compared."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from accord.io import read_scenario
+from accord.models import get_model
+from accord.role_analysis import analyse
+from accord.roles import CONDITIONS, HOLDS, ROLES, Condition, _kingmaker, _lifts, measure, recovery
+from accord.synthetic import ARCHETYPES, planted
+
+from .conftest import KOREA, make_scenario, shared
+
+
+def test_a_condition_is_half_way_at_its_threshold():
+    rising, falling = Condition("x", 0.0, 0.2), Condition("y", 0.4, 0.0)
+    assert rising.threshold == pytest.approx(0.1) and falling.threshold == pytest.approx(0.2)
+    assert rising.degree(np.array([0.0, 0.1, 0.2, 0.5])).tolist() == pytest.approx([0, 0.5, 1, 1])
+    assert falling.degree(np.array([0.0, 0.2, 0.4, 0.9])).tolist() == pytest.approx([1, 0.5, 0, 0])
+
+
+def test_every_role_has_conditions_and_words_for_them():
+    from accord.role_analysis import DRIVERS, PHRASES
+
+    assert set(CONDITIONS) == set(ROLES) == set(DRIVERS)
+    assert {(r, c.name) for r, conds in CONDITIONS.items() for c in conds} == set(PHRASES)
+
+
+def test_kingmaker_degree_by_hand():
+    x = np.array([[0.0], [50.0], [100.0], [60.0]])
+    w = np.array([[1.0], [1.0], [1.0], [0.0]])
+    # The middle of three equal weights stands at the balance point; the ends never decide.
+    assert _kingmaker(x[:3], w[:3], np.array([100.0]))[:, 0].tolist() == [0.0, 1.0, 0.0]
+    # Left weight 1, right 2 (of W = 4 with its own 1): margin min(2 - 1, 2 - 2) = 0.
+    x2, w2 = np.array([[0.0], [50.0], [100.0], [90.0]]), np.array([[1.0], [1.0], [1.0], [1.0]])
+    assert _kingmaker(x2, w2, np.array([100.0]))[1, 0] == 0.0
+    # Two actors sharing the median position: neither decides alone.
+    x3, w3 = np.array([[0.0], [50.0], [50.0], [100.0]]), np.ones((4, 1))
+    assert _kingmaker(x3, w3, np.array([100.0]))[1:3, 0].tolist() == [0.0, 0.0]
+
+
+def test_enabler_lift_by_hand():
+    # b and e at 100, j at 0; weights 1, 1, 2. In b's challenge to j, b and e vote 1 each for b and
+    # j votes 2 against: P = 2/4; without e's vote 1/3, so e lifts b's chances by 1/6.
+    num, den = _lifts(np.array([100.0, 100.0, 0.0]), np.array([1.0, 1.0, 2.0]), 100.0)
+    assert num[1, 0] / den[1, 0] == pytest.approx(1 / 6)
+    assert den[0, 0] == 0  # nobody lifts itself
+
+
+def test_influence_model_by_hand():
+    model = get_model("influence")()
+    near = model.run(make_scenario([[0.0], [20.0]], [[0.5], [0.5]], [1.0, 1.0]))
+    # Each hears both (20 <= 30): heard mean 10, so x1 = 0.5 x0 + 0.5 x 10.
+    assert near.positions[1, :, 0].tolist() == pytest.approx([5.0, 15.0])
+    far = model.run(make_scenario([[0.0], [50.0]], [[0.5], [0.5]], [1.0, 1.0]))
+    assert far.positions[-1, :, 0].tolist() == [0.0, 50.0]  # out of reach: nobody moves
+    assert far.forecast[0] == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_each_archetype_plants_what_it_says(archetype):
+    scenario, truth = planted(3, archetype)
+    found = measure(get_model("influence")(), scenario.inputs()).holds()
+    for role, actors in truth.items():
+        ids = {scenario.actor_ids[a] for a in np.flatnonzero(found[role][:, 0])}
+        assert actors <= ids, (role, actors, ids)
+
+
+def test_planted_roles_are_recovered_over_200_seeds():
+    table = recovery(get_model("influence")(), range(200))
+    for role in ROLES:
+        assert table[role]["planted"] >= 30, role
+        assert table[role]["precision"] >= 0.9, (role, table[role])
+        assert table[role]["recall"] >= 0.9, (role, table[role])
+
+
+def test_a_static_model_assesses_no_movement_roles():
+    scenario, _ = planted(0, "broker")
+    result = analyse(scenario, "median", samples=0)
+    assert np.isnan(result.measures.scores["broker"]).all()
+    assert any("not assessed" in n for n in result.notes)
+    assert result.measures.scores["pivot"][-1, 0] >= HOLDS  # the actor between the blocs decides the median
+
+
+@pytest.fixture(scope="module")
+def korea():
+    return analyse(read_scenario(KOREA).scenario, samples=20, seed=0)
+
+
+def test_korea_roles_are_explained_with_quotes(korea):
+    assert korea.roles
+    for row in korea.roles:
+        assert row["score"] >= HOLDS and 0 <= row["confidence"] <= 1
+        assert row["actor"] in row["explanation"] or korea.scenario.actor(row["actor"]).name in row["explanation"]
+        assert row["evidence"], row
+    quoted = [row for row in korea.roles if "\u201c" in row["explanation"]]
+    assert len(quoted) >= len(korea.roles) // 2
+
+
+def test_korea_roles_sit_beside_every_assertion_of_the_sources(korea):
+    scenario = korea.scenario
+    assert len(korea.comparison) == len(scenario.roles) == 8
+    for c in korea.comparison:
+        assert c["verdict"] in {"agrees", "disagrees", "partly agrees", "agrees, but fragile",
+                                "disagrees, but fragile", "not assessed"}
+        assert c["why"].startswith("computed:")
+        assert c["computed"] == bool(c["holds_on"])
+    # The two readings of Russia as a broker, one asserting and one denying, get opposite verdicts.
+    broker = [c for c in korea.comparison if c["actor"] == "RUS" and c["role"] == "broker"]
+    assert {c["asserted"] for c in broker} == {True, False}
+    assert len({c["verdict"].split(",")[0] for c in broker}) == 2
+
+
+def test_roles_are_deterministic_for_a_seed():
+    scenario = read_scenario(KOREA).scenario
+    a, b = analyse(scenario, samples=5, seed=3), analyse(scenario, samples=5, seed=3)
+    assert json.dumps(a.to_json(), sort_keys=True) == json.dumps(b.to_json(), sort_keys=True)
+
+
+def test_roles_cli_json(cli):
+    code, out, _ = cli("roles", KOREA, "--samples", "3", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["model"] == "influence" and doc["samples"] == 3 and doc["run_id"]
+    for row in doc["roles"]:
+        assert {"actor", "role", "issue", "score", "confidence", "explanation"} <= set(row)
+        assert row["role"] in ROLES and row["score"] >= HOLDS
+    code, out, _ = cli("roles", KOREA, "--samples", "0", "-m", "eum", "--no-store")
+    assert code == 0 and "roles under eum" in out and "Computed roles beside the roles the sources assert" in out
+
+
+def test_role_assertions_are_checked(tmp_path, cli):
+    text = KOREA.read_text(encoding="utf-8").replace("  - actor: USA\n    role: hardliner",
+                                                     "  - actor: USB\n    role: hardliner")
+    text = text.replace("    role: isolate\n", "    role: loner\n")
+    text = text.replace('quote: "China is the enabler"', 'quote: "China is the great enabler"')
+    path = tmp_path / "k.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = cli("validate", path, "--texts", shared("seeds"))
+    assert code == 2
+    text_out = " ".join((out + err).split())
+    assert "unknown actor `USB`" in text_out
+    assert "roles[7].role: Input should be 'pivot', 'broker'" in text_out  # names the allowed roles
+    assert "quote not found verbatim" in text_out and "China is the great enabler" in text_out
