@@ -54,8 +54,9 @@ they are not assessed. Roles are only as good as the model's dynamics: the defau
 ``influence`` (Friedkin-Johnsen with bounded confidence), moves positions part of the way
 each round, toward those near enough to be heard, which gives following, holding out and
 bridging a clear meaning; the EUM's all-or-nothing capitulations make most movement roles
-coarse (see ``benchmarks/roles_recovery.py --model eum``). Confidence is the share of Monte Carlo samples of the evidence
-(:func:`accord.uncertainty.sample_inputs`) in which the role holds.
+coarse (see ``benchmarks/roles_recovery.py --model eum``). Confidence is the share of Monte
+Carlo samples of the evidence (:func:`accord.uncertainty.sample_inputs`) in which the role
+holds.
 """
 
 from __future__ import annotations
