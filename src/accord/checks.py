@@ -210,8 +210,7 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
             cloc = loc + ("claims", k)
             src = claim.get("source")
             if isinstance(src, str) and src.strip() not in source_ids:
-                known = ", ".join(sorted(source_ids)) or "none are declared"
-                out.append((cloc + ("source",), f"unknown source `{src}`; known sources: {known}"))
+                out.append((cloc + ("source",), _unknown_source(src, source_ids)))
             for key in ("value", "low", "high"):
                 _range(claim.get(key), cloc + (key,), lo, hi, what, out)
 
@@ -272,8 +271,11 @@ def _role_assertions(raw: dict[str, Any], actor_ids: set, issue_ids: set, source
         for k, quote in enumerate(item.get("evidence") or []):
             src = quote.get("source") if isinstance(quote, dict) else None
             if isinstance(src, str) and src.strip() not in source_ids:
-                out.append((("roles", r, "evidence", k, "source"),
-                            f"unknown source `{src}`; known sources: {', '.join(sorted(source_ids)) or 'none'}"))
+                out.append((("roles", r, "evidence", k, "source"), _unknown_source(src, source_ids)))
+
+
+def _unknown_source(src: str, source_ids: set) -> str:
+    return f"unknown source `{src}`; known sources: {', '.join(sorted(source_ids)) or 'none are declared'}"
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, Any]]:

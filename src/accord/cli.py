@@ -340,9 +340,7 @@ def roles(
     instance = get_model(model)(**parse_params([model], param or [])[model])
     with progress_bar(samples, f"{samples:,} samples x {len(scenario.actors) + 1} runs", quiet or as_json) as advance:
         result = analyse(scenario, instance, samples, seed, progress=advance)
-    run = result.measures.run
-    run.model, run.params, run.seed = instance.name, instance.get_params(), seed
-    doc = record(scenario, [run], None if no_store else RunStore(store), command_line())
+    doc = record(scenario, [result.measures.run], None if no_store else RunStore(store), command_line())
     body = result.to_json() | {"run_id": doc["runs"][0]["run_id"], "version": __version__}
     if as_json:
         sys.stdout.write(dumps(body) + "\n")

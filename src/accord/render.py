@@ -60,7 +60,8 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
     if notes:
         parts.append(Text("\n".join(notes), style="yellow"))
     parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "
-                      "round by round", style="dim"))
+                      "round by round; `accord roles FILE` says who brokers, spoils, follows or holds out",
+                      style="dim"))
     return Group(*parts)
 
 
@@ -95,6 +96,8 @@ def print_problems(console: Console, problems: Sequence[Problem], title: str | N
 
 def roles_report(console: Console, scenario: Scenario, result, run_id: str | None) -> None:
     """The roles that hold, with their explanations, then the sources' assertions beside them."""
+    from .role_analysis import article
+
     conf = f"confidence from {result.samples:,} samples of the evidence" if result.samples else "no Monte Carlo"
     console.print(f"[bold]{escape(scenario.name)}[/bold]: roles under [bold]{result.model}[/bold] ({conf})"
                   + (f"  [dim]run {run_id}[/dim]" if run_id else ""))
@@ -120,6 +123,3 @@ def roles_report(console: Console, scenario: Scenario, result, run_id: str | Non
             console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
                           f"{escape(c['why'])}")
 
-
-def article(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word

@@ -102,8 +102,10 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     model = get_model(model)() if isinstance(model, str) else model
     base = scenario.inputs()
     found = measure(model, base, seed)
+    found.run.model, found.run.params, found.run.seed = model.name, model.get_params(), seed
     confidence = None
     if samples:
+        # A stream of its own under the seed, apart from the forecast's Monte Carlo batches.
         draws = sample_inputs(scenario, samples, seed, key=(7,))
         counts = {role: np.zeros(base.position.shape) for role in ROLES}
         for k in range(samples):
@@ -152,8 +154,8 @@ def _other(m: Measures, role: str, a: int, i: int) -> int | None:
     return k if k >= 0 else None
 
 
-def _a(role: str) -> str:
-    return ("an " if role[0] in "aeiou" else "a ") + role
+def article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _name(scenario: Scenario, actor_id: str) -> str:
@@ -180,8 +182,8 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
     who = _name(sc, actor)
     other = _other(m, role, a, i)
     x0, xT = m.run.positions[0, a, i], m.run.positions[-1, a, i]
-    F, F_out = m.run.forecast[i], m.without[a, i]
-    text = (f"{who} is {_a(role)} on {issue.label or issue.id}: it "
+    F, F_out = m.run.forecast[i], m.forecast_without[a, i]
+    text = (f"{who} is {article(role)} on {issue.label or issue.id}: it "
             + "; it ".join(conditions_text(res, role, a, i)) + ".")
     if role == "pivot":
         text += f" It stands at {fmt(x0)}; the outcome is {fmt(F)}."
@@ -266,7 +268,7 @@ def _compare(res: RoleAnalysis, claim) -> dict[str, Any]:
         conf = "" if res.confidence is None else (
             " (confidence " + ", ".join(f"{sc.issue_ids[i]} {res.confidence[claim.role][a, i]:.0%}"
                                         for i in issues if sc.issue_ids[i] in on) + ")")
-        why = f"computed: {who} is {_a(claim.role)} on {', '.join(on)}{conf}. " + explain(res, claim.role, a, best)
+        why = f"computed: {who} is {article(claim.role)} on {', '.join(on)}{conf}. " + explain(res, claim.role, a, best)
         verdict = "agrees" if claim.holds else "disagrees"
         if res.confidence is not None and max(res.confidence[claim.role][a, sc.issue_ids.index(i)] for i in on) < 0.5:
             verdict += ", but fragile"
@@ -277,8 +279,8 @@ def _compare(res: RoleAnalysis, claim) -> dict[str, Any]:
                    f"{', '.join(sorted(partners)) or 'none'}, not {claim.of}."
     else:
         issue = sc.issues[best]
-        why = (f"computed: {who} is not {_a(claim.role)} on any issue. Nearest on {issue.label or issue.id} (score "
-               f"{m.scores[claim.role][a, best]:.2f}), where it "
+        why = (f"computed: {who} is not {article(claim.role)} on any issue. Nearest on {issue.label or issue.id} "
+               f"(score {m.scores[claim.role][a, best]:.2f}), where it "
                + "; it ".join(conditions_text(res, claim.role, a, best, failing_only=True)) + ".")
         verdict = "disagrees" if claim.holds else "agrees"
     return row | {"computed": bool(on), "holds_on": on, "verdict": verdict, "why": why}

@@ -67,7 +67,7 @@ import numpy as np
 
 from .models import Model, Result
 from .scenario import Inputs
-from .stats import weighted_median
+from .stats import weighted_mean, weighted_median
 
 ROLES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
 DYNAMIC = ("broker", "follower", "hardliner")
@@ -112,7 +112,7 @@ class Measures:
     ``values[role][condition]`` holds the raw quantity of each condition, ``scores[role]`` the
     role's score (NaN where absent or not assessed), ``other[role]`` the index of the actor the
     role refers to (the follower's patron, the enabler's beneficiary; -1 where none).
-    ``run`` is the model's run; ``without`` the forecasts without each actor [actor, issue];
+    ``run`` is the model's run; ``forecast_without`` the forecasts without each actor [actor, issue];
     ``detail`` further quantities the explanations quote.
     """
 
@@ -120,7 +120,7 @@ class Measures:
     values: dict[str, dict[str, np.ndarray]]
     other: dict[str, np.ndarray]
     run: Result
-    without: np.ndarray
+    forecast_without: np.ndarray
     detail: dict[str, np.ndarray] = field(default_factory=dict)
 
     def holds(self) -> dict[str, np.ndarray]:
@@ -165,13 +165,15 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
     with np.errstate(invalid="ignore", divide="ignore"):
         values["pivot"] = {"decisive": _kingmaker(x0, w, span), "followed": np.abs(F - x0) / span}
 
-        disagreement = _disagreement(base.positions, w)  # [actor excluded, issue]
-        disagreement_out = np.array([_disagreement(o.positions, w, only=a)[a] for a, o in enumerate(outs)])
+        # The others' disagreement [actor a, issue], with a in the negotiation and without it.
+        disagreement = np.array([_spread(_absent(base.positions, a), w) for a in range(n_a)])
+        disagreement_out = np.array([_spread(o.positions, w) for o in outs])
         between, opposed, acceptable = _sides(x0, w, span)
         values["broker"] = {"between": between, "opposed": opposed, "acceptable": acceptable,
                             "effective": (disagreement_out - disagreement) / span}
 
-        apart = np.abs(x0 - _others_median(x0, w)) / span
+        others_median, others_mean = _others(weighted_median, x0, w), _others(weighted_mean, x0, w)
+        apart = np.abs(x0 - others_median) / span
         values["spoiler"] = {"pulls": np.maximum(np.abs(F - F_out) / span, (disagreement - disagreement_out) / span),
                              "apart": apart}
 
@@ -183,7 +185,7 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
 
         values["follower"], other["follower"] = _following(x0, xT, F, span)
 
-        pull = np.abs(x0 - _others_mean(x0, w)) / span
+        pull = np.abs(x0 - others_mean) / span
         keep = np.abs(xT - x0) / (pull * span)
         values["hardliner"] = {"pressed": pull, "firm": np.where(pull > 0, keep, 1.0)}
 
@@ -196,7 +198,7 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
         if role in DYNAMIC and not dynamic:
             s = np.full((n_a, n_i), np.nan)
         scores[role] = s
-    detail = {"others_mean": _others_mean(x0, w), "others_median": _others_median(x0, w),
+    detail = {"others_mean": others_mean, "others_median": others_median,
               "disagreement": disagreement, "disagreement_without": disagreement_out}
     return Measures(scores, values, other, base, F_out, detail)
 
@@ -237,43 +239,31 @@ def _kingmaker(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
     return out
 
 
-def _others_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """[actor a, issue]: the weighted median of the other actors' positions."""
-    n_a = x.shape[0]
+def _others(stat, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[actor a, issue]: a weighted statistic (stats.weighted_mean or _median) of the others' positions."""
     out = np.empty_like(x)
-    for a in range(n_a):
+    for a in range(x.shape[0]):
         wk = w.copy()
         wk[a] = 0.0
-        out[a] = weighted_median(x.T, wk.T)
+        out[a] = stat(x.T, wk.T)
     return out
 
 
-def _others_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """[actor a, issue]: the weighted mean of the other actors' positions (the net pull on a)."""
-    present = ~np.isnan(x)
-    ws = np.where(present, w, 0.0)
-    xs = np.where(present, x, 0.0)
-    total = ws.sum(axis=0) - ws
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, ((ws * xs).sum(axis=0) - ws * xs) / total, np.nan)
+def _spread(positions: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[issue]: the disagreement of the actors present: their weighted mean absolute deviation
+    from their weighted median, averaged over the rounds."""
+    x = np.moveaxis(positions, 1, -1)  # round, issue, actor
+    ww = np.where(np.isnan(x), 0.0, np.broadcast_to(w.T, x.shape))
+    med = weighted_median(x, ww)
+    dev = np.where(np.isnan(x), 0.0, np.abs(x - med[..., None]))
+    total = ww.sum(axis=-1)
+    mad = np.where(total > 0, (ww * dev).sum(axis=-1) / np.where(total > 0, total, 1.0), 0.0)
+    return mad.mean(axis=0)
 
 
-def _disagreement(positions: np.ndarray, w: np.ndarray, only: int | None = None) -> np.ndarray:
-    """[actor a, issue]: the others' (all but a) weighted mean absolute deviation from their
-    weighted median, averaged over the rounds. ``only`` computes the row of that actor alone."""
-    n_r, n_a, n_i = positions.shape
-    rows = range(n_a) if only is None else [only]
-    out = np.full((n_a, n_i), np.nan)
-    for a in rows:
-        wk = w.copy()
-        wk[a] = 0.0
-        x = np.moveaxis(positions, 1, -1)  # round, issue, actor
-        ww = np.broadcast_to(wk.T, x.shape)
-        med = weighted_median(x, ww)
-        dev = np.where(np.isnan(x), 0.0, np.abs(x - med[..., None]))
-        total = ww.sum(axis=-1)
-        mad = np.where(total > 0, (ww * dev).sum(axis=-1) / np.where(total > 0, total, 1), 0.0)
-        out[a] = mad.mean(axis=0)
+def _absent(positions: np.ndarray, a: int) -> np.ndarray:
+    out = positions.copy()
+    out[:, a] = np.nan
     return out
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .io import from_arrays
 from .scenario import Scenario
 
 ARCHETYPES = ("broker", "spoiler", "hardliner", "follower", "enabler", "isolate")
@@ -34,8 +35,6 @@ def planted(seed: int, archetype: str | None = None) -> tuple[Scenario, dict[str
     """A scenario with planted roles and its truth: role -> the ids of the actors that hold it.
 
     Without ``archetype`` the seed chooses one, cycling through :data:`ARCHETYPES`."""
-    from .io import from_arrays
-
     rng = np.random.default_rng(seed)
     archetype = archetype or ARCHETYPES[seed % len(ARCHETYPES)]
     pos: list[float] = []

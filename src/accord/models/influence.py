@@ -52,13 +52,15 @@ class Influence(Model):
         history = [x0.copy()]
         x = x0.copy()
         notes = []
-        for _ in range(prm.max_rounds):
+        for rnd in range(1, prm.max_rounds + 1):
             new = s * x0 + (1 - s) * _heard_mean(x, w, prm.confidence * span)
             new = np.where(inputs.present, new, np.nan)
             move = np.nanmax(np.abs(new - x) / span, initial=0.0)
             x = new
             history.append(x.copy())
             if move <= prm.tol:
+                notes.append(f"converged after {rnd} rounds (no position moved by more than tol={prm.tol:g} of the "
+                             "scale)")
                 break
         else:
             notes.append(f"not converged after {prm.max_rounds} rounds")
