@@ -31,6 +31,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/roles_recovery.py
+	$(BIN)/python benchmarks/deu_candidates.py
 
 clean:
 	rm -rf $(VENV) .accord .pytest_cache

@@ -215,9 +215,10 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
                 _range(claim.get(key), cloc + (key,), lo, hi, what, out)
 
     for i, issue in issues:
-        if isinstance(issue, dict) and "reference" in issue:
-            lo, hi = scales.get(_strip(issue.get("id")), (None, None))
-            estimate(issue["reference"], ("issues", i, "reference"), lo, hi, "reference point")
+        for key, what in (("reference", "reference point"), ("outcome", "outcome")):
+            if isinstance(issue, dict) and key in issue:
+                lo, hi = scales.get(_strip(issue.get("id")), (None, None))
+                estimate(issue[key], ("issues", i, key), lo, hi, what)
 
     taken = set()
     for a, actor in actors:

@@ -30,6 +30,7 @@ from .models import registry
 from .render import print_forecast, print_problems
 from .runner import add_uncertainty, document, dumps, parse_params, record, run_chosen, run_models
 from .scenario import Scenario
+from .ledger import DEFAULT_PATH as LEDGER_PATH
 from .store import DEFAULT_PATH, RunStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -352,6 +353,105 @@ def roles(
 
 @app.command()
 @guarded
+def backtest(
+    file: Annotated[Path, typer.Argument(help="file of negotiations with known outcomes (DEU issue table)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="the file's format: deu")] = "deu",
+    model: Annotated[Optional[list[str]], typer.Option(
+        "--model", "-m", help="model to score (repeatable; default: every registered model)")] = None,
+    param: ParamOpt = None,
+    capabilities: Annotated[str, typer.Option(
+        help="capabilities: equal, council (Council votes by treaty period) or procedure (council; the "
+             "Parliament left out under consultation)")] = "council",
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", min=0, help="Monte Carlo samples per issue, to score the models' 50%/80% intervals")] = 0,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score models against recorded outcomes: MAE and more, each against the compromise model."""
+    import hashlib
+
+    from .backtest import backtest as run_backtest
+    from .backtest import cross_validate
+    from .errors import UsageError
+    from .io.deu import read_deu
+
+    if fmt != "deu":
+        raise UsageError(f"--format {fmt!r}: backtests read DEU issue tables (--format deu)")
+    data = read_deu(file, capabilities)
+    if data.warnings:
+        print_problems(err, data.warnings)
+    names = model or list(registry())
+    params = parse_params(names, param or [])
+    if quiet or as_json or not err.is_terminal:
+        doc = run_backtest(data, names, params, seed, samples)
+    else:
+        with err.status("scoring ...") as status:
+            doc = run_backtest(data, names, params, seed, samples,
+                               progress=lambda name: status.update(f"scoring {name} ..."))
+    doc["data"]["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
+    doc["version"] = __version__
+    if "accord" in names:
+        doc["cross_validation"] = cross_validate(data, seed=seed)
+    if as_json:
+        sys.stdout.write(dumps(doc) + "\n")
+    else:
+        from .render import backtest_report
+
+        backtest_report(out, doc)
+
+
+LedgerOpt = Annotated[Path, typer.Option("--ledger", help="ledger file")]
+
+
+@app.command()
+@guarded
+def seal(run_id: Annotated[str, typer.Argument(help="run id (or a unique prefix), from `accord runs list`")],
+         store: StoreOpt = DEFAULT_PATH, ledger: LedgerOpt = LEDGER_PATH) -> None:
+    """Seal a recorded forecast before its outcome is known: append its hashes to the ledger."""
+    from .ledger import seal as seal_run
+
+    rec = seal_run(run_id, RunStore(store), ledger)
+    out.print(f"sealed run {rec['run_id']} as record {rec['seq']} of {ledger}: inputs {rec['inputs_sha256'][:12]}, "
+              f"forecast {rec['result_sha256'][:12]}, record hash {rec['hash'][:12]}")
+
+
+@app.command()
+@guarded
+def grade(run_id: Annotated[str, typer.Argument(help="a sealed run's id (or a unique prefix)")],
+          outcome: Annotated[list[str], typer.Option(
+              "--outcome", "-o", help="ISSUE=VALUE: the recorded outcome of an issue (repeatable)")],
+          store: StoreOpt = DEFAULT_PATH, ledger: LedgerOpt = LEDGER_PATH) -> None:
+    """Record the outcomes of a sealed forecast and its errors in the ledger."""
+    from .ledger import grade as grade_run
+
+    rec = grade_run(run_id, outcome, RunStore(store), ledger)
+    for issue, value in rec["outcome"].items():
+        error = rec["error"][issue]
+        out.print(f"{issue}: outcome {value:g}, absolute error {'—' if error is None else f'{error:.2f}'}")
+    out.print(f"graded run {rec['run_id']} as record {rec['seq']} of {ledger}")
+
+
+@app.command()
+@guarded
+def verify(store: StoreOpt = DEFAULT_PATH, ledger: LedgerOpt = LEDGER_PATH) -> None:
+    """Check the ledger's chain and re-run every sealed forecast; exit 1 if anything fails."""
+    from .ledger import verify as verify_ledger
+
+    problems, checks = verify_ledger(RunStore(store), ledger)
+    if problems:
+        print_problems(err, problems, "the ledger's chain is broken:")
+    for c in checks:
+        out.print(f"{'[green]ok[/green]' if c.ok else '[red]FAILED[/red]'} record {c.seq} run {c.run_id}: "
+                  f"{escape(c.message)}")
+    failed = len(problems) + sum(not c.ok for c in checks)
+    out.print(f"{len(checks)} sealed forecasts checked; {failed} problem{'s' * (failed != 1)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
 def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None) -> None:
     """Check a scenario file and report every problem at once."""
     loaded = load(file, fmt, texts)
@@ -376,11 +476,22 @@ def validate(file: FileArg = None, fmt: FormatOpt = None, texts: TextsOpt = None
 @guarded
 def convert(
     source: Annotated[str, typer.Argument(help="scenario file to read")],
-    target: Annotated[Path, typer.Argument(help="file to write (.yaml, .csv, .xlsx, .txt)")],
+    target: Annotated[Path, typer.Argument(help="file to write (.yaml, .csv, .xlsx, .txt); for DEU, a folder")],
     fmt: FormatOpt = None,
     to: Annotated[Optional[Format], typer.Option("--to", "-t", help="format to write (default: from the name)")] = None,
 ) -> None:
-    """Convert a scenario between formats (YAML, table, KTAB, decide)."""
+    """Convert a scenario between formats (YAML, table, KTAB, decide); a DEU file to one YAML file per issue
+    in the folder TARGET."""
+    if fmt is not None and fmt.value == "deu":
+        from .io import read_deu
+
+        data = read_deu(source)
+        if data.warnings:
+            print_problems(err, data.warnings)
+        for issue, scenario in zip(data.issues, data.scenarios()):
+            write_scenario(scenario, target / f"{issue.issue}.yaml")
+        out.print(f"wrote {len(data.issues)} scenarios to {target}/")
+        return
     loaded = load(source, fmt)
     warnings = write_scenario(loaded.scenario, target, to.value if to else None)
     if warnings:

@@ -123,3 +123,53 @@ def roles_report(console: Console, scenario: Scenario, result, run_id: str | Non
             console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
                           f"{escape(c['why'])}")
 
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def backtest_report(console: Console, doc: dict[str, Any]) -> None:
+    """The backtest's scores: one row per model, then the groups, coverage and cross-validation."""
+    data = doc["data"]
+    console.print(f"[bold]{escape(data['file'])}[/bold]: {data['issues']} issues of {data['proposals']} proposals, "
+                  f"{data['with_outcome']} with a recorded outcome; capabilities: {data['capabilities']}")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("model", "n", "MAE", "RMSE", "median AE", "within 10", "vs mean", "95% CI"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    groups = [(key, g) for key in ("procedure", "rule") for g in doc["models"][0][f"by_{key}"]]
+    for _, g in groups:
+        table.add_column(f"MAE {g}", justify="right")
+    for m in doc["models"]:
+        ci = "—" if m["ci_low"] is None else f"[{m['ci_low']:+.2f}, {m['ci_high']:+.2f}]"
+        delta = "—" if m["delta_vs_mean"] is None else f"{m['delta_vs_mean']:+.2f}"
+        table.add_row(m["model"], str(m["n"]), _num(m["mae"]), _num(m["rmse"]), _num(m["median_ae"], 1),
+                      "—" if m["within10"] is None else f"{m['within10']:.0%}", delta, ci,
+                      *(_num(m[f"by_{key}"].get(g, {}).get("mae")) for key, g in groups))
+    console.print(table)
+    console.print("vs mean: the mean paired difference of absolute errors to the compromise model on the same "
+                  f"issues (negative: better), with a {doc['bootstrap']:,}-resample bootstrap over proposals.")
+    for m in doc["models"]:
+        if m["unscored"]["issues"]:
+            example = m["unscored"]["examples"][0]["reason"] if m["unscored"]["examples"] else ""
+            console.print(f"[yellow]note:[/yellow] {m['model']} leaves {m['unscored']['issues']} issues with an "
+                          f"outcome unscored (e.g. {escape(example)})")
+        if m["unscored"]["proposals_together"]:
+            console.print(f"note: {m['model']} forecast the issues of {m['unscored']['proposals_together']} "
+                          "proposals together (it cannot take an issue alone)")
+    if any("coverage" in m for m in doc["models"]):
+        cov = Table("model", "in 50% interval", "mean width", "in 80% interval", "mean width", box=None,
+                    header_style="bold", title=f"Monte Carlo intervals ({doc['samples']:,} samples of the inputs)")
+        for m in doc["models"]:
+            c = m.get("coverage")
+            if c:
+                cov.add_row(m["model"], *(x for lv in ("0.5", "0.8") for x in (
+                    "—" if c[lv]["share"] is None else f"{c[lv]['share']:.0%}", _num(c[lv]["width"], 1))))
+        console.print(cov)
+    cv = doc.get("cross_validation")
+    if cv:
+        console.print(f"accord under proposal-grouped {cv['folds']}-fold cross-validation ({cv['repeats']} "
+                      f"repeats, {cv['n']} issues): MAE {cv['mae']:.2f} (no fitted parameter in the point forecast); "
+                      f"its 50% interval holds {cv['coverage']['0.5']:.1%} of outcomes (mean width "
+                      f"{cv['width']['0.5']:.1f}), its 80% interval {cv['coverage']['0.8']:.1%} (width "
+                      f"{cv['width']['0.8']:.1f}).")

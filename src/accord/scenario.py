@@ -166,6 +166,9 @@ class Issue(_Model):
     reference: Estimate | None = Field(
         None, description="the reference point (status quo): the outcome if nothing is agreed"
     )
+    outcome: Estimate | None = Field(
+        None, description="the recorded outcome, once known: for backtests and grading; models never read it"
+    )
 
 
 class Stance(_Model):

@@ -7,6 +7,7 @@ yaml    ``.yaml`` ``.yml``          yes (native form)      yes
 table   ``.csv`` ``.xlsx``          yes                    yes
 ktab    ``.csv`` ``.xml`` (KTAB)    yes (CSV and XML)      CSV
 decide  ``.txt`` ``.csv``           yes                    yes
+deu     ``.csv`` (DEU I-III)        one issue per scenario  no
 ======  ==========================  =====================  ==========================
 
 :func:`read_scenario` detects the format from the file's extension and first lines when it
@@ -27,10 +28,11 @@ from pathlib import Path
 from ..checks import build
 from ..errors import InputError, Problem
 from ..scenario import Scenario
-from . import decide, ktab, native, table
+from . import decide, deu, ktab, native, table
+from .deu import read_deu
 from ._files import decode, read_bytes
 
-FORMATS = ("yaml", "table", "ktab", "decide")
+FORMATS = ("yaml", "table", "ktab", "decide", "deu")
 
 
 @dataclass
@@ -58,7 +60,7 @@ def detect_format(path: Path, data: bytes) -> str:
     if ktab.sniff_xml(text):
         return "ktab"
     hits = [name for name, sniff in (("decide", decide.sniff), ("ktab", ktab.sniff), ("table", table.sniff),
-                                     ("yaml", native.sniff)) if sniff(text)]
+                                     ("yaml", native.sniff), ("deu", deu.sniff)) if sniff(text)]
     if len(hits) == 1:
         return hits[0]
     raise InputError([Problem(
@@ -74,6 +76,8 @@ def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
         raise InputError([Problem(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")])
     data = read_bytes(path)
     fmt = format or detect_format(path, data)
+    if fmt == "deu":
+        return _one_deu_issue(path)
     name = str(path)
     if fmt == "table" and (path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK")):
         raw, locate, notes = table.parse_xlsx(data, name)
@@ -85,6 +89,19 @@ def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
     scenario, warnings = build(raw, file=name, locate=locate, base_dir=path.parent,
                                texts=[Path(t) for t in texts], reported=notes)
     return Loaded(scenario, fmt, path, warnings)
+
+
+def _one_deu_issue(path: Path) -> Loaded:
+    """A DEU file of one issue as a scenario; a file of several says how to read them."""
+    from .deu import read_deu
+
+    data = read_deu(path)
+    if len(data.issues) != 1:
+        raise InputError([Problem(
+            f"a DEU file holds one scenario per issue and this one has {len(data.issues)}: `accord backtest FILE "
+            "--format deu` scores them all, `accord convert FILE DIR --format deu` writes each as a YAML file",
+            str(path))])
+    return Loaded(data.scenarios()[0], "deu", path, data.warnings)
 
 
 def from_arrays(position, salience, capability, *, actors=None, issues=None, scale=(0.0, 100.0), reference=None,
@@ -125,7 +142,7 @@ def encode_scenario(scenario: Scenario, format: str, *, xlsx: bool = False) -> t
         return ktab.write(scenario)
     if format == "decide":
         return decide.write(scenario)
-    raise InputError([Problem(f"cannot write format {format!r}; choose one of: {', '.join(FORMATS)}")])
+    raise InputError([Problem(f"cannot write format {format!r}; choose one of: {', '.join(FORMATS[:-1])}")])
 
 
 def format_for_output(path: Path) -> str:
@@ -164,4 +181,5 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["FORMATS", "Loaded", "read_scenario", "write_scenario", "encode_scenario", "detect_format", "from_arrays"]
+__all__ = ["FORMATS", "Loaded", "read_scenario", "read_deu", "write_scenario", "encode_scenario", "detect_format",
+           "from_arrays"]

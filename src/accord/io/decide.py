@@ -171,6 +171,8 @@ def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
         warnings.append(Problem("the decide format has no place for the scenario's description", severity="warning"))
     if any(i.reference for i in scenario.issues):
         warnings.append(Problem("the decide format has no reference points: they are not written", severity="warning"))
+    if any(i.outcome for i in scenario.issues):
+        warnings.append(Problem("the decide format has no recorded outcomes: they are not written", severity="warning"))
     inputs = scenario.inputs()
     lines = [["#O", scenario.name]]
     for actor in scenario.actors:

@@ -166,6 +166,9 @@ def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
         if issue.reference:
             warnings.append(Problem(f"KTAB has no reference point: that of `{issue.id}` is not written",
                                     severity="warning"))
+        if issue.outcome:
+            warnings.append(Problem(f"KTAB has no recorded outcome: that of `{issue.id}` is not written",
+                                    severity="warning"))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([scenario.name, scenario.description or "", len(scenario.actors), len(scenario.issues)])

@@ -13,11 +13,12 @@ issue          no        issue id; without this column the table is one issue, `
 issue_min      no        lower end of the issue's scale
 issue_max      no        upper end of the issue's scale
 reference      no        the issue's reference point (status quo)
+outcome        no        the issue's recorded outcome, once known (for backtests)
 actor_name     no        display name of the actor
 issue_label    no        display label of the issue
 =============  ========  ===========================================================
 
-Issue columns (``issue_min``, ``issue_max``, ``reference``, ``issue_label``) and
+Issue columns (``issue_min``, ``issue_max``, ``reference``, ``outcome``, ``issue_label``) and
 ``actor_name`` must agree across the rows of an issue or actor. Without ``issue_min`` and
 ``issue_max`` an issue's scale is the range of its positions, and the reader says so.
 
@@ -41,7 +42,7 @@ from ..scenario import Scenario
 from ._files import csv_records, number, number_problem
 
 REQUIRED = ("actor", "position", "salience", "capability")
-OPTIONAL = ("issue", "issue_min", "issue_max", "reference", "actor_name", "issue_label")
+OPTIONAL = ("issue", "issue_min", "issue_max", "reference", "outcome", "actor_name", "issue_label")
 ALIASES = {"stakeholder": "actor", "power": "capability", "influence": "capability"}
 META_KEYS = ("name", "description", "date", "assumption")
 DEFAULT_ISSUE = "x"
@@ -168,7 +169,7 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
         if issue_id not in issues:
             issues[issue_id] = {"id": issue_id, "_line": line, "_positions": []}
         issue = issues[issue_id]
-        for col in ("issue_min", "issue_max", "reference", "issue_label"):
+        for col in ("issue_min", "issue_max", "reference", "outcome", "issue_label"):
             if col not in columns or cell(row, col) in ("", None):
                 continue
             value = str(cell(row, col)) if col == "issue_label" else num(row, col, line)
@@ -222,9 +223,10 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
                                         "not span a range to take the scale from)", file, issue["_line"]))
                 lo, hi = Reported(""), Reported("")  # no scale to check its positions against
         out["scale"] = {"min": lo, "max": hi}
-        if "reference" in issue:
-            out["reference"] = issue["reference"]
-            where[("issues", i, "reference")] = (issue["_line"], "reference")
+        for col in ("reference", "outcome"):
+            if col in issue:
+                out[col] = issue[col]
+                where[("issues", i, col)] = (issue["_line"], col)
         where[("issues", i)] = (issue["_line"], None)
         where[("issues", i, "scale")] = (issue["_line"], "issue_min")
         issue_list.append(out)
@@ -251,8 +253,10 @@ def rows(scenario: Scenario) -> tuple[list[str], list[list[Any]]]:
     has_label = any(i.label for i in scenario.issues)
     has_name = any(a.name for a in scenario.actors)
     has_ref = any(i.reference for i in scenario.issues)
+    has_out = any(i.outcome for i in scenario.issues)
     header = ["actor"] + (["actor_name"] if has_name else []) + ["issue"] + (["issue_label"] if has_label else [])
-    header += ["issue_min", "issue_max"] + (["reference"] if has_ref else []) + ["position", "salience", "capability"]
+    header += ["issue_min", "issue_max"] + (["reference"] if has_ref else [])
+    header += (["outcome"] if has_out else []) + ["position", "salience", "capability"]
     out = []
     for actor in scenario.actors:
         for issue in scenario.issues:
@@ -264,6 +268,7 @@ def rows(scenario: Scenario) -> tuple[list[str], list[list[Any]]]:
             row += [issue.label or ""] if has_label else []
             row += [issue.scale.min, issue.scale.max]
             row += [issue.reference.point if issue.reference else ""] if has_ref else []
+            row += [issue.outcome.point if issue.outcome else ""] if has_out else []
             row += [stance.position.point, stance.salience.point, cap.point if cap else ""]
             out.append(row)
     return header, out

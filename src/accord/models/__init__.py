@@ -1,7 +1,7 @@
 """Bargaining models, each in its own module and registered by name.
 
 >>> from accord.models import registry
->>> sorted(registry())[:3]
+>>> list(registry())[:3]
 ['mean', 'median', 'nash']
 
 A module in this package that defines a class decorated with :func:`register` is found and

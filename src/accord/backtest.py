@@ -1,0 +1,233 @@
+"""Backtests: every model's forecasts scored against negotiations whose outcomes are known.
+
+The data are DEU issues (:mod:`accord.io.deu`). Each model forecasts each issue on its own
+scenario; a model that cannot take one issue alone (the exchange model trades *across*
+issues) forecasts the issues of a proposal together, as they were negotiated, and scores the
+issues of proposals with at least two. An issue a model cannot take is left unscored and
+counted, with the model's reason.
+
+Scores per model, on the issues it forecast and whose outcome is recorded: mean absolute
+error (MAE), root mean squared error, median absolute error, share of forecasts within 10
+points of the outcome, and the paired difference of absolute errors to the compromise model
+(``mean``) on the same issues, with a 95% percentile bootstrap interval that resamples
+*proposals* (the issues of one proposal are negotiated together, so they are not independent
+draws; Field & Welsh 2007, "Bootstrapping clustered data", JRSS B 69(3)). MAE is also
+given by procedure (COD/CNS) and Council voting rule (QMV/unanimity).
+
+With ``samples``, each model also runs a Monte Carlo over its inputs (the default spreads
+of :mod:`accord.uncertainty`: DEU codes points, not ranges) and the backtest reports the
+share of outcomes inside the central 50% and 80% intervals of the forecasts. The ``accord``
+forecaster's own intervals are scored under proposal-grouped cross-validation
+(:func:`cross_validate`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import NotApplicable
+from .io.deu import DeuData, DeuIssue
+from .models import get_model
+
+BOOTSTRAP = 2000
+LEVELS = (0.5, 0.8)
+
+
+@dataclass
+class Forecasts:
+    """One model's forecasts of a DEU file's issues (NaN: not forecast), and why some are missing."""
+
+    model: str
+    value: np.ndarray
+    together: list[str] = field(default_factory=list)  # proposals forecast as one scenario
+    reasons: dict[str, str] = field(default_factory=dict)  # issue -> why it is not forecast
+    draws: np.ndarray | None = None  # (samples, issues) with Monte Carlo
+
+
+def forecast(data: DeuData, model: str, params: dict[str, Any] | None = None, seed: int | None = 0,
+             samples: int = 0) -> Forecasts:
+    """Run one model on every issue of the data: each issue alone, or, when the model can take
+    none of a proposal's issues alone, the proposal's issues together."""
+    instance = get_model(model)(**(params or {}))
+    index = {issue.issue: k for k, issue in enumerate(data.issues)}
+    result = Forecasts(model, np.full(len(data.issues), np.nan))
+    if samples:
+        result.draws = np.full((samples, len(data.issues)), np.nan)
+    for name, issues in data.proposals().items():
+        alone = [_run_group(instance, data, [issue], seed, samples, result, index) for issue in issues]
+        if len(issues) > 1 and not any(alone):  # perhaps a model of trade across issues: the proposal together
+            reasons = {i.issue: result.reasons.pop(i.issue) for i in issues}
+            if _run_group(instance, data, issues, seed, samples, result, index):
+                result.together.append(name)
+            else:  # the reasons each issue alone gave are the telling ones
+                result.reasons.update(reasons)
+    return result
+
+
+def _run_group(instance, data: DeuData, group: list[DeuIssue], seed, samples, result: Forecasts,
+               index: dict[str, int]) -> bool:
+    """Forecast one scenario of the group's issues into ``result``; False if the model cannot take it."""
+    from .uncertainty import monte_carlo, sample_inputs
+
+    scenario = data.scenario(group)
+    cols = [index[i.issue] for i in group]
+    try:
+        result.value[cols] = instance.run(scenario, seed=seed).forecast
+    except NotApplicable as exc:
+        result.reasons.update({i.issue: str(exc) for i in group})
+        return False
+    for i, value in zip(group, result.value[cols]):
+        if np.isnan(value):
+            result.reasons[i.issue] = "no forecast: no actor has weight (capability x salience) on the issue"
+    if samples:
+        key = (cols[0],)  # each issue's own stream: the draws do not depend on the other issues
+        draws = sample_inputs(scenario, samples, seed, key=key)
+        result.draws[:, cols] = monte_carlo(instance, scenario, draws, seed, key=(*key, 1))
+    return True
+
+
+# -- scores ------------------------------------------------------------------------------------
+
+
+def scores(error: np.ndarray) -> dict[str, float | int]:
+    """MAE, RMSE, median absolute error and share within 10 points of signed errors (NaN ignored)."""
+    e = np.abs(error[~np.isnan(error)])
+    if not e.size:
+        return {"n": 0, "mae": None, "rmse": None, "median_ae": None, "within10": None}
+    return {"n": int(e.size), "mae": float(e.mean()), "rmse": float(math.sqrt(np.mean(e ** 2))),
+            "median_ae": float(np.median(e)), "within10": float(np.mean(e <= 10))}
+
+
+def cluster_bootstrap(diff: np.ndarray, clusters: np.ndarray, n: int = BOOTSTRAP, seed: int | None = 0,
+                      level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of the mean of ``diff`` over bootstrap resamples of whole clusters.
+
+    Each resample draws as many clusters as there are, with replacement, and averages the
+    differences of all their items (a ratio estimator: clusters count by their size).
+    """
+    labels, inverse = np.unique(clusters, return_inverse=True)
+    sums = np.bincount(inverse, weights=diff, minlength=len(labels))
+    sizes = np.bincount(inverse, minlength=len(labels)).astype(float)
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=n)  # clusters drawn
+    means = (counts @ sums) / (counts @ sizes)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def coverage(draws: np.ndarray, outcome: np.ndarray, level: float) -> dict[str, float | int | None]:
+    """Share of outcomes inside the central ``level`` interval of Monte Carlo forecasts, and its mean width."""
+    ok = ~np.isnan(outcome) & ~np.isnan(draws).any(axis=0)
+    if not ok.any():
+        return {"n": 0, "share": None, "width": None}
+    lo, hi = np.quantile(draws[:, ok], [(1 - level) / 2, (1 + level) / 2], axis=0)
+    inside = (lo <= outcome[ok]) & (outcome[ok] <= hi)
+    return {"n": int(ok.sum()), "share": float(inside.mean()), "width": float(np.mean(hi - lo))}
+
+
+# -- cross-validation --------------------------------------------------------------------------
+
+
+def proposal_folds(proposals: Sequence[str], k: int = 10, seed: int | None = 0) -> list[np.ndarray]:
+    """k test masks that split whole proposals at random (each proposal in exactly one fold)."""
+    labels = np.unique(np.asarray(proposals))
+    order = np.random.default_rng(seed).permutation(labels)
+    return [np.isin(proposals, order[f::k]) for f in range(k)]
+
+
+def conformal_halfwidth(abs_error: np.ndarray, level: float) -> float:
+    """The split-conformal half-width: the ceil((n + 1) level)-th smallest absolute error, so that
+    a new error is at most it with probability >= level (Vovk et al. 2005; Lei et al. 2018)."""
+    e = np.sort(abs_error[~np.isnan(abs_error)])
+    rank = math.ceil((len(e) + 1) * level)
+    return float(e[min(rank, len(e)) - 1])
+
+
+def cross_validate(data: DeuData, k: int = 10, repeats: int = 20, seed: int | None = 0) -> dict[str, Any]:
+    """The ``accord`` forecaster under proposal-grouped k-fold cross-validation, repeated.
+
+    Its point forecast has no fitted parameter, so its cross-validated MAE equals the MAE;
+    its interval half-widths are fitted on the training folds and scored on the test fold.
+    """
+    from .models.accord import Accord
+
+    fc = forecast(data, "accord", seed=seed)
+    outcome = outcomes(data)
+    ok = ~np.isnan(outcome) & ~np.isnan(fc.value)
+    error = np.abs(fc.value - outcome)[ok]
+    proposals = np.array([i.proposal for i in data.issues])[ok]
+    inside = {level: [] for level in LEVELS}
+    width = {level: [] for level in LEVELS}
+    for r in range(repeats):
+        for level in LEVELS:
+            hits, widths = np.empty(len(error), bool), np.empty(len(error))
+            for test in proposal_folds(proposals, k, None if seed is None else seed + r):
+                h = conformal_halfwidth(error[~test], level)
+                hits[test], widths[test] = error[test] <= h, 2 * h
+            inside[level].append(hits.mean())
+            width[level].append(widths.mean())
+    return {"folds": k, "repeats": repeats, "n": int(ok.sum()), "mae": float(error.mean()),
+            "coverage": {f"{level:g}": float(np.mean(inside[level])) for level in LEVELS},
+            "width": {f"{level:g}": float(np.mean(width[level])) for level in LEVELS},
+            "frozen": {f"{level:g}": 2 * 100 * Accord.HALF_WIDTH[level] for level in LEVELS}}
+
+
+def outcomes(data: DeuData) -> np.ndarray:
+    return np.array([np.nan if i.outcome is None else i.outcome for i in data.issues])
+
+
+# -- the backtest ------------------------------------------------------------------------------
+
+
+def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, Any]] | None = None,
+             seed: int | None = 0, samples: int = 0, progress: Callable[[str], None] | None = None
+             ) -> dict[str, Any]:
+    """Score each model on the data; the JSON document of ``accord backtest``."""
+    params = params or {}
+    outcome = outcomes(data)
+    proposal = np.array([i.proposal for i in data.issues])
+    groups = {"procedure": np.array([i.procedure for i in data.issues]),
+              "rule": np.array([i.rule for i in data.issues])}
+    names = list(dict.fromkeys(["mean", *models]))  # the baseline always runs
+    runs = {}
+    for name in names:
+        if progress:
+            progress(name)
+        runs[name] = forecast(data, name, params.get(name), seed, samples)
+    base_error = np.abs(runs["mean"].value - outcome)
+    entries = []
+    for name in models:
+        fc = runs[name]
+        error = fc.value - outcome
+        entry: dict[str, Any] = {"model": name, **scores(error)}
+        paired = ~np.isnan(error) & ~np.isnan(base_error)
+        diff = (np.abs(error) - base_error)[paired]
+        entry["delta_vs_mean"] = float(diff.mean()) if diff.size else None
+        entry["ci_low"], entry["ci_high"] = (cluster_bootstrap(diff, proposal[paired], seed=seed)
+                                             if diff.size else (None, None))
+        for key, labels in groups.items():
+            entry[f"by_{key}"] = {g: scores(np.where(labels == g, error, np.nan))
+                                  for g in sorted(set(labels.tolist()))}
+        if fc.draws is not None:
+            entry["coverage"] = {f"{level:g}": coverage(fc.draws, outcome, level) for level in LEVELS}
+        entry["unscored"] = _unscored(fc, outcome)
+        entries.append(entry)
+    return {
+        "data": {"file": data.path.name, "capabilities": data.capabilities, "issues": len(data.issues),
+                 "proposals": len(set(proposal.tolist())), "with_outcome": int((~np.isnan(outcome)).sum())},
+        "seed": seed, "samples": samples, "bootstrap": BOOTSTRAP,
+        "models": entries,
+    }
+
+
+def _unscored(fc: Forecasts, outcome: np.ndarray) -> dict[str, Any]:
+    """How many issues with an outcome the model did not forecast, with the first reasons."""
+    missing = int((~np.isnan(outcome) & np.isnan(fc.value)).sum())
+    return {"issues": missing, "examples": [{"issue": k, "reason": v} for k, v in list(fc.reasons.items())[:3]],
+            "proposals_together": len(fc.together)}
