@@ -216,7 +216,7 @@ def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, A
                                   for g in sorted(set(labels.tolist()))}
         if fc.draws is not None:
             entry["coverage"] = {f"{level:g}": coverage(fc.draws, outcome, level) for level in LEVELS}
-        entry["unscored"] = _unscored(fc, outcome)
+        entry["unscored"] = _unscored(fc, outcome, data)
         entries.append(entry)
     return {
         "data": {"file": data.path.name, "capabilities": data.capabilities, "issues": len(data.issues),
@@ -226,8 +226,8 @@ def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, A
     }
 
 
-def _unscored(fc: Forecasts, outcome: np.ndarray) -> dict[str, Any]:
+def _unscored(fc: Forecasts, outcome: np.ndarray, data: DeuData) -> dict[str, Any]:
     """How many issues with an outcome the model did not forecast, with the first reasons."""
-    missing = int((~np.isnan(outcome) & np.isnan(fc.value)).sum())
-    return {"issues": missing, "examples": [{"issue": k, "reason": v} for k, v in list(fc.reasons.items())[:3]],
+    missing = [i.issue for i, y, f in zip(data.issues, outcome, fc.value) if not np.isnan(y) and np.isnan(f)]
+    return {"issues": len(missing), "examples": [{"issue": k, "reason": fc.reasons[k]} for k in missing[:3]],
             "proposals_together": len(fc.together)}

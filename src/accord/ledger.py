@@ -138,12 +138,13 @@ def seal(run_id: str, store: RunStore, path: str | Path = DEFAULT_PATH) -> dict[
 def grade(run_id: str, outcomes: list[str], store: RunStore, path: str | Path = DEFAULT_PATH) -> dict[str, Any]:
     """Record the outcomes of a sealed run's issues (``ISSUE=VALUE``) and its errors."""
     ledger = Ledger.open(path)
-    run_id = store.get(run_id).run_id
+    run = store.get(run_id)
+    run_id = run.run_id
     sealed = ledger.seals().get(run_id)
     if sealed is None:
         raise UsageError(f"run {run_id} is not sealed: `accord seal {run_id}` first, so that the forecast is on "
                          "record before its outcome")
-    scenario = store.get(run_id).scenario(store)
+    scenario = run.scenario(store)
     graded = {i for r in ledger.records if r.get("kind") == "grade" and r.get("run_id") == run_id
               for i in r.get("outcome", {})}
     forecast = {f["issue"]: f["value"] for f in sealed["forecast"]}
