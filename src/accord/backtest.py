@@ -23,6 +23,7 @@ forecaster's own intervals are scored under proposal-grouped cross-validation
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from . import __version__
 from .errors import NotApplicable
 from .io.deu import DeuData, DeuIssue
 from .models import get_model
@@ -188,7 +190,8 @@ def outcomes(data: DeuData) -> np.ndarray:
 def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, Any]] | None = None,
              seed: int | None = 0, samples: int = 0, progress: Callable[[str], None] | None = None
              ) -> dict[str, Any]:
-    """Score each model on the data; the JSON document of ``accord backtest``."""
+    """Score each model on the data; the JSON document of ``accord backtest`` (with the ``accord``
+    forecaster's cross-validation when it is among the models)."""
     params = params or {}
     outcome = outcomes(data)
     proposal = np.array([i.proposal for i in data.issues])
@@ -218,12 +221,16 @@ def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, A
             entry["coverage"] = {f"{level:g}": coverage(fc.draws, outcome, level) for level in LEVELS}
         entry["unscored"] = _unscored(fc, outcome, data)
         entries.append(entry)
-    return {
-        "data": {"file": data.path.name, "capabilities": data.capabilities, "issues": len(data.issues),
+    doc = {
+        "data": {"file": data.path.name, "sha256": hashlib.sha256(data.path.read_bytes()).hexdigest(),
+                 "capabilities": data.capabilities, "issues": len(data.issues),
                  "proposals": len(set(proposal.tolist())), "with_outcome": int((~np.isnan(outcome)).sum())},
-        "seed": seed, "samples": samples, "bootstrap": BOOTSTRAP,
+        "seed": seed, "samples": samples, "bootstrap": BOOTSTRAP, "version": __version__,
         "models": entries,
     }
+    if "accord" in models:
+        doc["cross_validation"] = cross_validate(data, seed=seed)
+    return doc
 
 
 def _unscored(fc: Forecasts, outcome: np.ndarray, data: DeuData) -> dict[str, Any]:

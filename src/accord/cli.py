@@ -26,11 +26,11 @@ from . import __version__
 from .checks import find_text
 from .errors import AccordError, InputError
 from .io import FORMATS, Loaded, read_scenario, write_scenario
+from .ledger import DEFAULT_PATH as LEDGER_PATH
 from .models import registry
 from .render import print_forecast, print_problems
 from .runner import add_uncertainty, document, dumps, parse_params, record, run_chosen, run_models
 from .scenario import Scenario
-from .ledger import DEFAULT_PATH as LEDGER_PATH
 from .store import DEFAULT_PATH, RunStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -369,10 +369,7 @@ def backtest(
     quiet: QuietOpt = False,
 ) -> None:
     """Score models against recorded outcomes: MAE and more, each against the compromise model."""
-    import hashlib
-
     from .backtest import backtest as run_backtest
-    from .backtest import cross_validate
     from .errors import UsageError
     from .io.deu import read_deu
 
@@ -389,10 +386,6 @@ def backtest(
         with err.status("scoring ...") as status:
             doc = run_backtest(data, names, params, seed, samples,
                                progress=lambda name: status.update(f"scoring {name} ..."))
-    doc["data"]["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
-    doc["version"] = __version__
-    if "accord" in names:
-        doc["cross_validation"] = cross_validate(data, seed=seed)
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:

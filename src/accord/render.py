@@ -60,7 +60,8 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
     if notes:
         parts.append(Text("\n".join(notes), style="yellow"))
     parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "
-                      "round by round; `accord roles FILE` says who brokers, spoils, follows or holds out",
+                      "round by round; `accord roles FILE` says who brokers, spoils, follows or holds out; "
+                      "`accord backtest data/deu3/deu3-dev.csv` scores the models against real EU outcomes",
                       style="dim"))
     return Group(*parts)
 
