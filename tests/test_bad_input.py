@@ -114,7 +114,7 @@ YAML_CASES = [
     ("actor-without-capability", edited(YAML, ("    capability: 5\n", "")),
      [(13, "actors[B].issues.tax: no capability: give the actor a `capability`, or this stance one")]),
     ("unknown-actor-key", edited(YAML, ("    capability: 10\n", "    capability: 10\n    power: 3\n")),
-     [(9, "unknown key `power`; allowed: id, name, description, capability, issues")]),
+     [(9, "unknown key `power`; allowed: id, name, aliases, description, capability, issues")]),
     ("unknown-top-key", edited(YAML, ("name: Tax talks", "name: Tax talks\ndescripton: typo")),
      [(2, "unknown key `descripton`; allowed: name, date, description, assumption, sources, issues")]),
     ("unknown-stance-key", edited(YAML, ("salience: 0.5}", "salience: 0.5, sal: 1}")),

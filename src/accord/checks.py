@@ -254,7 +254,22 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
         if ident in issue_ids and ident not in taken and actors:
             out.append((("issues", i), f"no actor takes a position on issue `{ident}`"))
     _role_assertions(raw, {_strip(a.get("id")) for _, a in actors if isinstance(a, dict)}, issue_ids, source_ids, out)
+    _aliases(actors, out)
     return out
+
+
+def _aliases(actors: list[tuple[int, Any]], out: list[tuple[Loc, str]]) -> None:
+    """An alias names one actor: a name shared by two would tie a text's mention to either."""
+    owner: dict[str, Any] = {}
+    for a, actor in actors:
+        names = actor.get("aliases") if isinstance(actor, dict) else None
+        for k, alias in enumerate(names if isinstance(names, list) else []):
+            if not isinstance(alias, str) or not alias.strip():
+                continue
+            first = owner.setdefault(alias.strip(), actor.get("id"))
+            if first != actor.get("id"):
+                out.append((("actors", a, "aliases", k), f"alias {alias.strip()!r} is also an alias of `{first}`: "
+                            "a mention of it could not be told apart"))
 
 
 def _role_assertions(raw: dict[str, Any], actor_ids: set, issue_ids: set, source_ids: set,

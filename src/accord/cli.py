@@ -24,8 +24,8 @@ from rich.table import Table
 
 from . import __version__
 from .checks import find_text
-from .errors import AccordError, InputError
-from .io import FORMATS, Loaded, read_scenario, write_scenario
+from .errors import AccordError, InputError, Problem
+from .io import FORMATS, Loaded, atomic_write, read_scenario, write_scenario
 from .ledger import DEFAULT_PATH as LEDGER_PATH
 from .models import registry
 from .render import print_forecast, print_problems
@@ -634,7 +634,6 @@ def runs_export(
     store: StoreOpt = DEFAULT_PATH,
 ) -> None:
     """Export a recorded run: the whole record as JSON, or one of its tables as CSV."""
-    from .io import atomic_write
     from .errors import UsageError
 
     run_store = RunStore(store)
@@ -662,6 +661,136 @@ def runs_export(
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+evidence_app = typer.Typer(no_args_is_help=True,
+                           help="Find claims in articles, review them, merge them into a scenario.")
+app.add_typer(evidence_app, name="evidence")
+ArticlesArg = Annotated[list[Path], typer.Argument(help="plain-text articles (UTF-8)", show_default=False)]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="scenario whose actors and issues to look for")]
+SemanticOpt = Annotated[bool, typer.Option(
+    "--semantic/--lexical", help="rank with the sentence embedding too (needs the `text` extra)")]
+
+
+def _scan(articles: list[Path], scenario: Scenario, semantic: bool):
+    from .evidence import scan
+    from .io._files import decode, read_bytes
+
+    texts = {a.name: decode(read_bytes(a), str(a)) for a in articles}
+    if len(texts) < len(articles):
+        raise InputError([Problem("two articles have the same file name; rename one", str(a)) for a in articles])
+    return scan(scenario, texts, _ranker(semantic))
+
+
+def _ranker(semantic: bool):
+    if not semantic:
+        return None
+    from .errors import UsageError
+    from .evidence.embedding import EmbeddingUnavailable
+    from .evidence.semantic import SemanticRanker
+
+    try:
+        return SemanticRanker()
+    except EmbeddingUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+@evidence_app.command("scan")
+@guarded
+def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: SemanticOpt = False,
+                  as_json: JsonOpt = False,
+                  top: Annotated[int, typer.Option(min=0, help="show only the best N (0: all)")] = 0) -> None:
+    """Find the sentences that tie an actor to an issue: candidate claims with a stance hint, best first."""
+    loaded = load(scenario, None)
+    found = _scan(articles, loaded.scenario, semantic)
+    shown = found[:top] if top else found
+    if as_json:
+        keys = ("article", "actor", "issue", "sentence", "start", "end", "stance", "score")
+        doc = {"candidates": [{**{k: c.to_dict()[k] for k in keys}, **c.to_dict()} for c in shown]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"{len(found)} candidate claims in {len(articles)} article(s)", show_lines=False)
+    for col in ("score", "actor", "issue", "stance", "article", "sentence"):
+        table.add_column(col, overflow="fold")
+    for c in shown:
+        table.add_row(f"{c.score:.2f}", c.actor, c.issue, c.stance, f"{c.article}:{c.start}",
+                      escape(c.sentence if len(c.sentence) < 160 else c.sentence[:159] + "…"))
+    out.print(table)
+
+
+@evidence_app.command("review")
+@guarded
+def evidence_review(articles: ArticlesArg, scenario: ScenarioOpt,
+                    output: Annotated[Path, typer.Option("--output", "-o", help="review file to write (.yaml, .csv)")],
+                    semantic: SemanticOpt = False) -> None:
+    """Write the candidates to a review file: accept or reject each, set its value, trim its quote."""
+    from .evidence.review import dumps_review, review_format, review_rows
+
+    fmt = review_format(output)
+    loaded = load(scenario, None)
+    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic))
+    atomic_write(output, dumps_review(rows, fmt).encode("utf-8"))
+    out.print(f"wrote {len(rows)} candidates to {output}; then: accord evidence apply {output} --scenario "
+              f"{scenario} -o NEW.yaml")
+
+
+@evidence_app.command("apply")
+@guarded
+def evidence_apply(review: Annotated[Path, typer.Argument(help="the edited review file")], scenario: ScenarioOpt,
+                   output: Annotated[Path, typer.Option("--output", "-o", help="scenario file to write (YAML)")],
+                   texts: TextsOpt = None) -> None:
+    """Merge the accepted claims into the scenario, checking every quote against its article."""
+    from .evidence.review import apply_review
+
+    loaded = load(scenario, None, texts)
+    if output.resolve() == loaded.path.resolve():
+        raise InputError([Problem("writing over the scenario would lose its comments: give another -o file",
+                                  str(output))])
+    merged, report = apply_review(loaded.scenario, review, list(texts or []), loaded.path.parent)
+    write_scenario(merged, output, "yaml")
+    for line in report:
+        out.print(f"  {escape(line)}")
+    out.print(f"{len(report)} accepted claims merged; wrote {output} (sha256 {merged.sha256[:12]})")
+
+
+@evidence_app.command("eval")
+@guarded
+def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see accord.evidence.evaluate)")],
+                  scenario: ScenarioOpt, texts: TextsOpt = None, semantic: SemanticOpt = False,
+                  as_json: JsonOpt = False) -> None:
+    """Precision and recall of the scan's actor-issue links, and its stance accuracy, against hand labels."""
+    from .evidence.evaluate import evaluate, read_labels
+
+    loaded = load(scenario, None)
+    folders = [labels.parent, *(texts or [])]
+    names = _label_articles(labels)
+    paths = [next((d / n for d in folders if (d / n).is_file()), Path(n)) for n in names]
+    found = _scan(paths, loaded.scenario, semantic)
+    texts_by_name = {p.name: p.read_text(encoding="utf-8-sig") for p in paths if p.is_file()}
+    gold = read_labels(labels, texts_by_name, set(loaded.scenario.actor_ids), set(loaded.scenario.issue_ids))
+    result = {"labels_file": str(labels), "scenario": loaded.scenario.sha256, "semantic": semantic,
+              **evaluate(found, gold)}
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        return
+    for key in ("labels", "candidates", "matched", "precision", "recall", "stance_accuracy"):
+        out.print(f"{key:16} {result[key]}")
+    out.print(f"{'recall by mention':16} {result['recall_by_mention']}")
+    for issue, r in result["by_issue"].items():
+        out.print(f"  {issue:16} labels {r['labels']:3}  precision {r['precision']}  recall {r['recall']}")
+
+
+def _label_articles(labels: Path) -> list[str]:
+    import yaml
+
+    try:
+        raw = yaml.safe_load(labels.read_text(encoding="utf-8-sig"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([Problem(f"cannot read the labels file: {exc}", str(labels))]) from None
+    arts = raw.get("articles") if isinstance(raw, dict) else None
+    return [a["article"] for a in arts or [] if isinstance(a, dict) and isinstance(a.get("article"), str)]
 
 
 def main() -> None:

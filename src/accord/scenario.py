@@ -158,11 +158,30 @@ class Scale(_Model):
         return self
 
 
+class Lexicon(_Model):
+    """The words that mark an issue in a text, for ``accord evidence scan``.
+
+    Each entry is a word or phrase matched case-insensitively on word boundaries; ``*`` ends
+    a prefix (``sanction*`` matches sanction, sanctions, sanctioning). ``terms`` mark that a
+    sentence is about the issue; ``toward_min`` and ``toward_max`` are cues of direction
+    (``eas*``, ``tighten*``), read only in a sentence about the issue. A phrase may be in
+    ``terms`` and in a cue list at once ("peace treaty" is the sequencing issue *and* its
+    upper end).
+    """
+
+    terms: list[Text] = Field(default_factory=list, description="words that mark a sentence as about the issue")
+    toward_min: list[Text] = Field(default_factory=list, description="cues toward the scale's minimum")
+    toward_max: list[Text] = Field(default_factory=list, description="cues toward the scale's maximum")
+
+
 class Issue(_Model):
     id: Id
     label: str | None = None
     description: str | None = None
     scale: Scale
+    lexicon: Lexicon | None = Field(
+        None, description="words that mark the issue in texts (default: from the label and the anchors)"
+    )
     reference: Estimate | None = Field(
         None, description="the reference point (status quo): the outcome if nothing is agreed"
     )
@@ -183,6 +202,9 @@ class Stance(_Model):
 class Actor(_Model):
     id: Id
     name: str | None = None
+    aliases: list[Text] = Field(
+        default_factory=list, description="other names in texts: capital, leaders, officials (`accord evidence`)"
+    )
     description: str | None = None
     capability: Estimate | None = Field(None, description=">= 0; needed unless every stance gives its own")
     issues: dict[Id, Stance] = Field(default_factory=dict, description="stances keyed by issue id")

@@ -1,0 +1,66 @@
+"""Semantic ranking with a sentence embedding (the optional ``text`` extra).
+
+Each issue is described by its label, description and the labels of its anchors; each
+sentence that names an actor is embedded with all-MiniLM-L6-v2 (:mod:`.embedding`), and its
+cosine similarity to each issue's description
+
+* joins the score of the lexical candidates (a quarter of it), so that sentences closer in
+  meaning to the issue rank higher;
+* proposes a link where no word of the lexicon marks the issue but the sentence is close to
+  its description (similarity at least :data:`THRESHOLD`), marked ``via: semantic``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..scenario import Scenario
+from .embedding import SentenceEncoder
+
+#: Cosine similarity from which a sentence naming an actor is linked to an issue that no word of
+#: its lexicon marks. On the seed labels of the Korea scenario, 0.5 adds 53 candidates of which 3
+#: are right (precision 0.58 -> 0.43); 0.6 adds 3 and none is right: links the lexicon misses are
+#: rarely close in meaning to an issue's description. Hence a high bar.
+THRESHOLD = 0.6
+
+
+def issue_text(issue) -> str:
+    parts = [issue.label or issue.id, issue.description or ""]
+    parts += [a.label for a in issue.scale.anchors]
+    return ". ".join(p.strip() for p in parts if p and p.strip())
+
+
+class SemanticRanker:
+    def __init__(self, encoder: SentenceEncoder | None = None, threshold: float = THRESHOLD):
+        self.encoder = encoder or SentenceEncoder.load()
+        self.threshold = threshold
+
+    def rerank(self, scenario: Scenario, parsed, found, vocab):
+        from .scan import _stance_holders, candidate
+
+        issues = scenario.issues
+        emb_issue = self.encoder.encode([issue_text(i) for i in issues])
+        emb_sent = self.encoder.encode([p.sentence.text for p in parsed]) if parsed else np.zeros((0, 1))
+        sim = emb_sent @ emb_issue.T  # (sentences, issues), rows and columns unit length
+        row = {(p.article, p.sentence.start): k for k, p in enumerate(parsed)}
+        col = {i.id: j for j, i in enumerate(issues)}
+        out = []
+        for c in found:
+            s = float(sim[row[(c.article, c.start)], col[c.issue]])
+            out.append(replace(c, similarity=round(s, 4), score=_rescore(c.score, s)))
+        for k, p in enumerate(parsed):
+            holders = _stance_holders(p.sentence, p.actors)
+            for j, issue in enumerate(issues):
+                if issue.id in p.issues or sim[k, j] < self.threshold:
+                    continue
+                for actor in dict.fromkeys(m.key for m in holders):
+                    mentions = [m for m in holders if m.key == actor]
+                    out.append(candidate(p, actor, issue.id, mentions, mentions, vocab,
+                                         similarity=round(float(sim[k, j]), 4), via="semantic"))
+        return out
+
+
+def _rescore(score: float, similarity: float) -> float:
+    return round(0.75 * score + 0.25 * max(similarity, 0.0), 4)
