@@ -227,10 +227,10 @@ def test_scan_against_the_seed_labels():
     articles = _seeds()
     s = read_scenario(KOREA).scenario
     result = evaluate(scan(s, articles), read_labels(LABELS, articles, set(s.actor_ids), set(s.issue_ids)))
-    assert (result["labels"], result["candidates"], result["matched"]) == (110, 129, 75)
-    assert result["precision"] == pytest.approx(0.5814)
-    assert result["recall"] == pytest.approx(0.6818)
-    assert result["stance_accuracy"] == pytest.approx(0.6933)
+    assert (result["labels"], result["candidates"], result["matched"]) == (110, 128, 74)
+    assert result["precision"] == pytest.approx(0.5781)
+    assert result["recall"] == pytest.approx(0.6727)
+    assert result["stance_accuracy"] == pytest.approx(0.6892)
 
 
 def test_scanning_and_applying_reproduces_the_korea_evidence(tmp_path):
@@ -326,6 +326,6 @@ def test_scan_with_the_sentence_embedding_against_the_seed_labels():
     s = read_scenario(KOREA).scenario
     found = scan(s, articles, SemanticRanker())
     result = evaluate(found, read_labels(LABELS, articles, set(s.actor_ids), set(s.issue_ids)))
-    assert (result["candidates"], result["matched"]) == (132, 75)
+    assert (result["candidates"], result["matched"]) == (131, 74)
     assert sum(c.via == "semantic" for c in found) == 3
     assert all(c.similarity is not None and -1 <= c.similarity <= 1 for c in found)

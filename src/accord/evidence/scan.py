@@ -170,7 +170,7 @@ def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
         possessive = m.text.endswith(("'s", "’s", "'", "’"))
         listed = previous_end is not None and _LIST.match(s.text[previous_end - s.start:m.start - s.start])
         is_object = not possessive and (bool(_PREPOSITION.search(before)) or bool(listed and previous_object))
-        if not is_object or m.text.lower() in ("it", "its") or m.text.lower().startswith("the "):
+        if not is_object or m.text.lower() in ("it", "its") or _GROUP.fullmatch(m.text):
             out.append(m)
         previous_object, previous_end = is_object, m.end
     return out
@@ -279,6 +279,9 @@ def _score(mentions: list[Match], terms: list[Match], directed: bool, hedged: bo
     score = 0.4 + 0.3 * closeness + 0.15 * first + 0.15 * directed
     if hedged:
         score *= 0.8
-    if similarity is not None:
-        score = 0.75 * score + 0.25 * max(similarity, 0.0)
-    return round(score, 4)
+    return with_similarity(score, similarity) if similarity is not None else round(score, 4)
+
+
+def with_similarity(score: float, similarity: float) -> float:
+    """A lexical score with the sentence's similarity to the issue taking a quarter of it."""
+    return round(0.75 * score + 0.25 * max(similarity, 0.0), 4)

@@ -38,7 +38,7 @@ class SemanticRanker:
         self.threshold = threshold
 
     def rerank(self, scenario: Scenario, parsed, found, vocab):
-        from .scan import _stance_holders, candidate
+        from .scan import _stance_holders, candidate, with_similarity
 
         issues = scenario.issues
         emb_issue = self.encoder.encode([issue_text(i) for i in issues])
@@ -49,7 +49,7 @@ class SemanticRanker:
         out = []
         for c in found:
             s = float(sim[row[(c.article, c.start)], col[c.issue]])
-            out.append(replace(c, similarity=round(s, 4), score=_rescore(c.score, s)))
+            out.append(replace(c, similarity=round(s, 4), score=with_similarity(c.score, s)))
         for k, p in enumerate(parsed):
             holders = _stance_holders(p.sentence, p.actors)
             for j, issue in enumerate(issues):
@@ -61,6 +61,3 @@ class SemanticRanker:
                                          similarity=round(float(sim[k, j]), 4), via="semantic"))
         return out
 
-
-def _rescore(score: float, similarity: float) -> float:
-    return round(0.75 * score + 0.25 * max(similarity, 0.0), 4)
