@@ -129,7 +129,7 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match]) -> list[Mat
     most an introductory phrase) before any name is the actor named first in the sentence
     before, its usual subject; and "the three parties" (governments, countries, ...) are the
     actors of the sentence before when it has just that many. A resolved mention keeps the
-    pronoun's words (``via`` the reader's eye: "its" -> RUS).
+    pronoun's own words as its text ("its" standing for RUS).
     """
     if not previous:
         return named
