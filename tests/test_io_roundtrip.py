@@ -116,3 +116,14 @@ def test_lossy_conversions_say_what_they_leave_out():
     assert "claims" in text and "anchor" in text
     _, warnings = encode_scenario(s, "decide")
     assert any("reference points" in w.message for w in warnings)
+
+
+def test_files_written_atomically_get_the_usual_permissions(tmp_path):
+    import os
+
+    from accord.io import atomic_write
+
+    atomic_write(tmp_path / "out.txt", b"x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o666 & ~mask

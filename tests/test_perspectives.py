@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from accord.io import read_scenario
@@ -46,3 +47,16 @@ def test_without_sources_there_is_only_the_consensus(cli):
     assert code == 0 and "No two readings lead to forecasts more than 10 points apart" in out
     p = perspectives(read_scenario(KOREA).scenario, ["median"])
     assert set(p.forecasts["model"]) == {"median"} and len(p.runs) == 4
+
+
+def test_a_reading_is_its_own_scenario_even_after_the_consensus_was_used():
+    """A copy must not inherit what was cached of the original (inputs, sha256)."""
+    sc = read_scenario(KOREA).scenario
+    consensus = sc.inputs().position.copy()
+    _ = sc.sha256
+    blank = reading(sc, "blank2018")
+    assert blank.sha256 != sc.sha256
+    assert np.nanmax(np.abs(blank.inputs().position - consensus)) > 0
+    fresh = reading(read_scenario(KOREA).scenario, "blank2018")
+    assert blank.sha256 == fresh.sha256
+    assert np.array_equal(blank.inputs().position, fresh.inputs().position, equal_nan=True)

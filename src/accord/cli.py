@@ -663,6 +663,55 @@ def runs_export(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+# -- report -------------------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def report(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="file to write: .html (one self-contained page) or .md (figures in a folder beside it)",
+        show_default=False)],
+    file: FileArg = None,
+    model: Annotated[Optional[list[str]], typer.Option(
+        "--model", "-m", help="model to run (repeatable; default: every model that can take the scenario)")] = None,
+    param: ParamOpt = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", min=0, help="Monte Carlo: draw this many scenarios from the evidence, for intervals")] = 0,
+    seed: SeedOpt = 0,
+    role_samples: Annotated[int, typer.Option(
+        min=0, help="Monte Carlo samples for the roles' confidence")] = 10,
+    report_format: Annotated[Optional[str], typer.Option(
+        "--format", help="html or md (default: from the output's suffix)")] = None,
+    input_format: Annotated[Optional[Format], typer.Option(
+        "--input-format", help="the scenario file's format (default: detected)")] = None,
+) -> None:
+    """Write a report: the scenario with its evidence, forecasts, trajectories, roles, perspectives,
+    sensitivity and the actors' network, as one HTML page or as Markdown with its figures."""
+    from .errors import UsageError
+    from .report import build, render_html, write_markdown
+
+    kind = report_format or {".html": "html", ".htm": "html", ".md": "md"}.get(output.suffix.lower())
+    if report_format is not None and kind not in ("html", "md"):
+        raise UsageError(f"--format {report_format!r}: choose html or md")
+    if kind is None:
+        raise UsageError(f"cannot tell the report's format from {output.name!r}: name it .html, .htm or .md, or "
+                         "give --format html or --format md")
+    scenario = load(file, input_format).scenario
+    names = model or list(registry())
+    result = build(scenario, models=model, params=parse_params(names, param or []), samples=samples, seed=seed,
+                   role_samples=role_samples, command=command_line())
+    try:
+        if kind == "html":
+            atomic_write(output, render_html(result).encode("utf-8"))
+            out.print(f"wrote {output}")
+        else:
+            figures = write_markdown(result, output)[1:]
+            out.print(f"wrote {output} and its {len(figures)} figures in {output.with_name(output.stem + '_files')}/")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 # -- evidence ---------------------------------------------------------------------------------
 
 evidence_app = typer.Typer(no_args_is_help=True,
@@ -791,6 +840,36 @@ def _label_articles(labels: Path) -> list[str]:
         raise InputError([Problem(f"cannot read the labels file: {exc}", str(labels))]) from None
     arts = raw.get("articles") if isinstance(raw, dict) else None
     return [a["article"] for a in arts or [] if isinstance(a, dict) and isinstance(a.get("article"), str)]
+
+
+# -- dashboard --------------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def serve(
+    folder: Annotated[Path, typer.Argument(help="folder of scenario files to list, open and upload into")] = Path(
+        "scenarios"),
+    host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    store: StoreOpt = DEFAULT_PATH,
+) -> None:
+    """Serve the dashboard: open a scenario, edit its inputs, run models, see roles, runs and reports."""
+    from importlib.util import find_spec
+
+    from .errors import UsageError
+    from .web import serve as run_server
+
+    missing = [m for m in ("fastapi", "jinja2", "uvicorn", "multipart") if find_spec(m) is None]
+    if missing:
+        raise UsageError(f"the dashboard needs the `web` extra ({', '.join(missing)} missing): "
+                         "pip install 'accord[web]'")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder; give the folder of your scenario files")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]note:[/yellow] serving on {host}: anyone who can reach it can run models and upload files")
+    out.print(f"accord dashboard of {folder} on http://{host}:{port}/  (Ctrl-C to stop)")
+    run_server(str(folder), host, port, str(store))
 
 
 def main() -> None:

@@ -266,6 +266,14 @@ class Scenario(_Model):
 
     _iso = field_validator("date", mode="before")(_iso_date)
 
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A copy with fields replaced (pydantic's ``model_copy``). What is computed from the
+        fields and cached (ids, inputs, sha256) is computed afresh for the copy, not copied."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            copy.__dict__.pop(name, None)
+        return copy
+
     # -- lookups ---------------------------------------------------------------------------
 
     @cached_property
@@ -349,6 +357,9 @@ class Scenario(_Model):
         for arr in (position, salience, capability, reference):
             arr.flags.writeable = False
         return arrays
+
+
+_CACHED = [name for name, value in vars(Scenario).items() if isinstance(value, cached_property)]
 
 
 @dataclass(frozen=True)

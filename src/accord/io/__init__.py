@@ -166,6 +166,15 @@ def write_scenario(scenario: Scenario, path: str | os.PathLike[str], format: str
     return warnings
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once, at import: os.umask is process-wide, unsafe to toggle under threads
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write all of ``data`` or nothing: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +184,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary new file would be, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,104 @@
+"""Dashboard under load: concurrent forecast requests on loopback, latency percentiles.
+
+    python benchmarks/dashboard_load.py [--requests 50] [--concurrency 50] [--model eum] [--samples 0]
+
+Starts `accord serve` in its own process on a free loopback port, over a temporary folder
+holding the Korea scenario and a temporary run store (every request records its run, as in
+real use), sends the requests from a thread pool all at once, and prints a table: requests,
+errors, latency p50 / p95 / max and the throughput. Each request edits Russia's sanctions
+position to a different value, so no two runs are alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise SystemExit(f"the dashboard did not answer at {url}")
+
+
+def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
+    """One request: (seconds, HTTP status); status 0 for a failed connection."""
+    body = urllib.parse.urlencode({"model": model, "samples": samples, "seed": k,
+                                   "position:RUS:sanctions": 40 + k % 60}).encode()
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=300) as r:
+            r.read()
+            status = r.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, ConnectionError):
+        status = 0
+    return time.perf_counter() - start, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--model", default="eum")
+    parser.add_argument("--samples", type=int, default=0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scenarios"
+        folder.mkdir()
+        shutil.copy(ROOT / "scenarios" / "korea-2018.yaml", folder / "korea-2018.yaml")
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "accord", "serve", str(folder), "--port", str(port),
+                                   "--store", str(Path(tmp) / "runs.sqlite")], stdout=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base + "/")
+            url = f"{base}/scenario/korea-2018.yaml/forecast"
+            forecast(url, 0, args.model, args.samples)  # warm up: imports, the scenario's first read
+            start = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                done = list(pool.map(lambda k: forecast(url, k, args.model, args.samples), range(args.requests)))
+            wall = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(10)
+    seconds = np.array([d for d, _ in done])
+    errors = sum(status != 200 for _, status in done)
+    p50, p95 = np.percentile(seconds, [50, 95])
+    print(f"dashboard on loopback: {args.requests} forecast requests ({args.model}, samples {args.samples}), "
+          f"{args.concurrency} at once")
+    print(f"{'requests':>8s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s} {'wall s':>7s} {'req/s':>6s}")
+    print(f"{args.requests:8d} {errors:6d} {p50:7.3f} {p95:7.3f} {seconds.max():7.3f} {wall:7.2f} "
+          f"{args.requests / wall:6.1f}")
+    if errors:
+        raise SystemExit(f"{errors} requests failed")
+
+
+if __name__ == "__main__":
+    main()

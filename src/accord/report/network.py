@@ -1,0 +1,133 @@
+"""The actors as a network: who agrees with whom, and who challenges whom.
+
+*Agreement* of two actors is one minus the distance of their positions, as a share of each
+issue's scale, averaged over the issues both take part in with weights the mean of their two
+saliences on the issue: 1 for actors who stand together wherever they care, 0 for actors at
+opposite ends of every scale. *Challenges* are read from a model's run where it records them:
+the expected utility model's accepted demands (the demanding actor to the one that gives
+way), else the spatial model's challenges (initiator to target).
+
+The layout is deterministic: actors on a circle, in the order of their angle in a classical
+(Torgerson) scaling of the disagreements, so that allies sit side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Result
+from ..scenario import Inputs, Scenario
+
+
+@dataclass(frozen=True)
+class Network:
+    actors: tuple[str, ...]
+    capability: np.ndarray  # per actor: its capability (the mean over issues where it varies)
+    weight: np.ndarray  # per actor: capability x salience summed over the issues
+    agreement: np.ndarray  # actors x actors in [0, 1]; NaN on the diagonal and where no issue is shared
+    challenges: np.ndarray | None  # actors x actors: how often row challenged column; None if no model records it
+    challenge_model: str | None
+    challenge_meaning: str
+
+    def closest(self, k: int | None = None) -> list[tuple[int, int, float]]:
+        """The ``k`` pairs of highest agreement (default: every pair with a shared issue) as (a, b, agreement)."""
+        a, b = np.triu_indices(len(self.actors), 1)
+        values = self.agreement[a, b]
+        keep = np.flatnonzero(np.isfinite(values))
+        keep = keep[np.argsort(-values[keep], kind="stable")][:k]
+        return [(int(a[j]), int(b[j]), float(values[j])) for j in keep]
+
+    def strongest(self, k: int | None = None) -> list[tuple[int, int, int]]:
+        """The ``k`` most frequent challenges (default: one per actor, at most 12) as (from, to, count)."""
+        if self.challenges is None:
+            return []
+        pairs = [(int(a), int(b), int(self.challenges[a, b])) for a, b in zip(*np.nonzero(self.challenges))]
+        pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+        return pairs[:min(len(self.actors), 12) if k is None else k]
+
+    def layout(self) -> np.ndarray:
+        """(actors, 2) coordinates on the unit circle, allies side by side, the first actor's neighbourhood on top."""
+        return circle(self.agreement)
+
+
+def network(scenario: Scenario, results: Sequence[Result]) -> Network:
+    inputs = scenario.inputs()
+    challenges, model, meaning = challenge_counts(results, inputs.actors)
+    return Network(inputs.actors, capability(inputs), inputs.weight.sum(axis=1), agreement(inputs), challenges, model,
+                   meaning)
+
+
+def agreement(inputs: Inputs) -> np.ndarray:
+    """Salience-weighted agreement of every pair of actors (see the module docstring)."""
+    x = (inputs.position - inputs.scale_min) / (inputs.scale_max - inputs.scale_min)
+    both = inputs.present[:, None, :] & inputs.present[None, :, :]
+    weight = np.where(both, (inputs.salience[:, None, :] + inputs.salience[None, :, :]) / 2, 0.0)
+    distance = np.where(both, np.abs(x[:, None, :] - x[None, :, :]), 0.0)
+    total = weight.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = 1.0 - (weight * distance).sum(axis=-1) / total
+    out[total == 0] = np.nan
+    np.fill_diagonal(out, np.nan)
+    return out
+
+
+def capability(inputs: Inputs) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(np.where(inputs.present, inputs.capability, np.nan), axis=1)
+
+
+def challenge_counts(results: Sequence[Result], actors: tuple[str, ...]
+                     ) -> tuple[np.ndarray | None, str | None, str]:
+    """Counts of challenges (row to column) from the first model that records them, with what they mean."""
+    index = {a: k for k, a in enumerate(actors)}
+    for result in results:
+        if result.model == "eum" and "offers" in result.tables:
+            offers = result.table_frame("offers")
+            pairs = offers.loc[offers["accepted"].astype(bool), ["other", "actor"]]
+            meaning = "accepted demands in the expected utility model's run, from the actor making the demand to " \
+                      "the actor giving way, over all rounds and issues"
+            return _count(pairs.itertuples(index=False), index), result.model, meaning
+        if result.model == "smp" and "challenges" in result.tables:
+            pairs = result.table_frame("challenges")[["initiator", "target"]]
+            meaning = "challenges in the spatial model's run, from initiator to target, over all turns"
+            return _count(pairs.itertuples(index=False), index), result.model, meaning
+    return None, None, "none of the models run records challenges (eum and smp do)"
+
+
+def _count(pairs, index: dict[str, int]) -> np.ndarray:
+    out = np.zeros((len(index), len(index)), dtype=int)
+    for source, target in pairs:
+        out[index[source], index[target]] += 1
+    return out
+
+
+def circle(agreement: np.ndarray) -> np.ndarray:
+    """Places on the unit circle, clockwise from the top, ordered by angle in a 2-D classical scaling."""
+    n = len(agreement)
+    if n < 3:
+        order = np.arange(n)
+    else:
+        angle = np.arctan2(*scaling(agreement)[:, ::-1].T)
+        order = np.argsort(np.round(angle - angle[0], 12) % (2 * np.pi), kind="stable")
+    theta = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
+    out = np.empty((n, 2))
+    out[order] = np.column_stack([np.cos(theta), np.sin(theta)])
+    return out
+
+
+def scaling(agreement: np.ndarray, dims: int = 2) -> np.ndarray:
+    """Classical scaling of the disagreements (1 - agreement; pairs with no shared issue at the largest)."""
+    d = 1.0 - agreement
+    d = np.where(np.isnan(d), np.nanmax(d, initial=1.0), d)
+    np.fill_diagonal(d, 0.0)
+    n = len(d)
+    centre = np.eye(n) - 1.0 / n
+    b = -0.5 * centre @ (d**2) @ centre
+    values, vectors = np.linalg.eigh((b + b.T) / 2)
+    top = np.argsort(values, kind="stable")[::-1][:dims]
+    coords = vectors[:, top] * np.sqrt(np.clip(values[top], 0.0, None))
+    signs = np.sign(coords[np.argmax(np.abs(coords), axis=0), np.arange(coords.shape[1])])
+    return coords * np.where(signs == 0, 1.0, signs)

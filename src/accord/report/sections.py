@@ -1,0 +1,399 @@
+"""The report's content, section by section, as a :class:`~.document.Document`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..explain import fmt
+from ..perspectives import CONSENSUS
+from ..render import grouped_notes, reading
+from ..role_analysis import article
+from ..scenario import Actor, Estimate, Issue, Scenario
+from . import figures
+from .build import TORNADO_TOP, Report
+from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Table, Text, code, em,
+                       joined, link, muted, prose, quote, strong, tag, target, text)
+
+ROLE_SUMMARY = {
+    "influence": "the social influence model (Friedkin & Johnsen 1990, with bounded confidence)",
+    "eum": "the expected utility model", "smp": "KTAB's spatial model of politics", "exchange": "the exchange model",
+}
+
+
+def compose(report: Report) -> Document:
+    s = report.scenario
+    sections = [run_section(report), scenario_section(s), forecast_section(report), trajectory_section(report),
+                roles_section(report), perspectives_section(report), sensitivity_section(report),
+                network_section(report)]
+    return Document(s.name, text(s.description or ""), sections)
+
+
+def facts(report: Report) -> list[tuple[str, Text]]:
+    s = report.scenario
+    skipped = "; ".join(f"{k['model']} ({k['reason']})" for k in report.skipped)
+    rows = [("scenario", text(s.name, muted(f"  ({s.date})") if s.date else "")),
+            ("sha256", text(code(s.sha256[:12]), muted(f"  {s.sha256}"))),
+            ("accord", text(report.version)),
+            ("run", text(report.created.strftime("%Y-%m-%d %H:%M UTC")) if report.created else ()),
+            ("seed", text(str(report.seed))),
+            ("samples", text(f"{report.samples:,} Monte Carlo samples of the evidence" if report.samples
+                             else prose("none (point forecasts; `--samples N` adds intervals)"))),
+            ("roles", text(f"{report.role_samples:,} Monte Carlo samples for the roles' confidence")),
+            ("models", text(", ".join(report.models), muted(f"; main model: {report.main.model}"))),
+            ("skipped", text(skipped)),
+            ("command", text(code(report.command)))]
+    return [(k, v) for k, v in rows if v]
+
+
+# -- 1. the run ---------------------------------------------------------------------------------
+
+
+def run_section(report: Report) -> Section:
+    return Section("run", "This run", [Facts(facts(report)), Para(prose(
+        "Everything in this report was computed by accord from the scenario file alone: the same file (the same "
+        "sha256), accord version, seed and command give the same numbers, and only the date above changes. "
+        "The forecasts are the models' readings of the evidence, not facts about the outcome."))])
+
+
+# -- 2. the scenario with its evidence ---------------------------------------------------------
+
+
+def scenario_section(s: Scenario) -> Section:
+    claims = sum(len(e.claims) for e in s.estimates())
+    assumed = sum(1 for e in s.estimates() if not e.claims)
+    blocks = [Para(text(f"{len(s.actors)} actors, {len(s.issues)} issues; {claims} claims quoted from "
+                        f"{len(s.sources)} sources, {assumed} values resting on a stated assumption (marked ",
+                        tag("assumption"), "). A value backed by claims is the mean over sources of each source's "
+                        "mean claim, unless the file sets it."))]
+    if s.assumption:
+        blocks.append(Para(text("File-wide assumption, covering every bare number: ", em(s.assumption)), "note"))
+    if s.sources:
+        blocks += [Heading("Sources", "sources"), sources_table(s)]
+    blocks.append(Heading("Issues", "issues"))
+    for issue in s.issues:
+        blocks += issue_blocks(s, issue)
+    blocks.append(Heading("Actors", "actors"))
+    plain = [a for a in s.actors if not any(e.claims or e.assumption for e in estimates(a))]
+    if plain:
+        blocks.append(bare_table(s, plain))
+    for actor in s.actors:
+        if actor in plain:
+            continue
+        blocks.append(Heading(f"{actor.name or actor.id} ({actor.id})", f"actor-{actor.id}"))
+        if actor.description:
+            blocks.append(Para(text(actor.description)))
+        rows: list[list[Cell]] = []
+        if actor.capability is not None:
+            rows.append([text(strong("all issues")), text("capability"), value_cell(actor.capability),
+                         evidence(s, actor.capability)])
+        for issue in s.issues:
+            stance = actor.issues.get(issue.id)
+            if stance is None:
+                continue
+            named = [(what, est) for what in ("position", "salience", "capability")
+                     if (est := getattr(stance, what)) is not None]
+            for k, (what, est) in enumerate(named):
+                rows.append([text(strong(issue.label or issue.id)) if k == 0 else text(), text(what),
+                             value_cell(est), evidence(s, est)])
+        absent = [i.label or i.id for i in s.issues if i.id not in actor.issues]
+        blocks.append(Table(["issue", "quantity", "value", "evidence"], rows, "llrl", kind="wide",
+                            caption=text(f"Takes no part in: {', '.join(absent)}.") if absent else ()))
+    return Section("scenario", "The scenario and its evidence", blocks)
+
+
+def estimates(actor: Actor) -> list[Estimate]:
+    out = [actor.capability] if actor.capability is not None else []
+    for stance in actor.issues.values():
+        out += [e for e in (stance.position, stance.salience, stance.capability) if e is not None]
+    return out
+
+
+def bare_table(s: Scenario, actors: list[Actor]) -> Table:
+    """One table for the actors whose numbers carry no evidence of their own (imported files)."""
+    rows: list[list[Cell]] = []
+    for actor in actors:
+        for k, issue in enumerate(i for i in s.issues if i.id in actor.issues):
+            stance, cap = actor.issues[issue.id], s.capability(actor, issue.id)
+            rows.append([text(strong(f"{actor.name or actor.id} ({actor.id})") if k == 0 else ""),
+                         text(issue.label or issue.id), text(fmt(stance.position.point)),
+                         text(fmt(stance.salience.point)), text("—" if cap is None else fmt(cap.point))])
+    caption = ("Every number of these actors rests on the file-wide assumption above" if s.assumption
+               else "These actors' numbers carry no evidence")
+    return Table(["actor", "issue", "position", "salience", "capability"], rows, "llrrr", kind="compact",
+                 caption=text(tag("assumption"), f" {caption}: no claims, no assumption of their own."))
+
+
+def sources_table(s: Scenario) -> Table:
+    rows: list[list[Cell]] = []
+    for src in s.sources:
+        byline = ", ".join(x for x in (src.author, src.publisher, src.date) if x)
+        address = link(src.url, src.url) if src.url else ""
+        lines = [text(src.title), text(muted(byline) if byline else ""), text(address)]
+        rows.append([text(target(f"src-{src.id}"), strong(src.id)), Lines(tuple(t for t in lines if t))])
+    return Table(["id", "source"], rows, kind="wide")
+
+
+def issue_blocks(s: Scenario, issue: Issue) -> list:
+    blocks: list = [Heading(f"{issue.label or issue.id} ({issue.id})", f"issue-{issue.id}")]
+    if issue.description:
+        blocks.append(Para(text(issue.description)))
+    rows: list[list[Cell]] = [[text(f"{a.value:g}"), text(a.label)] for a in issue.scale.anchors]
+    blocks.append(Table(["value", "anchor"], rows, "rl", kind="compact",
+                        caption=text(f"Scale {issue.scale.min:g} to {issue.scale.max:g}.")))
+    if issue.reference is not None:
+        blocks.append(Table(["status quo", "evidence"],
+                            [[value_cell(issue.reference), evidence(s, issue.reference)]], "rl", kind="wide"))
+    return blocks
+
+
+def value_cell(est: Estimate) -> Text:
+    return text(strong(fmt(est.point)))
+
+
+def evidence(s: Scenario, est: Estimate) -> Cell:
+    """The claims behind a value (value, quote, source, how it was read), or its assumption, flagged."""
+    lines: list[Text] = []
+    for c in est.claims:
+        said = fmt(c.value) if c.value is not None else f"{fmt(c.low)}–{fmt(c.high)}"
+        if c.value is not None and c.low is not None:
+            said += f" ({fmt(c.low)}–{fmt(c.high)})"
+        lines.append(text(strong(said), " ", quote(c.quote), " ", link(c.source, f"#src-{c.source}"),
+                          muted(f" — {c.note}") if c.note else ""))
+    if est.assumption:
+        lines.append(text(tag("assumption"), " ", est.assumption))
+    elif not est.claims:
+        lines.append(text(tag("assumption"), " ", s.assumption or "no evidence recorded"))
+    if est.value is not None and est.claims:
+        lines.append(text(muted(f"value set by the file to {fmt(est.value)}, not the claims' mean")))
+    return Lines(tuple(lines))
+
+
+# -- 3. forecasts ------------------------------------------------------------------------------
+
+
+def forecast_section(report: Report) -> Section:
+    s, results = report.scenario, report.results
+    mc = (f" Below each forecast: the median and the 5%–95% range over {report.samples:,} Monte Carlo samples of "
+          "the evidence (every model on the same draws, as `accord forecast --samples` draws them)."
+          if report.samples else " Run with `--samples N` for Monte Carlo intervals from the evidence.")
+    blocks: list = [Para(text(
+        "Each model's forecast of each issue, on the issue's own scale. The main model is ", strong(report.main.model),
+        (" (the recommended forecaster: the compromise model with intervals calibrated on EU negotiations)"
+         if report.main.model == "accord" else " (the first model run)") + ".", prose(mc)))]
+    rows: list[list[Cell]] = []
+    for r in results:
+        frame = r.forecast_frame()
+        cells: list[Cell] = [text(strong(r.model) if r is report.main else r.model)]
+        for row in frame.itertuples(index=False):
+            value = text("—" if not np.isfinite(row.value) else f"{row.value:.2f}")
+            if r.uncertainty is not None:
+                cells.append(Lines((value, text(muted(f"{row.median:.1f} [{row.q05:.1f}, {row.q95:.1f}]")))))
+            else:
+                cells.append(value)
+        rows.append(cells)
+    blocks.append(Table(["model", *[i.label or i.id for i in s.issues]], rows, "l" + "r" * len(s.issues),
+                        kind="compact", caption=text("Forecast per model (rows) and issue (columns).")))
+    notes = [text(strong(r.model), ": ", note) for r in results for note in grouped_notes(r.notes)]
+    if report.skipped:
+        notes += [text(strong(k["model"]), " was not run: ", k["reason"]) for k in report.skipped]
+    if notes:
+        blocks += [Para(text("What the models say about their runs:")), Items(notes)]
+    for i, issue in enumerate(s.issues):
+        value = report.main.forecast[i]
+        blocks.append(Figure(
+            f"forecast-{i}", lambda i=i, issue=issue: figures.forecasts(issue, i, results),
+            text(strong(issue.label or issue.id), f": each model's forecast on the {issue.scale.min:g}–"
+                 f"{issue.scale.max:g} scale" + (", its anchors labelled on the axis" if issue.scale.anchors else "")
+                 + f". The main model ({report.main.model}) forecasts {value:.1f}",
+                 text(", ", em(reading(issue, value))) if issue.scale.anchors else "", "."),
+            f"Forecasts of {issue.label or issue.id} per model"))
+    return Section("forecasts", "Forecasts", blocks)
+
+
+# -- 4. trajectories ---------------------------------------------------------------------------
+
+
+def trajectory_section(report: Report) -> Section:
+    r = report.trajectory
+    if r is None:
+        return Section("trajectories", "Trajectories", [Para(text(report.missing["trajectories"]), "note")])
+    why = ("the main model" if r is report.main
+           else f"the first model run that has rounds; the main model, {report.main.model}, has none")
+    blocks = [Para(text("Every actor's position on each issue after each round of ", strong(r.model),
+                        f" ({why}); round 0 is the scenario's positions, the star the model's forecast. It ran "
+                        f"{r.n_rounds} round{'s' * (r.n_rounds != 1)}; ",
+                        prose(f"`accord explain FILE --model {r.model}` tells the run round by round."))),
+              Figure("trajectories", lambda: figures.trajectories(report.scenario, r, names(report.scenario)),
+                     text(f"Positions over the rounds of {r.model}, one panel per issue, on the issue's scale "
+                          "(ticks at its anchors; dashed: the reference point)."),
+                     f"Trajectories of the actors' positions under {r.model}")]
+    return Section("trajectories", "Trajectories", blocks)
+
+
+def names(s: Scenario) -> dict[str, str]:
+    return {a.id: a.name or a.id for a in s.actors}
+
+
+# -- 5. roles ----------------------------------------------------------------------------------
+
+
+def roles_section(report: Report) -> Section:
+    res = report.roles
+    if res is None:
+        return Section("roles", "Roles", [Para(text(report.missing["roles"]), "note")])
+    who = names(report.scenario)
+    label = {i.id: i.label or i.id for i in report.scenario.issues}
+    conf = (f"confidence: the share of {res.samples} Monte Carlo samples of the evidence in which the role holds "
+            f"(`accord roles` takes 100 by default; run it for a finer confidence)" if res.samples
+            else "no Monte Carlo, so no confidence")
+    blocks: list = [Para(text(
+        "Who pivots, brokers, spoils, enables, follows, holds out or stands alone, measured on the run of ",
+        strong(res.model), prose(f" ({ROLE_SUMMARY.get(res.model, 'the model')}, the default of `accord roles`) and "
+                                 "on runs without each actor; a role holds when its score, its weakest condition, is "
+                                 f"at least 0.5; {conf}.")))]
+    rows: list[list[Cell]] = [[text(who[r["actor"]]), text(r["role"]), text(label[r["issue"]]),
+                               text(f"{r['score']:.2f}"),
+                               text("—" if r["confidence"] is None else f"{r['confidence']:.0%}"),
+                               text(who.get(r["other"], r["other"] or ""))] for r in res.roles]
+    if rows:
+        blocks.append(Table(["actor", "role", "issue", "score", "confidence", "of"], rows, "lllrrl", kind="compact",
+                            caption=text("The roles that hold; ", em("of"), ": the patron followed or the actor "
+                                         "backed.")))
+        blocks += [Heading("Why", "roles-why"), Items([explanation(r, who, label) for r in res.roles], "small")]
+    else:
+        blocks.append(Para(text("No role holds (score at least 0.5) for any actor."), "note"))
+    blocks += [Para(text(muted(n)), "note") for n in res.notes]
+    if res.comparison:
+        items = []
+        for c in res.comparison:
+            claim = (f"{who[c['actor']]} {'is' if c['asserted'] else 'is not'} {article(c['role'])}"
+                     + (f" of {who.get(c['of'], c['of'])}" if c["of"] else "")
+                     + (f" on {label[c['issue']]}" if c["issue"] else ""))
+            quotes = joined([text(quote(q["quote"]), " ", link(q["source"], f"#src-{q['source']}"))
+                             for q in c["quotes"]], "; ")
+            items.append(text(strong(claim), " (", quotes, "): the computation ", strong(c["verdict"]), ". ",
+                              c["why"]))
+        blocks += [Heading("Computed roles beside the roles the sources assert", "roles-asserted"),
+                   Items(items, "small")]
+    return Section("roles", "Roles", blocks)
+
+
+def explanation(row: dict, who: dict[str, str], label: dict[str, str]) -> Text:
+    """A role's explanation: the measured conditions, then (muted) the inputs and quotes behind it."""
+    head, _, behind = row["explanation"].partition(" Behind it: ")
+    said = f"{who[row['actor']]} is {article(row['role'])} on {label[row['issue']]}: it "
+    head = "It " + head[len(said):] if head.startswith(said) else head
+    return text(strong(f"{who[row['actor']]}, {row['role']} on {label[row['issue']]}."), " ", head,
+                muted(" Behind it: " + behind) if behind else "")
+
+
+# -- 6. perspectives ---------------------------------------------------------------------------
+
+
+def perspectives_section(report: Report) -> Section:
+    p = report.perspectives
+    if p is None:
+        return Section("perspectives", "Perspectives", [Para(text(report.missing["perspectives"]), "note")])
+    s, main = report.scenario, report.main.model
+    readings = list(dict.fromkeys(p.forecasts["reading"]))
+    part = p.forecasts[p.forecasts["model"] == main]
+    rows: list[list[Cell]] = []
+    for issue in s.issues:
+        values = part[part["issue"] == issue.id].set_index("reading")["value"]
+        rows.append([text(issue.label or issue.id), *[text(f"{values[r]:.1f}") for r in readings],
+                     text(strong(f"{values.max() - values.min():.1f}"))])
+    blocks: list = [
+        Para(text("The forecast if each source is right: each source's own values wherever it states them "
+                  "(the mean of its claims on that number), the consensus elsewhere. Claims per source: "
+                  + ", ".join(f"{k} {v}" for k, v in p.claims.items()) + ".")),
+        Table(["issue", *readings, "spread"], rows, "l" + "r" * (len(readings) + 1), kind="compact",
+              caption=text(f"Forecasts of the main model ({main}) per reading; ", em(CONSENSUS),
+                           " is the scenario as it stands; spread: highest minus lowest."))]
+    spread = p.spread()
+    wide = spread[spread["spread"] > 10.0]
+    if len(wide):
+        blocks.append(Para(text(f"Across all {len(set(spread['model']))} models, the readings lead to forecasts "
+                                f"more than 10 points apart on {len(set(wide['issue']))} of {len(s.issues)} "
+                                "issues; the widest gaps:")))
+        blocks.append(Items([text(strong(f"{r.issue}"), f" under {r.model}: {r.spread:.1f} points, from "
+                                  f"{r.lowest} to {r.highest}") for r in wide.head(6).itertuples(index=False)]))
+    else:
+        blocks.append(Para(text("No two readings lead to forecasts more than 10 points apart under any model run: "
+                                "the forecast does not hinge on which source is right.")))
+    if len(p.inputs):
+        rows = [[text(r.reading), text(r.actor), text(r.what), text(r.issue or "all"), text(f"{r.value:.3g}"),
+                 text(f"{r.consensus:.3g}")] for r in p.inputs.head(8).itertuples(index=False)]
+        blocks.append(Table(["reading", "actor", "input", "issue", "the source", "consensus"], rows, "llllrr",
+                            kind="compact", caption=text("Inputs on which the sources depart most from the "
+                                                         "consensus (relative to the scale).")))
+    return Section("perspectives", "Perspectives", blocks)
+
+
+# -- 7. sensitivity ----------------------------------------------------------------------------
+
+
+def sensitivity_section(report: Report) -> Section:
+    t = report.tornado
+    if t is None:
+        return Section("sensitivity", "Sensitivity", [Para(text(report.missing["sensitivity"]), "note")])
+    main = report.main
+    blocks: list = [Para(text(
+        "Which inputs move the forecasts of ", strong(main.model), prose(
+            ": each input (a position, salience, capability or reference point) moved alone from the 5% to the 95% "
+            f"quantile of its evidence, all else at the consensus; the {TORNADO_TOP} inputs of largest swing per "
+            "issue (`accord sensitivity` prints them all).")))]
+    for row in t.locked.itertuples(index=False):
+        blocks.append(Para(text(f"The forecast of {row.issue} is locked on {row.actor}'s position {row.position:g}: "
+                                "almost no other input moves it, so small swings there are not robustness."), "note"))
+    for i, issue in enumerate(report.scenario.issues):
+        center = main.forecast[i]
+        blocks.append(Figure(
+            f"tornado-{i}", lambda issue=issue, center=center: figures.tornado(issue, t, center, TORNADO_TOP),
+            text(strong(issue.label or issue.id), f": the forecast ({center:.1f}) with each input at the low "
+                 "(blue) and high (orange) end of its evidence; in brackets, the input's two values."),
+            f"Sensitivity of the forecast of {issue.label or issue.id}"))
+    return Section("sensitivity", "Sensitivity", blocks)
+
+
+# -- 8. network --------------------------------------------------------------------------------
+
+
+def network_section(report: Report) -> Section:
+    net = report.network
+    if net is None:
+        return Section("network", "Network of actors", [Para(text(report.missing["network"]), "note")])
+    who = names(report.scenario)
+    shown = net.strongest()
+    challenges = (f"Arrows: the {len(shown)} most frequent {net.challenge_meaning}." if shown else
+                  f"No arrows: {net.challenge_meaning}.")
+    blocks: list = [
+        Para(text("Actors (circles sized by capability) joined by lines as thick as their agreement: one minus the "
+                  "distance of their positions as a share of each scale, averaged over the issues both take part "
+                  "in, weighted by the mean of their saliences (1: together wherever they care). Allies sit side by "
+                  "side: the order on the circle follows a classical scaling of the disagreements. " + challenges)),
+        Figure("network", lambda: figures.network(net, who),
+               text("The actors' network: agreement (grey lines, from the lowest to the highest agreement drawn"
+                    + (f"; only the {2 * len(net.actors)} closest pairs" if len(net.actors) > 12 else "") + ")"
+                    + (", challenges (red arrows, width ~ count)" if shown else "") + "."),
+               "Network of actors")]
+    if len(net.actors) <= 12:
+        rows: list[list[Cell]] = []
+        for a, actor in enumerate(net.actors):
+            cells: list[Cell] = [text(strong(who[actor]))]
+            cells += [text("" if not np.isfinite(v) else f"{v:.2f}") for v in net.agreement[a]]
+            rows.append(cells)
+        blocks.append(Table(["", *net.actors], rows, "l" + "r" * len(net.actors), kind="compact",
+                            caption=text("Agreement of every pair of actors (1: same positions on every issue both "
+                                         "care about; 0: opposite ends).")))
+    else:
+        pairs = net.closest()
+        rows = [[text(who[net.actors[a]]), text(who[net.actors[b]]), text(f"{v:.2f}")]
+                for a, b, v in pairs[:8] + pairs[-8:]]
+        blocks.append(Table(["actor", "actor", "agreement"], rows, "llr", kind="compact", caption=text(
+            f"The 8 pairs that agree most and the 8 that agree least, of {len(pairs)} pairs (1: same positions on "
+            "every issue both care about; 0: opposite ends).")))
+    if shown:
+        total = int(net.challenges.sum())
+        blocks.append(Para(text(f"{total} challenges in all ({net.challenge_model}); the most frequent: " + "; ".join(
+            f"{who[net.actors[a]]} → {who[net.actors[b]]} {n}" for a, b, n in shown[:8]) + ".")))
+    return Section("network", "Network of actors", blocks)

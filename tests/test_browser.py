@@ -1,0 +1,153 @@
+"""The dashboard in a real browser: Playwright driving Debian's chromium against a live server.
+
+Skipped where chromium is not installed, unless ACCORD_REQUIRE_BROWSER=1 (set by CI, which
+installs it), where its absence fails. Screenshots of each step are saved in the folder named
+by ACCORD_ARTIFACTS (default ``test-artifacts/``) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+playwright = pytest.importorskip("playwright.sync_api")
+
+from .conftest import KOREA, ROOT  # noqa: E402
+
+CHROMIUM = os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium")
+#: The flags that let chromium run headless here: as root, without a GPU, and without the
+#: background connections a closed network refuses.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-quic", "--no-first-run"]
+ARTIFACTS = Path(os.environ.get("ACCORD_ARTIFACTS", ROOT / "test-artifacts"))
+
+pytestmark = pytest.mark.slow
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("ACCORD_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on a free loopback port, over a folder holding the Korea scenario."""
+    import uvicorn
+
+    from accord.web.app import create_app
+
+    _require_browser()
+    root = tmp_path_factory.mktemp("dashboard")
+    (root / "scenarios").mkdir()
+    shutil.copy(KOREA, root / "scenarios" / "korea-2018.yaml")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(root / "scenarios", root / "runs.sqlite")
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the dashboard did not start")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "folder": root / "scenarios"}
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    failed: list[str] = []
+    pg.on("requestfailed", lambda r: failed.append(r.url))
+    yield pg
+    context.close()
+    assert not failed, f"requests failed (the dashboard must need no network): {failed}"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _sanctions_eum(page) -> float:
+    cell = page.locator('#forecast-table tr[data-issue="sanctions"][data-model="eum"] .forecast-value')
+    return float(cell.inner_text())
+
+
+def test_edit_russia_run_eum_see_the_forecast_move_and_open_the_report(server, page):
+    page.goto(server["url"] + "/")
+    page.click("text=korea-2018.yaml")
+    page.wait_for_selector('input[name="position:RUS:sanctions"]')
+    for name in page.locator('input[name="model"]:checked').evaluate_all("boxes => boxes.map(b => b.value)"):
+        page.uncheck(f'input[name="model"][value="{name}"]')
+    page.check('input[name="model"][value="eum"]')
+    page.click("#run-button")
+    page.wait_for_selector('#forecast-table tr[data-model="eum"]')
+    before = _sanctions_eum(page)
+    shot(page, "1-forecast")
+
+    page.locator("details.evidence").first.click()  # a value's claims open beside it
+    assert page.locator("details.evidence[open] q").first.inner_text()
+
+    page.fill('input[name="position:RUS:sanctions"]', "100")
+    page.click("#run-button")
+    page.wait_for_selector("text=edited: RUS position on sanctions = 100.00")
+    after = _sanctions_eum(page)
+    shot(page, "2-forecast-after-edit")
+    assert after != before
+
+    with page.expect_popup() as popup:
+        page.click("#report-link")
+    report = popup.value
+    report.wait_for_load_state()
+    assert "Korea" in report.title() or "Korea" in report.inner_text("body")[:2000]
+    shot(report, "3-report")
+    report.close()
+
+
+def test_a_bad_edit_is_shown_beside_its_field(server, page):
+    page.goto(server["url"] + "/scenario/korea-2018.yaml")
+    page.fill('input[name="salience:RUS:sanctions"]', "3")
+    page.click("#run-button")
+    error = page.locator("#err-salience-RUS-sanctions")
+    error.wait_for()
+    assert "outside the allowed range: between 0 and 1" in error.inner_text()
+    shot(page, "4-bad-edit")
+
+
+def test_upload_a_malformed_file_and_see_the_error_beside_its_line(server, page, tmp_path):
+    bad = tmp_path / "malformed.yaml"
+    text = KOREA.read_text(encoding="utf-8").replace("value: 0.15\n", "value: 1.9\n", 1)
+    bad.write_text(text, encoding="utf-8")
+    page.goto(server["url"] + "/")
+    page.set_input_files("#upload-file", str(bad))
+    page.click("#upload button[type=submit]")
+    row = page.locator("#upload-errors tr.has-problem").first
+    row.wait_for()
+    assert "1.9" in row.inner_text() and "salience" in row.inner_text()
+    row.scroll_into_view_if_needed()
+    shot(page, "5-upload-error")
+    assert not (server["folder"] / "malformed.yaml").exists()
