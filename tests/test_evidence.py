@@ -44,6 +44,33 @@ def one(text: str, **kw):
     return [(c.actor, c.issue, c.stance) for c in scan(tiny(**kw), {"a.txt": text})]
 
 
+def five() -> Scenario:
+    """Five actors with a few aliases; sanctions (as in `tiny`) and a negotiating format."""
+    actors = [("USA", "United States", ["Washington", "Trump"]), ("CHN", "China", ["Beijing"]),
+              ("RUS", "Russia", ["Moscow"]), ("PRK", "North Korea", ["Pyongyang", "Kim", "DPRK"]),
+              ("KOR", "South Korea", ["Seoul"])]
+    raw = {
+        "name": "five", "assumption": "test",
+        "issues": [{"id": "sanctions", "scale": {"min": 0, "max": 100},
+                    "lexicon": {"terms": ["sanction*"], "toward_min": ["sanction*", "tough*"],
+                                "toward_max": ["ease", "eased", "easing", "lift*"]}},
+                   {"id": "format", "scale": {"min": 0, "max": 100},
+                    "lexicon": {"terms": ["summit*", "mediat*", "role", "talk* with"],
+                                "toward_min": ["summit*", "talk* with"], "toward_max": ["mediat*", "role"]}}],
+        "actors": [{"id": i, "name": n, "aliases": a, "capability": 1,
+                    "issues": {"sanctions": {"position": 50, "salience": 0.5},
+                               "format": {"position": 50, "salience": 0.5}}} for i, n, a in actors],
+    }
+    return Scenario.model_validate(raw)
+
+
+FIVE = five()
+
+
+def links(text: str) -> list[tuple[str, str, str]]:
+    return sorted((c.actor, c.issue, c.stance) for c in scan(FIVE, {"a.txt": text}))
+
+
 # -- sentences ---------------------------------------------------------------------------------
 
 
@@ -61,7 +88,7 @@ def test_sentences_keep_abbreviations_initials_and_acronyms_together():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Moscow wants the sanctions eased.", [("RUS", "sanctions", "min")]),  # "eased" after: no modifier
+    ("Moscow wants the sanctions eased.", [("RUS", "sanctions", "max")]),  # "eased" acts on the noun
     ("Moscow called for easing sanctions.", [("RUS", "sanctions", "max")]),
     ("Russia watered down UN sanctions.", [("RUS", "sanctions", "max")]),
     ("Russia does not want to support sanctions.", [("RUS", "sanctions", "max")]),
@@ -73,6 +100,23 @@ def test_stance_hint_reads_modifiers_negation_and_reversal(text, expected):
     assert one(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the issue's own noun counts half: a word of direction outweighs it
+    ("Russia says sanctions achieve nothing and should be lifted.", [("RUS", "sanctions", "max")]),
+    # a negation turns every cue to the end of its clause ...
+    ("Russia has not set any deadline for tougher sanctions.", [("RUS", "sanctions", "max")]),
+    ("Russia has not set a deadline, but backs tougher sanctions.", [("RUS", "sanctions", "min")]),
+    # ... but belongs to the actor before it: China's role is China's, whatever Russia cannot do
+    ("Russia cannot challenge China's role.", [("CHN", "format", "max")]),
+    # words of delay turn a cue like words of reversal
+    ("Russia wants to postpone tougher sanctions.", [("RUS", "sanctions", "max")]),
+    # "easily" and "East" do not ease anything
+    ("Russia easily backed tougher sanctions.", [("RUS", "sanctions", "min")]),
+])
+def test_stance_weights_negation_scope_and_delay(text, expected):
+    assert links(text) == expected
+
+
 def test_target_of_the_issue_is_not_a_party_to_it():
     # North Korea is what the sanctions act on, in every form
     assert one("Russia opposes the sanctions on North Korea.") == [("RUS", "sanctions", "max")]
@@ -82,6 +126,88 @@ def test_target_of_the_issue_is_not_a_party_to_it():
 def test_actor_inside_a_prepositional_phrase_holds_no_stance():
     assert [c[0] for c in one("The sanctions were eased by agreement with Russia.")] == []
     assert [c[0] for c in one("North Korea’s demand for easing sanctions was met.")] == ["PRK"]
+    # more prepositions, and a name after a coordinated one ("in North and South Korea")
+    assert links("Russia seeks influence in North and South Korea and violates sanctions.") == [
+        ("RUS", "sanctions", "max")]
+    assert links("China’s line vis-à-vis North Korea is to ease sanctions.") == [("CHN", "sanctions", "max")]
+    # people in a place speak for it; one who stands with an actor acts with it
+    assert links("Experts in Moscow expect the sanctions to be eased.") == [("RUS", "sanctions", "max")]
+    assert links("China will stand with Pyongyang to resist sanctions.") == [
+        ("CHN", "sanctions", "max"), ("PRK", "sanctions", "max")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the object of a verb is acted upon: after "to", an -ing or -ed form, or before "to" + verb
+    ("Washington wants Pyongyang to accept tougher sanctions.", [("USA", "sanctions", "min")]),
+    ("The US urged the DPRK to respect the sanctions.", [("USA", "sanctions", "min")]),
+    ("Russia endorsed resolutions condemning North Korea and backed sanctions.", [("RUS", "sanctions", "min")]),
+    ("China moved to isolate Pyongyang with tougher sanctions.", [("CHN", "sanctions", "min")]),
+    # ... but not an adjective after a determiner
+    ("An isolated North Korea wants the sanctions lifted.", [("PRK", "sanctions", "max")]),
+    # the subject of what another demands is its addressee
+    ("Russia advocated that Seoul reject the sanctions.", [("RUS", "sanctions", "max")]),
+])
+def test_the_object_of_a_verb_holds_no_stance(text, expected):
+    assert links(text) == expected
+
+
+def test_the_object_that_is_the_agent_of_a_gerund_acts():
+    found = {(actor, stance) for actor, _, stance in links("The US accused Russia of violating the sanctions.")}
+    assert ("RUS", "max") in found and {a for a, _ in found} == {"USA", "RUS"}
+    # (the accuser, with no cue of its own, is given the sentence's direction: a known limit)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a possessive in an object's place speaks for the actor only through a stance it owns
+    ("Russia agreed to North Korea's demand for easing sanctions.",
+     [("PRK", "sanctions", "max"), ("RUS", "sanctions", "max")]),
+    ("Russia opposes sanctions over North Korea's behavior.", [("RUS", "sanctions", "max")]),
+    # and a name in apposition to such a possessive, or in brackets after an object, is an object too
+    ("Russia criticized the sanctions imposed on the father of North Korea's leader Kim.",
+     [("RUS", "sanctions", "max")]),
+    ("Russia backs sanctions on the DPRK (the Democratic People's Republic of Korea).",
+     [("RUS", "sanctions", "min")]),
+    # the actor's own role is no target: "China's role" ties China
+    ("China's role has grown.", [("CHN", "format", "max")]),
+])
+def test_possessives_hold_a_stance_through_what_they_own(text, expected):
+    assert links(text) == expected
+
+
+def test_parties_of_a_compound_or_after_between_are_tied_to_that_noun_as_written():
+    assert links("Russia does not expect much from the Trump-Kim summit.") == [
+        ("PRK", "format", "min"), ("RUS", "format", "max"), ("USA", "format", "min")]
+    assert links("Moscow wants a summit between Kim and Trump.") == [
+        ("PRK", "format", "min"), ("RUS", "format", "min"), ("USA", "format", "min")]
+    # measures between both Koreas are theirs, the summit is not
+    assert links("Beijing backs the summit and the confidence measures between both Koreas.") == [
+        ("CHN", "format", "min")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a subordinate clause that opens the sentence ties only its own actors ...
+    ("Since China eased sanctions, Russia has courted Seoul.", [("CHN", "sanctions", "max")]),
+    ("Since Russia courted Seoul, China has eased sanctions.", [("CHN", "sanctions", "max")]),
+    # ... but "as" before a noun is no clause
+    ("As a rival of Pyongyang, Seoul backs tougher sanctions.", [("KOR", "sanctions", "min")]),
+    # a clause of what is known or said with its own subject is that subject's
+    ("Moscow is aware that Pyongyang wants the sanctions lifted.", [("PRK", "sanctions", "max")]),
+    ("Moscow explained why Pyongyang wants the sanctions lifted.", [("PRK", "sanctions", "max")]),
+    # so is a clause after the main one with its own subject
+    ("Russia backs sanctions, since North Korea is dangerous.", [("RUS", "sanctions", "min")]),
+    # but a comment clause is not: what they expected is the main clause; nor a clause of contrast
+    ("The sanctions failed, as Russian experts expected.", [("RUS", "sanctions", "min")]),
+    ("Washington wants tougher sanctions, while Beijing wants them eased.",
+     [("CHN", "sanctions", "max"), ("USA", "sanctions", "min")]),
+])
+def test_the_issues_words_must_stand_in_the_actors_clause(text, expected):
+    assert links(text) == expected
+
+
+def test_a_question_is_read_only_in_its_relative_clause():
+    assert links("Will Moscow back a summit between Kim and Trump?") == []
+    assert links("What does Moscow make of the talks which led to a summit between Kim and Trump?") == [
+        ("PRK", "format", "min"), ("USA", "format", "min")]
 
 
 def test_pronoun_and_group_references_resolve_within_a_paragraph():
@@ -91,6 +217,19 @@ def test_pronoun_and_group_references_resolve_within_a_paragraph():
     assert sorted(one(text)) == [("PRK", "sanctions", "max"), ("RUS", "sanctions", "max")]
     # a new paragraph does not inherit the subject
     assert one("Russia seeks influence.\nIts line is that sanctions should end.\n") == []
+    # "it"/"its" before any name, not only at the start; the subject is the first actor that can
+    # hold a stance; an "it" that stands for nothing is left alone
+    assert links("Russia seeks influence. Despite its losses, it wants the sanctions eased.\n") == [
+        ("RUS", "sanctions", "max")]
+    assert links("Aid from Seoul made Russia hopeful. Despite its losses, it wants the sanctions eased.") == [
+        ("RUS", "sanctions", "max")]
+    assert links("Russia seeks influence. It is clear that sanctions work.\n") == []
+    # "both Koreas": the two actors whose names share the word
+    assert links("Both Koreas called for easing sanctions.") == [
+        ("KOR", "sanctions", "max"), ("PRK", "sanctions", "max")]
+    # a group phrase: the actors listed together at the start of the sentence before
+    text = "Moscow, Beijing and Pyongyang argued, and Seoul agreed. The three governments called for easing sanctions."
+    assert links(text) == [("CHN", "sanctions", "max"), ("PRK", "sanctions", "max"), ("RUS", "sanctions", "max")]
 
 
 def test_aliases_match_as_written_with_possessives_and_not_inside_words():
@@ -222,15 +361,38 @@ def test_labels_file_is_well_formed():
     assert sum(lab.mention == "pronoun" for lab in labels) == 18
 
 
+def test_two_readers_agree_as_reported():
+    """The second reader's labels against the first's: links (sentence, actor, issue) and stance."""
+    articles = _seeds()
+    s = read_scenario(KOREA).scenario
+
+    def links(path):
+        out = {}
+        for lab in read_labels(path, articles, set(s.actor_ids), set(s.issue_ids)):
+            sentence = next(x.start for x in sentences(articles[lab.article]) if x.start <= lab.start < x.end)
+            out[lab.article, sentence, lab.actor, lab.issue] = lab.stance
+        return out
+
+    first, second = links(LABELS), links(LABELS.with_name("seed-labels-second-reader.yaml"))
+    both = first.keys() & second.keys()
+    assert (len(first), len(second), len(both)) == (110, 115, 100)
+    f1 = 2 * len(both) / (len(first) + len(second))
+    assert round(f1, 2) == 0.89
+    assert sum(first[k] == second[k] for k in both) == 91
+
+
 def test_scan_against_the_seed_labels():
-    """The figures reported in the README; see there for what they fall short of."""
+    """Precision and stance accuracy reach the 0.8 and 0.7 aimed at; recall (0.77) does not: 17
+    of the 110 links are in sentences with no word of the issue's lexicon ("Russia will not remain
+    passive over the Korean Peninsula"), and most of the others rest on readings the rules leave
+    out on purpose (the object of a verb, a separate clause)."""
     articles = _seeds()
     s = read_scenario(KOREA).scenario
     result = evaluate(scan(s, articles), read_labels(LABELS, articles, set(s.actor_ids), set(s.issue_ids)))
-    assert (result["labels"], result["candidates"], result["matched"]) == (110, 128, 74)
-    assert result["precision"] == pytest.approx(0.5781)
-    assert result["recall"] == pytest.approx(0.6727)
-    assert result["stance_accuracy"] == pytest.approx(0.6892)
+    assert (result["labels"], result["candidates"], result["matched"]) == (110, 103, 85)
+    assert result["precision"] == pytest.approx(0.8252)
+    assert result["recall"] == pytest.approx(0.7727)
+    assert result["stance_accuracy"] == pytest.approx(0.7647)
 
 
 def test_scanning_and_applying_reproduces_the_korea_evidence(tmp_path):
@@ -315,7 +477,8 @@ def _analyst(korea, rows, wanted, articles):
 
 def test_scan_with_the_sentence_embedding_against_the_seed_labels():
     """The semantic extra reranks and adds links from a similarity of 0.6; on the seeds it adds
-    three candidates, none of them right (the README's figures)."""
+    three candidates (Russia, China and North Korea's joint statement on "all issues relating to
+    Korea"), none of them labelled."""
     from accord.evidence.embedding import available
 
     if not available():
@@ -326,6 +489,6 @@ def test_scan_with_the_sentence_embedding_against_the_seed_labels():
     s = read_scenario(KOREA).scenario
     found = scan(s, articles, SemanticRanker())
     result = evaluate(found, read_labels(LABELS, articles, set(s.actor_ids), set(s.issue_ids)))
-    assert (result["candidates"], result["matched"]) == (131, 74)
+    assert (result["candidates"], result["matched"]) == (106, 85)
     assert sum(c.via == "semantic" for c in found) == 3
     assert all(c.similarity is not None and -1 <= c.similarity <= 1 for c in found)

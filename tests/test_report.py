@@ -228,12 +228,14 @@ def test_a_scenario_with_one_source_says_why_there_are_no_perspectives(tmp_path,
 # -- the command ---------------------------------------------------------------------------------
 
 
-def test_the_command_writes_html_with_its_command_line(tmp_path, cli):
-    code, out, _ = cli("report", KOREA, "-o", "r.htm", "-m", "accord", "-m", "smp", "--role-samples", "0")
+def test_the_command_writes_html_with_its_command_line(tmp_path, cli, monkeypatch):
+    args = ["report", str(KOREA), "-o", "r.htm", "-m", "accord", "-m", "smp", "--role-samples", "0"]
+    monkeypatch.setattr("sys.argv", ["accord", *args])  # what the shell would have passed
+    code, out, _ = cli(*args)
     assert code == 0 and "wrote r.htm" in out
     page = (tmp_path / "r.htm").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "main model: accord" in page
-    assert "<dt>command</dt><dd><code>accord " in page
+    assert "<dt>command</dt><dd><code>accord report " in page and " -m smp --role-samples 0</code>" in page
     assert "round of <strong>smp</strong>" in page  # accord has no rounds: the trajectories are smp's
 
 

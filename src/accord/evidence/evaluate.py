@@ -118,7 +118,7 @@ def evaluate(candidates: list[Candidate], labels: list[Label]) -> dict[str, Any]
     for c in candidates:
         hits = [k for k, lab in enumerate(labels) if lab.article == c.article and c.start <= lab.start
                 and lab.end <= c.end and (lab.actor, lab.issue) == (c.actor, c.issue)]
-        key = (c.article, c.start, c.actor, c.issue)
+        key = (c.article, c.sentence, c.actor, c.issue)
         if key in seen:
             continue  # the same link from a repeated sentence (a caption printed twice) counts once
         seen.add(key)

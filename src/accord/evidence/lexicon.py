@@ -16,7 +16,7 @@ Defaults are a start: a scenario that lists its own words is scanned far better.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -41,6 +41,7 @@ class Vocabulary:
     terms: dict[str, dict[str, list[str]]]
     toward_min: dict[str, dict[str, list[str]]]
     toward_max: dict[str, dict[str, list[str]]]
+    names: dict[str, list[str]] = field(default_factory=dict)  # per actor, its names as written
 
 
 @cache
@@ -86,7 +87,8 @@ def issue_words(scenario: Scenario) -> dict[str, tuple[list[str], list[str], lis
 
 def vocabulary(scenario: Scenario) -> Vocabulary:
     """The scenario's names and words as regular expressions, ready to scan."""
-    actors = {a: [phrase_pattern(n, case_sensitive=_proper(n)) for n in ns] for a, ns in actor_names(scenario).items()}
+    names = actor_names(scenario)
+    actors = {a: [phrase_pattern(n, case_sensitive=_proper(n)) for n in ns] for a, ns in names.items()}
     words = issue_words(scenario)
 
     def compile_(lists: list[str]) -> dict[str, list[str]]:
@@ -97,6 +99,7 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
         terms={i: compile_(w[0]) for i, w in words.items()},
         toward_min={i: compile_(w[1]) for i, w in words.items()},
         toward_max={i: compile_(w[2]) for i, w in words.items()},
+        names=names,
     )
 
 

@@ -1,22 +1,78 @@
 """Candidate claims: the sentences of an article that tie an actor to an issue.
 
-For every sentence, the scan finds the actors named in it (by id, name or alias, with
-possessives) and the issues it is about (by their lexicon's terms). Each (actor, issue) pair
-found together is a candidate claim, with
+For every sentence, the scan finds the actors it refers to (by id, name or alias, with
+possessives, or by a pronoun or a group phrase resolved from the sentence before) and the
+issues it is about (by their lexicon's terms). An actor and an issue found together make a
+candidate claim when the actor can hold a stance there (*Who holds a stance*, below) and the
+issue's words stand in the actor's own clause (*Clauses*). Each candidate has
 
-* a **stance hint**: toward which end of the issue's scale the sentence puts the actor. The
-  issue's cues of direction (``toward_min``, ``toward_max``) are read in the actor's part of
-  the sentence (from its name to the next actor's); a cue right after another takes that
-  cue's direction ("*easing* sanctions" is toward lifting even though "sanctions" alone
-  points to enforcement), and a negation or a word of reversal before a cue turns it ("does
-  *not* want to support sanctions", "*watered down* UN sanctions", "*reject* deployment");
+* a **stance hint**: toward which end of the issue's scale the sentence puts the actor (*Stance*);
 * a **score** in [0, 1] that ranks candidates: higher when the actor's name stands close to
   the issue's words, when the actor is named before them (its usual place as the subject),
   when a direction is found; lower when the sentence hedges ("may", "likely", "reportedly").
 
-An actor named only as the object of an issue's word ("sanctions *on North Korea*",
-"sanctioning *North Korea*") is what the issue is about, not a party taking a stance on it,
-and is not linked to that issue.
+**References without a name.** Within a paragraph, an "it"/"its" that comes before any name in
+its sentence is the subject of the sentence before (its first actor able to hold a stance),
+unless it stands for nothing ("it is clear why", "it appears that"); "the three parties"
+(governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
+before when there are that many, or those listed together at its start ("Moscow, Beijing and
+Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
+the word.
+
+**Who holds a stance.** An actor named in a sentence is not always a party speaking in it:
+
+* an actor named only as the object of an issue's word ("sanctions *on North Korea*",
+  "sanctioning *North Korea*", "*North Korea's* nuclear program") is what the issue is about;
+* an actor inside a prepositional phrase ("relations *with the United States*", "called *on
+  South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
+  one (but a list does not run on past the comma that closes an opening phrase: "As a rival
+  of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
+  for it ("experts in Moscow"), and one acts with an actor one stands or acts *with* ("stand
+  with Kim");
+* an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
+  Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
+  is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
+  recognised without a tagger only where its form shows it: after "to", or ending in -ing or
+  -ed (and not after a determiner, where it is an adjective), or before "X to" + verb;
+* the subject of what another actor demands ("advocating that *Seoul* reject deployment") is
+  the addressee of the demand, not its author;
+* a possessive always holds a stance as a subject; in an object's place it does only where
+  it owns a stance, a demand, a policy, a role or an effort ("agreed *to North Korea's
+  demand*", "endorsing *Pyongyang's preferred course*"), while what else it owns is what the
+  sentence is about ("*for North Korea's denuclearization*", "*in the DPRK's behavior*"), and
+  so is a name in apposition to it ("of North Korea's incumbent leader *Kim Jong Un*");
+* the parties named in a compound ("the *Trump-Kim* meeting", "*U.S.-North Korea* talks") or
+  after "between" ("a summit *between Kim and Trump*") are tied to that noun only, and take
+  the direction it has as written;
+* an issue's word that is another actor's own role or stance ("it cannot challenge *China's
+  role*") is that actor's, and ties no other actor of the sentence.
+
+**Clauses.** The issue's words must stand in the actor's clause. A subordinate clause that
+opens the sentence ("*Since North Korea has not yet denuclearized*, this statement telegraphs
+China's efforts ...") ties only its own actors to its words, and the main clause only its own.
+So does a clause with an actor of its own as subject that says what is known, said or asked
+("Moscow is aware *that Pyongyang wants to talk with Washington*", "helps explain *why
+Pyongyang has yet to set a date for a summit*"), or that follows the main clause after a comma
+(", *since the North Korean regime is resilient*"). Not so a clause of contrast, which often
+takes the issue's words as read (", while China wants *them* eased"), nor a comment clause
+("as Russian specialists expected": what they expected is the main clause). A question asserts
+no stance of its own, but a relative clause in it states a fact the question takes for granted
+("what does he make of the diplomacy *which led to the summit between Kim and Trump*?"): only
+that clause is read.
+
+**Stance.** The issue's cues of direction (``toward_min``, ``toward_max``) are read in the
+actor's part of the sentence (from its name to the next actor's) within its clauses, else in
+the rest of what it is tied to. A cue right after another takes that cue's direction
+("*easing* sanctions" is toward lifting even though "sanctions" alone points to enforcement),
+unless the first is the issue's own noun and the second acts on it ("the sanctions *eased*").
+A word of reversal or delay turns the cue in the few words after it ("*watered down* UN
+sanctions", "*reject* deployment", "*lengthen* the process of denuclearization"); a negation
+turns every cue after it to the end of its clause ("has *not* set any kind of deadline for
+North Korea's denuclearization"), but not an actor named after it, whose clause starts at its
+name ("it cannot challenge China's role": the negation is Russia's). A cue that is also one of
+the issue's terms (its own noun: "sanctions") counts half: it says what the sentence is about
+more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
+*go away*").
 
 The rules are lexical and deterministic; an optional sentence embedding (:mod:`.semantic`)
 adds links that no word of the lexicon marks and reranks the rest.
@@ -25,22 +81,26 @@ adds links that no word of the lexicon marks and reranks the rest.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from ..scenario import Scenario
-from .lexicon import Vocabulary, vocabulary
+from .lexicon import STOPWORDS, Vocabulary, vocabulary
 from .text import Match, Sentence, find_all, sentences, tokens
 
-#: Words that turn the direction of the cue after them: negations, and verbs and nouns of
-#: reversal (to water down sanctions is to move toward lifting them). Matched on whole words,
-#: a trailing ``*`` as a prefix.
+#: Words that turn the direction of the cue after them: verbs and nouns of reversal (to water
+#: down sanctions is to move toward lifting them) and of delay (to lengthen the process of
+#: denuclearization is to move away from it first). Matched on whole words, a trailing ``*`` as
+#: a prefix; "ease" is given by its forms, for "eas*" is also "East".
 REVERSERS = tuple("""
-not no never nor neither without cannot n't hardly against reject* oppos* resist* refus* aversion
-unenthusiastic reluctan* avoid* undermin* weaken* water* violat* evad* breach* scrap* abandon*
-renounc* withdraw* end ending ended lift* eas* loosen* relax* remov* reduc* cut* suspend* halt* stop*
-downgrad* brush* dismiss* criticiz* criticis* blame*
+against reject* oppos* resist* refus* aversion unenthusiastic reluctan* avoid* undermin* weaken*
+water* violat* evad* breach* scrap* abandon* renounc* withdraw* end ending ended lift* ease eased eases
+easing loosen* relax* remov* reduc* cut* suspend* halt* stop* downgrad* brush* dismiss* criticiz*
+criticis* blame* delay* postpon* lengthen* prolong* stall*
 """.split())
+
+#: Negations: they turn every cue after them in their clause, not only the next few words.
+NEGATIONS = tuple("not no never nor neither without cannot n't hardly".split())
 
 #: Words that mark a sentence as hedged: the claim is reported as possible, not as fact.
 HEDGES = tuple("""
@@ -49,7 +109,7 @@ suspect* rumou?r* speculat*
 """.split())
 
 WINDOW = 4  # tokens before a cue in which a reverser counts; a cue joins a cue this close before it
-_OBJECT = re.compile(r"^[\s\-]*(?:(?:on|upon|against|of|over|to|toward|towards)\s+)?(?:the\s+)?$", re.I)
+TERM_CUE_WEIGHT = 0.5  # a cue that is also a term of the issue counts this much (see *Stance*)
 
 
 @dataclass(frozen=True)
@@ -81,8 +141,10 @@ class Candidate:
 class _Sentence:
     article: str
     sentence: Sentence
-    actors: list[Match]
+    actors: list[Match]  # every reference to an actor: names, resolved pronouns and groups
     issues: dict[str, list[Match]] = field(default_factory=dict)
+    holders: list[Match] = field(default_factory=list)  # the references that can hold a stance
+    clauses: _Clauses | None = None
 
 
 def scan(scenario: Scenario, articles: dict[str, str], ranker=None) -> list[Candidate]:
@@ -104,95 +166,396 @@ def scan(scenario: Scenario, articles: dict[str, str], ranker=None) -> list[Cand
 
 
 def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
-    previous: list[Match] = []
+    previous: list[Match] = []  # the holders of the sentence before
     last_end = 0
     for s in sentences(text):
         named = find_all(s.text, vocab.actors, s.start)
         same_paragraph = "\n" not in text[last_end:s.start]
-        actors = _resolve(s, named, previous if same_paragraph else [])
-        previous, last_end = actors, s.end
-        if not actors or s.text.rstrip("\"'”’) ").endswith("?"):
-            continue  # a question asserts no stance
-        issues = {i: find_all(s.text, pats, s.start) for i, pats in vocab.terms.items()}
-        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m})
+        actors = _resolve(s, named, previous if same_paragraph else [], vocab, text)
+        holders = _stance_holders(s, actors)
+        previous, last_end = holders or actors, s.end
+        if not actors:
+            continue
+        clauses = _Clauses.of(s, holders)
+        if clauses.read is None:
+            continue  # a question with no relative clause asserts nothing
+        issues = {i: [t for t in find_all(s.text, pats, s.start) if clauses.readable(t.start)]
+                  for i, pats in vocab.terms.items()}
+        holders = [m for m in holders if clauses.readable(m.start)]
+        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses)
 
 
-_PRONOUN = re.compile(r"^(?:[\w\s,]{0,40}?,\s*)?(it|its)\b", re.I)
-_GROUP = re.compile(r"\bthe (two|three|four|five|six) (parties|governments|countries|states|capitals|sides)\b", re.I)
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# -- references without a name ---------------------------------------------------------------------
+
+_PRONOUN = re.compile(r"\b(it|its)\b", re.I)
+#: an "it" that stands for no actor: "it is clear why ...", "it appears that ...", "when it comes to"
+_EXPLETIVE = re.compile(r"^it\s+(?:(?:is|was|'s|’s|has\s+been|will\s+be|would\s+be|seems|seemed|remains|became|"
+                        r"becomes)\s+(?:[\w\-]+\s+){0,3}?(?:that|why|how|whether|to|for)\b|(?:appears|appeared|"
+                        r"seems|seemed)\s+that\b|comes\s+to\b|takes\b)", re.I)
+_GROUP = re.compile(r"\b(?:the\s+(two|three|four|five|six)|(both))\s+"
+                    r"(parties|governments|countries|states|capitals|sides|leaders|nations|powers)\b", re.I)
+_SHARED = re.compile(r"\b(?i:both|the\s+two)\s+([A-Z][a-z]+)s\b")  # "both Koreas"
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
-def _resolve(s: Sentence, named: list[Match], previous: list[Match]) -> list[Match]:
-    """Add the actors a sentence refers to without naming them, from the sentence before.
-
-    Two cautious rules, inside a paragraph: an "it"/"its" that opens the sentence (after at
-    most an introductory phrase) before any name is the actor named first in the sentence
-    before, its usual subject; and "the three parties" (governments, countries, ...) are the
-    actors of the sentence before when it has just that many. A resolved mention keeps the
-    pronoun's own words as its text ("its" standing for RUS).
-    """
-    if not previous:
-        return named
+def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
+             text: str) -> list[Match]:
+    """The sentence's names and the actors it refers to without naming them (see the module).
+    A resolved mention keeps its own words as its text ("its" standing for RUS)."""
     out = list(named)
-    m = _PRONOUN.match(s.text)
-    if m and (not named or named[0].start - s.start > m.start(1)):
+    first = named[0].start - s.start if named else len(s.text)
+    m = _PRONOUN.search(s.text)
+    if previous and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
-        keys = list(dict.fromkeys(p.key for p in previous))
-        if len(keys) == _NUMBERS[g.group(1).lower()]:
-            out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in keys]
-    return sorted(out, key=lambda x: x.start)
+        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
+        out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in keys]
+    for g in _SHARED.finditer(s.text):
+        word = re.compile(rf"\b{g.group(1)}\b")
+        sharing = [a for a, names in vocab.names.items() if any(word.search(n) for n in names)]
+        if len(sharing) == 2:
+            out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in sharing]
+    return sorted(out, key=lambda x: (x.start, x.key))
 
 
-def _candidates(p: _Sentence, vocab: Vocabulary) -> Iterable[Candidate]:
-    holders = _stance_holders(p.sentence, p.actors)
-    for issue, terms in p.issues.items():
-        for actor in dict.fromkeys(m.key for m in holders):
-            mentions = [m for m in holders if m.key == actor and not _is_object(p.sentence, m, terms)]
-            if mentions:
-                yield candidate(p, actor, issue, mentions, terms, vocab)
+def _group(previous: list[Match], n: int, text: str) -> list[str]:
+    """The ``n`` actors a group phrase stands for: all of the sentence before, or those listed
+    together at its start."""
+    keys = list(dict.fromkeys(p.key for p in previous))
+    if len(keys) == n:
+        return keys
+    run = previous[:1]
+    for a, b in zip(previous, previous[1:]):
+        if a.start != b.start and not _LIST.match(text[a.end:b.start]):
+            break
+        run.append(b)
+    keys = list(dict.fromkeys(p.key for p in run))
+    return keys if len(keys) == n else []
 
 
-_PREPOSITION = re.compile(r"\b(?:with|of|to|on|upon|from|toward|towards|against|for|over|in|into|at|across)\s+"
-                          r"(?:the\s+|both\s+|its\s+|their\s+)?(?:[A-Z][a-z]+\s+)?$")
+# -- who holds a stance ------------------------------------------------------------------------------
+
+_PREPOSITIONS = ("with|of|to|on|upon|from|toward|towards|against|for|over|in|into|onto|at|across|vis-à-vis|"
+                 "vis-a-vis|regarding|concerning|around|about|among|amongst|through|throughout|under|beyond|"
+                 "near|within|without|behind|via|during")
+#: before a name in a prepositional phrase: "with the ", "in North and "
+_PREPOSITION = re.compile(rf"\b(?:{_PREPOSITIONS})\s+(?:(?:the|both|its|their|his|her|all|a|an)\s+)?"
+                          r"(?:[A-Z][a-z]+\s+(?:(?:and|or)\s+)?)?$")
 _LIST = re.compile(r"^(?:\s*,\s*|\s+(?:and|or|nor)\s+|\s*,\s*(?:and|or)\s+)(?:even\s+)?(?:the\s+)?$")
+#: people who speak for a place: "experts in Moscow", "officials from Beijing"
+_PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|specialists?|scholars?|leaders?|"
+                        r"authorities|sources|ministers?|negotiators?|envoys?|representatives?|spokes(?:man|woman|"
+                        r"person)|government|administration)\s+(?:in|from|of)\s+(?:the\s+)?$", re.I)
+#: acting with: "stand with Kim", "together with China"
+_COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
+                         r"(?:the\s+)?$", re.I)
+_TO_VERB = re.compile(r"\bto\s+(?:[a-z]+ly\s+)?([a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
+                      r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
+_PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
+_WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the|both)\s+)?$")
+_INFINITIVE_AFTER = re.compile(r"^\s+to\s+[a-z]")
+_GERUND_AFTER = re.compile(r"^\s+(?:of|for|from)\s+[a-z]+ing\b")
+_DEMAND_THAT = re.compile(r"\b(?:advocat|urg|demand|insist|propos|ask|recommend|request)[a-z]*\s+that\s+"
+                          r"(?:the\s+)?$", re.I)
+#: -ing and -ed words that are no verbs
+_NOT_VERBS = frozenset("""
+during including according notwithstanding nothing something anything everything thing morning evening
+indeed need speed hundred
+""".split())
+_DETERMINERS = frozenset("a an the its their his her our your this that these those any some every each no".split())
+_AUXILIARIES = frozenset("""
+is are was were be been being am has have had do does did will would shall should may might must can could
+""".split())
+#: what a possessive may own and still speak for the actor: a stance, a demand, a policy, an effort
+_STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b|course|offer|support|opposition|"
+                r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
+                r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
+                r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness)")
+_OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
+_IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
+_BRACKETED = re.compile(r"^\s*[\[(]\s*(?:the\s+)?$")  # "the DPRK [Democratic People's Republic of Korea ...]"
+_APPOSITION = re.compile(r"^\s+(?:[a-z\-]+\s+){1,3}$")  # "North Korea's incumbent leader| Kim Jong Un"
+_HYPHEN_AFTER = re.compile(r"^-[A-Z]")
+_HYPHEN_BEFORE = re.compile(r"[A-Za-z.]-$")
+
+
+def _possessive(m: Match) -> bool:
+    return m.text.endswith(("'s", "’s", "'", "’"))
+
+
+def _verb(word: str | None, *before: str | None) -> bool:
+    """Is ``word`` a verb here: not a function word, nor an adjective after a determiner?"""
+    if not word or word in STOPWORDS or word in _AUXILIARIES or word in _NOT_VERBS:
+        return False
+    return not any(b and b.lower() in _DETERMINERS for b in before)
+
+
+def _object_of_verb(before: str, after: str) -> bool:
+    """Is the actor (with ``before`` and ``after`` it in its sentence) the object of a verb?"""
+    to = _TO_VERB.search(before)
+    p = _PARTICIPLE.search(before)
+    w = _WORD_BEFORE.search(before)
+    found = ((to and _verb(to.group(1)))  # "to meet Kim"
+             or (p and _verb(p.group(3), p.group(1), p.group(2)))  # "condemning North Korea"
+             or (w and _INFINITIVE_AFTER.match(after) and _verb(w.group(2), w.group(1))))  # "wants Pyongyang to"
+    return bool(found) and not _GERUND_AFTER.match(after)  # "accused Russia of violating": the agent
 
 
 def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
-    """The mentions that can hold a stance: not an actor named inside a prepositional phrase
-    ("relations *with the United States*", "called *on South Korea*"), nor one listed after
-    such an actor ("the interests *of China, Japan or even the U.S.*"). A possessive ("*to North
-    Korea's* demand": the demand is North Korea's) and a resolved pronoun always can.
-    """
-    out, previous_object, previous_end = [], False, None
+    """The mentions that can hold a stance (see the module: *Who holds a stance*)."""
+    intro = _intro(s)
+    out: list[Match] = []
+    previous: Match | None = None
+    previous_object = previous_owned = False
     for m in mentions:
-        before = s.text[:m.start - s.start]
-        possessive = m.text.endswith(("'s", "’s", "'", "’"))
-        listed = previous_end is not None and _LIST.match(s.text[previous_end - s.start:m.start - s.start])
-        is_object = not possessive and (bool(_PREPOSITION.search(before)) or bool(listed and previous_object))
-        if not is_object or m.text.lower() in ("it", "its") or _GROUP.fullmatch(m.text):
+        before, after = s.text[:m.start - s.start], s.text[m.end - s.start:]
+        between = s.text[previous.end - s.start:m.start - s.start] if previous is not None else ""
+        listed = (previous is not None and bool(_LIST.match(between))
+                  and not previous.end <= intro < m.start)  # a list does not run on past an opening phrase
+        if m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
+            is_object = False  # a pronoun; a party to a compound, tied to its noun only
+        elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before):
+            is_object = False
+        elif _DEMAND_THAT.search(before):
+            is_object = True
+        elif previous is not None and ((previous_owned and _APPOSITION.match(between))
+                                       or (previous_object and _BRACKETED.match(between))):
+            is_object = True  # in apposition to an object
+        else:
+            is_object = (bool(_PREPOSITION.search(before)) or (listed and previous_object)
+                         or _object_of_verb(before, after))
+        owned = False
+        if _possessive(m):  # a subject; in an object's place, only if it owns a stance
+            owned = is_object = is_object and not _OWNS_STANCE.match(after)
+        if not is_object:
             out.append(m)
-        previous_object, previous_end = is_object, m.end
+        previous, previous_object, previous_owned = m, is_object, owned
     return out
+
+
+_OBJECT = re.compile(r"^[\s\-]*(?:(?:on|upon|against|of|over|to|toward|towards)\s+)?(?:the\s+)?$", re.I)
 
 
 def _is_object(s: Sentence, mention: Match, terms: list[Match]) -> bool:
     """Is the actor named only as what an issue's word acts on ("sanctions on North Korea",
-    "North Korea's nuclear program")?"""
+    "North Korea's nuclear program")? Not when the word is, or qualifies, the actor's own role,
+    effort or policy ("China's role", "Russia's negotiation efforts")."""
     after = any(t.end <= mention.start and _OBJECT.match(s.text[t.end - s.start:mention.start - s.start])
                 for t in terms)
-    owner = mention.text.endswith(("'s", "’s")) and any(
+    owner = _possessive(mention) and any(
         0 <= t.start - mention.end <= 12 and " " not in s.text[mention.end - s.start:t.start - s.start].strip()
+        and not (_IS_STANCE.match(t.text) or _OWNS_STANCE.match(s.text[t.end - s.start:]))
         for t in terms)
     return after or owner
+
+
+# -- clauses -----------------------------------------------------------------------------------------
+
+_SUBORDINATORS = r"(?:ever\s+)?since|because|while|whilst|although|though|when|whenever|if|unless|whereas"
+#: a subordinate clause opening the sentence, after at most a word or two and a comma ("However, since")
+_FRONT = re.compile(rf"^\W*(?:[A-Za-z]+(?:\s+[a-z]+)?,\s+)?({_SUBORDINATORS}|once|after|before|until|whatever|"
+                    r"as(?!\s+(?:a|an|part|such|well)\b))\b", re.I)
+#: a subordinate clause after the main one: ", since the North Korean regime is resilient"; not one
+#: of contrast (", while China wants them eased"), which often takes the issue's words as read
+_TRAILING = re.compile(r",\s+((?:ever\s+)?since|because|although|though|when|whenever|if|unless|as)\s+", re.I)
+#: what takes a clause of what is known, said or asked: "the fact that", "is aware that", "why"
+_COMPLEMENT = re.compile(r"\b(?:(?:fact|evidence|speculation|assertion|belief|view|news|idea|notion|hope|claim|sign|"
+                         r"proof|doubt|argument|statement|reports?|aware|clear|sure|know|knows|knew|believes?|"
+                         r"believed|thinks?|thought|says?|said|argues?|argued|claims?|claimed|expects?|expected|"
+                         r"fears?|feared|hopes?|hoped|notes?|noted|shows?|showed|reveals?|revealed|reported|"
+                         r"indicating|indicates?|indicated|understands?|understood|realizes?|realized|assumes?|"
+                         r"assumed|warns?|warned)\s+(that)|(why|how|whether))\s+", re.I)
+#: "as Russian specialists expected": a comment on the main clause, which is what they expected
+_COMMENT = re.compile(r"^,?\s*as\s+.{0,60}?\b(?:said|says|say|argued|argues|argue|noted|notes|expected|expect|"
+                      r"expects|predicted|predict|warned|warn|feared|fear|hoped|reported|claimed|claims|suggested|"
+                      r"insisted|stated|put\s+it|believes?|believed)\W*$", re.I)
+_RELATIVE = re.compile(r"\b(?:which|who|that)\b", re.I)
+_CLAUSE_END = re.compile(r";|\s[—–]\s|,\s+(?:and\s+|or\s+|but\s+)?(?:that|which)\b")
+
+
+@dataclass(frozen=True)
+class _Clauses:
+    """Offsets (in the article) of the parts of a sentence that are clauses of their own."""
+
+    front: tuple[int, int] | None  # a subordinate clause that opens the sentence
+    own: tuple[tuple[int, int], ...]  # clauses with an actor of their own as subject
+    read: tuple[int, int] | None  # what may be read at all (of a question, only its relative clause)
+
+    @classmethod
+    def of(cls, s: Sentence, holders: list[Match]) -> _Clauses:
+        text = s.text
+        read: tuple[int, int] | None = (s.start, s.end)
+        if text.rstrip("\"'”’) ").endswith("?"):
+            q = _RELATIVE.search(text)
+            read = (s.start + q.start(), s.end) if q else None
+        front = _front(s)
+        own = []
+        subjects = {m.start - s.start for m in holders}
+        for c in [*_COMPLEMENT.finditer(text), *_TRAILING.finditer(text)]:
+            subject = c.end() + len(re.match(r"(?:the\s+)?", text[c.end():]).group(0))
+            end = _clause_end(text, c.end())
+            if subject in subjects and not _COMMENT.match(text[c.start():_comma(text, c.end()) or end]):
+                begin = next(c.start(k) for k in range(1, (c.lastindex or 0) + 1) if c.group(k))
+                own.append((s.start + begin, s.start + end))
+        return cls(front, tuple(sorted(own)), read)
+
+    def readable(self, at: int) -> bool:
+        return self.read is not None and self.read[0] <= at < self.read[1]
+
+    def together(self, mention: int, term: int) -> bool:
+        """Do offsets ``mention`` and ``term`` stand in the same clause?"""
+        if self.front and _inside(self.front, mention) != _inside(self.front, term):
+            return False
+        return all(_inside(c, mention) == _inside(c, term) for c in self.own)
+
+
+def _front(s: Sentence) -> tuple[int, int] | None:
+    """The subordinate clause that opens the sentence, up to its comma, as offsets."""
+    f = _FRONT.match(s.text)
+    if f:
+        comma = _comma(s.text, f.end())
+        if comma is not None and not _COMMENT.match(s.text[f.start(1):comma]):
+            return s.start + f.start(1), s.start + comma
+    return None
+
+
+_INTRO = re.compile(rf"^\W*(?:[A-Za-z]+(?:\s+[a-z]+)?,\s+)?(?:{_SUBORDINATORS}|{_PREPOSITIONS}|once|after|before|"
+                    r"until|whatever|as|like|unlike|despite)\b", re.I)
+
+
+def _intro(s: Sentence) -> int:
+    """Where a phrase or clause opening the sentence ("As a rival of Pyongyang, ...", "Since
+    Russia courted Seoul, ...") ends at its comma, as an offset; -1 if none."""
+    f = _INTRO.match(s.text)
+    comma = _comma(s.text, f.end()) if f else None
+    return -1 if comma is None else s.start + comma
+
+
+def _inside(span: tuple[int, int], at: int) -> bool:
+    return span[0] <= at < span[1]
+
+
+def _depth(text: str, start: int, at: int) -> int:
+    """How many brackets opened from ``start`` are still open at ``at``."""
+    depth = 0
+    for ch in text[start:at]:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+    return depth
+
+
+def _comma(text: str, start: int) -> int | None:
+    """The first comma from ``start`` outside brackets."""
+    return next((k for k in range(start, len(text)) if text[k] == "," and _depth(text, start, k) == 0), None)
+
+
+def _clause_end(text: str, start: int) -> int:
+    """Where a clause that starts at ``start`` ends: at a semicolon, a dash, a coordinated
+    clause (", and that") or the sentence's end, outside brackets."""
+    return next((m.start() for m in _CLAUSE_END.finditer(text, start) if _depth(text, start, m.start()) == 0),
+                len(text))
+
+
+# -- ties and candidates -----------------------------------------------------------------------------
+
+
+def _candidates(p: _Sentence, vocab: Vocabulary) -> Iterable[Candidate]:
+    for issue, terms in p.issues.items():
+        for actor in dict.fromkeys(m.key for m in p.holders):
+            mentions, tied = _ties(p, actor, terms)
+            if mentions:
+                yield candidate(p, actor, issue, mentions, tied, vocab)
+
+
+def _ties(p: _Sentence, actor: str, terms: list[Match]) -> tuple[list[Match], list[Match]]:
+    """The actor's mentions tied to some of the issue's words, and those words."""
+    mentions: list[Match] = []
+    tied: list[Match] = []
+    for m in p.holders:
+        if m.key != actor or _is_object(p.sentence, m, terms):
+            continue
+        these = [t for t in terms if _tied(p, m, t.start, t.end)]
+        if these:
+            mentions.append(m)
+            tied += [t for t in these if t not in tied]
+    return mentions, sorted(tied, key=lambda t: t.start)
+
+
+_NEXT_WORD = re.compile(r"\s+(?:[\w\-]+\s+)?")  # between a party and its noun: at most one word
+
+
+def _tied(p: _Sentence, m: Match, start: int, end: int) -> bool:
+    """May mention ``m`` be tied to the issue's word at ``start:end`` (see the module)?"""
+    s = p.sentence
+    if _owned_by_another(p, m, start, end):
+        return False
+    party = _party(p, m)
+    if party is not None:
+        kind, at = party
+        if kind == "after":  # "the Trump-Kim meeting"
+            return start >= at and bool(_NEXT_WORD.fullmatch(s.text[at - s.start:start - s.start]))
+        gap = s.text[end - s.start:at - s.start]  # "a summit between Kim and Trump"
+        return end <= at and (gap == "" or bool(_NEXT_WORD.fullmatch(f" {gap} ")))
+    return p.clauses is None or p.clauses.together(m.start, start)
+
+
+def _owned_by_another(p: _Sentence, m: Match, start: int, end: int) -> bool:
+    """Is the word another actor's own role or stance ("it cannot challenge China's role")?"""
+    s = p.sentence
+    if not _IS_STANCE.match(s.text[start - s.start:end - s.start]):
+        return False
+    return any(o.key != m.key and _possessive(o) and o.end <= start
+               and re.fullmatch(r"\s+(?:[\w\-]+\s+){0,2}", s.text[o.end - s.start:start - s.start])
+               for o in p.holders)
+
+
+_BETWEEN = re.compile(r"\sbetween\s+([^;:!?—–()]{0,60})$")
+_PARTY_WORDS = frozenset("the its their his her both and".split())
+
+
+def _party(p: _Sentence, m: Match) -> tuple[str, int] | None:
+    """("after", end) if the mention is one of names joined by hyphens that end at ``end``;
+    ("before", at) if it is named after "between" (standing at ``at``) among other parties
+    ("between its leader, Kim Jong-un, and Vladimir Putin"); else None."""
+    compound = _compound(p, m)
+    if compound is not None:
+        return "after", compound
+    s = p.sentence
+    b = _BETWEEN.search(s.text[:m.start - s.start])
+    if not b:
+        return None
+    gap = s.text[b.start(1):m.start - s.start]
+    for other in p.actors:  # the parties named before this one
+        if s.start + b.start(1) <= other.start and other.end <= m.start:
+            gap = gap.replace(other.text, " ")
+    words = re.findall(r"[\w\-’'.]+", gap)
+    lower = [w for w in words if w.lower() not in _PARTY_WORDS and not w[0].isupper()]
+    return ("before", s.start + b.start()) if len(lower) <= 2 else None
+
+
+def _compound(p: _Sentence, m: Match) -> int | None:
+    """If the mention is one of names joined by hyphens ("Trump-Kim"), where the names end."""
+    s = p.sentence
+    if not (_HYPHEN_AFTER.match(s.text[m.end - s.start:]) or _HYPHEN_BEFORE.search(s.text[:m.start - s.start])):
+        return None
+    end = m.end
+    while _HYPHEN_AFTER.match(s.text[end - s.start:]):
+        nxt = next((a for a in p.actors if a.start == end + 1), None)
+        end = nxt.end if nxt is not None else end + re.match(r"-[\w.]+", s.text[end - s.start:]).end()
+    return end
 
 
 def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms: list[Match],
               vocab: Vocabulary, similarity: float | None = None, via: str = "lexicon") -> Candidate:
     """The candidate for one actor and issue in a parsed sentence."""
     s = p.sentence
-    clause = _clause(p, actor)
-    stance, cues = stance_hint(s, clause, vocab.toward_min[issue], vocab.toward_max[issue])
+    # the parties to a compound or after "between" take the direction of their noun as written
+    as_written = all(_party(p, m) is not None for m in mentions)
+    stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
+                               set(vocab.terms[issue]), lambda at: any(_tied(p, m, at, at) for m in mentions),
+                               turned=not as_written)
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
     return Candidate(
@@ -210,23 +573,34 @@ def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
 
 
 def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list[str]],
-                toward_max: dict[str, list[str]]) -> tuple[str, tuple[str, ...]]:
+                toward_max: dict[str, list[str]], terms: set[str] | frozenset[str] = frozenset(),
+                tied: Callable[[int], bool] | None = None, turned: bool = True) -> tuple[str, tuple[str, ...]]:
     """Direction of the actor's clause ("min", "max" or "none") and the signed cues read.
 
-    The clause is read first; if it holds no cue, the whole sentence is ("Like China, Russia
-    has called on South Korea to downgrade ..." gives China the direction of the sentence).
+    The clause is read first; if it holds no cue, the rest of the sentence the actor is tied to
+    is ("Like China, Russia has called on South Korea to downgrade ..." gives China the
+    direction of the sentence). A cue among ``terms`` (the issue's own words) counts
+    :data:`TERM_CUE_WEIGHT`. ``tied(offset)`` says whether a cue there is in the actor's
+    clauses; ``turned=False`` reads the cues as written, without reversal.
     """
-    cues = _cues(s, toward_min, toward_max)
+    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms) if tied is None or tied(c[0])]
     inside = [c for c in cues if clause[0] <= c[0] < clause[1]]
     chosen = inside or cues
-    total = sum(sign for _, sign, _ in chosen)
+    total = sum(sign * (TERM_CUE_WEIGHT if key in terms else 1) for _, sign, key in chosen)
     stance = "max" if total > 0 else "min" if total < 0 else "none"
     return stance, tuple(f"{'+' if sign > 0 else '-'}{key}" for _, sign, key in chosen)
 
 
-def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, list[str]]
-          ) -> list[tuple[int, int, str]]:
-    """The sentence's cues as (offset, sign, entry), each turned by the reversers before it."""
+_SCOPE_END = re.compile(r"[,;:()\[\]—–]|\s(?:but|while|whereas|although|though)\s")
+
+
+def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, list[str]], turned: bool = True,
+          since: int | None = None, terms: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """The sentence's cues as (offset, sign, entry), each turned by the reversers before it and
+    the negations of its clause from ``since`` (unless not ``turned``). Two cues next to each
+    other point one way: as the first ("*easing* sanctions", "*tougher* sanctions"), unless the
+    first is the issue's own noun (one of ``terms``) and the second acts on it ("the sanctions
+    *eased*")."""
     marks = [(m, -1) for m in find_all(s.text, toward_min, s.start)]
     marks += [(m, +1) for m in find_all(s.text, toward_max, s.start)]
     marks.sort(key=lambda x: x[0].start)
@@ -237,15 +611,28 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
     for m, sign in marks:
         first = _token_at(words, m.start - s.start)
         last = _token_at(words, m.end - s.start - 1)
-        if first - prev_end_token <= WINDOW and not _reversers(words, s.text, prev_end_token + 1, first):
-            sign = prev_sign  # a cue right after a cue is its object: "easing sanctions" points as "easing"
+        if not turned:
+            pass
+        elif first - prev_end_token <= WINDOW and not _turns(words, s.text, prev_end_token + 1, first):
+            if out[-1][2] in terms and m.key not in terms:
+                out[-1] = (out[-1][0], sign, out[-1][2])  # "the sanctions eased" points as "eased"
+            else:
+                sign = prev_sign  # a cue right after a cue is its object: "easing sanctions" points as "easing"
         else:
             lo = max(prev_end_token + 1, first - WINDOW)
-            if _reversers(words, s.text, lo, first) % 2:
+            scope = _scope(s.text, words, first, 0 if since is None else since - s.start)
+            if (_turns(words, s.text, lo, first, REVERSERS) + _turns(words, s.text, scope, first, NEGATIONS)) % 2:
                 sign = -sign
         out.append((m.start, sign, m.key))
         prev_end_token, prev_sign = last, sign
     return out
+
+
+def _scope(text: str, words: Sequence[tuple[int, int]], hi: int, since: int) -> int:
+    """The first token of the clause of token ``hi`` in which negations count (from ``since``)."""
+    end = words[hi][0] if hi < len(words) else len(text)
+    start = max([since, *(m.end() for m in _SCOPE_END.finditer(text, 0, end))])
+    return next((k for k, (a, _) in enumerate(words) if a >= start), len(words))
 
 
 def _token_at(words: Sequence[tuple[int, int]], offset: int) -> int:
@@ -255,8 +642,10 @@ def _token_at(words: Sequence[tuple[int, int]], offset: int) -> int:
     return len(words)
 
 
-def _reversers(words: Sequence[tuple[int, int]], text: str, lo: int, hi: int) -> int:
-    return sum(_is(text[a:b].lower(), REVERSERS) for a, b in words[max(lo, 0):hi])
+def _turns(words: Sequence[tuple[int, int]], text: str, lo: int, hi: int,
+           entries: Sequence[str] = REVERSERS + NEGATIONS) -> int:
+    """How many of the words ``lo:hi`` are among ``entries`` (reversers and negations)."""
+    return sum(_is(text[a:b].lower(), entries) for a, b in words[max(lo, 0):hi])
 
 
 def _is(word: str, entries: Sequence[str]) -> bool:

@@ -101,24 +101,33 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
 _APOSTROPHES = "'’"
 
 
+#: A name may follow a hyphen when it joins two names ("the Trump-Kim meeting", "U.S.-North
+#: Korea talks"), not when it follows a lower-case prefix ("anti-American", "pro-Russian").
+_AFTER_PREFIX = "".join(rf"(?<!\b[a-z]{{{n}}}-)" for n in range(1, 7))
+
+
 def phrase_pattern(phrase: str, case_sensitive: bool) -> str:
     """A regular expression for a lexicon phrase or an alias.
 
     Words match on word boundaries; a word ending in ``*`` matches any word it begins; words of
     a phrase may be separated by spaces or hyphens ("step-by-step" matches "step by step"); a
-    possessive (``'s``, ``’s``, ``'``) may follow. Letter case is ignored unless asked for, and
-    then only in words written in lower case.
+    possessive (``'s``, ``’s``, ``'``) may follow; a name (``case_sensitive``) may also follow a
+    hyphen that joins it to another name; a straight and a typographic apostrophe are
+    the same letter ("People's" matches "People’s"). Letter case is ignored unless asked for,
+    and then only in words written in lower case.
     """
     words = re.split(r"[\s\-]+", phrase.strip())
     parts = []
     for w in words:
         part = re.escape(w[:-1]) + r"[\w\-]*" if w.endswith("*") else re.escape(w)
+        part = re.sub("[" + _APOSTROPHES + "]", f"[{_APOSTROPHES}]", part)
         # in a name, only the capitalised words are case-sensitive: "the Kremlin" matches "The Kremlin"
         parts.append(f"(?i:{part})" if case_sensitive and w.islower() else part)
     body = r"[\s\-]+".join(parts)
     flags = "" if case_sensitive else "(?i:"
     core = f"{flags}{body})" if flags else body
-    return rf"(?<![\w\-]){core}(?:[{_APOSTROPHES}]s?)?(?![\w])"
+    start = rf"(?<!\w){_AFTER_PREFIX}" if case_sensitive else r"(?<![\w\-])"
+    return rf"{start}{core}(?:[{_APOSTROPHES}]s?)?(?![\w])"
 
 
 @dataclass(frozen=True)
