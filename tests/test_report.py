@@ -280,3 +280,14 @@ def test_challenges_are_the_accepted_demands_of_the_expected_utility_model(korea
     assert model == "eum" and counts.sum() == len(accepted) > 0
     row = accepted.iloc[0]
     assert counts[eum.actors.index(row["other"]), eum.actors.index(row["actor"])] >= 1
+
+
+def test_the_report_records_its_runs_unless_told_not_to(tmp_path, cli):
+    code, out, _ = cli("report", KOREA, "-o", "r.html", "-m", "mean", "-m", "eum", "--role-samples", "0",
+                       "--store", "runs.sqlite")
+    assert code == 0 and "runs recorded in runs.sqlite" in out
+    from accord.store import RunStore
+
+    assert sorted(r.model for r in RunStore(tmp_path / "runs.sqlite").list()) == ["eum", "mean"]
+    code, out, _ = cli("report", KOREA, "-o", "s.html", "-m", "mean", "--role-samples", "0", "--no-store")
+    assert code == 0 and "recorded" not in out and not (tmp_path / ".accord").exists()

@@ -175,3 +175,9 @@ def test_pages_need_no_network(client):
 def test_serve_refuses_a_missing_folder(cli):
     code, _, stderr = cli("serve", "no-such-folder")
     assert code == 2 and "not a folder" in stderr
+
+
+def test_the_report_is_served_and_its_runs_recorded(client):
+    html = client.get("/scenario/korea-2018.yaml/report").text
+    assert html.startswith("<!DOCTYPE html>") and "Korean peninsula diplomacy, 2018" in html
+    assert "accord serve: report korea-2018.yaml" in client.get("/runs").text

@@ -685,6 +685,8 @@ def report(
         "--format", help="html or md (default: from the output's suffix)")] = None,
     input_format: Annotated[Optional[Format], typer.Option(
         "--input-format", help="the scenario file's format (default: detected)")] = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Write a report: the scenario with its evidence, forecasts, trajectories, roles, perspectives,
     sensitivity and the actors' network, as one HTML page or as Markdown with its figures."""
@@ -710,6 +712,9 @@ def report(
             out.print(f"wrote {output} and its {len(figures)} figures in {output.with_name(output.stem + '_files')}/")
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if not no_store:
+        doc = record(scenario, result.results, RunStore(store), command_line())
+        out.print(f"runs recorded in {store}: {', '.join(r['run_id'] for r in doc['runs'])}")
 
 
 # -- evidence ---------------------------------------------------------------------------------

@@ -172,7 +172,11 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     def report(name: str):
         from ..report import build, render_html
 
-        return HTMLResponse(render_html(build(files.scenario(name), command=f"accord report {name}")))
+        sc = files.scenario(name)
+        command = f"accord serve: report {name}"
+        report = build(sc, command=command)
+        record(sc, report.results, runs, command)
+        return HTMLResponse(render_html(report))
 
     @app.get("/runs", response_class=HTMLResponse)
     def run_list(request: Request):
