@@ -15,13 +15,16 @@ command line.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -144,15 +147,12 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
         if problems:
             return page(request, "_forecast.html", 422, problems=problems, sc=base)
         sc = apply_edits(base, edits)
-        try:
-            results = run_models(sc, models, {}, seed)
-            if samples:
-                add_uncertainty(sc, results, samples, seed)
-        except AccordError as exc:
-            return page(request, "_forecast.html", 422, problems={"model": str(exc)}, sc=base)
         command = f"accord serve: forecast {name} -m {' -m '.join(models)} --seed {seed} --samples {samples}" + (
             " with " + ", ".join(f"{a}.{i or '*'}.{f}={v:g}" for (f, a, i), v in edits.items()) if edits else "")
-        doc = record(sc, results, runs, command)
+        try:
+            doc = await compute(_forecast, sc, models, seed, samples, runs, command)
+        except AccordError as exc:
+            return page(request, "_forecast.html", 422, problems={"model": str(exc)}, sc=base)
         return page(request, "_forecast.html", sc=sc, base=base, doc=doc, edits=edits,
                     rows=forecast_rows(sc, doc), charts=forecast_charts(sc, doc), samples=samples)
 
@@ -165,7 +165,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
         edits, problems = parse_edits(base, form)
         if problems:
             return page(request, "_roles.html", 422, problems=problems)
-        res = analyse(apply_edits(base, edits), samples=ROLE_SAMPLES, seed=0)
+        res = await compute(functools.partial(analyse, samples=ROLE_SAMPLES, seed=0), apply_edits(base, edits))
         return page(request, "_roles.html", res=res, names=_names(base))
 
     @app.get("/scenario/{name}/report", response_class=HTMLResponse)
@@ -212,6 +212,27 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
         return Response(status_code=204)
 
     return app
+
+
+async def compute(fn, *args):
+    """Run a model's work in a worker thread, as many at once as there are cores: the server keeps
+    answering (pages, static files) while models run, and runs do not fight over the GIL."""
+    global _LIMITER
+    if _LIMITER is None:  # made in the event loop that uses it
+        _LIMITER = anyio.CapacityLimiter(os.cpu_count() or 2)
+    return await anyio.to_thread.run_sync(fn, *args, limiter=_LIMITER)
+
+
+_LIMITER: anyio.CapacityLimiter | None = None
+
+
+def _forecast(sc: Scenario, models: list[str], seed: int, samples: int, runs: RunStore | None,
+              command: str) -> dict[str, Any]:
+    """Run the models (with Monte Carlo when ``samples`` > 0), record the runs, return the JSON document."""
+    results = run_models(sc, models, {}, seed)
+    if samples:
+        add_uncertainty(sc, results, samples, seed)
+    return record(sc, results, runs, command)
 
 
 # -- what a page shows ---------------------------------------------------------------------------
