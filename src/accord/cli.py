@@ -726,27 +726,33 @@ ArticlesArg = Annotated[list[Path], typer.Argument(help="plain-text articles (UT
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="scenario whose actors and issues to look for")]
 SemanticOpt = Annotated[bool, typer.Option(
     "--semantic/--lexical", help="rank with the sentence embedding too (needs the `text` extra)")]
+ProposeOpt = Annotated[Optional[float], typer.Option(
+    "--propose-at", min=-1.0, max=1.0,
+    help="with --semantic: also propose links no lexicon word marks, from this similarity up (e.g. 0.6)")]
 
 
-def _scan(articles: list[Path], scenario: Scenario, semantic: bool):
+def _scan(articles: list[Path], scenario: Scenario, semantic: bool, propose_at: float | None = None):
     from .evidence import scan
     from .io._files import decode, read_bytes
 
     texts = {a.name: decode(read_bytes(a), str(a)) for a in articles}
     if len(texts) < len(articles):
         raise InputError([Problem("two articles have the same file name; rename one", str(a)) for a in articles])
-    return scan(scenario, texts, _ranker(semantic))
+    return scan(scenario, texts, _ranker(semantic, propose_at))
 
 
-def _ranker(semantic: bool):
-    if not semantic:
-        return None
+def _ranker(semantic: bool, propose_at: float | None = None):
     from .errors import UsageError
+
+    if not semantic:
+        if propose_at is not None:
+            raise UsageError("--propose-at needs --semantic: the links are proposed by the sentence embedding")
+        return None
     from .evidence.embedding import EmbeddingUnavailable
     from .evidence.semantic import SemanticRanker
 
     try:
-        return SemanticRanker()
+        return SemanticRanker(propose_at=propose_at)
     except EmbeddingUnavailable as exc:
         raise UsageError(str(exc)) from None
 
@@ -754,11 +760,11 @@ def _ranker(semantic: bool):
 @evidence_app.command("scan")
 @guarded
 def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: SemanticOpt = False,
-                  as_json: JsonOpt = False,
+                  propose_at: ProposeOpt = None, as_json: JsonOpt = False,
                   top: Annotated[int, typer.Option(min=0, help="show only the best N (0: all)")] = 0) -> None:
     """Find the sentences that tie an actor to an issue: candidate claims with a stance hint, best first."""
     loaded = load(scenario, None)
-    found = _scan(articles, loaded.scenario, semantic)
+    found = _scan(articles, loaded.scenario, semantic, propose_at)
     shown = found[:top] if top else found
     if as_json:
         keys = ("article", "actor", "issue", "sentence", "start", "end", "stance", "score")
@@ -778,13 +784,13 @@ def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: Semant
 @guarded
 def evidence_review(articles: ArticlesArg, scenario: ScenarioOpt,
                     output: Annotated[Path, typer.Option("--output", "-o", help="review file to write (.yaml, .csv)")],
-                    semantic: SemanticOpt = False) -> None:
+                    semantic: SemanticOpt = False, propose_at: ProposeOpt = None) -> None:
     """Write the candidates to a review file: accept or reject each, set its value, trim its quote."""
     from .evidence.review import dumps_review, review_format, review_rows
 
     fmt = review_format(output)
     loaded = load(scenario, None)
-    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic))
+    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic, propose_at))
     atomic_write(output, dumps_review(rows, fmt).encode("utf-8"))
     out.print(f"wrote {len(rows)} candidates to {output}; then: accord evidence apply {output} --scenario "
               f"{scenario} -o NEW.yaml")
@@ -813,7 +819,7 @@ def evidence_apply(review: Annotated[Path, typer.Argument(help="the edited revie
 @guarded
 def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see accord.evidence.evaluate)")],
                   scenario: ScenarioOpt, texts: TextsOpt = None, semantic: SemanticOpt = False,
-                  as_json: JsonOpt = False) -> None:
+                  propose_at: ProposeOpt = None, as_json: JsonOpt = False) -> None:
     """Precision and recall of the scan's actor-issue links, and its stance accuracy, against hand labels."""
     from .evidence.evaluate import evaluate, read_labels
 
@@ -821,17 +827,17 @@ def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see 
     folders = [labels.parent, *(texts or [])]
     names = _label_articles(labels)
     paths = [next((d / n for d in folders if (d / n).is_file()), Path(n)) for n in names]
-    found = _scan(paths, loaded.scenario, semantic)
+    found = _scan(paths, loaded.scenario, semantic, propose_at)
     texts_by_name = {p.name: p.read_text(encoding="utf-8-sig") for p in paths if p.is_file()}
     gold = read_labels(labels, texts_by_name, set(loaded.scenario.actor_ids), set(loaded.scenario.issue_ids))
     result = {"labels_file": str(labels), "scenario": loaded.scenario.sha256, "semantic": semantic,
-              **evaluate(found, gold)}
+              "propose_at": propose_at, **evaluate(found, gold)}
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
-    for key in ("labels", "candidates", "matched", "precision", "recall", "stance_accuracy"):
-        out.print(f"{key:16} {result[key]}")
-    out.print(f"{'recall by mention':16} {result['recall_by_mention']}")
+    for key in ("labels", "candidates", "matched", "precision", "recall", "stance_accuracy", "average_precision"):
+        out.print(f"{key:17} {result[key]}")
+    out.print(f"{'recall by mention':17} {result['recall_by_mention']}")
     for issue, r in result["by_issue"].items():
         out.print(f"  {issue:16} labels {r['labels']:3}  precision {r['precision']}  recall {r['recall']}")
 

@@ -16,7 +16,11 @@ sentence contains the label's quote and it names the same actor and issue. Then
 * precision = matched candidates / candidates, recall = matched labels / labels (over links:
   article, sentence, actor, issue);
 * stance accuracy = share of matched links whose stance hint equals the label's (``min``,
-  ``max`` or ``none``).
+  ``max`` or ``none``);
+* average precision of the ranking: the mean, over the labels, of the precision among the
+  candidates ranked down to the one that matches it (0 for a label never matched), the area
+  under the precision-recall curve of the ranked list; it measures how well the score ranks,
+  which precision and recall of the whole list do not.
 
 ``mention`` says how the sentence refers to the actor: by a ``name`` (an alias) or only by a
 ``pronoun`` or a group phrase ("the three parties"); recall is also given for each.
@@ -111,10 +115,12 @@ def _line(locate, loc: tuple) -> int | None:
 
 
 def evaluate(candidates: list[Candidate], labels: list[Label]) -> dict[str, Any]:
-    """Precision, recall and stance accuracy of candidates against labels (see the module)."""
+    """Precision, recall, stance accuracy and average precision of candidates (ranked, best
+    first) against labels (see the module)."""
     matched: dict[int, Candidate] = {}
     false_pos: list[Candidate] = []
     seen: set[tuple] = set()
+    ranked_hits: list[bool] = []
     for c in candidates:
         hits = [k for k, lab in enumerate(labels) if lab.article == c.article and c.start <= lab.start
                 and lab.end <= c.end and (lab.actor, lab.issue) == (c.actor, c.issue)]
@@ -122,6 +128,7 @@ def evaluate(candidates: list[Candidate], labels: list[Label]) -> dict[str, Any]
         if key in seen:
             continue  # the same link from a repeated sentence (a caption printed twice) counts once
         seen.add(key)
+        ranked_hits.append(bool(hits) and hits[0] not in matched)  # a label found again is no new hit
         if hits:
             matched.setdefault(hits[0], c)
         else:
@@ -138,11 +145,22 @@ def evaluate(candidates: list[Candidate], labels: list[Label]) -> dict[str, Any]
         "recall": _ratio(len(matched), len(labels)),
         "recall_by_mention": recall_by,
         "stance_accuracy": _ratio(sum(stance_ok), len(stance_ok)),
+        "average_precision": _average_precision(ranked_hits, len(labels)),
         "stance_confusion": {f"{want}->{got}": n for (want, got), n in _confusion(matched, labels).items()},
         "by_issue": _by_issue(matched, false_pos, labels),
         "false_positives": [_brief(c) for c in false_pos],
         "missed": [_brief_label(lab) for k, lab in enumerate(labels) if k not in matched],
     }
+
+
+def _average_precision(hits: list[bool], n_labels: int) -> float | None:
+    """Mean over the labels of the precision at the rank where each is found (0 if never)."""
+    found, total = 0, 0.0
+    for rank, hit in enumerate(hits, start=1):
+        if hit:
+            found += 1
+            total += found / rank
+    return round(total / n_labels, 4) if n_labels else None
 
 
 def _confusion(matched: dict[int, Candidate], labels: list[Label]) -> Counter:
