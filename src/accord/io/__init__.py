@@ -166,13 +166,8 @@ def write_scenario(scenario: Scenario, path: str | os.PathLike[str], format: str
     return warnings
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()  # read once, at import: os.umask is process-wide, unsafe to toggle under threads
+_UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide, unsafe to toggle under threads) ...
+os.umask(_UMASK)  # ... and put back
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -106,7 +106,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     app = FastAPI(title="accord", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
-    pages.env.globals.update(version=__version__, fmt=_fmt, FIELDS=FIELDS)
+    pages.env.globals.update(version=__version__, fmt=_fmt)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -153,7 +153,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
             doc = await compute(_forecast, sc, models, seed, samples, runs, command)
         except AccordError as exc:
             return page(request, "_forecast.html", 422, problems={"model": str(exc)}, sc=base)
-        return page(request, "_forecast.html", sc=sc, base=base, doc=doc, edits=edits,
+        return page(request, "_forecast.html", sc=sc, doc=doc, edits=edits,
                     rows=forecast_rows(sc, doc), charts=forecast_charts(sc, doc), samples=samples)
 
     @app.post("/scenario/{name}/roles", response_class=HTMLResponse)
@@ -254,19 +254,11 @@ def applicable_models(sc: Scenario) -> list[tuple[str, str | None]]:
 
 
 def stance_table(sc: Scenario) -> list[dict[str, Any]]:
-    """Per issue, per actor: each input's value and the evidence behind it (claims or assumption)."""
-    out = []
-    for issue in sc.issues:
-        rows = []
-        for actor in sc.actors:
-            stance = actor.issues.get(issue.id)
-            if stance is None:
-                continue
-            cap = stance.capability or actor.capability
-            rows.append({"actor": actor, "position": stance.position, "salience": stance.salience,
-                         "capability": cap, "capability_own": stance.capability is not None})
-        out.append({"issue": issue, "rows": rows})
-    return out
+    """Per issue, the actors with a stance on it: each one's position and salience, with their evidence."""
+    return [{"issue": issue, "rows": [{"actor": actor, "position": actor.issues[issue.id].position,
+                                       "salience": actor.issues[issue.id].salience}
+                                      for actor in sc.actors if issue.id in actor.issues]}
+            for issue in sc.issues]
 
 
 def forecast_rows(sc: Scenario, doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -319,7 +311,7 @@ def parse_edits(sc: Scenario, form) -> tuple[dict[tuple[str, str, str | None], f
     capability. A value equal to the scenario's is not an edit.
     """
     edits, problems = {}, {}
-    current = {(f, a, i): v for f, a, i, v, _ in inputs_of(sc)}
+    current = {(f, a, i): v for f, a, i, v in inputs_of(sc)}
     bounds = {i.id: (i.scale.min, i.scale.max) for i in sc.issues}
     for key, raw in form.multi_items():
         parts = key.split(":")
@@ -334,12 +326,11 @@ def parse_edits(sc: Scenario, form) -> tuple[dict[tuple[str, str, str | None], f
         except ValueError:
             problems[key] = f"{raw!r} is not a number"
             continue
-        allowed = {"position": bounds.get(issue or "", (0, 0)), "salience": (0.0, 1.0),
-                   "capability": (0.0, math.inf)}[field]
-        if not (math.isfinite(value) and allowed[0] <= value <= allowed[1]):
-            hi = "" if allowed[1] == math.inf else f" and {allowed[1]:g}"
-            problems[key] = f"{value:g} is outside the allowed range: between {allowed[0]:g}{hi}" if hi else \
-                f"{value:g} is not allowed: a capability is a number >= 0"
+        lo, hi = {"position": bounds.get(issue or "", (0, 0)), "salience": (0.0, 1.0),
+                  "capability": (0.0, math.inf)}[field]
+        if not (math.isfinite(value) and lo <= value <= hi):
+            problems[key] = (f"{value:g} is not allowed: a capability is a number >= 0" if hi == math.inf
+                             else f"{value:g} is outside the allowed range: between {lo:g} and {hi:g}")
             continue
         # the page shows six significant digits: a value left as shown is not an edit
         if not math.isclose(value, current[field, actor, issue], rel_tol=1e-5, abs_tol=1e-9):
@@ -348,15 +339,15 @@ def parse_edits(sc: Scenario, form) -> tuple[dict[tuple[str, str, str | None], f
 
 
 def inputs_of(sc: Scenario):
-    """(field, actor, issue or None, value, estimate) of every editable input."""
+    """(field, actor, issue or None, value) of every editable input."""
     for actor in sc.actors:
         if actor.capability is not None:
-            yield "capability", actor.id, None, actor.capability.point, actor.capability
+            yield "capability", actor.id, None, actor.capability.point
         for issue_id, stance in actor.issues.items():
-            yield "position", actor.id, issue_id, stance.position.point, stance.position
-            yield "salience", actor.id, issue_id, stance.salience.point, stance.salience
+            yield "position", actor.id, issue_id, stance.position.point
+            yield "salience", actor.id, issue_id, stance.salience.point
             if stance.capability is not None:
-                yield "capability", actor.id, issue_id, stance.capability.point, stance.capability
+                yield "capability", actor.id, issue_id, stance.capability.point
 
 
 def apply_edits(sc: Scenario, edits: dict[tuple[str, str, str | None], float]) -> Scenario:
