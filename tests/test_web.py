@@ -181,3 +181,12 @@ def test_the_report_is_served_and_its_runs_recorded(client):
     html = client.get("/scenario/korea-2018.yaml/report").text
     assert html.startswith("<!DOCTYPE html>") and "Korean peninsula diplomacy, 2018" in html
     assert "accord serve: report korea-2018.yaml" in client.get("/runs").text
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(cli, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fastapi" else real(name, *a))
+    code, _, stderr = cli("serve", ".")
+    assert code == 2 and "needs the `web` extra (fastapi missing)" in stderr and "accord[web]" in stderr

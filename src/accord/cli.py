@@ -73,7 +73,7 @@ def guarded(fn):
             print_problems(err, exc.problems, "cannot use this input:")
             raise typer.Exit(2) from None
         except AccordError as exc:
-            err.print(f"[bold red]error:[/bold red] {exc}")
+            err.print(f"[bold red]error:[/bold red] {escape(str(exc))}")
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper

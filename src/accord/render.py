@@ -61,7 +61,9 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
         parts.append(Text("\n".join(notes), style="yellow"))
     parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "
                       "round by round; `accord roles FILE` says who brokers, spoils, follows or holds out; "
-                      "`accord backtest data/deu3/deu3-dev.csv` scores the models against real EU outcomes",
+                      "`accord backtest data/deu3/deu3-dev.csv` scores the models against real EU outcomes; "
+                      "`accord report FILE -o report.html` writes it all up to send; `accord serve` opens the "
+                      "dashboard (extra `web`)",
                       style="dim"))
     return Group(*parts)
 
