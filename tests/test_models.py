@@ -60,6 +60,31 @@ def test_registered_model_follows_the_protocol(name):
     assert np.all((result.forecast >= 0) & (result.forecast <= 100))
 
 
+# A scenario whose file carries model settings (as KTAB XML does for smp): they are inputs.
+WITH_SETTINGS = SMALL.model_copy(update={"settings": {"smp": {"VotingRule": "Binary", "PCEModel": "MarkovUniform"}}})
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_run_equals_solve_on_the_inputs_with_settings(name):
+    """Monte Carlo, roles and sensitivity call ``solve(inputs)``: it must give what ``run`` gives."""
+    model = get_model(name)()
+    ran = model.run(WITH_SETTINGS, seed=3)
+    solved = get_model(name)().solve(WITH_SETTINGS.inputs(), np.random.default_rng(3))  # a fresh instance
+    np.testing.assert_array_equal(ran.forecast, solved.forecast)
+    np.testing.assert_array_equal(ran.positions, solved.positions)
+
+
+def test_smp_settings_reach_monte_carlo():
+    from accord.uncertainty import Spreads, monte_carlo, sample_inputs
+
+    smp = get_model("smp")()
+    with_rule, plain = smp.run(WITH_SETTINGS, seed=0).forecast, smp.run(SMALL, seed=0).forecast
+    assert not np.allclose(with_rule, plain)  # the settings matter on this scenario
+    draws = sample_inputs(WITH_SETTINGS, 3, seed=0, spreads=Spreads(0.0, 0.0, 0.0))
+    for forecast in monte_carlo(smp, WITH_SETTINGS, draws, seed=0):
+        np.testing.assert_allclose(forecast, with_rule)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_absent_actors_stay_absent_or_are_refused_by_name(name):
     try:

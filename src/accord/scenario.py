@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -353,6 +353,7 @@ class Scenario(_Model):
             scale_min=np.array([i.scale.min for i in self.issues]),
             scale_max=np.array([i.scale.max for i in self.issues]),
             reference=reference,
+            settings={model: dict(values) for model, values in self.settings.items()},
         )
         for arr in (position, salience, capability, reference):
             arr.flags.writeable = False
@@ -379,6 +380,10 @@ class Inputs:
     scale_min: np.ndarray
     scale_max: np.ndarray
     reference: np.ndarray
+    #: Per-model settings the scenario file carries (e.g. ``settings["smp"]`` from KTAB XML):
+    #: part of the inputs, so every path that solves them (Monte Carlo, roles, sensitivity)
+    #: sees the same settings as a plain run.
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def present(self) -> np.ndarray:

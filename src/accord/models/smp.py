@@ -92,12 +92,8 @@ class SMP(Model):
     summary = "KTAB's Spatial Model of Politics: challenges, bargains, probabilistic Condorcet elections"
     Params = SMPParams
 
-    def run(self, scenario, seed: int | None = None) -> Result:
-        self._settings = scenario.settings.get("smp", {})
-        return super().run(scenario, seed)
-
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
-        settings = getattr(self, "_settings", {})
+        settings = inputs.settings.get("smp", {})
         opt = {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
         for k in OPTIONS:
             if k in settings and settings[k] not in SMPParams.model_fields[k].annotation.__args__[0].__args__:
