@@ -48,9 +48,20 @@ code as ported by J. McKibben: all-pairs denominator, perceiver's r, omitted (1 
 the never-true capitulation test, the code's offer rule and the king-of-the-hill median.
 Any parameter given explicitly overrides its preset.
 
-Stopping: ``rounds=N`` runs exactly N rounds. Otherwise rounds run until the largest move is
-at most ``tol`` x d (converged), until the positions repeat an earlier round (a cycle, whose
-length is reported), or until ``max_rounds``.
+Stopping: ``rounds=N`` runs exactly N rounds. Otherwise rounds run until one of:
+
+* a fixed point: the largest move is at most ``tol`` x d (converged);
+* settled: every position lies within ``settle`` x d of every other. Every offer lies between
+  two current positions (x_j, or a compromise between x_i and x_j), so no later round can
+  leave that band, and neither can the median: the forecast is known to ``settle`` x d. Near
+  consensus, rounding moves positions by amounts of order 1e-5 x d round after round (which
+  ones depends on the numpy build), so a fixed-point test alone would never fire there;
+* a cycle: the positions come back to those of an earlier round (not the last) to within
+  ``tol`` x d; its length is reported;
+* ``max_rounds``.
+
+All three tests compare differences of positions with a share of the scale, never a
+floating-point pattern, so they do not depend on the last bits of the arithmetic.
 
 Cost: P for all pairs comes from prefix sums over voters sorted by position (for a < b the
 voters preferring a are those left of the midpoint), O(n^2 log n) time and O(n^2) memory
@@ -86,6 +97,8 @@ class EUMParams(BaseModel):
     rounds: int | None = Field(None, ge=0, description="run exactly this many rounds")
     max_rounds: int = Field(100, ge=1)
     tol: float = Field(1e-6, ge=0, description="converged when the largest move is at most tol x d")
+    settle: float = Field(1e-4, ge=0, description="settled when every position lies within settle x d of the "
+                          "others (the forecast cannot leave that band)")
     p_denominator: Literal["pair", "all-pairs"] | None = None
     utility_r: Literal["perceiver", "challenger"] | None = None
     danger: Literal["incoming", "outgoing"] | None = None
@@ -262,7 +275,7 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
     if len(x) < 2 or span == 0 or not np.any(w > 0):
         notes.append("fewer than two distinct positions: nothing to negotiate")
         return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
-    seen = {_state_key(x): 0}
+    history = [x]
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
     stopped = None
     for rnd in range(1, limit + 1):
@@ -276,16 +289,11 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
             pairs = Pairs(new, d) if opt["passes"] == 2 else pairs
             if table is not None:
                 offers.append((rnd, table))
-        moved = np.max(np.abs(new - x))
         x = new
         positions.append(x.copy())
-        key = _state_key(x)
-        if stopped is None and moved <= opt["tol"] * d:
-            stopped = f"converged after {rnd} rounds (no position moved by more than tol={opt['tol']:g} of the scale)"
-        elif stopped is None and key in seen:
-            stopped = f"positions after round {rnd} repeat those after round {seen[key]}: a cycle of length " \
-                      f"{rnd - seen[key]}, so the model does not converge"
-        seen.setdefault(key, rnd)
+        if stopped is None:
+            stopped = _stopping(history, x, d, opt)
+        history.append(x)
         if stopped and opt["rounds"] is None:
             break
     if stopped:
@@ -295,8 +303,19 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
     return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
 
 
-def _state_key(x: np.ndarray) -> bytes:
-    return np.round(x, 12).tobytes()
+def _stopping(history: list[np.ndarray], x: np.ndarray, d: float, opt: dict) -> str | None:
+    """Why the run may stop after the round that produced ``x`` (``history``: the states before it)."""
+    rnd = len(history)
+    if np.max(np.abs(x - history[-1])) <= opt["tol"] * d:
+        return f"converged after {rnd} rounds (no position moved by more than tol={opt['tol']:g} of the scale)"
+    if np.ptp(x) <= opt["settle"] * d:
+        return (f"settled after {rnd} rounds: every position lies within settle={opt['settle']:g} of the scale of "
+                f"the others, a band no later round can leave")
+    for earlier in range(rnd - 2, -1, -1):
+        if np.max(np.abs(x - history[earlier])) <= opt["tol"] * d:
+            return (f"positions after round {rnd} repeat those after round {earlier} (to within tol={opt['tol']:g} "
+                    f"of the scale): a cycle of length {rnd - earlier}, so the model does not converge")
+    return None
 
 
 # -- kernels --------------------------------------------------------------------------------------
@@ -498,7 +517,7 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
     d = np.ptp(x, axis=1) if opt["scale"] == "positions" else width
     active = (d > 0) & np.any(w > 0, axis=1) & (n >= 2)
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
-    history = [np.round(x, 12)]
+    history = [x.copy()]
     for _ in range(limit):
         if not active.any():
             break
@@ -506,15 +525,13 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
         xa, wa, sa, da = x[idx], w[idx], s[idx], d[idx]
         r = _risk_batch(xa, wa, sa, da)
         new = _offers_batch(xa, wa, sa, da, r)
-        moved = np.abs(new - xa).max(axis=1)
         x[idx] = new
-        state = np.round(x[idx], 12)
-        repeat = np.zeros(idx.size, dtype=bool)
-        for past in history:
-            repeat |= (past[idx] == state).all(axis=1)
-        history.append(np.round(x, 12))
-        if opt["rounds"] is None:
-            active[idx] = ~((moved <= opt["tol"] * da) | repeat)
+        if opt["rounds"] is None:  # the tests of _stopping, sample by sample
+            stop = (np.abs(new - xa).max(axis=1) <= opt["tol"] * da) | (np.ptp(new, axis=1) <= opt["settle"] * da)
+            for past in history[:-1]:
+                stop |= np.abs(new - past[idx]).max(axis=1) <= opt["tol"] * da
+            active[idx] = ~stop
+        history.append(x.copy())
     return weighted_median(x, w)
 
 
