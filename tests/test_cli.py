@@ -7,10 +7,11 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from .conftest import KOREA, ROOT, shared
+from .conftest import KOREA, shared
 
 
 def test_forecast_prints_every_issue_under_every_baseline(cli):
@@ -112,11 +113,16 @@ def test_runs_list_show_export(cli, tmp_path):
     assert code == 2 and "no run" in err
 
 
+def _entry_points() -> list[list[str]]:
+    """`python -m accord` always; the console script too where it is installed beside this Python."""
+    script = Path(sys.executable).with_name("accord")
+    return [[sys.executable, "-m", "accord"]] + ([[str(script)]] if script.exists() else [])
+
+
 @pytest.mark.slow
-def test_console_script_runs_in_a_fresh_process(tmp_path):
-    """The installed entry point, as `make demo` calls it."""
-    exe = ROOT / ".venv" / "bin" / "accord"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "accord.cli"]
+@pytest.mark.parametrize("cmd", _entry_points(), ids=lambda c: "module" if "-m" in c else "script")
+def test_console_script_runs_in_a_fresh_process(tmp_path, cmd):
+    """The installed entry point, as `make demo` calls it, and `python -m accord`."""
     done = subprocess.run([*cmd, "forecast", str(KOREA), "--store", str(tmp_path / "s.sqlite")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -885,3 +885,7 @@ def serve(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m accord.cli, as python -m accord
+    main()
