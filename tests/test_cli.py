@@ -149,3 +149,15 @@ def test_notes_that_say_the_same_for_several_issues_print_once():
 
     assert grouped_notes(["a: deadlock", "b: converged", "c: deadlock", "plain note"]) == [
         "a, c: deadlock", "b: converged", "plain note"]
+
+
+def test_the_readmes_ledger_commands_work_as_written(cli):
+    """The README's ledger example, command by command, in an empty folder."""
+    root = Path(__file__).parents[1]
+    block = (root / "README.md").read_text().split("### The forecast ledger")[1].split("```sh")[1].split("```")[0]
+    commands = [line.split("#")[0].split() for line in block.strip().splitlines()]
+    assert [c[1] for c in commands] == ["forecast", "seal", "grade", "verify"]
+    for command in commands:  # the example's paths are the repository's
+        code, out, err = cli(*[str(root / a) if (root / a).is_file() else a for a in command[1:]])
+        assert code == 0, (command, err)
+    assert "1 sealed forecasts checked; 0 problems" in out

@@ -203,7 +203,12 @@ class RunStore:
                                   FROM sweeps s ORDER BY s.created DESC""")]
 
     def get(self, run_id: str) -> RunRecord:
-        """A record by id, or by a unique prefix of its id."""
+        """A record by id, by a unique prefix of its id, or ``latest``: the newest run."""
+        if run_id == "latest":
+            newest = self.list(limit=1)
+            if not newest:
+                raise StoreError(f"no runs in {self.path} yet; `accord forecast FILE` records one")
+            return newest[0]
         with closing(self._connect()) as db:
             rows = db.execute(_SELECT + " WHERE run_id LIKE ? ORDER BY run_id LIMIT 2",
                               (run_id.replace("%", "").replace("_", "\\_") + "%",)).fetchall()
