@@ -13,7 +13,7 @@ import pytest
 from accord.backtest import cluster_bootstrap, conformal_halfwidth, cross_validate, forecast, outcomes, scores
 from accord.errors import InputError
 from accord.io import read_scenario, write_scenario
-from accord.io.deu import parse_date, read_deu
+from accord.io.deu import PERIODS, parse_date, read_deu
 from accord.models.accord import Accord
 
 from .conftest import ROOT, make_scenario
@@ -40,8 +40,8 @@ def test_the_dev_split_reads_as_documented(dev):
     assert len(dev.issues) == 251 and len(dev.proposals()) == 94
     assert int((~np.isnan(outcomes(dev))).sum()) == 241
     periods = [i.period for i in dev.issues]
-    assert periods.count("EU-15 votes (Amsterdam)") == 131 and periods.count("Nice votes") == 101
-    assert periods.count("Lisbon population shares (2016 figures)") == 19
+    assert periods.count("EU-15 votes") == 131 and periods.count("EU-25 Nice votes") == 30
+    assert periods.count("EU-27 Nice votes") == 71 and periods.count("Lisbon population shares (2016 figures)") == 19
 
 
 def test_council_capabilities_follow_the_treaty_period_of_the_final_act(dev):
@@ -106,9 +106,147 @@ def test_every_problem_of_the_file_at_once(tmp_path):
     assert ":5: column finact: no date" in text
     with pytest.raises(InputError) as exc:
         read_deu(small(tmp_path, ["p1,x,p1i1,COD,QMV,01-02-00,01-06-01,100,0,0,40,50,80,50,20,10,10,0,60"]))
-    assert "Malta is coded but has no Council votes under the EU-15 votes" in str(exc.value.problems[0])
+    assert ("column pmt: Malta is coded, but it joined the EU on 1 May 2004, after the final act (finact "
+            "'01-06-01', 1 Jun 2001): it had no Council votes then") in str(exc.value.problems[0])
     assert len(read_deu(small(tmp_path, ["p1,x,p1i1,COD,QMV,01-02-00,01-06-01,100,0,0,40,50,80,50,20,10,10,0,60"]),
                         "equal").issues) == 1
+
+
+# -- Council votes by treaty period ------------------------------------------------------------
+
+#: (first day, members, total votes): the treaties' totals, against which each table is summed.
+TREATY_TOTALS = {
+    "EU-12 votes": (date(1986, 1, 1), 12, 76),  # qualified majority 54
+    "EU-15 votes": (date(1995, 1, 1), 15, 87),  # 62
+    "EU-25 transitional votes": (date(2004, 5, 1), 25, 124),  # 88
+    "EU-25 Nice votes": (date(2004, 11, 1), 25, 321),  # 232
+    "EU-27 Nice votes": (date(2007, 1, 1), 27, 345),  # 255
+    "EU-28 Nice votes": (date(2013, 7, 1), 28, 352),  # 260
+    "Lisbon population shares (2016 figures)": (date(2014, 11, 1), 28, 100),  # percent, rounded
+}
+
+
+def test_each_vote_table_has_the_treaty_total():
+    assert [w.name for w in PERIODS] == list(TREATY_TOTALS)
+    for w in PERIODS:
+        start, members, total = TREATY_TOTALS[w.name]
+        assert (w.start, len(w.weights)) == (start, members), w.name
+        assert sum(w.weights.values()) == pytest.approx(total, abs=0.05), w.name
+        assert "art." in w.source
+
+
+COUNCIL_COLUMNS = ("com", "de", "lu", "at", "pl", "mt", "ro", "cr")
+
+
+def council_file(tmp_path, rows, name="deu.csv"):
+    """A DEU file of issues decided on given days, each coding the listed actors (position 50, salience 50)."""
+    header = "prnr,prname,isnr,proc,counvte,intro,finact," + ",".join(f"p{a}" for a in COUNCIL_COLUMNS) + "," + \
+             ",".join(f"s{a}" for a in COUNCIL_COLUMNS) + ",rp,out"
+    lines = []
+    for k, (intro, finact, coded) in enumerate(rows):
+        cells = [("50" if a in coded else "") for a in COUNCIL_COLUMNS]
+        lines.append(f"p{k},x,p{k}i1,COD,QMV,{intro},{finact}," + ",".join(cells * 2) + ",0,50")
+    path = tmp_path / name
+    path.write_text(header + "\n" + "\n".join(lines) + "\n")
+    return path
+
+
+#: An issue decided in each period (first and last days where the period has an end), the
+#: members then coded, and the capabilities the treaties give them; the Commission weighs as
+#: the largest state.
+DECIDED = [
+    ("15-06-94", {"com": 10, "de": 10, "lu": 2}),
+    ("01-01-95", {"com": 10, "de": 10, "lu": 2, "at": 4}),
+    ("30-04-04", {"com": 10, "de": 10, "lu": 2, "at": 4}),
+    ("01-05-04", {"com": 10, "de": 10, "lu": 2, "at": 4, "pl": 8, "mt": 2}),
+    ("13-10-04", {"com": 10, "de": 10, "lu": 2, "at": 4, "pl": 8, "mt": 2}),
+    ("31-10-04", {"com": 10, "de": 10, "lu": 2, "at": 4, "pl": 8, "mt": 2}),
+    ("01-11-04", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3}),
+    ("31-12-06", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3}),
+    ("01-01-07", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3, "ro": 14}),
+    ("30-06-13", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3, "ro": 14}),
+    ("01-07-13", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3, "ro": 14, "cr": 7}),
+    ("31-10-14", {"com": 29, "de": 29, "lu": 4, "at": 10, "pl": 27, "mt": 3, "ro": 14, "cr": 7}),
+    ("01-11-14", {"com": 15.93, "de": 15.93, "lu": 0.11, "at": 1.69, "pl": 7.47, "mt": 0.08, "ro": 3.90, "cr": 0.83}),
+]
+
+
+def test_an_issue_decided_in_each_period_gets_that_periods_votes(tmp_path):
+    data = read_deu(council_file(tmp_path, [("01-01-90", day, set(caps)) for day, caps in DECIDED]))
+    for issue, (day, caps) in zip(data.issues, DECIDED):
+        scenario = data.scenario(issue)
+        assert dict(zip(scenario.actor_ids, scenario.inputs().capability[:, 0].tolist())) == caps, day
+    assert [i.period for i in data.issues][2:7] == ["EU-15 votes"] + ["EU-25 transitional votes"] * 3 + [
+        "EU-25 Nice votes"]
+    assert "2003 Act of Accession (ten new members), art. 26" in data.scenario(data.issues[4]).assumption
+
+
+def test_a_state_coded_on_an_act_adopted_before_it_joined_is_an_error_that_says_why(tmp_path):
+    path = council_file(tmp_path, [
+        ("01-01-94", "31-12-94", {"de", "at"}),  # Austria joined on 1 Jan 1995
+        ("01-01-03", "30-04-04", {"de", "pl"}),  # the day before the 2004 enlargement
+        ("01-01-05", "31-12-06", {"de", "ro"}),
+        ("01-01-12", "30-06-13", {"de", "cr"}),
+        ("01-01-84", "31-12-85", {"de"}),  # before the first table
+        ("01-01-85", "999", {"de"}),
+    ])
+    with pytest.raises(InputError) as exc:
+        read_deu(path)
+    text = "\n".join(str(p) for p in exc.value.problems)
+    assert ":2: column pat: Austria is coded, but it joined the EU on 1 Jan 1995, after the final act (finact " \
+           "'31-12-94', 31 Dec 1994): it had no Council votes then; check the position and the date, or use " \
+           "--capabilities equal" in text
+    assert ":3: column ppl: Poland is coded, but it joined the EU on 1 May 2004" in text
+    assert ":4: column pro: Romania is coded, but it joined the EU on 1 Jan 2007" in text
+    assert ":5: column pcr: Croatia is coded, but it joined the EU on 1 Jul 2013" in text
+    assert ":6: column finact: the issue's date (finact '31-12-85', 31 Dec 1985) is before the first Council " \
+           "weighting accord has (EU-12 votes, from 1 Jan 1986)" in text
+    assert ":7: column intro: the issue's date (intro '01-01-85', 1 Jan 1985; finact '999' is not a date) is " \
+           "before" in text
+    assert len(exc.value.problems) == 6
+    assert len(read_deu(path, "equal").issues) == 6  # equal capabilities need no membership
+
+
+def test_without_a_final_act_the_proposal_dates_the_issue_but_not_before_a_coded_state_joined(tmp_path):
+    """A proposal of 2003 whose final act's date is unknown, with Poland coded: Poland's position
+    shows the issue was decided in the EU-25, so the earliest date the coding allows, 1 May 2004."""
+    data = read_deu(council_file(tmp_path, [
+        ("12-02-03", "999", {"de", "pl"}),
+        ("12-02-03", "999", {"de", "at"}),  # the proposal's date: every coded state was a member
+        ("12-02-06", "", {"de", "pl", "ro"}),  # Romania joined on 1 Jan 2007
+    ]))
+    assert [(i.decided, i.dated_by, i.period) for i in data.issues] == [
+        (date(2004, 5, 1), "accession", "EU-25 transitional votes"), (date(2003, 2, 12), "intro", "EU-15 votes"),
+        (date(2007, 1, 1), "accession", "EU-27 Nice votes")]
+    scenario = data.scenario(data.issues[0])
+    assert dict(zip(scenario.actor_ids, scenario.inputs().capability[:, 0].tolist())) == {"de": 10, "pl": 8}
+    assert "p0i1 dated 2004-05-01: no final act date, and a coded member state joined after the proposal" in \
+           scenario.assumption
+    warning = next(w.message for w in data.warnings if "no final act date" in w.message)
+    assert warning.startswith("2 issues have no final act date") and warning.endswith("(p0i1, p2i1)")
+
+
+def test_backtest_of_issues_decided_between_may_and_october_2004(cli, tmp_path):
+    """The EU-25 voted with the transitional weights of the 2003 Act of Accession, art. 26."""
+    path = tmp_path / "may-oct-2004.csv"
+    path.write_text(
+        "prnr,prname,isnr,proc,counvte,intro,finact,pcom,pep,pde,ppl,pmt,scom,sep,sde,spl,smt,rp,out\n"
+        "d03100,x,d03100i1,COD,QMV,12-02-03,13-10-04,100,80,20,0,60,80,50,50,70,40,0,60\n"
+        "d03100,x,d03100i2,COD,QMV,12-02-03,13-10-04,0,30,100,80,0,80,50,50,70,40,0,30\n"
+        "d03101,y,d03101i1,CNS,Unan,01-03-03,03-05-04,50,,100,20,,60,,40,90,,0,20\n")
+    code, out, err = cli("backtest", path, "--format", "deu", "-m", "mean", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    caps = {"com": 10, "ep": 10, "de": 10, "pl": 8, "mt": 2}  # art. 26; Nice would give 29, 29, 29, 27, 3
+    rows = [({"com": 100, "ep": 80, "de": 20, "pl": 0, "mt": 60}, {"com": 80, "ep": 50, "de": 50, "pl": 70, "mt": 40},
+             60), ({"com": 0, "ep": 30, "de": 100, "pl": 80, "mt": 0},
+                   {"com": 80, "ep": 50, "de": 50, "pl": 70, "mt": 40}, 30),
+            ({"com": 50, "de": 100, "pl": 20}, {"com": 60, "de": 40, "pl": 90}, 20)]
+    errors = [abs(sum(caps[a] * s[a] * x[a] for a in x) / sum(caps[a] * s[a] for a in x) - out_)
+              for x, s, out_ in rows]
+    mean = doc["models"][0]
+    assert doc["data"]["issues"] == 3 and mean["n"] == 3
+    assert mean["mae"] == pytest.approx(sum(errors) / 3, abs=1e-9)
 
 
 def test_the_procedure_regime_leaves_the_parliament_out_of_consultation(dev):

@@ -12,6 +12,7 @@ import io
 import json
 import shlex
 import sys
+import warnings
 from enum import Enum
 from importlib.resources import files
 from pathlib import Path
@@ -883,7 +884,18 @@ def serve(
     run_server(str(folder), host, port, str(store))
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None, _default=warnings.showwarning):
+    """A plug-in that failed to load: one line on standard error, as a file's warnings are."""
+    from .models import PluginWarning
+
+    if issubclass(category, PluginWarning):
+        print_problems(err, [Problem(str(message), severity="warning")])
+    else:
+        _default(message, category, filename, lineno, file, line)
+
+
 def main() -> None:
+    warnings.showwarning = _show_warning
     app()
 
 

@@ -24,17 +24,22 @@ reference point and ``out`` the outcome. How the file is read, and what is chose
 
   - ``equal``: every actor 1.
   - ``council`` (default): a member state's Council votes in force on the date of the final
-    act (else of the proposal): EU-15 weights until 31 Oct 2004, the Nice weights from
-    1 Nov 2004, and from 1 Nov 2014 the population share in percent (Lisbon's double
-    majority). The Commission and the Parliament each get the weight of the largest member
-    state (Germany's), as much of the literature does (Thomson et al. 2006).
+    act (else of the proposal), from the treaty table :data:`PERIODS`: the EU-12 and EU-15
+    votes, the EU-25's transitional votes of 1 May - 31 Oct 2004, the Nice votes from 1 Nov
+    2004 (with Romania and Bulgaria from 2007, Croatia from July 2013), and from 1 Nov 2014
+    the population share in percent (Lisbon's double majority). The Commission and the
+    Parliament each get the weight of the largest member state (Germany's), as much of the
+    literature does (Thomson et al. 2006). A member state coded on an act adopted before it
+    joined is an error: it had no vote. Without a final act's date, the proposal's dates the
+    issue, but not before a coded member state joined (its position shows the issue was
+    decided when it had a vote): then the latest such accession, with a warning.
   - ``procedure``: as ``council``, but under consultation (CNS) the Parliament, whose
     opinion does not bind, is left out; under co-decision (COD) it weighs as the largest
     member state.
 
-Vote weights: Treaty of Amsterdam (EU-15, art. 205 TEC) and Treaty of Nice (EU-27 plus
-Croatia's 7 from 2013). Population shares: Council Decision (EU, Euratom) 2015/2393 (figures
-for 2016), the midpoint of the Lisbon-period proposals of DEU III.
+Each weighting cites the treaty article that set it. Population shares: Council Decision
+(EU, Euratom) 2015/2393 (figures for 2016), the midpoint of the Lisbon-period proposals of
+DEU III.
 """
 
 from __future__ import annotations
@@ -65,8 +70,11 @@ REQUIRED = ("prnr", "isnr", "proc", "counvte", "out")
 PROCEDURES = ("COD", "CNS")
 REGIMES = ("equal", "council", "procedure")
 
-EU15_VOTES = {"de": 10, "fr": 10, "it": 10, "uk": 10, "es": 8, "be": 5, "el": 5, "nl": 5, "pt": 5, "at": 4,
-              "se": 4, "dk": 3, "ie": 3, "fi": 3, "lu": 2}
+EU12_VOTES = {"de": 10, "fr": 10, "it": 10, "uk": 10, "es": 8, "be": 5, "el": 5, "nl": 5, "pt": 5, "dk": 3, "ie": 3,
+              "lu": 2}
+EU15_VOTES = EU12_VOTES | {"at": 4, "se": 4, "fi": 3}
+EU25_TRANSITIONAL_VOTES = EU15_VOTES | {"pl": 8, "cz": 5, "hu": 5, "ee": 3, "lv": 3, "lt": 3, "si": 3, "sk": 3,
+                                        "cy": 2, "mt": 2}
 NICE_VOTES = {"de": 29, "fr": 29, "it": 29, "uk": 29, "es": 27, "pl": 27, "ro": 14, "nl": 13, "be": 12, "cz": 12,
               "el": 12, "hu": 12, "pt": 12, "at": 10, "bu": 10, "se": 10, "cr": 7, "dk": 7, "ie": 7, "lt": 7,
               "sk": 7, "fi": 7, "cy": 4, "ee": 4, "lv": 4, "lu": 4, "si": 4, "mt": 3}
@@ -74,10 +82,45 @@ POPULATION_2016 = {"de": 15.93, "fr": 13.04, "uk": 12.73, "it": 12.07, "es": 9.1
                    "nl": 3.37, "be": 2.21, "el": 2.13, "cz": 2.05, "pt": 2.04, "hu": 1.94, "se": 1.92, "at": 1.69,
                    "bu": 1.42, "dk": 1.11, "fi": 1.08, "sk": 1.06, "ie": 0.91, "cr": 0.83, "lt": 0.57, "si": 0.41,
                    "lv": 0.39, "ee": 0.26, "cy": 0.17, "lu": 0.11, "mt": 0.08}
-#: (first day, name, weights): the Council's weighting in force from that day.
-PERIODS = ((date(1995, 1, 1), "EU-15 votes (Amsterdam)", EU15_VOTES),
-           (date(2004, 11, 1), "Nice votes", NICE_VOTES),
-           (date(2014, 11, 1), "Lisbon population shares (2016 figures)", POPULATION_2016))
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """The Council's weighting of the member states from a day on, and the article that set it."""
+
+    start: date
+    name: str
+    source: str
+    weights: dict[str, float]
+
+
+def _without(weights: dict[str, float], *members: str) -> dict[str, float]:
+    return {a: w for a, w in weights.items() if a not in members}
+
+
+#: The weightings in force, by first day. An enlargement left the votes of the members
+#: before it unchanged, so each table extends the one before (or the Nice table, trimmed).
+PERIODS = (
+    Weighting(date(1986, 1, 1), "EU-12 votes",
+              "art. 148(2) EEC as amended by the 1985 Act of Accession (Spain, Portugal), art. 14", EU12_VOTES),
+    Weighting(date(1995, 1, 1), "EU-15 votes",
+              "art. 148(2) EC as amended by the 1994 Act of Accession (Austria, Finland, Sweden), art. 15, adjusted "
+              "by Council Decision 95/1/EC, Euratom, ECSC (Norway did not join); art. 205(2) TEC from 1 May 1999",
+              EU15_VOTES),
+    Weighting(date(2004, 5, 1), "EU-25 transitional votes",
+              "2003 Act of Accession (ten new members), art. 26: until 31 Oct 2004", EU25_TRANSITIONAL_VOTES),
+    Weighting(date(2004, 11, 1), "EU-25 Nice votes",
+              "art. 205(2) TEC as amended by the 2003 Act of Accession, art. 12",
+              _without(NICE_VOTES, "ro", "bu", "cr")),
+    Weighting(date(2007, 1, 1), "EU-27 Nice votes",
+              "art. 205(2) TEC as amended by the 2005 Act of Accession (Bulgaria, Romania), art. 22; from 1 Dec 2009 "
+              "art. 3(3) of Protocol (No 36) on transitional provisions", _without(NICE_VOTES, "cr")),
+    Weighting(date(2013, 7, 1), "EU-28 Nice votes",
+              "art. 3(3) of Protocol (No 36) as amended by the 2012 Act of Accession (Croatia), art. 20", NICE_VOTES),
+    Weighting(date(2014, 11, 1), "Lisbon population shares (2016 figures)",
+              "art. 16(4) TEU and art. 238(3) TFEU (double majority); shares: Council Decision 2015/2393",
+              POPULATION_2016),
+)
 
 SOURCE = {
     "id": "deu3",
@@ -105,10 +148,12 @@ class DeuIssue:
     imputed: frozenset[str]  # actors whose salience is the issue's mean
     reference: float | None
     outcome: float | None
+    dated_by: str = "finact"  # finact, intro, or accession: see _dated
 
     @property
     def period(self) -> str:
-        return period(self.decided)[0] if self.decided else "unknown"
+        weighting = period(self.decided) if self.decided else None
+        return weighting.name if weighting else "unknown"
 
 
 @dataclass
@@ -141,20 +186,23 @@ def sniff(text: str) -> bool:
     return {"prnr", "isnr", "out", "pcom"} <= set(header)
 
 
-def period(day: date) -> tuple[str, dict[str, float]]:
-    """The Council's weighting in force on a day."""
-    name, weights = PERIODS[0][1:]
-    for start, n, w in PERIODS:
-        if day >= start:
-            name, weights = n, w
-    return name, weights
+def period(day: date) -> Weighting | None:
+    """The Council's weighting in force on a day; None before the first in :data:`PERIODS`."""
+    in_force = [w for w in PERIODS if w.start <= day]
+    return in_force[-1] if in_force else None
+
+
+def accession(member: str) -> date | None:
+    """The day a member state joined, from :data:`PERIODS`; None if it was in the first table."""
+    start = next(w.start for w in PERIODS if member in w.weights)
+    return start if start > PERIODS[0].start else None
 
 
 def capability(actor: str, issue: DeuIssue, regime: str) -> float | None:
     """The actor's capability on an issue under a regime; None: left out of the issue."""
     if regime == "equal":
         return 1.0
-    _, weights = period(issue.decided)  # type: ignore[arg-type]  # read_deu requires a date for these regimes
+    weights = period(issue.decided).weights  # type: ignore[arg-type, union-attr]  # read_deu checked the date
     if actor in INSTITUTIONS:
         if regime == "procedure" and actor == "ep" and issue.procedure == "CNS":
             return None
@@ -261,8 +309,8 @@ def _issue(cells: _Row, issue_id: str, actors: list[str], capabilities: str) -> 
     rule = "QMV" if vote.startswith("qmv") else "unanimity" if vote.startswith("unan") else None
     if rule is None:
         cells.problem(f"voting rule {cells.text('counvte')!r} is not QMV or Unan", "column counvte")
-    decided = parse_date(cells.text("finact")) or parse_date(cells.text("intro"))
-    if decided is None and capabilities != "equal":
+    final_act, proposed = parse_date(cells.text("finact")), parse_date(cells.text("intro"))
+    if final_act is None and proposed is None and capabilities != "equal":
         cells.problem(f"no date to tell the Council's weighting: finact {cells.text('finact')!r} and intro "
                       f"{cells.text('intro')!r} are not dd-mm-yy dates; use --capabilities equal, or give a date",
                       "column finact")
@@ -279,14 +327,46 @@ def _issue(cells: _Row, issue_id: str, actors: list[str], capabilities: str) -> 
             return None
         mean = sum(salience.values()) / len(salience)
         salience |= {a: mean for a in imputed}
+    decided, dated_by = _dated(final_act, proposed, position)
     if decided is not None and capabilities != "equal":
-        label, weights = period(decided)
-        for a in position:
-            if a in MEMBERS and a not in weights:
-                cells.problem(f"{NAMES[a]} is coded but has no Council votes under the {label} in force on "
-                              f"{decided:%d %b %Y}", f"column p{a}")
+        _check_members(cells, position, decided, dated_by)
     return DeuIssue(issue_id, cells.text("prnr") or issue_id, cells.text("prname"), proc, rule or "", decided,
-                    cells.line, position, salience, imputed, cells.value("rp"), cells.value("out"))
+                    cells.line, position, salience, imputed, cells.value("rp"), cells.value("out"), dated_by)
+
+
+def _dated(final_act: date | None, proposed: date | None, position: dict[str, float]) -> tuple[date | None, str]:
+    """The issue's date and where it comes from: the final act's; without it, the proposal's,
+    but not before a coded member state joined: its coded position shows the issue was decided
+    when it had a vote, so the date is then the latest such accession (the earliest date the
+    coding allows)."""
+    if final_act is not None or proposed is None:
+        return final_act, "finact"
+    joined = max((d for a in position if a in MEMBERS and (d := accession(a))), default=proposed)
+    return (joined, "accession") if joined > proposed else (proposed, "intro")
+
+
+def _check_members(cells: _Row, position: dict[str, float], decided: date, dated_by: str) -> None:
+    """Every coded member state had Council votes on the issue's date: a state coded on an act
+    adopted before it joined had none, so its position or the date is wrong."""
+    column = "intro" if dated_by == "intro" else "finact"
+    when = f"{column} {cells.text(column)!r}, {_day(decided)}"
+    if column == "intro":
+        when += f"; finact {cells.text('finact')!r} is not a date"
+    weighting = period(decided)
+    if weighting is None:
+        first = PERIODS[0]
+        cells.problem(f"the issue's date ({when}) is before the first Council weighting accord has ({first.name}, from "
+                      f"{_day(first.start)}); check the date, or use --capabilities equal", f"column {column}")
+        return
+    for a in position:
+        if a in MEMBERS and a not in weighting.weights:
+            cells.problem(f"{NAMES[a]} is coded, but it joined the EU on {_day(accession(a))}, after the final act "
+                          f"({when}): it had no Council votes then; check the position and the date, or use "
+                          "--capabilities equal", f"column p{a}")
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
 
 
 def _warnings(issues: list[DeuIssue], missing_codes: list[tuple[int, str, str]], name: str) -> list[Problem]:
@@ -300,6 +380,11 @@ def _warnings(issues: list[DeuIssue], missing_codes: list[tuple[int, str, str]],
         out.append(Problem(f"{n_imputed} coded positions have no coded salience: each gets the mean salience of "
                            f"its issue's coded actors ({sum(1 for i in issues if i.imputed)} issues)", name,
                            severity="warning"))
+    dated = [i.issue for i in issues if i.dated_by == "accession"]
+    if dated:
+        out.append(Problem(f"{len(dated)} issues have no final act date and a proposal date before a coded member "
+                           "state joined: each is dated to the latest such accession, the earliest day all its coded "
+                           f"members had Council votes ({', '.join(dated)})", name, severity="warning"))
     unscored = [i.issue for i in issues if i.outcome is None]
     if unscored:
         out.append(Problem(f"{len(unscored)} issues have no recorded outcome and cannot be scored: "
@@ -313,6 +398,7 @@ def to_scenario(issues: list[DeuIssue], regime: str, file: str) -> Scenario:
 
     first = issues[0]
     regimes = {i.period for i in issues} if regime != "equal" else {"equal capabilities"}
+    treaties = sorted({f"{w.name}: {w.source}" for i in issues if regime != "equal" and (w := period(i.decided))})
     raw = {
         "name": f"DEU {first.proposal}" + (f" {first.issue}" if len(issues) == 1 else "")
                 + (f": {first.name}" if first.name else ""),
@@ -321,7 +407,9 @@ def to_scenario(issues: list[DeuIssue], regime: str, file: str) -> Scenario:
                        f"({'; '.join(sorted(regimes))})",
         "assumption": f"positions and saliences as coded by DEU (file {file}, lines "
                       f"{', '.join(str(i.line) for i in issues)}); capabilities by the `{regime}` regime of "
-                      "accord.io.deu",
+                      "accord.io.deu" + "".join(f"; {t}" for t in treaties)
+                      + "".join(f"; {i.issue} dated {i.decided}: no final act date, and a coded member state joined "
+                                "after the proposal" for i in issues if i.dated_by == "accession"),
         "sources": [SOURCE],
         "issues": [{"id": i.issue, "label": i.name or i.issue, "scale": {"min": 0.0, "max": 100.0},
                     **({"reference": i.reference} if i.reference is not None else {}),

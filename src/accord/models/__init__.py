@@ -6,14 +6,17 @@
 
 A module in this package that defines a class decorated with :func:`register` is found and
 loaded automatically; other packages add models through the entry-point group
-``accord.models``.
+``accord.models``. A plug-in that fails to load (its module missing, an error on import, a
+name already taken) is skipped with a :class:`PluginWarning` naming its entry point and
+distribution; every other model is registered.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from importlib.metadata import entry_points
+import warnings
+from importlib.metadata import EntryPoint, entry_points
 
 from .base import Model, Result, get_model, register, registry
 
@@ -31,7 +34,22 @@ def load_all() -> None:
     for name in sorted(names, key=lambda n: (n not in BASELINES, BASELINES.index(n) if n in BASELINES else 0, n)):
         importlib.import_module(f"{__name__}.{name}")
     for ep in entry_points(group="accord.models"):
+        _load_plugin(ep)
+
+
+class PluginWarning(UserWarning):
+    """A model plug-in's entry point could not be loaded; the other models are registered."""
+
+
+def _load_plugin(ep: EntryPoint) -> None:
+    """Load one entry point; if it fails, warn and go on: one broken plug-in must not take the
+    other models, or every command, down with it."""
+    try:
         ep.load()
+    except Exception as exc:  # any failure of third-party code on import
+        dist = f"distribution {ep.dist.name!r}" if ep.dist else "an unknown distribution"
+        warnings.warn(f"model plug-in {ep.name!r} of {dist} not loaded ({ep.value}): "
+                      f"{type(exc).__name__}: {exc}", PluginWarning, stacklevel=2)
 
 
-__all__ = ["Model", "Result", "register", "registry", "get_model", "load_all"]
+__all__ = ["Model", "PluginWarning", "Result", "register", "registry", "get_model", "load_all"]
