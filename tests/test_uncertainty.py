@@ -132,3 +132,107 @@ def test_batched_nash_with_and_without_reference_points(korea):
         one_by_one = np.array([model.solve(draws.inputs(korea.inputs(), k), np.random.default_rng(0)).forecast
                                for k in range(300)])
         np.testing.assert_allclose(model.solve_batch(korea.inputs(), draws), one_by_one, atol=1e-9)
+
+
+# -- what-ifs: a value set over claims ------------------------------------------------------------
+
+
+def _over_claims(value: float | None = None, **kw):
+    """Three actors on one issue (0..100); the first actor's position has two sources' claims, 70
+    and 76..84 (consensus 75), and, when given, an explicit value over them."""
+    s = make_scenario([[75], [30], [50]], [[0.5], [0.5], [0.5]], [1, 1, 1])
+    data = s.canonical()
+    data["sources"] = [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]
+    position = {"claims": [{"source": "a", "quote": "q", "value": 70},
+                           {"source": "b", "quote": "q", "low": 76, "high": 84}], **kw}
+    if value is not None:
+        position["value"] = value
+    data["actors"][0]["issues"]["i0"]["position"] = position
+    return type(s).model_validate(data)
+
+
+def test_a_value_set_over_claims_is_what_the_monte_carlo_samples():
+    edited = _over_claims(10)
+    draws = sample_inputs(edited, 4000, 0)
+    x = draws.position[:, 0, 0]
+    # The claims shifted by 10 - 75: 5 +/- 5 and 11..19, half the draws each, so centred on 10.
+    assert x.max() <= 19 + 1e-9 and abs(x.mean() - 10) < 0.3
+    assert 0.45 < np.mean(x <= 10) < 0.55
+    model = get_model("mean")()
+    point = model.run(edited).forecast[0]  # (10 + 30 + 50) / 3
+    q = summarise(monte_carlo(model, edited, draws))
+    assert point == pytest.approx(30) and q["q05"][0] <= point <= q["q95"][0]
+    assert abs(q["median"][0] - point) < 0.5
+    # the other inputs are drawn as before
+    np.testing.assert_array_equal(draws.position[:, 1:], sample_inputs(_over_claims(), 4000, 0).position[:, 1:])
+
+
+def test_near_the_end_of_the_scale_the_sources_spread_narrows_around_the_value():
+    from accord.uncertainty import evidence
+
+    edited = _over_claims(2)
+    claims, narrowed = evidence(edited.actors[0].issues["i0"].position, 0.0, 100.0)
+    # Offsets from the consensus 75: -5 (a) and +1..+9 (b); 2 - 5 leaves the scale, so the offsets
+    # are scaled by 2/5: a at 0, b 2.4..5.6; their consensus is the value.
+    assert narrowed == pytest.approx(0.4)
+    assert [c.point for c in claims] == pytest.approx([0, 4])
+    assert (claims[1].low, claims[1].high) == pytest.approx((2.4, 5.6))
+    x = sample_inputs(edited, 4000, 0).position[:, 0, 0]
+    assert x.min() >= 0 and x.max() <= 5.6 + 1e-9
+    # a value equal to the claims' consensus is no override: the claims are drawn as they are
+    assert evidence(_over_claims(75).actors[0].issues["i0"].position, 0.0, 100.0)[1] == 1.0
+    np.testing.assert_array_equal(sample_inputs(_over_claims(75), 500, 1).position,
+                                  sample_inputs(_over_claims(), 500, 1).position)
+
+
+def test_forecast_says_which_inputs_are_overridden_and_how_they_are_sampled(cli, tmp_path):
+    import yaml
+
+    path = tmp_path / "what-if.yaml"
+    path.write_text(yaml.safe_dump(_over_claims(10).canonical(), sort_keys=False), encoding="utf-8")
+    code, out, _ = cli("forecast", path, "-m", "mean", "--samples", "400", "--json", "--no-store")
+    assert code == 0
+    run = json.loads(out)["runs"][0]
+    assert run["overrides"] == [{"input": "A0 position on i0", "actor": "A0", "issue": "i0", "what": "position",
+                                 "value": 10.0, "consensus": 75.0, "shift": -65.0, "narrowed": 1.0,
+                                 "sampled": "its claims shifted by -65 to centre on 10"}]
+    row = run["forecast"][0]
+    assert row["value"] == pytest.approx(30) and row["q05"] <= row["value"] <= row["q95"]
+    code, out, _ = cli("forecast", path, "-m", "mean", "--samples", "50", "--no-store")
+    assert code == 0 and "A0 position on i0 = 10 over claims (consensus 75)" in " ".join(out.split())
+    # without Monte Carlo there is nothing sampled to report
+    assert "overrides" not in json.loads(cli("forecast", path, "-m", "mean", "--json", "--no-store")[1])["runs"][0]
+
+
+def test_unedited_scenarios_draw_exactly_as_before(korea, cli):
+    """Digests and quantiles computed with the sampler as it was before values set over claims
+    were sampled (Korea's only value over claims, the USA's capability, equals its claims)."""
+    import hashlib
+
+    def digest(d):
+        h = hashlib.sha256()
+        for a in (d.position, d.salience, d.capability, d.reference):
+            h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+        return h.hexdigest()
+
+    assert digest(sample_inputs(korea, 500, 11)) == \
+        "d5b6907bf4dbd6edb1b6b297a068aa68ad605020d497ea25dc8a91a6b0f75de7"
+    assert digest(sample_inputs(korea, 500, 11, correlate="source")) == \
+        "2fbeec7f099476efa42f11fee3e1d4e524b69f94b09f4a74cf130e553c85fb47"
+    doc = json.loads(cli("forecast", KOREA, "-m", "mean", "--samples", "200", "--seed", "5", "--json",
+                         "--no-store")[1])
+    got = {f["issue"]: (f["q05"], f["median"], f["q95"]) for f in doc["runs"][0]["forecast"]}
+    assert got == {"sanctions": (39.06944134103933, 43.99905261705691, 49.076072162169226),
+                   "sequencing": (46.75551011027985, 52.00389561551886, 56.49666828243398),
+                   "us_posture": (52.427468129649164, 57.218849891638385, 61.706356094493685),
+                   "economic_links": (45.47358317445177, 53.786307039042796, 60.86828489487044),
+                   "format": (38.60300733868836, 46.385047099723664, 53.6530456896643)}
+    assert "overrides" not in doc["runs"][0]
+
+
+def test_the_tornado_moves_an_overridden_input_around_its_value():
+    from accord.sensitivity import tornado
+
+    swings = tornado(get_model("mean")(), _over_claims(10), samples=2000).swings
+    row = swings[swings["input"] == "A0 position on i0"].iloc[0]
+    assert row["low"] < 10 < row["high"] <= 19  # the shifted claims' 5%..95%, not the claims' 65..84

@@ -190,3 +190,27 @@ def test_serve_without_the_web_extra_says_how_to_install_it(cli, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fastapi" else real(name, *a))
     code, _, stderr = cli("serve", ".")
     assert code == 2 and "needs the `web` extra (fastapi missing)" in stderr and "accord[web]" in stderr
+
+
+def test_an_edit_moves_the_monte_carlo_draws_with_it(client, tmp_path):
+    from accord.store import RunStore
+
+    def interval(html: str) -> tuple[float, float]:
+        m = re.search(r'data-issue="sanctions" data-model="mean">.*?<td class="num">([\d.]+) – ([\d.]+)</td>', html,
+                      re.S)
+        return float(m.group(1)), float(m.group(2))
+
+    form = {"model": "mean", "samples": "200", "seed": "3"}
+    plain = client.post("/scenario/korea-2018.yaml/forecast", data=form).text
+    edited = client.post("/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "5"}).text
+    # Russia's position, 61.7 by its claims, set to 5: the point forecast moves, and the interval with it.
+    point, (low, high) = _forecast(edited, "sanctions", "mean"), interval(edited)
+    assert point < _forecast(plain, "sanctions", "mean") and low <= point <= high
+    assert high < interval(plain)[1]
+    assert "RUS position on sanctions = 5 over claims (consensus 61.67)" in edited
+    run_id = re.search(r'href="/runs/([\w-]+)"', edited).group(1)
+    (override,) = RunStore(tmp_path / "runs.sqlite").get(run_id).result["overrides"]
+    assert override["input"] == "RUS position on sanctions" and override["value"] == 5
+    # the roles' confidence is drawn the same way, and says so
+    roles = client.post("/scenario/korea-2018.yaml/roles", data={"position:RUS:sanctions": "5"}).text
+    assert "what-if: RUS position on sanctions = 5 over claims" in roles

@@ -278,19 +278,24 @@ def sensitivity(
     from .models import get_model
     from .models.base import records
     from .sensitivity import sobol, tornado
+    from .uncertainty import overrides, what_if
 
     scenario = load(file, fmt).scenario
     instance = get_model(model)(**parse_params([model], param or [])[model])
     result = tornado(instance, scenario, seed)
     indices = sobol(instance, scenario, result, sobol_n, inputs, seed) if sobol_n else None
+    what_ifs = overrides(scenario)  # inputs set over their claims: their quantiles are of the shifted claims
     if as_json:
         sys.stdout.write(dumps({"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "model": model,
                                 "params": instance.get_params(), "seed": seed, "swings": records(result.swings),
                                 "locked": records(result.locked),
+                                **({"overrides": what_ifs} if what_ifs else {}),
                                 **({"sobol": records(indices)} if indices is not None else {})}) + "\n")
         return
     out.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold]: each input moved alone from the "
               "5% to the 95% quantile of its evidence")
+    for row in what_ifs:
+        out.print(f"[yellow]what-if:[/yellow] {escape(what_if(row))}")
     for issue in scenario.issues:
         part = result.top(issue.id, top)
         table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")

@@ -57,6 +57,9 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
         title = f"[bold]{escape(issue.label or issue.id)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"
         parts.append(Panel(table, title=title, title_align="left", expand=False))
     notes = [f"{run['model']}: {note}" for run in runs for note in grouped_notes(run.get("notes", []))]
+    from .uncertainty import what_if
+
+    notes += [f"what-if: {what_if(row)}" for row in next((r["overrides"] for r in runs if "overrides" in r), [])]
     if notes:
         parts.append(Text("\n".join(notes), style="yellow"))
     parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "

@@ -97,7 +97,7 @@ class RoleAnalysis:
 def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int = 100, seed: int | None = 0,
             progress=None) -> RoleAnalysis:
     """Compute, explain and (where the scenario records assertions) compare every role."""
-    from .uncertainty import sample_inputs
+    from .uncertainty import overrides, sample_inputs, what_if
 
     model = get_model(model)() if isinstance(model, str) else model
     base = scenario.inputs()
@@ -119,6 +119,8 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     if found.run.n_rounds == 0:
         out.notes.append(f"model {model.name} has no rounds: {', '.join(DYNAMIC)} are about movement over rounds "
                          "and are not assessed (choose a model with rounds: influence, eum, smp, exchange)")
+    if samples:
+        out.notes += [f"what-if: {what_if(row)}" for row in overrides(scenario)]
     out.roles = _holding(out)
     out.comparison = [_compare(out, claim) for claim in scenario.roles]
     return out

@@ -129,11 +129,15 @@ def add_uncertainty(scenario: Scenario, results: Sequence[Result], samples: int,
         done[k] = part
 
     run_batches(indexed_batch, [(k, *job) for k, job in zip(todo, jobs)], pool, progress, on_result=completed)
+    from .uncertainty import overrides
+
     parts = [done[k] for k in range(len(sizes))]
     base = scenario.inputs()
+    what_ifs = overrides(scenario)
     for result in results:
         result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
-                              "forecasts": np.concatenate([part[result.model] for part in parts])}
+                              "forecasts": np.concatenate([part[result.model] for part in parts]),
+                              "overrides": what_ifs}
 
 
 def indexed_batch(k: int, *job) -> tuple[int, dict[str, np.ndarray]]:

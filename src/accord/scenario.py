@@ -124,15 +124,26 @@ class Estimate(_Model):
 
     @property
     def point(self) -> float:
-        """The value models use: the explicit value, else the consensus of the claims, in which
-        each source counts once (the mean over sources of each source's mean claim)."""
-        if self.value is not None:
-            return self.value
+        """The value models use: the explicit value, else the consensus of the claims."""
+        return self.value if self.value is not None else self.consensus  # type: ignore[return-value]
+
+    @property
+    def consensus(self) -> float | None:
+        """The consensus of the claims, in which each source counts once (the mean over sources
+        of each source's mean claim); None without claims."""
+        if not self.claims:
+            return None
         by_source: dict[str, list[float]] = {}
         for claim in self.claims:
             by_source.setdefault(claim.source, []).append(claim.point)
         means = [math.fsum(v) / len(v) for v in by_source.values()]
         return math.fsum(means) / len(means)
+
+    @property
+    def overrides(self) -> bool:
+        """True when an explicit value departs from the claims' consensus: the analyst's own
+        assumption over the evidence (a what-if), which the Monte Carlo centres on."""
+        return self.value is not None and bool(self.claims) and self.value != self.consensus
 
     @property
     def evidenced(self) -> bool:

@@ -5,7 +5,15 @@ Each number of a scenario becomes a distribution built from its evidence:
 * with claims, a mixture in which every *source* weighs the same: a draw picks a source, then
   one of its claims, then a value: uniform on the claim's ``low``..``high`` where it gives a
   range, else the claim's value spread by the default below;
-* an explicit ``value`` or an assumption (no claims): the value spread by the default.
+* an explicit ``value`` or an assumption (no claims): the value spread by the default;
+* an explicit ``value`` over claims whose consensus differs (the analyst's assumption, a what-if:
+  a ``value:`` above the claims in a file, an edit in the dashboard): the claims' mixture moved
+  so that its consensus is the value, each claim's numbers shifted by ``value - consensus``.
+  The sources' spread stays the uncertainty of the input, since an edit moves where an input
+  is, not how well it is known (as for a value without claims, whose spread follows it). Where
+  the shifted claims would leave the allowed range, their distances from the value are scaled
+  down by the least factor that keeps them in it, so the value stays the centre
+  (:func:`evidence`; :func:`overrides` lists such inputs and how they are drawn).
 
 Default spreads (``Spreads``): positions +/- 5% of the issue's scale, saliences +/- 0.05,
 capabilities +/- 10% of the value, each uniform and truncated to what is allowed (the scale,
@@ -26,8 +34,9 @@ from typing import Literal
 
 import numpy as np
 
+from .explain import fmt
 from .models import Model
-from .scenario import Estimate, Inputs, Scenario
+from .scenario import Claim, Estimate, Inputs, Scenario
 
 QUANTILES = {"q05": 0.05, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q95": 0.95}
 
@@ -133,7 +142,7 @@ def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: fl
     if not est.claims:
         return _uniform(rng, np.full(n, est.point) - spread, np.full(n, est.point) + spread, lo, hi)
     by_source: dict[str, list] = {}
-    for claim in est.claims:
+    for claim in evidence(est, lo, hi)[0]:
         by_source.setdefault(claim.source, []).append(claim)
     names = list(by_source)
     pick = rng.integers(0, len(names), n)
@@ -149,6 +158,74 @@ def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: fl
         highs = np.array([c.high if c.high is not None else c.point + spread for c in claims])
         low[mask], high[mask] = lows[which], highs[which]
     return _uniform(rng, low, high, lo, hi)
+
+
+def evidence(est: Estimate, lo: float, hi: float) -> tuple[list[Claim], float]:
+    """The claims an estimate is drawn from, and the factor its sources' spread is narrowed by.
+
+    The claims themselves, unless a value is set over them (:attr:`Estimate.overrides`): then
+    every number x of every claim becomes ``value + k (x - consensus)``, with k = 1 where all
+    stay in [lo, hi], else the largest k that keeps them there (the value is inside, so k >= 0).
+    The map is affine, so the new claims' consensus is the value.
+    """
+    if not est.overrides:
+        return est.claims, 1.0
+    value, centre = est.value, est.consensus
+    k = 1.0
+    for claim in est.claims:
+        for x in (claim.value, claim.low, claim.high):
+            if x is None or x == centre:
+                continue
+            room = (hi - value) if x > centre else (value - lo)
+            k = min(k, room / abs(x - centre))
+
+    def move(x: float | None) -> float | None:
+        return None if x is None else value + k * (x - centre)
+
+    return [c.model_copy(update={"value": move(c.value), "low": move(c.low), "high": move(c.high)})
+            for c in est.claims], k
+
+
+def overrides(scenario: Scenario) -> list[dict]:
+    """The inputs with a value set over their claims, and how the Monte Carlo draws each (for
+    the output and the run record)."""
+    rows = []
+    for label, actor, issue, what, est, lo, hi in _estimates(scenario):
+        if not est.overrides:
+            continue
+        shift, narrowed = est.value - est.consensus, evidence(est, lo, hi)[1]
+        sampled = f"its claims shifted by {'+' if shift > 0 else ''}{fmt(shift)} to centre on {fmt(est.value)}"
+        if narrowed < 1:
+            allowed = f"{lo:g}..{hi:g}" if np.isfinite(hi) else f">= {lo:g}"
+            sampled += f", their spread narrowed to {narrowed:.0%} to stay within {allowed}"
+        rows.append({"input": label, "actor": actor, "issue": issue, "what": what, "value": est.value,
+                     "consensus": est.consensus, "shift": shift, "narrowed": narrowed, "sampled": sampled})
+    return rows
+
+
+def what_if(row: dict) -> str:
+    """One override of :func:`overrides` in words."""
+    return (f"{row['input']} = {fmt(row['value'])} over claims (consensus {fmt(row['consensus'])}): "
+            f"the samples draw it from {row['sampled']}")
+
+
+def _estimates(scenario: Scenario):
+    """(label, actor, issue, what, estimate, lo, hi) of every sampled input, with its allowed range."""
+    for issue in scenario.issues:
+        if issue.reference:
+            yield (f"reference point of {issue.id}", None, issue.id, "reference", issue.reference, issue.scale.min,
+                   issue.scale.max)
+    for actor in scenario.actors:
+        if actor.capability:
+            yield f"{actor.id} capability", actor.id, None, "capability", actor.capability, 0.0, np.inf
+        for issue_id, stance in actor.issues.items():
+            scale = scenario.issue(issue_id).scale
+            yield (f"{actor.id} position on {issue_id}", actor.id, issue_id, "position", stance.position, scale.min,
+                   scale.max)
+            yield f"{actor.id} salience on {issue_id}", actor.id, issue_id, "salience", stance.salience, 0.0, 1.0
+            if stance.capability:
+                yield (f"{actor.id} capability on {issue_id}", actor.id, issue_id, "capability", stance.capability,
+                       0.0, np.inf)
 
 
 def _uniform(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, lo: float, hi: float) -> np.ndarray:

@@ -110,7 +110,8 @@ class Result:
     model: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
-    #: Monte Carlo over the evidence, if run: {"samples": n, "correlate": ..., "forecasts": (n, issues)}
+    #: Monte Carlo over the evidence, if run: {"samples": n, "correlate": ..., "forecasts": (n, issues),
+    #: "overrides": [...]} (see :func:`accord.uncertainty.overrides`)
     uncertainty: dict[str, Any] | None = None
 
     @classmethod
@@ -189,6 +190,9 @@ class Result:
             "notes": list(self.notes),
             **({"samples": self.uncertainty["samples"], "correlate": self.uncertainty["correlate"]}
                if self.uncertainty else {}),
+            # inputs whose value is set over their claims, and how the samples draw them (what-ifs)
+            **({"overrides": self.uncertainty["overrides"]} if self.uncertainty and self.uncertainty.get("overrides")
+               else {}),
         }
 
 

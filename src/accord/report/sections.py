@@ -9,6 +9,7 @@ from ..perspectives import CONSENSUS
 from ..render import grouped_notes, reading
 from ..role_analysis import article
 from ..scenario import Actor, Estimate, Issue, Scenario
+from ..uncertainty import what_if
 from . import figures
 from .build import TORNADO_TOP, Report
 from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Table, Text, code, em,
@@ -198,6 +199,10 @@ def forecast_section(report: Report) -> Section:
         notes += [text(strong(k["model"]), " was not run: ", k["reason"]) for k in report.skipped]
     if notes:
         blocks += [Para(text("What the models say about their runs:")), Items(notes)]
+    what_ifs = next((r.uncertainty.get("overrides") for r in results if r.uncertainty), None)
+    if what_ifs:
+        blocks += [Para(text("Inputs set by the file over their claims (what-ifs), and how the samples draw them:")),
+                   Items([text(what_if(row)) for row in what_ifs])]
     for i, issue in enumerate(s.issues):
         value = report.main.forecast[i]
         blocks.append(Figure(
