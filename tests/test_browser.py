@@ -151,3 +151,19 @@ def test_upload_a_malformed_file_and_see_the_error_beside_its_line(server, page,
     row.scroll_into_view_if_needed()
     shot(page, "5-upload-error")
     assert not (server["folder"] / "malformed.yaml").exists()
+
+
+def test_a_form_of_another_site_cannot_add_a_file(server, page, tmp_path):
+    """A page of another site posts a valid scenario to the dashboard: the browser names that
+    site in the request's Origin, and the dashboard refuses it; nothing is added."""
+    form = (f'<form method="post" enctype="multipart/form-data" action="{server["url"]}/upload">'
+            '<input type="file" name="file" id="file"><button type="submit">send</button></form>')
+    page.route("http://elsewhere.example/", lambda route: route.fulfill(content_type="text/html", body=form))
+    page.goto("http://elsewhere.example/")
+    planted = tmp_path / "planted.yaml"
+    shutil.copy(KOREA, planted)
+    page.set_input_files("#file", str(planted))
+    with page.expect_navigation():
+        page.click("button")
+    assert "a cross-site request is refused" in page.inner_text("body")
+    assert not (server["folder"] / "planted.yaml").exists()

@@ -291,3 +291,34 @@ def test_the_report_records_its_runs_unless_told_not_to(tmp_path, cli):
     assert sorted(r.model for r in RunStore(tmp_path / "runs.sqlite").list()) == ["eum", "mean"]
     code, out, _ = cli("report", KOREA, "-o", "s.html", "-m", "mean", "--role-samples", "0", "--no-store")
     assert code == 0 and "recorded" not in out and not (tmp_path / ".accord").exists()
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+                                  "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "//evil.example/"])
+def test_only_web_addresses_and_anchors_become_links(href):
+    from accord.report import html as to_html
+    from accord.report import markdown as to_markdown
+    from accord.report.document import link
+
+    assert "<a" not in to_html.span(link(href, href)) and "javascript:alert" not in to_html.span(link("x", href))
+    assert "](" not in to_markdown.span(link("x", href))
+
+
+def test_web_addresses_and_anchors_stay_links():
+    from accord.report import html as to_html
+    from accord.report import markdown as to_markdown
+    from accord.report.document import link
+
+    assert to_html.span(link("s", "https://example.org/a?b=1&c=2")) == \
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="noreferrer">s</a>'
+    assert to_html.span(link("s", "#src-s")) == '<a href="#src-s">s</a>'
+    assert to_markdown.span(link("s", "http://example.org/")) == "[s](http://example.org/)"
+
+
+def test_a_source_url_that_is_not_a_web_address_is_plain_text_in_the_report(korea):
+    from accord.report.html import table
+    from accord.report.sections import sources_table
+
+    bad = [s.model_copy(update={"url": "javascript:alert(1)"}) for s in korea.sources]  # past the reader's check
+    html = table(sources_table(korea.model_copy(update={"sources": bad})))
+    assert "javascript:alert(1)" in html and 'href="javascript' not in html

@@ -91,3 +91,14 @@ def test_records_are_plain_json(tmp_path):
     db = sqlite3.connect(tmp_path / "runs.sqlite")
     (text,) = db.execute("SELECT result FROM runs WHERE run_id = ?", (rec.run_id,)).fetchone()
     assert json.loads(text)["forecast"] == rec.result["forecast"]
+
+
+def test_a_snapshot_stays_readable_under_rules_added_later(tmp_path):
+    # sources' addresses must now be web addresses; a scenario recorded before still reads as recorded
+    from accord.scenario import Source
+
+    old = SMALL.model_copy(update={"sources": [Source(id="s", title="T").model_copy(update={"url": "doi:10.1/x"})]})
+    store = RunStore(tmp_path / "runs.sqlite")
+    (result,) = run_models(old, ["mean"])
+    rec = store.save(old, result.to_json())
+    assert store.scenario(rec.scenario_sha256).sources[0].url == "doi:10.1/x"

@@ -1,10 +1,13 @@
 """The dashboard's routes, without a browser (FastAPI's TestClient): listing, editing, forecasts,
-roles, runs, uploads and the limits that keep it safe."""
+roles, runs, uploads and the limits that keep it safe. The client speaks to the server as a
+browser on the same machine does: Host 127.0.0.1:8000, and the page's own Origin on a POST."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from accord.io import read_scenario  # noqa: E402
 from accord.runner import run_models  # noqa: E402
+from accord.store import RunStore  # noqa: E402
 from accord.web.app import create_app  # noqa: E402
 
 from .conftest import KOREA  # noqa: E402
@@ -29,9 +33,13 @@ def folder(tmp_path):
     return d
 
 
+ORIGIN = "http://127.0.0.1:8000"
+
+
 @pytest.fixture
 def client(folder, tmp_path):
-    return TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024))
+    return TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024), base_url=ORIGIN,
+                      headers={"Origin": ORIGIN})
 
 
 def _forecast(html: str, issue: str, model: str) -> float:
@@ -177,10 +185,11 @@ def test_serve_refuses_a_missing_folder(cli):
     assert code == 2 and "not a folder" in stderr
 
 
-def test_the_report_is_served_and_its_runs_recorded(client):
+def test_the_report_is_served_and_its_get_writes_nothing(client, tmp_path):
+    before = RunStore(tmp_path / "runs.sqlite").list(1000)
     html = client.get("/scenario/korea-2018.yaml/report").text
     assert html.startswith("<!DOCTYPE html>") and "Korean peninsula diplomacy, 2018" in html
-    assert "accord serve: report korea-2018.yaml" in client.get("/runs").text
+    assert RunStore(tmp_path / "runs.sqlite").list(1000) == before == []
 
 
 def test_serve_without_the_web_extra_says_how_to_install_it(cli, monkeypatch):
@@ -214,3 +223,172 @@ def test_an_edit_moves_the_monte_carlo_draws_with_it(client, tmp_path):
     # the roles' confidence is drawn the same way, and says so
     roles = client.post("/scenario/korea-2018.yaml/roles", data={"position:RUS:sanctions": "5"}).text
     assert "what-if: RUS position on sanctions = 5 over claims" in roles
+
+
+# -- the server is a local web server: confined to its folder, to its host, to its own pages ---
+
+LEAK = """\
+name: Leak
+assumption: invented numbers for a test
+sources:
+  - id: s
+    title: a file of the server
+    text: {text}
+issues:
+  - id: tax
+    scale: {{min: 0, max: 100}}
+actors:
+  - id: A
+    capability: {{claims: [{{source: s, quote: "{quote}", value: 10}}]}}
+    issues:
+      tax: {{position: 20, salience: 0.5}}
+"""
+
+
+@pytest.fixture
+def secret(tmp_path):
+    """A file beside the served folder, which the dashboard must never read."""
+    path = tmp_path / "secret.txt"
+    path.write_text("password=hunter2\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text", ["ABSOLUTE", "../secret.txt", "sub/../../secret.txt", "/proc/self/environ"])
+def test_a_source_text_outside_the_folder_is_refused_and_never_read(client, folder, secret, text):
+    text = str(secret) if text == "ABSOLUTE" else text
+    verdicts = []
+    for k, quote in enumerate(("password=hunter2", "password=wrong")):  # found in the file, and not
+        r = client.post("/upload", files={"file": (f"leak{k}.yaml", LEAK.format(text=text, quote=quote).encode(),
+                                                   "application/yaml")})
+        assert r.status_code == 422, r.text[:500]
+        assert f"`{text}` is outside the served folder" in r.text
+        assert "quote not found" not in r.text
+        verdicts.append(r.text.replace(f"leak{k}.yaml", "leak.yaml"))
+    assert verdicts[0] == verdicts[1]  # the verdict says nothing of the file's contents
+    assert not (folder / "leak0.yaml").exists()
+
+
+def test_a_scenario_of_the_folder_cannot_check_its_quotes_against_a_file_outside(client, folder, secret):
+    (folder / "leak.yaml").write_text(LEAK.format(text="../secret.txt", quote="password=hunter2"), encoding="utf-8")
+    r = client.get("/scenario/leak.yaml")
+    assert r.status_code == 422 and "`../secret.txt` is outside the served folder" in r.text
+    (folder / "texts").mkdir()
+    (folder / "texts" / "s.txt").write_text("password=hunter2", encoding="utf-8")
+    (folder / "ok.yaml").write_text(LEAK.format(text="texts/s.txt", quote="password=hunter2"), encoding="utf-8")
+    assert client.get("/scenario/ok.yaml").status_code == 200  # a text inside the folder is checked as before
+
+
+def test_a_link_out_of_the_folder_is_neither_listed_nor_opened(client, folder, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("name: secret\nissues: []\nactors: 3  # password=hunter2\n", encoding="utf-8")
+    (folder / "link.yaml").symlink_to(outside)
+    (folder / "inside.yaml").symlink_to(folder / "korea-2018.yaml")  # a link within the folder is a file of it
+    html = client.get("/").text
+    assert "link.yaml" not in html and "inside.yaml" in html
+    r = client.get("/scenario/link.yaml")
+    assert r.status_code == 404 and "hunter2" not in r.text
+    assert client.get("/scenario/link.yaml/report").status_code == 404
+    assert client.post("/scenario/link.yaml/forecast", data={"model": "mean"}).status_code == 404
+
+
+def test_a_cross_site_post_is_refused_and_changes_nothing(client, folder):
+    upload = {"file": ("copy.yaml", KOREA.read_bytes(), "application/yaml")}
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                    {"Origin": "http://127.0.0.1:9999"},  # another server of this machine is another site
+                    {"Origin": "", "Referer": "http://evil.example/page.html"}, {"Origin": ""}):
+        r = client.post("/upload", files=upload, headers=headers)
+        assert r.status_code == 403 and "cross-site" in r.text, headers
+    assert not (folder / "copy.yaml").exists()
+    r = client.post("/upload", files=upload, headers={"Origin": "", "Referer": ORIGIN + "/"})
+    assert r.status_code == 200 and (folder / "copy.yaml").exists()
+
+
+def test_a_foreign_host_is_refused(client, folder, tmp_path):
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example"):
+        r = client.get("/", headers={"Host": host})
+        assert r.status_code == 400 and "korea" not in r.text, host
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    app = create_app(folder, None, allowed_hosts=["dash.example:8080"])
+    named = TestClient(app, base_url="http://dash.example:8080", headers={"Origin": "http://dash.example:8080"})
+    assert named.get("/").status_code == 200
+    assert named.get("/", headers={"Host": "dash.example:8081"}).status_code == 400
+    assert named.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 400  # only the hosts given
+
+
+def test_serve_accepts_the_loopback_names_and_the_host_it_binds_with_its_port():
+    from accord.web import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1", 8000) == ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"]
+    assert allowed_hosts("::1", 8001) == ["127.0.0.1:8001", "localhost:8001", "[::1]:8001"]
+    assert allowed_hosts("dash.lan", 80) == ["127.0.0.1:80", "localhost:80", "[::1]:80", "dash.lan:80",
+                                             "127.0.0.1", "localhost", "[::1]", "dash.lan"]
+
+
+def test_a_javascript_url_is_refused_by_the_reader_and_never_a_link(client, folder):
+    bad = KOREA.read_text(encoding="utf-8").replace(
+        "url: https://jamestown.org/program/russias-endless-quest-for-recognition-in-korea/",
+        'url: "javascript:fetch(\'/upload\')"', 1)
+    assert bad != KOREA.read_text(encoding="utf-8")
+    (folder / "js.yaml").write_text(bad, encoding="utf-8")
+    r = client.get("/scenario/js.yaml")
+    assert r.status_code == 422 and "url</code>: must be a web address (scheme http or https)" in r.text
+    assert 'href="javascript' not in client.get("/scenario/js.yaml/report").text
+    r = client.post("/upload", files={"file": ("js2.yaml", bad.encode(), "application/yaml")})
+    assert r.status_code == 422 and "(scheme http or https)" in r.text and not (folder / "js2.yaml").exists()
+
+
+def test_an_upload_is_parsed_in_a_worker_thread_while_other_requests_are_answered(folder, tmp_path, monkeypatch):
+    import threading
+
+    import httpx
+
+    from accord.web import app as web
+
+    started, released, outcome = threading.Event(), threading.Event(), {}
+    real = web.read_scenario
+
+    def slow(path, *args, **kwargs):  # a file whose parsing takes long: it waits to be released
+        if Path(path).name == "slow.yaml":
+            started.set()
+            outcome["released"] = released.wait(15)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(web, "read_scenario", slow)
+    with live(create_app(folder, tmp_path / "runs.sqlite")) as url:
+        def upload():
+            outcome["upload"] = httpx.post(f"{url}/upload", headers={"Origin": url}, timeout=60, files={
+                "file": ("slow.yaml", KOREA.read_bytes(), "application/yaml")}).status_code
+
+        thread = threading.Thread(target=upload)
+        thread.start()
+        assert started.wait(30)
+        listing = httpx.get(f"{url}/", timeout=60)  # answered while the upload is still being parsed
+        released.set()
+        thread.join(60)
+    assert listing.status_code == 200 and "korea-2018.yaml" in listing.text
+    assert outcome == {"released": True, "upload": 200}
+
+
+@contextlib.contextmanager
+def live(app):
+    """The app served by uvicorn on a free loopback port, in a thread; yields its address."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

@@ -54,11 +54,14 @@ def build(
     base_dir: Path | None = None,
     texts: Iterable[Path] = (),
     reported: Sequence[Problem] = (),
+    root: Path | None = None,
 ) -> tuple[Scenario, list[Problem]]:
     """Validate raw scenario data; return the scenario and its warnings, or raise InputError.
 
     ``base_dir`` is where a source's ``text`` file is looked up first; ``texts`` are further
     folders (``--texts``) searched for it, or for ``<source id>.txt`` when no file is named.
+    ``root``, when given, is the one folder texts may be read from (a server's): a text whose
+    path, links followed, leads out of it is an error, and never read.
     ``reported`` are the problems the reader found; they are reported with these checks' own.
     """
     found: list[tuple[Loc, str, str]] = []  # (path, message, severity)
@@ -71,7 +74,7 @@ def build(
         except ValidationError as exc:
             found.extend((tuple(e["loc"]), _message(e), "error") for e in exc.errors())
         found.extend((loc, msg, "error") for loc, msg in _rules(raw))
-        found.extend(_quotes(raw, base_dir, list(texts)))
+        found.extend(_quotes(raw, base_dir, list(texts), root))
     skip = list(_reported(raw))
     found = [f for f in found if not any(f[0][: len(s)] == s for s in skip)]
     problems = _dedupe([
@@ -367,8 +370,9 @@ def normalize_space(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def find_text(source: dict[str, Any], base_dir: Path | None, texts: list[Path]) -> Path | None:
-    """The file holding a source's full text, if it is available here."""
+def find_text(source: dict[str, Any], base_dir: Path | None, texts: list[Path],
+              root: Path | None = None) -> Path | None:
+    """The file holding a source's full text, if it is available here (and inside ``root``, if given)."""
     name = source.get("text")
     candidates = []
     if isinstance(name, str) and name.strip():
@@ -376,16 +380,32 @@ def find_text(source: dict[str, Any], base_dir: Path | None, texts: list[Path]) 
     sid = source.get("id")
     if isinstance(sid, str):
         candidates += [d / f"{sid.strip()}.txt" for d in texts]
-    return next((p for p in candidates if p.is_file()), None)
+    return next((p for p in candidates if (root is None or inside(p, root)) and p.is_file()), None)
 
 
-def _quotes(raw: dict[str, Any], base_dir: Path | None, texts: list[Path]) -> list[tuple[Loc, str, str]]:
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, resolved (``..`` and links followed), lies in the folder ``root``; a path
+    that cannot be resolved (a link loop, a NUL byte) does not."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _quotes(raw: dict[str, Any], base_dir: Path | None, texts: list[Path],
+            root: Path | None = None) -> list[tuple[Loc, str, str]]:
     out: list[tuple[Loc, str, str]] = []
     bodies: dict[str, tuple[str, str]] = {}
     for n, src in _items(raw, "sources"):
         if not isinstance(src, dict) or not isinstance(src.get("id"), str):
             continue
-        path = find_text(src, base_dir, texts)
+        name = src.get("text")
+        if root is not None and isinstance(name, str) and name.strip() and not inside((base_dir or root) / name, root):
+            # refused whether the file exists or not: the verdict must say nothing of files outside
+            out.append((("sources", n, "text"), f"`{name}` is outside the served folder: a source's text must be "
+                        "a file inside it (nothing outside is read)", "error"))
+            continue
+        path = find_text(src, base_dir, texts, root)
         if path is None:
             if src.get("text") and texts:  # asked to check quotes, but this source's text is not there
                 out.append((("sources", n, "text"), f"text file `{src['text']}` not found; quotes of this source "

@@ -28,7 +28,8 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+                      model_validator)
 
 FORMAT_VERSION = 1
 
@@ -36,6 +37,15 @@ Finite = Annotated[float, Field(allow_inf_nan=False, strict=False)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+#: The schemes a source's address may have: a report or the dashboard links to nothing else
+#: (a ``javascript:`` or ``data:`` address would run in the reader's browser).
+WEB_SCHEMES = ("http", "https")
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#\\\x00-\x1f\x7f][^\s\x00-\x1f\x7f]*", re.IGNORECASE)
+
+
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) address, the only kind that is ever made a link."""
+    return _WEB_ADDRESS.fullmatch(url) is not None
 
 
 class _Model(BaseModel):
@@ -227,12 +237,20 @@ class Source(_Model):
     author: str | None = None
     publisher: str | None = None
     date: str | None = None
-    url: str | None = None
+    url: str | None = Field(None, description="web address (http or https)")
     text: str | None = Field(
         None, description="file holding the full text, for checking quotes (looked up next to the scenario)"
     )
 
     _iso = field_validator("date", mode="before")(_iso_date)
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None, info: ValidationInfo) -> str | None:
+        # a scenario recorded before this rule is read as it was recorded (its links are still refused)
+        if url is not None and not is_web_address(url) and not (info.context or {}).get("as_recorded"):
+            raise ValueError(f"must be a web address (scheme {' or '.join(WEB_SCHEMES)}), got {url!r}")
+        return url
 
 
 #: The vocabulary of roles (defined and measured in :mod:`accord.roles`).

@@ -229,7 +229,7 @@ class RunStore:
             row = db.execute("SELECT body FROM scenarios WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise StoreError(f"scenario {sha256[:12]} is not in {self.path}")
-        return Scenario.model_validate(json.loads(row[0]))
+        return Scenario.model_validate(json.loads(row[0]), context={"as_recorded": True})
 
 
 def with_run_id(entry: dict[str, Any], run_id: str | None) -> dict[str, Any]:

@@ -69,8 +69,12 @@ def detect_format(path: Path, data: bytes) -> str:
 
 
 def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
-                  texts: Iterable[str | os.PathLike[str]] = ()) -> Loaded:
-    """Read and validate a scenario file; raise :class:`~accord.errors.InputError` listing every problem."""
+                  texts: Iterable[str | os.PathLike[str]] = (), root: str | os.PathLike[str] | None = None) -> Loaded:
+    """Read and validate a scenario file; raise :class:`~accord.errors.InputError` listing every problem.
+
+    ``root`` confines the sources' texts to one folder (the dashboard's): they are looked up
+    there instead of beside the file, and a path leading out of it is refused, never read.
+    """
     path = Path(path)
     if format is not None and format not in FORMATS:
         raise InputError([Problem(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")])
@@ -86,8 +90,8 @@ def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
     else:
         parse = {"yaml": native.parse, "table": table.parse, "ktab": ktab.parse, "decide": decide.parse}[fmt]
         raw, locate, notes = parse(decode(data, name), name)
-    scenario, warnings = build(raw, file=name, locate=locate, base_dir=path.parent,
-                               texts=[Path(t) for t in texts], reported=notes)
+    scenario, warnings = build(raw, file=name, locate=locate, base_dir=Path(root) if root else path.parent,
+                               texts=[Path(t) for t in texts], reported=notes, root=Path(root) if root else None)
     return Loaded(scenario, fmt, path, warnings)
 
 

@@ -13,6 +13,8 @@ from typing import Union
 
 from matplotlib.figure import Figure as MplFigure
 
+from ..scenario import is_web_address
+
 
 @dataclass(frozen=True)
 class Span:
@@ -67,7 +69,15 @@ def tag(s: str) -> Span:
 
 
 def link(s: str, href: str) -> Span:
+    """A link; written as one only when :func:`followable`, else as its text."""
     return Span("link", s, href)
+
+
+def followable(href: str | None) -> bool:
+    """Whether a link may be written as one: a place in the document (``#...``) or a web address.
+    A scenario's address with any other scheme (``javascript:``, ``data:``, ``file:``) would run or
+    open something in the reader's browser: it is shown as text."""
+    return bool(href) and (href.startswith("#") or is_web_address(href))
 
 
 def target(anchor: str) -> Span:

@@ -7,7 +7,8 @@ from importlib.resources import files
 from itertools import count
 
 from .build import Report
-from .document import Block, Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Span, Table, Text
+from .document import (Block, Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Span, Table, Text,
+                       followable)
 from .figures import svg
 from .sections import compose
 
@@ -110,6 +111,8 @@ def span(p: str | Span) -> str:
     if p.kind == "target":
         return f'<span id="{escape(p.href or "")}"></span>'
     if p.kind == "link":
+        if not followable(p.href):
+            return body
         href = p.href or ""
         rel = "" if href.startswith("#") else ' rel="noreferrer"'
         return f'<a href="{escape(href)}"{rel}>{body}</a>'

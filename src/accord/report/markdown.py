@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from itertools import count
 from pathlib import Path
+from urllib.parse import quote
 
 from ..io import atomic_write
 from .build import Report
-from .document import Block, Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Span, Table, Text
+from .document import (Block, Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Span, Table, Text,
+                       followable)
 from .figures import png, svg
 from .sections import compose
 
 IMAGE_FORMATS = ("svg", "png")
 _SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~"  # an address's own characters, less those that end a Markdown link
 
 
 def write_markdown(report: Report, path: str | Path, image_format: str = "svg") -> list[Path]:
@@ -108,9 +112,10 @@ def span(p: str | Span) -> str:
     if p.kind == "quote":
         return f"“{body}”"
     if p.kind == "link":
-        return f"[{body}]({p.href})"
+        # parentheses and spaces escaped: an address cannot close the link and start another
+        return f"[{body}]({quote(p.href or '', safe=_URL_SAFE)})" if followable(p.href) else body
     if p.kind == "target":
-        return f'<a id="{p.href}"></a>'
+        return f'<a id="{escape(p.href or "")}"></a>'
     raise ValueError(f"unknown span kind {p.kind!r}")
 
 

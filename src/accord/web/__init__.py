@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts(host: str, port: int) -> list[str]:
+    """The Host headers a server bound to ``host``:``port`` answers: this machine's loopback
+    names and ``host`` itself, with the port (and without it on port 80, where browsers leave it out)."""
+    name = f"[{host}]" if ":" in host and not host.startswith("[") else host  # an IPv6 address
+    names = [*LOOPBACK, *([name.lower()] if name.lower() not in LOOPBACK else [])]
+    return [f"{n}:{port}" for n in names] + (names if port == 80 else [])
+
 
 def serve(folder: str, host: str = "127.0.0.1", port: int = 8000, store: str | None = None) -> None:
     """Serve the dashboard of the scenarios in ``folder`` until interrupted."""
@@ -10,4 +20,5 @@ def serve(folder: str, host: str = "127.0.0.1", port: int = 8000, store: str | N
     from ..store import DEFAULT_PATH
     from .app import create_app
 
-    uvicorn.run(create_app(folder, store or DEFAULT_PATH), host=host, port=port, log_level="warning")
+    app = create_app(folder, store or DEFAULT_PATH, allowed_hosts=allowed_hosts(host, port))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

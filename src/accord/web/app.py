@@ -4,10 +4,14 @@ Pages are rendered on the server (Jinja2); HTMX, vendored in ``static/``, swaps 
 form changes (a forecast, the roles, an upload's verdict), so the dashboard needs no network
 and its pages can be tested as plain HTML.
 
-Safety: only files listed in the scenario folder can be opened (a name is looked up in the
-listing, never joined to a path); an upload is read up to a size limit, parsed by the same
-readers as the command line (YAML safely, nothing executed) and written atomically into the
-folder under a name of letters, digits, ``-``, ``_`` and ``.``, never over an existing file.
+Safety: the dashboard is a web server of this machine, and any page the browser opens may
+send it requests. It answers only to its own host names (no DNS rebinding) and takes a POST
+only from its own pages (Origin or Referer); a GET changes nothing. It reads nothing outside
+its folder: only files listed there open (a name is looked up in the listing, never joined to
+a path), a link leading out is not listed, and a source's text is read only from inside it. An
+upload is read up to a size limit, parsed in a worker thread by the same readers as the command
+line (YAML safely, nothing executed) and written atomically into the folder under a name of
+letters, digits, ``-``, ``_`` and ``.``, never over an existing file.
 Edits are what-ifs: they change the scenario of a run, not its file, and each run is stored
 with the scenario it ran on (so its sha256 differs from the file's) and the edits in its
 command line.
@@ -20,24 +24,28 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..checks import inside
 from ..errors import AccordError, InputError, Problem
 from ..io import atomic_write, read_scenario
 from ..models import registry
 from ..runner import add_uncertainty, record, run_applicable, run_models
 from ..scenario import Scenario
 from ..store import DEFAULT_PATH, RunStore
+from . import LOOPBACK
 
 HERE = Path(__file__).parent
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".xml", ".txt")
@@ -46,6 +54,8 @@ MAX_SAMPLES = 2000  # Monte Carlo draws a request may ask for
 ROLE_SAMPLES = 50
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 FIELDS = ("position", "salience", "capability")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # they change nothing, so any page may ask
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d+))?")
 
 
 @dataclass
@@ -66,8 +76,10 @@ class Folder:
         self._cache: dict[str, tuple[tuple[int, int], Entry]] = {}
 
     def names(self) -> list[str]:
+        """The scenario files of the folder: a link leading out of it is not one."""
         return sorted(p.name for p in self.path.iterdir()
-                      if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+                      if p.suffix.lower() in SUFFIXES and not p.name.startswith(".") and inside(p, self.path)
+                      and p.is_file())
 
     def entries(self) -> list[Entry]:
         return [self.get(n) for n in self.names()]
@@ -82,7 +94,7 @@ class Folder:
         if cached and cached[0] == key:
             return cached[1]
         try:
-            loaded = read_scenario(path)
+            loaded = read_scenario(path, root=self.path)
             entry = Entry(name, loaded.scenario, loaded.format, tuple(loaded.warnings))
         except InputError as exc:
             entry = Entry(name, problems=tuple(exc.errors))
@@ -97,8 +109,12 @@ class Folder:
 
 
 def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFAULT_PATH,
-               max_upload: int = MAX_UPLOAD) -> FastAPI:
-    """The dashboard of the scenarios in ``folder``; runs are recorded in ``store`` (None: not recorded)."""
+               max_upload: int = MAX_UPLOAD, allowed_hosts: Iterable[str] = LOOPBACK) -> FastAPI:
+    """The dashboard of the scenarios in ``folder``; runs are recorded in ``store`` (None: not recorded).
+
+    ``allowed_hosts`` are the Host headers it answers: ``name:port``, or ``name`` for any port.
+    """
+    hosts = frozenset(h.lower() for h in allowed_hosts)
     files = Folder(Path(folder).resolve())
     if not files.path.is_dir():
         raise AccordError(f"{folder}: not a folder of scenarios")
@@ -119,6 +135,24 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
                 return HTMLResponse(f"the request is larger than {max_upload // 1024} KB", status_code=413)
         return await call_next(request)
 
+    @app.middleware("http")
+    async def same_site(request: Request, call_next):
+        # Registered last, so it runs first. A page of another site can make the browser send
+        # requests here: by a name of its own that resolves to this machine (refused by Host),
+        # or by posting a form (refused by Origin). Plain text: the headers are not echoed as HTML.
+        host = request.headers.get("host", "")
+        if not host_allowed(host, hosts):
+            return PlainTextResponse(f"this dashboard answers only to {', '.join(sorted(hosts))}; "
+                                     f"the request was for {host!r}", status_code=400)
+        if request.method not in SAFE_METHODS:
+            own = f"{request.url.scheme}://{host}".lower()
+            origin = request.headers.get("origin") or origin_of(request.headers.get("referer", ""))
+            if origin.lower() != own:
+                return PlainTextResponse(f"a cross-site request is refused: this dashboard takes forms only from "
+                                         f"its own pages ({own}), this one came from {origin or 'an unnamed page'}",
+                                         status_code=403)
+        return await call_next(request)
+
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return pages.TemplateResponse(request, template, context, status_code=status)
 
@@ -136,7 +170,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
 
     @app.post("/scenario/{name}/forecast", response_class=HTMLResponse)
     async def forecast(request: Request, name: str):
-        base = files.scenario(name)
+        base = await anyio.to_thread.run_sync(files.scenario, name)
         form = await request.form()
         edits, problems = parse_edits(base, form)
         models = [m for m in form.getlist("model") if m in registry()]
@@ -160,7 +194,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     async def roles(request: Request, name: str):
         from ..role_analysis import analyse
 
-        base = files.scenario(name)
+        base = await anyio.to_thread.run_sync(files.scenario, name)
         form = await request.form()
         edits, problems = parse_edits(base, form)
         if problems:
@@ -170,13 +204,10 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
 
     @app.get("/scenario/{name}/report", response_class=HTMLResponse)
     def report(name: str):
+        # A GET changes nothing: the report's runs are not recorded (`accord report` records them).
         from ..report import build, render_html
 
-        sc = files.scenario(name)
-        command = f"accord serve: report {name}"
-        report = build(sc, command=command)
-        record(sc, report.results, runs, command)
-        return HTMLResponse(render_html(report))
+        return HTMLResponse(render_html(build(files.scenario(name), command=f"accord serve: report {name}")))
 
     @app.get("/runs", response_class=HTMLResponse)
     def run_list(request: Request):
@@ -201,9 +232,8 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
         if data is None:
             return page(request, "_upload.html", 413, name=name,
                         problems=[Problem(f"the file is larger than {max_upload // 1024} KB", name)], lines=[])
-        problems, lines, fmt = check_upload(name, data)
-        if not problems:
-            problems = _place(files.path, name, data)
+        # parsed in a worker thread: a file slow to read holds up no other request
+        problems, lines, fmt = await compute(accept_upload, files.path, name, data)
         status = 422 if problems else 200
         return page(request, "_upload.html", status, name=name, problems=problems, lines=lines, fmt=fmt)
 
@@ -391,8 +421,15 @@ async def _read_limited(file: UploadFile, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def check_upload(name: str, data: bytes) -> tuple[list[Problem], list[dict[str, Any]], str | None]:
-    """Problems of an uploaded file, and its lines with each problem beside its line."""
+def accept_upload(folder: Path, name: str, data: bytes) -> tuple[list[Problem], list[dict[str, Any]], str | None]:
+    """Check an uploaded file and, if valid, add it to the folder: its problems, lines and format."""
+    problems, lines, fmt = check_upload(name, data, folder)
+    return (problems or _place(folder, name, data)), lines, fmt
+
+
+def check_upload(name: str, data: bytes, folder: Path) -> tuple[list[Problem], list[dict[str, Any]], str | None]:
+    """Problems of an uploaded file, and its lines with each problem beside its line; its sources'
+    texts are looked up in ``folder``, where it would be placed, and nowhere else."""
     if not _SAFE_NAME.match(name) or Path(name).suffix.lower() not in SUFFIXES:
         return [Problem(f"a scenario file name is letters, digits, '-', '_' and '.', ending in one of "
                         f"{', '.join(SUFFIXES)}", name or "(no name)")], [], None
@@ -400,7 +437,7 @@ def check_upload(name: str, data: bytes) -> tuple[list[Problem], list[dict[str, 
         path = Path(tmp) / name
         path.write_bytes(data)
         try:
-            loaded = read_scenario(path)
+            loaded = read_scenario(path, root=folder)
         except InputError as exc:
             problems = [Problem(p.message, name, p.line, p.field, p.severity) for p in exc.errors]
             return problems, _lines(path, problems), None
@@ -430,10 +467,22 @@ def _lines(path: Path, problems, context: int = 3) -> list[dict[str, Any]]:
 
 def _place(folder: Path, name: str, data: bytes) -> list[Problem]:
     target = folder / name
-    if target.exists():
+    if os.path.lexists(target):  # a link, even a broken one, is not replaced either
         return [Problem("a file of this name is already in the folder; rename the upload", name)]
     atomic_write(target, data)
     return []
+
+
+def host_allowed(host: str, hosts: frozenset[str]) -> bool:
+    """Whether a Host header names this server: ``name:port`` allowed as given, or ``name`` for any port."""
+    m = _HOST.fullmatch(host.lower())
+    return m is not None and (m.group(0) in hosts or m.group(1) in hosts)
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme://host:port) of a page's address, as a browser's Origin header gives it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.scheme and parts.netloc else ""
 
 
 def _record(runs: RunStore | None, run_id: str):
