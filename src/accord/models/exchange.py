@@ -40,6 +40,15 @@ gain and its best attainable gain (it "wins", probability 1/2) or below the equa
 follows. Unlike decide, a move that would carry the outcome past the demander's position is
 cut at it in REX too (decide moves the full distance there, once away from the target).
 
+Arithmetic (``preset``). ``float`` (default): binary floating point, with a tolerance of 1e-9
+where decide compares exactly, vectorised over candidates. decide computes in 28-digit
+decimals, and at one boundary its digits decide what happens: once an exchange has cut its
+move so that an outcome lands on the demander's position, a later candidate finds that
+outcome on the position up to a residual of about 1e-26, and decide cuts it to a zero move
+(dropping it) or lets it move in full by the residual's sign; the float model lets it move.
+``decide``: decide's own computation, step by step in decimals (:mod:`._exchange_decimal`),
+which reproduces decide's runs; equal gain only.
+
 Cost. Candidates number up to K(K-1)/8 n^2 per round; each execution recomputes only the
 candidates that share an actor-issue with it, found through an index built once per round,
 and picks the next by an O(M) arg-max: O(M + E (M + n K)) per round, not decide's O(E M)
@@ -50,11 +59,12 @@ order (identical runs); coins for ties are drawn up front so both loops use the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..errors import NotApplicable
 from ..scenario import Inputs
@@ -67,11 +77,20 @@ TOL = 1e-9  # float tolerance where decide compares exactly (outcome at the dema
 
 class ExchangeParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    preset: Literal["float", "decide"] = Field(
+        "float", description="arithmetic: float (binary, vectorised) or decide (decide-exchange-model's decimals)")
     rounds: int = Field(10, ge=0, description="rounds of exchange (the model has no convergence rule)")
     fixed_weight: float = Field(0.1, ge=0, le=1)
     salience_weight: float = Field(0.4, ge=0, le=1)
     p: float = Field(0.0, ge=0, le=1, description="REX randomisation of the exchange rate; 0: equal gain")
     ties: Literal["random", "order"] = "random"
+
+    @field_validator("p")
+    @classmethod
+    def _decide_is_equal_gain(cls, p: float, info: ValidationInfo) -> float:
+        if p > 0 and info.data.get("preset") == "decide":
+            raise ValueError("preset=decide computes equal gain as decide does, without REX: p must be 0")
+        return p
 
 
 @register
@@ -84,30 +103,50 @@ class Exchange(Model):
         if len(inputs.issues) < 2:
             raise NotApplicable("model exchange needs at least two issues: actors trade across issues")
         prm = self.params
+        rows: dict[str, list] = {"exchanges": [], "voting": [], "externalities": []}
+        play = self._play_decimal if prm.preset == "decide" else self._play_float
+        positions, forecast = play(inputs, rng, rows)
+        tables = {k: pd.DataFrame(v) for k, v in rows.items()}
+        notes = [f"{prm.rounds} rounds of exchange; {len(tables['exchanges'])} exchanges in all"]
+        if prm.preset == "decide":
+            notes.append("computed as decide-exchange-model computes: 28-digit decimals, its order of operations")
+        return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
+
+    def _play_float(self, inputs: Inputs, rng: np.random.Generator, rows: dict) -> tuple[np.ndarray, np.ndarray]:
+        prm = self.params
         span = inputs.scale_max - inputs.scale_min
         to_x = 100.0 / span
         x = np.where(inputs.present, (inputs.position - inputs.scale_min) * to_x, np.nan)
         w = np.where(inputs.present, inputs.salience * inputs.capability, 0.0)
         s = inputs.salience
-        history, rows = [x.copy()], {"exchanges": [], "voting": [], "externalities": []}
+        history = [x.copy()]
         for rnd in range(1, prm.rounds + 1):
             game = Round(x, s, w, prm.p, prm.ties, rng)
             game.play()
-            y = game.voting_positions()
+            played = game.played()
+            y = played.voting_positions()
             moved = ~np.isnan(x) & (y != x)
             rate = prm.fixed_weight + prm.salience_weight * (1.0 - s)
             x = np.where(moved, x + rate * (y - x), x)
             history.append(x.copy())
-            game.report(rnd, y, inputs, rows)
+            played.report(rnd, y, inputs, rows)
         positions = np.stack(history)
         # Cells that never moved are reported as given, not rescaled twice.
         positions = np.where(positions == positions[0], inputs.position[None],
                              positions / to_x + inputs.scale_min)
-        forecast = outcome(positions[-1], w)
-        tables = {k: pd.DataFrame(v) for k, v in rows.items()}
-        notes = [f"{prm.rounds} rounds of exchange; {len(tables['exchanges'])} exchanges in all"]
-        return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
+        return positions, outcome(positions[-1], w)
 
+    def _play_decimal(self, inputs: Inputs, rng: np.random.Generator, rows: dict) -> tuple[np.ndarray, np.ndarray]:
+        from ._exchange_decimal import DecimalGame
+
+        prm = self.params
+        game = DecimalGame(inputs, prm.fixed_weight, prm.salience_weight, prm.ties, rng)
+        history = [game.positions()]
+        for rnd in range(1, prm.rounds + 1):
+            played, y = game.play_round()
+            played.report(rnd, y, inputs, rows)
+            history.append(game.positions())
+        return np.stack(history), game.outcomes()
 
     def story(self, result: Result, scenario) -> list:
         """Per round: the trades that moved this issue, and who gained most from trading."""
@@ -461,36 +500,63 @@ class Round:
         self.executed.append({"e": e, "x0": self.x0[e].copy(), "y": self.y[e].copy(), "gain": self.gain[e],
                               "nbs0": self.nbs0[e].copy(), "nbs1": self.nbs1[e].copy()})
 
+    def played(self) -> Played:
+        e = np.array([ex["e"] for ex in self.executed], dtype=int)
+        pairs = lambda key: np.array([ex[key] for ex in self.executed]).reshape(-1, 2)  # noqa: E731
+        return Played(self.X0, self.S, self.W, self.O, self.a[e], self.k[e], pairs("x0"), pairs("y"), pairs("nbs0"),
+                      pairs("nbs1"), self.gain[e], self.inner_pair[e] if e.size else e)
+
+
+@dataclass
+class Played:
+    """A round as played, whatever the arithmetic: its start (positions X0 on 0..100, saliences S,
+    weights W, outcomes O) and its executed exchanges in order, as arrays (exchanges, 2) over the
+    sides I (column 0, supplies the pair's second issue) and J: actor, supply issue, start x0,
+    voting position y, and the supply issue's outcome before (nbs0) and after (nbs1) as the
+    exchange saw it; its gain, and the pair of groups that traded (inner: 0 for a-d, 1 for b-c)."""
+
+    X0: np.ndarray
+    S: np.ndarray
+    W: np.ndarray
+    O: np.ndarray
+    actor: np.ndarray
+    supply: np.ndarray
+    x0: np.ndarray
+    y: np.ndarray
+    nbs0: np.ndarray
+    nbs1: np.ndarray
+    gain: np.ndarray
+    inner: np.ndarray
+
     def externalities(self) -> np.ndarray:
         """Per actor: own gains, and the effects of the others' exchanges on it (inner and outer
         to the trading groups, positive and negative), over this round's exchanges at once."""
-        ext = np.zeros((self.n, 5))
-        if not self.executed:
+        ext = np.zeros((self.X0.shape[0], 5))
+        n_ex = self.gain.size
+        if not n_ex:
             return ext
-        e = np.array([ex["e"] for ex in self.executed])
-        nbs0 = np.array([ex["nbs0"] for ex in self.executed])
-        nbs1 = np.array([ex["nbs1"] for ex in self.executed])
-        np.add.at(ext[:, 0], self.a[e].ravel(), np.repeat(self.gain[e], 2))
-        p, q = self.k[e, 1], self.k[e, 0]  # J supplies the pair's first issue p, I the second q
+        nbs0, nbs1 = self.nbs0, self.nbs1
+        np.add.at(ext[:, 0], self.actor.ravel(), np.repeat(self.gain, 2))
+        p, q = self.supply[:, 1], self.supply[:, 0]  # J supplies the pair's first issue p, I the second q
         x_p, x_q = self.X0[:, p].T, self.X0[:, q].T  # (exchanges, actors)
         effect = (self.S[:, p].T * (np.abs(nbs0[:, 1:2] - x_p) - np.abs(nbs1[:, 1:2] - x_p))
                   + self.S[:, q].T * (np.abs(nbs0[:, 0:1] - x_q) - np.abs(nbs1[:, 0:1] - x_q)))
         bystander = ~np.isnan(effect)
-        bystander[np.arange(e.size), self.a[e, 0]] = False
-        bystander[np.arange(e.size), self.a[e, 1]] = False
+        bystander[np.arange(n_ex), self.actor[:, 0]] = False
+        bystander[np.arange(n_ex), self.actor[:, 1]] = False
         group = (x_p <= self.O[p][:, None]).astype(int) + 2 * (x_q <= self.O[q][:, None])
-        inner = np.where(self.inner_pair[e][:, None] == 0, (group == 0) | (group == 3), (group == 1) | (group == 2))
+        inner = np.where(self.inner[:, None] == 0, (group == 0) | (group == 3), (group == 1) | (group == 2))
         col = np.where(inner, np.where(effect > 0, 1, 2), np.where(effect > 0, 3, 4))
         rows, actors = np.nonzero(bystander)
         np.add.at(ext, (actors, col[rows, actors]), effect[rows, actors])
         return ext
 
     def voting_positions(self) -> np.ndarray:
+        """Each actor's position after its last exchange of the round on each issue (0..100)."""
         y = self.X0.copy()
-        for ex in self.executed:
-            e = ex["e"]
+        for e in range(self.gain.size):
             for side in (0, 1):
-                y[self.a[e, side], self.k[e, side]] = ex["y"][side]
+                y[self.actor[e, side], self.supply[e, side]] = self.y[e, side]
         return y
 
     def report(self, rnd: int, y: np.ndarray, inputs: Inputs, rows: dict) -> None:
@@ -498,16 +564,15 @@ class Round:
         actors, issues = inputs.actors, inputs.issues
         unit = (inputs.scale_max - inputs.scale_min) / 100.0
         back = lambda v, k: v * unit[k] + inputs.scale_min[k]  # noqa: E731
-        for ex in self.executed:
-            e = ex["e"]
+        for e in range(self.gain.size):
             row = {"round": rnd}
             for side, who in ((0, "i"), (1, "j")):
-                k = self.k[e, side]
-                row |= {f"actor_{who}": actors[self.a[e, side]], f"supply_issue_{who}": issues[k],
-                        f"demand_issue_{who}": issues[self.d[e, side]],
-                        f"move_{who}": (ex["y"][side] - ex["x0"][side]) * unit[k],
-                        f"voting_position_{who}": back(ex["y"][side], k)}
-            row["gain"] = ex["gain"]
+                k = self.supply[e, side]
+                row |= {f"actor_{who}": actors[self.actor[e, side]], f"supply_issue_{who}": issues[k],
+                        f"demand_issue_{who}": issues[self.supply[e, 1 - side]],
+                        f"move_{who}": (self.y[e, side] - self.x0[e, side]) * unit[k],
+                        f"voting_position_{who}": back(self.y[e, side], k)}
+            row["gain"] = self.gain[e]
             rows["exchanges"].append(row)
         vote = outcome(y, self.W)
         for k, issue in enumerate(issues):
