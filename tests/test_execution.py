@@ -110,3 +110,27 @@ def test_a_killed_sweep_resumes_to_the_identical_result(tmp_path):
     again = subprocess.run([*cmd, "sweep", "resume", sweep_id, "--store", str(store), "--json", "-q"], check=True,
                            capture_output=True, text=True, timeout=300)
     assert "already finished" in again.stderr and strip(json.loads(again.stdout)) == strip(whole)
+
+
+def test_a_result_that_cannot_be_kept_stops_the_queued_batches():
+    """A sink that fails (a full store) ends the run at once: the queued batches are not computed."""
+    import threading
+
+    release, started = threading.Event(), []
+
+    def task(k):
+        started.append(k)
+        if k:
+            release.wait(10)
+        return k
+
+    def sink(value):
+        raise OSError("the store is full")
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            with pytest.raises(OSError, match="full"):
+                run_batches(task, [(k,) for k in range(8)], pool, on_result=sink)
+        finally:
+            release.set()
+    assert started[0] == 0 and len(started) <= 2  # at most the batch under way finishes; the queued never start
