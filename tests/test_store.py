@@ -166,3 +166,26 @@ def test_a_store_of_the_first_schema_gains_the_ledger_anchor(tmp_path):
     assert store.anchored("ledger.jsonl") == [(0, "a" * 64, "{}")]
     with pytest.raises(StoreError, match="record 2 cannot follow them"):
         store.anchor("ledger.jsonl", 2, "b" * 64, "{}")
+
+
+def test_a_store_on_a_full_disk_is_read_and_refuses_writes(tmp_path, monkeypatch):
+    """On a full disk SQLite cannot make the shared-memory file every WAL connection needs (SQLITE_IOERR_SHMSIZE)."""
+    import shutil
+
+    path = tmp_path / "runs.sqlite"
+    rec = save(RunStore(path))
+
+    def no_room(self):
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+        raise exc
+
+    monkeypatch.setattr(RunStore, "_create", no_room)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(1 << 30, 1 << 30, 0))
+    store = RunStore(path)
+    assert store.readonly and [r.run_id for r in store.list()] == [rec.run_id]
+    with pytest.raises(StoreError, match="runs.sqlite: no space left on device"):
+        save(store)
+    with pytest.raises(StoreError, match=r"new.sqlite: cannot create the run store \(no space left on device\)"):
+        RunStore(tmp_path / "new.sqlite")
+    assert not list(tmp_path.glob("new.sqlite*"))

@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
@@ -148,17 +149,19 @@ class SweepState:
     holder: str  # the running process, as its lock names it
 
 
-_READ_ONLY = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")
+# errors that leave a store readable without writing: no write access, or no room even for SQLite's
+# shared-memory file (a full disk fails a WAL store's every connection with SQLITE_IOERR_SHMSIZE)
+_READ_ONLY = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")
 
 
 def _errorname(exc: sqlite3.Error) -> str:
     return getattr(exc, "sqlite_errorname", "") or ""
 
 
-def _reason(exc: sqlite3.Error) -> str:
+def _reason(exc: sqlite3.Error, folder: Path | None = None) -> str:
     """SQLite's error in the words of the file system where it has them."""
     name = _errorname(exc)
-    if name == "SQLITE_FULL":
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and folder is not None and _full(folder)):
         return "no space left on device"
     if name.startswith("SQLITE_READONLY"):
         return "it is read-only"
@@ -171,22 +174,36 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+def _full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free == 0
+    except OSError:
+        return False
+
+
 class RunStore:
     """An SQLite file of run records."""
 
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
         self.path = Path(path)
-        self.readonly = self.path.is_file() and not _writable(self.path)
+        existed = self.path.exists()
+        self.readonly = existed and not _writable(self.path)
+        self._why_readonly = "it is read-only (the file or its folder cannot be written)"
         try:
             if not self.readonly:
                 self._create()
         except sqlite3.OperationalError as exc:
-            if not self.path.is_file():
-                reason = "its folder cannot be written" if not os.access(self.path.parent, os.W_OK) else _reason(exc)
+            reason = _reason(exc, self.path.parent)
+            if not existed:
+                for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)  # an empty file would pass for an empty store
+                reason = "its folder cannot be written" if not os.access(self.path.parent, os.W_OK) else reason
                 raise StoreError(f"{self.path}: cannot create the run store ({reason})") from None
             if not _errorname(exc).startswith(_READ_ONLY):
-                raise StoreError(f"{self.path}: cannot open the run store ({_reason(exc)})") from None
+                raise StoreError(f"{self.path}: cannot open the run store ({reason})") from None
             self.readonly = True  # e.g. a read-only file system, which os.access does not always see
+            if reason == "no space left on device":
+                self._why_readonly = reason
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable run store ({exc})") from None
         except OSError as exc:
@@ -249,12 +266,12 @@ class RunStore:
             with closing(self._connect()) as db, db:
                 yield db
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the run store {self.path}: {_reason(exc)}; nothing was recorded") from None
+            raise StoreError(f"cannot write the run store {self.path}: {_reason(exc, self.path.parent)}; "
+                             "nothing was recorded") from None
 
     def require_writable(self, hint: str = "") -> None:
         if self.readonly:
-            raise StoreError(f"cannot write the run store {self.path}: it is read-only (the file or its folder "
-                             f"cannot be written){hint}")
+            raise StoreError(f"cannot write the run store {self.path}: {self._why_readonly}{hint}")
 
     def save(self, scenario: Scenario, result: dict[str, Any], *, command: str | None = None) -> RunRecord:
         """Record one run (the JSON contract's run entry, without ``run_id``); return the record."""
