@@ -43,3 +43,38 @@ def cli(tmp_path, monkeypatch):
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
+
+
+@pytest.fixture
+def unprivileged(tmp_path_factory):
+    """Run ``python -m accord ARGS`` as a user whom file permissions bind: this one, or `nobody` when the
+    tests run as root (root writes through any chmod). Returns (runner, a folder that user can enter)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="accord-perm-"))  # not under pytest's 0700 folder: `nobody` enters it
+    folder.chmod(0o777)
+
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if root and shutil.which("setpriv") else []
+
+    def run(*args: str, cwd: Path = folder) -> subprocess.CompletedProcess:
+        user = {"user": 65534, "group": 65534, "extra_groups": []} if root and not nobody else {}
+        try:
+            done = subprocess.run([*nobody, sys.executable, "-m", "accord", *map(str, args)], cwd=cwd,
+                                  capture_output=True, text=True, timeout=300,
+                                  env={**os.environ, "HOME": str(folder)}, **user)
+        except PermissionError:  # the interpreter is out of that user's reach
+            done = None
+        if root and (done is None or "No module named" in done.stderr or done.returncode == 126):
+            pytest.skip("running as root, and accord cannot run as an unprivileged user here")
+        return done
+
+    yield run, folder
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder)

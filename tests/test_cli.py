@@ -161,3 +161,59 @@ def test_the_readmes_ledger_commands_work_as_written(cli):
         code, out, err = cli(*[str(root / a) if (root / a).is_file() else a for a in command[1:]])
         assert code == 0, (command, err)
     assert "1 sealed forecasts checked; 0 problems" in out
+
+
+@pytest.mark.parametrize("failure", ["ENOSPC", "EROFS"])
+def test_a_write_that_fails_is_named_and_keeps_the_old_file(cli, tmp_path, monkeypatch, failure):
+    """A full disk fails the write (fsync), a read-only folder the rename: the old file stays whole."""
+    import errno
+    import os
+
+    code = getattr(errno, failure)
+
+    def fail(*args):
+        raise OSError(code, os.strerror(code))
+
+    target = tmp_path / "k.yaml"
+    target.write_text("old\n")
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync" if failure == "ENOSPC" else "replace", fail)
+        status, _, err = cli("convert", KOREA, target)
+        status_new, _, err_new = cli("convert", KOREA, tmp_path / "new.csv")
+    reason = "no space left on device" if failure == "ENOSPC" else "read-only file system"
+    assert status == 2 and f"cannot write {target}: {reason}; the file is unchanged" in err
+    assert status_new == 2 and f"new.csv: {reason}; nothing was written" in err_new and "Traceback" not in err_new
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["k.yaml"]
+
+
+def test_a_forecast_into_a_full_store_is_named(cli, tmp_path, monkeypatch):
+    import sqlite3
+
+    from accord.store import RunStore
+
+    assert cli("forecast", KOREA, "-m", "mean")[0] == 0
+    connect = RunStore._connect
+
+    def full(self):
+        db = connect(self)
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+        return db
+
+    monkeypatch.setattr(RunStore, "_connect", full)
+    for _ in range(30):
+        code, _, err = cli("forecast", KOREA)
+        if code:
+            break
+    assert code == 2 and "Traceback" not in err
+    assert "cannot write the run store .accord/runs.sqlite: no space left on device; nothing was recorded" in err
+    assert sqlite3.connect(tmp_path / ".accord" / "runs.sqlite").execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_writes_to_a_read_only_folder_are_named(unprivileged):
+    run, folder = unprivileged
+    (folder / "locked").mkdir(mode=0o555)
+    done = run("convert", KOREA, "locked/k.csv")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot write locked/k.csv: permission denied; nothing was written" in done.stderr
+    done = run("forecast", KOREA, "-m", "mean", "--store", "locked/runs.sqlite")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "locked/runs.sqlite" in done.stderr

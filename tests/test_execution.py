@@ -96,6 +96,8 @@ def test_a_killed_sweep_resumes_to_the_identical_result(tmp_path):
         before = db.execute("SELECT count(*) FROM sweep_batches").fetchone()[0]
     assert 3 <= before < 12, "the sweep was not interrupted midway"
 
+    listed = subprocess.run([*cmd, "sweep", "list", "--store", str(store)], capture_output=True, text=True, timeout=120)
+    assert f"{sweep_id}" in listed.stdout and "interrupted: accord sweep resume" in listed.stdout  # its process died
     resumed = json.loads(subprocess.run([*cmd, "sweep", "resume", sweep_id, "--store", str(store), "--json", "-q"],
                                         check=True, capture_output=True, text=True, timeout=300).stdout)
     with sqlite3.connect(store) as db:
@@ -110,3 +112,91 @@ def test_a_killed_sweep_resumes_to_the_identical_result(tmp_path):
     again = subprocess.run([*cmd, "sweep", "resume", sweep_id, "--store", str(store), "--json", "-q"], check=True,
                            capture_output=True, text=True, timeout=300)
     assert "already finished" in again.stderr and strip(json.loads(again.stdout)) == strip(whole)
+
+
+def test_a_result_that_cannot_be_kept_stops_the_queued_batches():
+    """A sink that fails (a full store) ends the run at once: the queued batches are not computed."""
+    import threading
+
+    release, started = threading.Event(), []
+
+    def task(k):
+        started.append(k)
+        if k:
+            release.wait(10)
+        return k
+
+    def sink(value):
+        raise OSError("the store is full")
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            with pytest.raises(OSError, match="full"):
+                run_batches(task, [(k,) for k in range(8)], pool, on_result=sink)
+        finally:
+            release.set()
+    assert started[0] == 0 and len(started) <= 2  # at most the batch under way finishes; the queued never start
+
+
+def _interrupted_sweep(store_path, samples=300, batch=100, model="mean"):
+    """A sweep recorded and left with none of its batches stored, as a killed run leaves it."""
+    from accord.store import RunStore, new_sweep_id
+
+    scenario = read_scenario(KOREA).scenario
+    spec = {"models": [model], "params": {model: run_models(scenario, [model])[0].params}, "seed": 3,
+            "samples": samples, "correlate": "none", "batch": batch, "skipped": []}
+    store = RunStore(store_path)
+    sweep_id = new_sweep_id()
+    store.begin_sweep(sweep_id, scenario, spec, len(batch_sizes(samples, batch)))
+    return store, sweep_id
+
+
+def test_a_running_sweep_is_told_from_an_interrupted_one(cli, tmp_path):
+    import json
+    import os
+
+    store, sweep_id = _interrupted_sweep(tmp_path / ".accord" / "runs.sqlite")
+    code, out, _ = cli("sweep", "list")
+    assert code == 0 and f"{sweep_id}" in out and "0/3 batches  interrupted" in out
+    with store.running_sweep(sweep_id):  # as the process running it holds it
+        code, out, _ = cli("sweep", "list")
+        assert code == 0 and f"0/3 batches  running (process {os.getpid()} on" in out
+        code, _, err = cli("sweep", "resume", sweep_id)
+        assert code == 2 and f"sweep {sweep_id} is running (process {os.getpid()}" in err
+        assert "Traceback" not in err and "IntegrityError" not in err
+    code, out, err = cli("sweep", "resume", sweep_id, "--json", "-q")
+    assert code == 0 and "0 of 3 batches stored; computing the rest" in err
+    resumed = json.loads(out)["runs"]
+    code, out, _ = cli("sweep", "list")
+    assert "3/3 batches  complete" in out and not list(tmp_path.glob(".accord/*.lock"))
+    code, out, _ = cli("forecast", KOREA, "-m", "mean", "-n", "300", "--batch-size", "100", "--seed", "3", "--json",
+                       "--no-store")
+    whole = json.loads(out)["runs"]
+    assert [{k: v for k, v in r.items() if k != "run_id"} for r in resumed] == [
+        {k: v for k, v in r.items() if k != "run_id"} for r in whole]
+
+
+@pytest.mark.slow
+def test_two_resumes_at_once_one_runs_the_other_is_refused(tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    from accord import locks
+
+    store, sweep_id = _interrupted_sweep(tmp_path / "runs.sqlite", samples=600, batch=20, model="smp")
+    resume = [sys.executable, "-m", "accord", "sweep", "resume", sweep_id, "--store", str(store.path), "-q", "--json"]
+    first = subprocess.Popen(resume, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while locks.held(store.path.with_name(f"runs.sqlite.{sweep_id}.lock")) is None and first.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    second = subprocess.run(resume, capture_output=True, text=True, timeout=300)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0 and "computing the rest" in err, err
+    assert second.returncode == 2 and f"sweep {sweep_id} is running (process {first.pid}" in second.stderr
+    assert "Traceback" not in err + second.stderr and "IntegrityError" not in err + second.stderr
+    with sqlite3.connect(store.path) as db:
+        batches = [b for (b,) in db.execute("SELECT batch FROM sweep_batches ORDER BY batch")]
+    assert batches == list(range(30))
+

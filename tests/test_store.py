@@ -102,3 +102,101 @@ def test_a_snapshot_stays_readable_under_rules_added_later(tmp_path):
     (result,) = run_models(old, ["mean"])
     rec = store.save(old, result.to_json())
     assert store.scenario(rec.scenario_sha256).sources[0].url == "doi:10.1/x"
+
+
+def test_a_read_only_store_is_read_and_refuses_writes(tmp_path, monkeypatch):
+    """Where the file cannot be written (os.access says so; root writes through any chmod)."""
+    import os
+
+    path = tmp_path / "runs.sqlite"
+    rec = save(RunStore(path))
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode))
+    store = RunStore(path)
+    assert store.readonly and store.get(rec.run_id) == rec and [r.run_id for r in store.list()] == [rec.run_id]
+    assert store.sweeps() == [] and store.anchored("ledger.jsonl") == []
+    with pytest.raises(StoreError, match=r"cannot write the run store .*runs.sqlite: it is read-only"):
+        save(store)
+    monkeypatch.undo()
+    assert [r.run_id for r in RunStore(path).list()] == [rec.run_id]  # nothing was added
+
+
+def test_a_read_only_store_can_be_listed_but_not_written(unprivileged):
+    """A real read-only folder, as an unprivileged user."""
+    run, folder = unprivileged
+    store = folder / "store"
+    store.mkdir()
+    store.chmod(0o777)
+    assert run("forecast", "-m", "mean", "--store", store / "runs.sqlite").returncode == 0
+    assert run("forecast", "-m", "mean", "-n", "200", "--batch-size", "100", "-q", "--store",
+               store / "runs.sqlite").returncode == 0
+    store.chmod(0o555)
+    (store / "runs.sqlite").chmod(0o444)
+    listed = run("runs", "list", "--store", store / "runs.sqlite")
+    assert listed.returncode == 0 and listed.stdout.count(" mean ") == 2, listed.stderr
+    swept = run("sweep", "list", "--store", store / "runs.sqlite")
+    assert swept.returncode == 0 and "2/2 batches  complete" in swept.stdout, swept.stderr
+    done = run("forecast", "-m", "mean", "--store", store / "runs.sqlite")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "runs.sqlite: it is read-only" in done.stderr and "give --no-store" in done.stderr
+
+
+def test_a_full_disk_records_nothing_and_says_so(tmp_path, monkeypatch):
+    """SQLite's "database or disk is full", made real by capping the file at the pages it has."""
+    path = tmp_path / "runs.sqlite"
+    save(RunStore(path))
+    connect = RunStore._connect
+
+    def capped(self):
+        db = connect(self)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    monkeypatch.setattr(RunStore, "_connect", capped)
+    store = RunStore(path)
+    saved = []
+    with pytest.raises(StoreError, match="runs.sqlite: no space left on device; nothing was recorded"):
+        for _ in range(50):  # the free pages of the file fill first
+            saved.append(save(store, "nash").run_id)
+    monkeypatch.undo()
+    db = sqlite3.connect(path)
+    assert [r for (r,) in db.execute("SELECT run_id FROM runs WHERE model = 'nash' ORDER BY created")] == saved
+
+
+def test_a_store_of_the_first_schema_gains_the_ledger_anchor(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    rec = save(RunStore(path))
+    db = sqlite3.connect(path)
+    db.executescript("DROP TRIGGER ledger_anchor_no_update; DROP TRIGGER ledger_anchor_no_delete; "
+                     "DROP TABLE ledger_anchor; PRAGMA user_version = 1;")
+    db.close()
+    store = RunStore(path)
+    assert store.version == 2 and store.get(rec.run_id) == rec and store.anchored("ledger.jsonl") == []
+    store.anchor("ledger.jsonl", 0, "a" * 64, "{}")
+    assert store.anchored("ledger.jsonl") == [(0, "a" * 64, "{}")]
+    with pytest.raises(StoreError, match="record 2 cannot follow them"):
+        store.anchor("ledger.jsonl", 2, "b" * 64, "{}")
+
+
+def test_a_store_on_a_full_disk_is_read_and_refuses_writes(tmp_path, monkeypatch):
+    """On a full disk SQLite cannot make the shared-memory file every WAL connection needs (SQLITE_IOERR_SHMSIZE)."""
+    import shutil
+
+    path = tmp_path / "runs.sqlite"
+    rec = save(RunStore(path))
+
+    def no_room(self):
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+        raise exc
+
+    monkeypatch.setattr(RunStore, "_create", no_room)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(1 << 30, 1 << 30, 0))
+    store = RunStore(path)
+    assert store.readonly and [r.run_id for r in store.list()] == [rec.run_id]
+    with pytest.raises(StoreError, match="runs.sqlite: no space left on device"):
+        save(store)
+    with pytest.raises(StoreError, match=r"new.sqlite: cannot create the run store \(no space left on device\)"):
+        RunStore(tmp_path / "new.sqlite")
+    assert not list(tmp_path.glob("new.sqlite*"))

@@ -13,6 +13,7 @@ import json
 import shlex
 import sys
 import warnings
+from contextlib import ExitStack
 from enum import Enum
 from importlib.resources import files
 from pathlib import Path
@@ -137,18 +138,23 @@ def forecast(
     loaded = load(file, fmt, texts)
     names = model or list(registry())
     params = parse_params(names, param or [])
+    run_store = None if no_store else RunStore(store)
+    if run_store is not None:
+        run_store.require_writable("; give --no-store, or --store with a writable file")  # before the models run
     results, skipped = run_chosen(loaded.scenario, model, params, seed)
     for s in skipped:
         err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
-    run_store = None if no_store else RunStore(store)
-    sweep_id = None
-    if samples:
-        spec = {"models": [r.model for r in results], "params": {r.model: r.params for r in results}, "seed": seed,
-                "samples": samples, "correlate": correlate, "batch": batch_size, "skipped": skipped}
-        sweep_id = _sweep(run_store, loaded.scenario, results, spec, workers, scheduler, quiet, {})
-    doc = record(loaded.scenario, results, run_store, command_line(), skipped)
-    if sweep_id:
-        run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
+    with ExitStack() as held:
+        sweep_id = None
+        if samples:
+            spec = {"models": [r.model for r in results], "params": {r.model: r.params for r in results},
+                    "seed": seed, "samples": samples, "correlate": correlate, "batch": batch_size, "skipped": skipped}
+            if run_store is not None:
+                sweep_id = _begin_sweep(run_store, loaded.scenario, spec, held)
+            _sweep(run_store, loaded.scenario, results, spec, workers, scheduler, quiet, {}, sweep_id)
+        doc = record(loaded.scenario, results, run_store, command_line(), skipped)
+        if sweep_id:
+            run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
@@ -410,7 +416,8 @@ def seal(run_id: Annotated[str, typer.Argument(help="run id (or a unique prefix,
     """Seal a recorded forecast before its outcome is known: append its hashes to the ledger."""
     from .ledger import seal as seal_run
 
-    rec = seal_run(run_id, RunStore(store), ledger)
+    rec, restored = seal_run(run_id, RunStore(store), ledger)
+    _restored_note(restored, ledger)
     out.print(f"sealed run {rec['run_id']} as record {rec['seq']} of {ledger}: inputs {rec['inputs_sha256'][:12]}, "
               f"forecast {rec['result_sha256'][:12]}, record hash {rec['hash'][:12]}")
 
@@ -424,22 +431,30 @@ def grade(run_id: Annotated[str, typer.Argument(help="a sealed run's id (or a un
     """Record the outcomes of a sealed forecast and its errors in the ledger."""
     from .ledger import grade as grade_run
 
-    rec = grade_run(run_id, outcome, RunStore(store), ledger)
+    rec, restored = grade_run(run_id, outcome, RunStore(store), ledger)
+    _restored_note(restored, ledger)
     for issue, value in rec["outcome"].items():
         error = rec["error"][issue]
         out.print(f"{issue}: outcome {value:g}, absolute error {'—' if error is None else f'{error:.2f}'}")
     out.print(f"graded run {rec['run_id']} as record {rec['seq']} of {ledger}")
 
 
+def _restored_note(restored: int, ledger: Path) -> None:
+    if restored:
+        err.print(f"[yellow]note:[/yellow] {restored} record{'s' * (restored != 1)} missing at the end of {ledger} "
+                  "(removed, or a write cut short) written back from the run store's anchor")
+
+
 @app.command()
 @guarded
 def verify(store: StoreOpt = DEFAULT_PATH, ledger: LedgerOpt = LEDGER_PATH) -> None:
-    """Check the ledger's chain and re-run every sealed forecast; exit 1 if anything fails."""
+    """Check the ledger (its records, chain and anchor in the run store) and re-run every sealed forecast;
+    exit 1 if anything fails."""
     from .ledger import verify as verify_ledger
 
     problems, checks = verify_ledger(RunStore(store), ledger)
     if problems:
-        print_problems(err, problems, "the ledger's chain is broken:")
+        print_problems(err, problems, "the ledger is broken:")
     for c in checks:
         out.print(f"{'[green]ok[/green]' if c.ok else '[red]FAILED[/red]'} record {c.seq} run {c.run_id}: "
                   f"{escape(c.message)}")
@@ -519,23 +534,38 @@ def models() -> None:
     out.print(table)
 
 
+def _begin_sweep(run_store, scenario, spec, held: ExitStack) -> str:
+    """A new sweep in the store, its lock held until ``held`` closes (so it shows as running)."""
+    from .execution import batch_sizes
+    from .store import new_sweep_id
+
+    sweep_id = new_sweep_id()
+    held.enter_context(run_store.running_sweep(sweep_id))  # before the sweep exists: never seen unlocked
+    run_store.begin_sweep(sweep_id, scenario, spec, len(batch_sizes(spec["samples"], spec["batch"])))
+    err.print(f"[dim]sweep {sweep_id}: if it is interrupted, `accord sweep resume {sweep_id}` finishes it[/dim]")
+    return sweep_id
+
+
 def _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id=None):
-    """Monte Carlo for the results, each completed batch stored (when there is a store) as it comes."""
+    """Monte Carlo for the results, each completed batch stored (when there is a sweep) as it comes."""
+    from .errors import StoreError
     from .execution import batch_sizes, executor, progress_bar
 
     n_batches = len(batch_sizes(spec["samples"], spec["batch"]))
-    sink = None
-    if run_store is not None:
-        if sweep_id is None:
-            sweep_id = run_store.begin_sweep(scenario, spec, n_batches)
-            err.print(f"[dim]sweep {sweep_id}: if it is interrupted, `accord sweep resume {sweep_id}` "
-                      "finishes it[/dim]")
-        sink = lambda k, part: run_store.save_batch(sweep_id, k, part)  # noqa: E731
-    with executor(workers, scheduler) as pool, \
-            progress_bar(n_batches - len(done), f"{spec['samples']:,} samples", quiet) as advance:
-        add_uncertainty(scenario, results, spec["samples"], spec["seed"], spec["correlate"], pool,
-                        advance, spec["batch"], done=done, sink=sink)
-    return sweep_id
+    stored = dict(done)
+
+    def sink(k, part):
+        run_store.save_batch(sweep_id, k, part)
+        stored[k] = part
+
+    try:
+        with executor(workers, scheduler) as pool, \
+                progress_bar(n_batches - len(done), f"{spec['samples']:,} samples", quiet) as advance:
+            add_uncertainty(scenario, results, spec["samples"], spec["seed"], spec["correlate"], pool,
+                            advance, spec["batch"], done=done, sink=sink if sweep_id else None)
+    except StoreError as exc:
+        raise StoreError(f"{exc}; the {len(stored)} of {n_batches} batches stored are kept: "
+                         f"`accord sweep resume {sweep_id}` finishes the sweep") from None
 
 
 sweep_app = typer.Typer(no_args_is_help=True, help="Monte Carlo sweeps: list them, resume an interrupted one.")
@@ -552,18 +582,24 @@ def sweep_resume(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Finish an interrupted sweep: only the batches not yet stored are computed."""
+    """Finish an interrupted sweep: only the batches not yet stored are computed.
+
+    A sweep another process is running is not resumed (that process holds its lock)."""
     run_store = RunStore(store)
-    spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)
-    if run_ids is not None:
-        doc = document(scenario, [run_store.get(r).result for r in run_ids], spec.get("skipped", []))
-        err.print(f"sweep {sweep_id} was already finished")
-    else:
-        err.print(f"sweep {sweep_id}: {len(done)} of {n_batches} batches stored; computing the rest")
-        results = run_models(scenario, spec["models"], spec["params"], spec["seed"])
-        _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id)
-        doc = record(scenario, results, run_store, command_line(), spec.get("skipped", []))
-        run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
+    with ExitStack() as held:
+        spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)
+        if run_ids is None:
+            held.enter_context(run_store.running_sweep(sweep_id))
+            spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)  # as it stands under the lock
+        if run_ids is not None:
+            doc = document(scenario, [run_store.get(r).result for r in run_ids], spec.get("skipped", []))
+            err.print(f"sweep {sweep_id} was already finished")
+        else:
+            err.print(f"sweep {sweep_id}: {len(done)} of {n_batches} batches stored; computing the rest")
+            results = run_models(scenario, spec["models"], spec["params"], spec["seed"])
+            _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id)
+            doc = record(scenario, results, run_store, command_line(), spec.get("skipped", []))
+            run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
@@ -573,13 +609,16 @@ def sweep_resume(
 @sweep_app.command("list")
 @guarded
 def sweep_list(store: StoreOpt = DEFAULT_PATH) -> None:
-    """List sweeps, newest first, with how many batches each has stored."""
+    """List sweeps, newest first: how many batches each has stored, and whether it is complete, running
+    (a process holds it) or interrupted."""
     rows = RunStore(store).sweeps()
     if not rows:
         out.print(f"no sweeps in {store}")
-    for sweep_id, created, done, total, finished in rows:
-        out.print(f"{sweep_id}  {created[:19].replace('T', ' ')}  {done}/{total} batches  "
-                  + ("finished" if finished else "[yellow]interrupted: accord sweep resume " + sweep_id + "[/yellow]"))
+    for s in rows:
+        state = {"complete": "complete",
+                 "running": f"[cyan]running[/cyan] ({escape(s.holder or 'another process')})",
+                 "interrupted": f"[yellow]interrupted: accord sweep resume {s.sweep_id}[/yellow]"}[s.state]
+        out.print(f"{s.sweep_id}  {s.created[:19].replace('T', ' ')}  {s.done}/{s.batches} batches  {state}")
 
 
 # -- runs ---------------------------------------------------------------------------------------

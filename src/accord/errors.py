@@ -63,3 +63,7 @@ class NotApplicable(UsageError):
 
 class StoreError(AccordError):
     """The run store cannot do what was asked (unknown run id, unreadable store, ...)."""
+
+
+class WriteError(AccordError):
+    """A file that cannot be written (no space left, a read-only folder, no permission); the old file is kept."""

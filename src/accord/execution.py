@@ -75,8 +75,15 @@ def run_batches(task: Callable[..., Any], jobs: Sequence[tuple], pool: Executor 
             finish(k, task(*job))
         return results
     futures = {pool.submit(task, *job): k for k, job in enumerate(jobs)}
-    for future in as_completed(futures):
-        finish(futures[future], future.result())
+    try:
+        for future in as_completed(futures):
+            finish(futures[future], future.result())
+    except BaseException:
+        # a failed batch, a result that cannot be stored, Ctrl-C: stop at once rather than compute
+        # every queued batch for nothing (the batches already stored are kept)
+        for future in futures:
+            future.cancel()
+        raise
     return results
 
 

@@ -8,16 +8,28 @@ contract's run entry). Scenarios are stored once per hash.
 Writes are transactions (a record is there whole or not at all); ``synchronous=FULL`` makes
 a committed record survive a crash; triggers refuse any UPDATE or DELETE of a record. The
 file lives in ``.accord/runs.sqlite`` under the working folder unless a path is given.
+
+A store that cannot be written (a read-only file or folder) is opened read-only: it can be
+listed, shown and exported, and any write is refused with :class:`~accord.errors.StoreError`,
+as is a write to a full disk; SQLite's own errors never reach the user.
+
+The store also anchors the forecast ledger (:mod:`accord.ledger`): a copy of every ledger
+record and its hash, so that records removed from the end of the ledger, or edited and
+re-chained, are found. A sweep being run holds a lock (:mod:`accord.locks`) beside the store,
+which tells a running sweep from an interrupted one and keeps two processes from running it.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import platform
 import secrets
+import shutil
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,12 +37,12 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, locks
 from .errors import StoreError
 from .scenario import Scenario
 
 DEFAULT_PATH = Path(".accord") / "runs.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the ledger anchor
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scenarios (
@@ -75,6 +87,17 @@ CREATE TRIGGER IF NOT EXISTS sweep_batches_no_update BEFORE UPDATE ON sweep_batc
     BEGIN SELECT RAISE(ABORT, 'stored batches are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS sweep_batches_no_delete BEFORE DELETE ON sweep_batches
     BEGIN SELECT RAISE(ABORT, 'stored batches are immutable'); END;
+CREATE TABLE IF NOT EXISTS ledger_anchor (
+    ledger TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (ledger, seq)
+);
+CREATE TRIGGER IF NOT EXISTS ledger_anchor_no_update BEFORE UPDATE ON ledger_anchor
+    BEGIN SELECT RAISE(ABORT, 'the ledger anchor is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_anchor_no_delete BEFORE DELETE ON ledger_anchor
+    BEGIN SELECT RAISE(ABORT, 'the ledger anchor is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS sweeps_finish_once BEFORE UPDATE ON sweeps
     WHEN OLD.run_ids IS NOT NULL OR NEW.spec != OLD.spec OR NEW.scenario_sha256 != OLD.scenario_sha256
     BEGIN SELECT RAISE(ABORT, 'a finished sweep is immutable'); END;
@@ -108,36 +131,153 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
+def new_sweep_id() -> str:
+    return "sweep-" + new_run_id(datetime.now(UTC))
+
+
+class SweepRunning(StoreError):
+    """The sweep is being run by another process."""
+
+
+@dataclass(frozen=True)
+class SweepState:
+    sweep_id: str
+    created: str
+    done: int  # batches stored
+    batches: int
+    state: str  # complete, running or interrupted
+    holder: str  # the running process, as its lock names it
+
+
+# errors that leave a store readable without writing: no write access, or no room even for SQLite's
+# shared-memory file (a full disk fails a WAL store's every connection with SQLITE_IOERR_SHMSIZE)
+_READ_ONLY = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")
+
+
+def _errorname(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _reason(exc: sqlite3.Error, folder: Path | None = None) -> str:
+    """SQLite's error in the words of the file system where it has them."""
+    name = _errorname(exc)
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and folder is not None and _full(folder)):
+        return "no space left on device"
+    if name.startswith("SQLITE_READONLY"):
+        return "it is read-only"
+    if name.startswith("SQLITE_BUSY"):
+        return "another process has held it for 30 s; try again"
+    return str(exc)
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free == 0
+    except OSError:
+        return False
+
+
 class RunStore:
     """An SQLite file of run records."""
 
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
         self.path = Path(path)
+        existed = self.path.exists()
+        self.readonly = existed and not _writable(self.path)
+        self._why_readonly = "it is read-only (the file or its folder cannot be written)"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as db, db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StoreError(f"{self.path}: written by a newer accord (store schema {version}); upgrade accord")
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not self.readonly:
+                self._create()
+        except sqlite3.OperationalError as exc:
+            reason = _reason(exc, self.path.parent)
+            if not existed:
+                for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)  # an empty file would pass for an empty store
+                reason = "its folder cannot be written" if not os.access(self.path.parent, os.W_OK) else reason
+                raise StoreError(f"{self.path}: cannot create the run store ({reason})") from None
+            if not _errorname(exc).startswith(_READ_ONLY):
+                raise StoreError(f"{self.path}: cannot open the run store ({reason})") from None
+            self.readonly = True  # e.g. a read-only file system, which os.access does not always see
+            if reason == "no space left on device":
+                self._why_readonly = reason
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable run store ({exc})") from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the run store ({exc.strerror})") from None
+        try:
+            self._uri = self._read_only_uri() if self.readonly else None
+            with closing(self._connect()) as db:
+                self.version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable run store ({_reason(exc)})") from None
+        if self.version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer accord (store schema {self.version}); upgrade accord")
+
+    def _create(self) -> None:
+        """Create the tables, or add those of a newer schema, in one transaction."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    def _read_only_uri(self) -> str:
+        """``mode=ro``, or ``immutable=1`` where SQLite cannot set up its shared memory file (a read-only
+        folder) and no write-ahead log holds records the main file lacks."""
+        uri = self.path.resolve().as_uri()
+        try:
+            with closing(sqlite3.connect(uri + "?mode=ro", uri=True)) as db:
+                db.execute("PRAGMA user_version").fetchone()
+            return uri + "?mode=ro"
+        except sqlite3.OperationalError as exc:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.is_file() and wal.stat().st_size:
+                raise StoreError(f"cannot read the run store {self.path}: it is read-only and its write-ahead log "
+                                 f"{wal.name} holds records not yet in it ({_reason(exc)}); open it once where it "
+                                 "can be written") from None
+            return uri + "?immutable=1"
 
     def _connect(self) -> sqlite3.Connection:
+        if self._uri:
+            return sqlite3.connect(self._uri, uri=True, timeout=30)
         db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         return db
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with closing(self._connect()) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the run store {self.path}: {_reason(exc)}") from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed whole, or rolled back and reported as a :class:`StoreError`."""
+        self.require_writable()
+        try:
+            with closing(self._connect()) as db, db:
+                yield db
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the run store {self.path}: {_reason(exc, self.path.parent)}; "
+                             "nothing was recorded") from None
+
+    def require_writable(self, hint: str = "") -> None:
+        if self.readonly:
+            raise StoreError(f"cannot write the run store {self.path}: {self._why_readonly}{hint}")
 
     def save(self, scenario: Scenario, result: dict[str, Any], *, command: str | None = None) -> RunRecord:
         """Record one run (the JSON contract's run entry, without ``run_id``); return the record."""
         now = datetime.now(UTC)
         body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
-        with closing(self._connect()) as db, db:
+        with self._writing() as db:
             db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
             for _ in range(10):
                 run_id = new_run_id(now)
@@ -156,28 +296,47 @@ class RunStore:
 
     # -- sweeps: Monte Carlo batches stored as they complete, so an interrupted run can resume --------
 
-    def begin_sweep(self, scenario: Scenario, spec: dict[str, Any], batches: int) -> str:
+    @contextmanager
+    def running_sweep(self, sweep_id: str) -> Iterator[None]:
+        """Hold a sweep's lock while running it; refuse (:class:`SweepRunning`) if another process holds it."""
+        self.require_writable()
+        with ExitStack() as held:
+            try:
+                held.enter_context(locks.exclusive(self._sweep_lock(sweep_id), wait=False))
+            except locks.Busy as busy:
+                raise SweepRunning(f"sweep {sweep_id} is running ({busy.holder or 'another process'}): it is "
+                                   "not resumed twice; `accord sweep list` shows when it is done") from None
+            except OSError as exc:
+                raise StoreError(f"cannot lock sweep {sweep_id} beside {self.path}: {exc.strerror}") from None
+            yield
+
+    def _sweep_lock(self, sweep_id: str) -> Path:
+        return self.path.with_name(f"{self.path.name}.{sweep_id}.lock")
+
+    def begin_sweep(self, sweep_id: str, scenario: Scenario, spec: dict[str, Any], batches: int) -> None:
+        """Record a new sweep (its id from :func:`new_sweep_id`, its lock already held)."""
         now = datetime.now(UTC)
         body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
-        with closing(self._connect()) as db, db:
+        with self._writing() as db:
             db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
-            sweep_id = "sweep-" + new_run_id(now)
             db.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, NULL)",
                        (sweep_id, now.isoformat(timespec="microseconds"), scenario.sha256,
                         json.dumps(spec, sort_keys=True), batches))
-        return sweep_id
 
     def save_batch(self, sweep_id: str, batch: int, parts: dict[str, np.ndarray]) -> None:
-        """One completed batch, in its own transaction: stored whole or not at all, never twice."""
+        """One completed batch, in its own transaction: stored whole or not at all, never twice.
+
+        A batch already stored is left as it is: batches are deterministic, so it holds the same numbers.
+        """
         buf = io.BytesIO()
         np.savez(buf, **parts)
-        with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO sweep_batches VALUES (?, ?, ?)", (sweep_id, batch, buf.getvalue()))
+        with self._writing() as db:
+            db.execute("INSERT OR IGNORE INTO sweep_batches VALUES (?, ?, ?)", (sweep_id, batch, buf.getvalue()))
 
     def sweep(self, sweep_id: str) -> tuple[dict[str, Any], Scenario, int, dict[int, dict[str, np.ndarray]],
                                              list[str] | None]:
         """(spec, scenario, number of batches, the stored batches, run ids if finished)."""
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             row = db.execute("SELECT spec, scenario_sha256, batches, run_ids FROM sweeps WHERE sweep_id = ?",
                              (sweep_id,)).fetchone()
             if row is None:
@@ -191,16 +350,43 @@ class RunStore:
         return json.loads(spec), self.scenario(sha), batches, parts, (json.loads(run_ids) if run_ids else None)
 
     def finish_sweep(self, sweep_id: str, run_ids: list[str]) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute("UPDATE sweeps SET run_ids = ? WHERE sweep_id = ?", (json.dumps(run_ids), sweep_id))
+        """Mark a sweep finished with its runs (once: a finished sweep keeps its first runs); drop its lock file."""
+        with self._writing() as db:
+            db.execute("UPDATE sweeps SET run_ids = ? WHERE sweep_id = ? AND run_ids IS NULL",
+                       (json.dumps(run_ids), sweep_id))
+        self._sweep_lock(sweep_id).unlink(missing_ok=True)  # still held by the caller: nobody else can be running it
 
-    def sweeps(self) -> list[tuple[str, str, int, int, bool]]:
-        """(sweep id, created, batches done, batches in all, finished), newest first."""
-        with closing(self._connect()) as db:
-            return [(sid, created, done, total, run_ids is not None) for sid, created, total, run_ids, done in
-                    db.execute("""SELECT s.sweep_id, s.created, s.batches, s.run_ids,
-                                         (SELECT count(*) FROM sweep_batches b WHERE b.sweep_id = s.sweep_id)
-                                  FROM sweeps s ORDER BY s.created DESC""")]
+    def sweeps(self) -> list[SweepState]:
+        """Every sweep, newest first, with how far it got and whether it is complete, running or interrupted."""
+        with self._reading() as db:
+            rows = db.execute("""SELECT s.sweep_id, s.created, s.batches, s.run_ids,
+                                        (SELECT count(*) FROM sweep_batches b WHERE b.sweep_id = s.sweep_id)
+                                 FROM sweeps s ORDER BY s.created DESC""").fetchall()
+        out = []
+        for sweep_id, created, total, run_ids, done in rows:
+            holder = None if run_ids is not None else locks.held(self._sweep_lock(sweep_id))
+            state = "complete" if run_ids is not None else "interrupted" if holder is None else "running"
+            out.append(SweepState(sweep_id, created, done, total, state, holder or ""))
+        return out
+
+    # -- the ledger's anchor ---------------------------------------------------------------------
+
+    def anchored(self, ledger: str) -> list[tuple[int, str, str]]:
+        """The records anchored for a ledger, as (seq, hash, canonical JSON), in order."""
+        if self.version < 2:  # a read-only store of the first schema: no ledger anchored in it
+            return []
+        with self._reading() as db:
+            return db.execute("SELECT seq, hash, body FROM ledger_anchor WHERE ledger = ? ORDER BY seq",
+                              (ledger,)).fetchall()
+
+    def anchor(self, ledger: str, seq: int, hash: str, body: str) -> None:
+        """Anchor the next record of a ledger; refused unless it is exactly the next one."""
+        with self._writing() as db:
+            count = db.execute("SELECT count(*) FROM ledger_anchor WHERE ledger = ?", (ledger,)).fetchone()[0]
+            if count != seq:
+                raise StoreError(f"the ledger {ledger} has {count} records anchored in {self.path}; record {seq} "
+                                 "cannot follow them")
+            db.execute("INSERT INTO ledger_anchor VALUES (?, ?, ?, ?)", (ledger, seq, hash, body))
 
     def get(self, run_id: str) -> RunRecord:
         """A record by id, by a unique prefix of its id, or ``latest``: the newest run."""
@@ -209,7 +395,7 @@ class RunStore:
             if not newest:
                 raise StoreError(f"no runs in {self.path} yet; `accord forecast FILE` records one")
             return newest[0]
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             rows = db.execute(_SELECT + " WHERE run_id LIKE ? ORDER BY run_id LIMIT 2",
                               (run_id.replace("%", "").replace("_", "\\_") + "%",)).fetchall()
         if not rows:
@@ -221,11 +407,11 @@ class RunStore:
     def list(self, limit: int | None = None) -> list[RunRecord]:
         """Records, newest first."""
         sql = _SELECT + " ORDER BY created DESC, run_id DESC" + (" LIMIT ?" if limit else "")
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             return [_record(r) for r in db.execute(sql, (limit,) if limit else ())]
 
     def scenario(self, sha256: str) -> Scenario:
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             row = db.execute("SELECT body FROM scenarios WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise StoreError(f"scenario {sha256[:12]} is not in {self.path}")

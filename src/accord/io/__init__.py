@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import build
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, WriteError
 from ..scenario import Scenario
 from . import decide, deu, ktab, native, table
 from .deu import read_deu
@@ -176,18 +177,63 @@ os.umask(_UMASK)  # ... and put back
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write all of ``data`` or nothing: a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with staged_write(path, data):
+        pass
+
+
+@contextmanager
+def staged_write(path: Path, data: bytes) -> Iterator[None]:
+    """Write ``data`` to a synced temporary file beside ``path``, run the body, then rename it into place.
+
+    If the body raises, ``path`` is left as it was; so is it if the disk is full or the folder
+    read-only, which raise :class:`~accord.errors.WriteError` naming the file.
+    """
+    tmp = None
     try:
+        tmp = _stage(path, data)
+        yield
+        try:
+            os.replace(tmp, path)
+            tmp = None
+            _sync_folder(path.parent)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary new file would be, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return tmp
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, exc) from None
+
+
+def _sync_folder(folder: Path) -> None:
+    # a rename is durable once its folder is synced; where folders cannot be opened, the rename stands as it is
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_error(path: Path, exc: OSError) -> WriteError:
+    reason = exc.strerror or str(exc)
+    kept = "; the file is unchanged" if path.is_file() else "; nothing was written"
+    return WriteError(f"cannot write {path}: {reason[:1].lower()}{reason[1:]}{kept}")
 
 
 __all__ = ["FORMATS", "Loaded", "read_scenario", "read_deu", "write_scenario", "encode_scenario", "detect_format",
