@@ -411,7 +411,7 @@ LedgerOpt = Annotated[Path, typer.Option("--ledger", help="ledger file")]
 
 @app.command()
 @guarded
-def seal(run_id: Annotated[str, typer.Argument(help="run id (or a unique prefix, or `latest`), from `accord runs list`")],
+def seal(run_id: Annotated[str, typer.Argument(help="run id (a unique prefix, or `latest`), from `accord runs list`")],
          store: StoreOpt = DEFAULT_PATH, ledger: LedgerOpt = LEDGER_PATH) -> None:
     """Seal a recorded forecast before its outcome is known: append its hashes to the ledger."""
     from .ledger import seal as seal_run
