@@ -328,6 +328,80 @@ def test_quotes_found_verbatim_are_accepted(tmp_path):
     assert "quotes checked verbatim against the texts of 1 of 1 sources" in assert_accepted(validate(path))
 
 
+# -- YAML aliases: the size of the file with every alias written out is bounded -------------
+
+
+def with_aliases(string: str, count: int) -> str:
+    """The test scenario with a description of ``string`` and an actor with ``count`` aliases of it."""
+    return edited(YAML, ("name: Tax talks", f"name: Tax talks\ndescription: &d {string}"),
+                  ("  - id: B\n", "  - id: B\n    aliases: [" + ", ".join(["*d"] * count) + "]\n"))
+
+
+def test_aliases_that_expand_a_file_far_beyond_its_size_are_refused(tmp_path):
+    # 1,000 aliases of a 10,000-character string: a 13 KB file that stands for 10 MB of text
+    path = tmp_path / "talks.yaml"
+    path.write_text(with_aliases("x" * 10_000, 1_000))
+    assert_rejected(validate(path), path, [(NO_LINE, "its aliases (*name) expand it to 10,011,")])
+    assert "more than 4 times its own size" in output(validate(path))
+
+
+def test_a_small_file_that_expands_to_gigabytes_is_refused_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    # 20,000 aliases of a 100,000-character string: 160 KB on disk, 2 GB written out
+    path = tmp_path / "talks.yaml"
+    path.write_text(with_aliases("x" * 100_000, 20_000))
+    done = subprocess.run([sys.executable, "-m", "accord", "validate", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    out = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 2, out
+    assert "Traceback" not in out
+    assert f"{path.name}: its aliases (*name) expand it to 2,000,120," in out
+
+
+def test_nested_aliases_are_counted_once_per_node():
+    from accord.io.native import expanded_size, parse
+
+    # ten levels of ten aliases each: 10**10 strings, measured from 21 nodes
+    lines = ["a0: &a0 xxxxxxxxx"] + [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 10)}]" for k in range(1, 11)]
+    import yaml
+
+    node = yaml.SafeLoader("\n".join(lines)).get_single_node()
+    values, chars = expanded_size(node.value[-1][1], "f.yaml")
+    assert values == sum(10**k for k in range(11)) and chars == 10 * 10**10 + 2 * sum(10**k for k in range(10))
+    with pytest.raises(InputError, match="expand it to more than 1,000,000 values"):
+        parse("\n".join(lines), "f.yaml")
+
+
+def test_an_alias_inside_its_own_value_is_refused(tmp_path):
+    path = tmp_path / "talks.yaml"
+    path.write_text(edited(YAML, ("name: Tax talks", "name: Tax talks\ndescription: &loop [a, *loop]")))
+    assert_rejected(validate(path), path, [(2, "an alias (*name) refers to a value that contains it")])
+
+
+def test_aliases_used_as_people_use_them_are_accepted(tmp_path):
+    path = tmp_path / "talks.yaml"
+    path.write_text(edited(YAML, ("    scale: {min: 0, max: 100}\n", "    scale: &s {min: 0, max: 100}\n  - id: vat\n"
+                                  "    scale: *s\n"),
+                           ("tax: {position: 80, salience: 0.4}",
+                                                          "tax: {position: 80, salience: 0.4}\n      vat: *st"),
+                           ("tax: {position: 20, salience: 0.5}",
+                            "tax: {position: 20, salience: 0.5}\n      vat: &st {position: 20, salience: 0.4}")))
+    assert_accepted(validate(path))
+
+
+def test_a_labels_file_is_read_with_the_same_bounds(tmp_path):
+    from accord.cli import app
+
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("words: &w " + "x" * 10_000 + "\narticles: [" + ", ".join(["*w"] * 1_000) + "]\n")
+    scenario = tmp_path / "talks.yaml"
+    scenario.write_text(YAML)
+    result = CliRunner().invoke(app, ["evidence", "eval", str(labels), "--scenario", str(scenario)])
+    assert_rejected(result, labels, [(NO_LINE, "its aliases (*name) expand it to 10,01")])
+
+
 # -- table CSV ------------------------------------------------------------------------------
 
 TABLE = """\

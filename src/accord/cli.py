@@ -843,12 +843,10 @@ def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see 
 
 
 def _label_articles(labels: Path) -> list[str]:
-    import yaml
+    from .io._files import decode, read_bytes
+    from .io.native import load
 
-    try:
-        raw = yaml.safe_load(labels.read_text(encoding="utf-8-sig"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(f"cannot read the labels file: {exc}", str(labels))]) from None
+    raw = load(decode(read_bytes(labels), str(labels)), str(labels))
     arts = raw.get("articles") if isinstance(raw, dict) else None
     return [a["article"] for a in arts or [] if isinstance(a, dict) and isinstance(a.get("article"), str)]
 
