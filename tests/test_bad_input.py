@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import accord.io._files
@@ -143,6 +145,13 @@ YAML_CASES = [
     ("exponent-read-as-text", edited(YAML, ("capability: 10", "capability: 1e5")),
      [(8, "YAML reads 1e5 as text: write 100000.0")]),
     ("number-in-quotes", edited(YAML, ("position: 20", 'position: "20"')), [(10, "write the number without quotes")]),
+    ("underscore-in-quoted-value", edited(YAML, ("capability: 10", 'capability: {value: "1_0", assumption: x}')),
+     [(8, "actors[A].capability.value: must be a number, got '1_0' (write digits with an optional sign, decimal "
+          "point and exponent, such as 12, -0.5 or 1.5e3)")]),
+    ("fullwidth-digit-in-quoted-value", edited(YAML, ("{min: 0, max: 100}", '{min: "０", max: 100}')),
+     [(5, "issues[tax].scale.min: must be a number, got '０'")]),
+    ("underscore-number-in-quotes", edited(YAML, ("position: 20", 'position: "2_0"')),
+     [(10, "must be a number, or a mapping with `value`, `claims` or `assumption`; got text '2_0'")]),
     ("number-for-id", edited(YAML, ("id: A", "id: 5")),
      [(7, 'actors[0].id: must be text, got 5 (put it in quotes: "5")')]),
     # ranges
@@ -417,6 +426,17 @@ TABLE_CASES = [
     ("nan", edited(TABLE, ("0.4,5", "nan,5")), [(3, "column salience: salience must be a finite number, got 'nan'")]),
     ("inf", edited(TABLE, ("0.3,7", "0.3,inf")),
      [(4, "column capability: capability must be a finite number, got 'inf'")]),
+    ("underscore", edited(TABLE, ("0.5,10", "0.5,1_0")),
+     [(2, "column capability: capability must be a number, got '1_0' (write digits with an optional sign, "
+          "decimal point and exponent, such as 12, -0.5 or 1.5e3)")]),
+    ("arabic-indic-digits", edited(TABLE, ("A,tax,20", "A,tax,\u0662\u0660")),
+     [(2, "column position: position must be a number, got '\u0662\u0660'")]),
+    ("fullwidth-digit", edited(TABLE, ("0,100\nB", "0,\uff11\uff10\uff10\nB")),
+     [(2, "column issue_max: issue_max must be a number, got '\uff11\uff10\uff10'")]),
+    ("infinity-spelt-out", edited(TABLE, ("0.3,7", "0.3,Infinity")),
+     [(4, "column capability: capability must be a finite number, got 'Infinity'")]),
+    ("overflowing-exponent", edited(TABLE, ("0.3,7", "0.3,1e999")),
+     [(4, "column capability: capability must be a finite number, got '1e999'")]),
     ("empty-cell", edited(TABLE, ("B,tax,80", "B,tax,")),
      [(3, "column position: position is empty; a number is needed")]),
     ("duplicate-row", TABLE + "A,tax,30,0.5,10,0,100\n",
@@ -474,6 +494,58 @@ def test_a_workbook_reports_bad_cells_by_row(tmp_path):
     book.save(path)
     assert_rejected(validate(path), path, [(3, "column position: position must be a number, got 'eighty'"),
                                            (4, "percentage")])
+
+
+def test_a_workbook_reads_text_cells_as_plain_decimals_only(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for line in TABLE.splitlines():
+        book.active.append([float(c) if c[0].isdigit() else c for c in line.split(",")])
+    book.active["C2"] = "1_0"  # text cells: a spreadsheet does not count them as numbers
+    book.active["E3"] = "\uff15"
+    book.active["C4"] = " 55 "  # a plain decimal in a text cell, spaces around
+    path = tmp_path / "stances.xlsx"
+    book.save(path)
+    assert_rejected(validate(path), path, [(2, "column position: position must be a number, got '1_0'"),
+                                           (3, "column capability: capability must be a number, got '\uff15'")])
+    book.active["C2"], book.active["E3"] = 10, 5
+    book.save(path)
+    assert read_scenario(path).scenario.actor("C").issues["tax"].position.point == 55
+
+
+def test_review_and_deu_files_read_plain_decimals_only(tmp_path):
+    from accord.evidence.review import apply_review
+    from accord.io import read_deu
+
+    scenario = tmp_path / "talks.yaml"
+    scenario.write_text(YAML)
+    review = tmp_path / "review.csv"
+    review.write_text("decision,field,value,actor,issue,source,quote,article\naccept,position,1_0,A,tax,s,q,a.txt\n")
+    with pytest.raises(InputError) as exc:
+        apply_review(read_scenario(scenario).scenario, review, [])
+    assert "`value` must be a number, got '1_0' (write digits" in str(exc.value)
+    deu = tmp_path / "deu.csv"
+    deu.write_text("prnr,prname,isnr,proc,counvte,intro,finact,pcom,pep,pde,pfr,pmt,scom,sep,sde,sfr,smt,rp,out\n"
+                   "p1,x,p1i1,COD,QMV,01-02-00,01-06-01,1_00,0,0,40,50,80,50,20,10,10,0,60\n")
+    with pytest.raises(InputError, match="column pcom: must be a number 0-100 or blank, got '1_00'"):
+        read_deu(deu)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_written_plainly_reads_back_exactly(x):
+    from accord.scenario import parse_number
+
+    assert parse_number(repr(x)) == x and parse_number(f" {x:.17g}\t") == x
+
+
+@given(st.text(max_size=12))
+def test_a_text_is_a_number_only_in_ascii_decimal_syntax(text):
+    from accord.scenario import parse_number
+
+    value = parse_number(text)
+    if value is not None:
+        assert text.strip(" \t\r\n").isascii() and "_" not in text
+        assert value == float(text)
 
 
 def test_a_damaged_workbook(tmp_path):
@@ -560,6 +632,8 @@ KTAB_CASES = [
      [(4, "the saliences of actor `B` sum to 120; KTAB allows at most 100")]),
     ("nan-power", "k.csv", edited(KTAB, ("A,first,100", "A,first,nan")),
      [(3, "column Power: power must be a finite number, got 'nan'")]),
+    ("underscore-power", "k.csv", edited(KTAB, ("A,first,100", "A,first,1_00")),
+     [(3, "column Power: power must be a number, got '1_00'")]),
     ("position-outside-range", "k.csv", edited(KTAB, ("B,second,50,80", "B,second,50,180")),
      [(4, "column D1 Position: position 180 is outside KTAB's range [0, 100]")]),
     ("duplicate-actor", "k.csv", edited(KTAB, ("B,second", "A,second")), [(4, "duplicate id `A`")]),
@@ -580,6 +654,10 @@ KTAB_CASES = [
      [(18, "salience 130 is outside KTAB's range [0, 100]")]),
     ("xml-not-a-number", "k.xml", edited(KTAB_XML, ("<dCoord>20", "<dCoord>twenty")),
      [(11, "position must be a number, got 'twenty'")]),
+    ("xml-fullwidth-digits", "k.xml", edited(KTAB_XML, ("<dCoord>20", "<dCoord>\uff12\uff10")),
+     [(11, "position must be a number, got '\uff12\uff10'")]),
+    ("xml-fullwidth-seed", "k.xml", edited(KTAB_XML, ("<Scenario>", "<Scenario>\n<prngSeed>\uff17</prngSeed>")),
+     [(3, "<prngSeed> must be a whole number, got '\uff17'")]),
     ("xml-coordinates-missing", "k.xml", edited(KTAB_XML, ("<Position><dCoord>80</dCoord></Position>", "")),
      [(14, "actor `B` has 0 dCoord and 1 dSal values; 1 dimensions need 1 of each")]),
     ("xml-duplicate-actor", "k.xml", edited(KTAB_XML, ("<name>B</name>", "<name>A</name>")),
@@ -592,6 +670,14 @@ def test_bad_ktab(tmp_path, name, content, expected):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     assert_rejected(validate(path), path, expected)
+
+
+def test_ktab_counts_in_other_digits_are_not_numbers(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text(edited(KTAB, ('"a test",2,2', '"a test",\uff12,2')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(NO_LINE, "cannot tell the file's format")])
+    assert_rejected(validate(path, "--format", "ktab"), path,
+                    [(1, "number of actors must be a whole number >= 1, got '\uff12'")])
 
 
 def test_xml_in_the_encoding_it_declares_is_read(tmp_path):
@@ -636,6 +722,9 @@ DECIDE_CASES = [
      [(8, "second #D row for actor `A` on issue `tax` (first on line 6)")]),
     ("nan", edited(DECIDE, ("20\t0.5", "nan\t0.5")), [(6, "position must be a finite number, got 'nan'")]),
     ("not-a-number", edited(DECIDE, ("0.4\t5", "0.4\tfive")), [(7, "capability must be a number, got 'five'")]),
+    ("underscore", edited(DECIDE, ("0.4\t5", "0.4\t0_5")), [(7, "capability must be a number, got '0_5'")]),
+    ("arabic-indic-scale-point", edited(DECIDE, ("#M\ttax\t100", "#M\ttax\t\u0661\u0660\u0660")),
+     [(5, "#M position must be a number, got '\u0661\u0660\u0660'")]),
     ("bad-scale-point", edited(DECIDE, ("#M\ttax\t100", "#M\ttax\tinf")), [(5, "#M position must be a finite number")]),
     ("salience-as-percentage", edited(DECIDE, ("20\t0.5", "20\t65")), [(6, "percentage")]),
     ("position-outside-scale", edited(DECIDE, ("20\t0.5", "120\t0.5")),

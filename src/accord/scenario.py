@@ -28,11 +28,50 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 FORMAT_VERSION = 1
 
-Finite = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+#: Numbers written as text (a CSV cell, a text cell of a workbook, an XML element, a quoted
+#: YAML value) are plain decimals: an optional sign, ASCII digits with an optional decimal
+#: point, an optional exponent; spaces around are ignored. Python's float() would also take
+#: ``1_0`` (ten), Arabic-Indic or fullwidth digits and ``infinity``, which spreadsheets read
+#: as text: what one tool reads as a number every tool should.
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NUMBER_SYNTAX = "digits with an optional sign, decimal point and exponent, such as 12, -0.5 or 1.5e3"
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | None:
+    """The finite number a text writes in plain decimal syntax, or None (see :data:`PLAIN_DECIMAL`)."""
+    s = text.strip(" \t\r\n")
+    if not PLAIN_DECIMAL.fullmatch(s):
+        return None
+    value = float(s)
+    return value if math.isfinite(value) else None
+
+
+def number_problem(text: str) -> str:
+    """Why a text is not a number :func:`parse_number` accepts, as the end of a sentence."""
+    s = text.strip(" \t\r\n")
+    if not s:
+        return "is empty; a number is needed"
+    if PLAIN_DECIMAL.fullmatch(s) or _NON_FINITE.fullmatch(s):
+        return f"must be a finite number, got {s!r}"
+    return f"must be a number, got {s!r} (write {NUMBER_SYNTAX})"
+
+
+def _finite(value: Any) -> Any:
+    # Numbers in text must be plain decimals: pydantic's own parsing would read "1_0" as 10.
+    if isinstance(value, str):
+        x = parse_number(value)
+        if x is None:
+            raise ValueError(number_problem(value))
+        return x
+    return value
+
+
+Finite = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False, strict=False)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

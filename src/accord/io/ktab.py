@@ -257,7 +257,7 @@ def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem
     settings: dict[str, Any] = {}
     seed = text(top, "prngSeed", required=False)
     if seed:
-        if seed.isdigit():
+        if re.fullmatch("[0-9]+", seed):  # str.isdigit() would take fullwidth and other digits
             settings["seed"] = int(seed)
         else:
             problems.append(Problem(f"<prngSeed> must be a whole number, got {seed!r}", file, top.one("prngSeed").line))
