@@ -137,6 +137,8 @@ def forecast(
     names = model or list(registry())
     params = parse_params(names, param or [])
     results, skipped = run_chosen(loaded.scenario, model, params, seed)
+    if not results:  # a forecast of nothing is no success
+        raise UsageError("no model can forecast this scenario:\n" + "\n".join(s["reason"] for s in skipped))
     for s in skipped:
         err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     run_store = None if no_store else RunStore(store)

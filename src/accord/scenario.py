@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -194,6 +195,9 @@ class Scale(_Model):
     def _ordered(self) -> Scale:
         if not self.min < self.max:
             raise ValueError(f"scale `min` ({self.min:g}) must be below `max` ({self.max:g})")
+        if not math.isfinite(self.max - self.min):  # models measure distances on the scale
+            raise ValueError(f"the scale from {self.min:g} to {self.max:g} is wider than floating-point numbers "
+                             f"reach (about {sys.float_info.max:.3g}): rescale the issue, e.g. to 0-100")
         return self
 
 
@@ -425,5 +429,9 @@ class Inputs:
 
     @property
     def weight(self) -> np.ndarray:
-        """Capability x salience: an actor's effective weight on each issue (0 where absent)."""
-        return np.where(self.present, self.capability * self.salience, 0.0)
+        """Capability x salience: an actor's effective weight on each issue (0 where absent),
+        relative: the capabilities are divided by a power of two near the largest first, which
+        changes no ratio (see :func:`accord.stats.relative_weight`)."""
+        from .stats import relative_weight
+
+        return relative_weight(self.capability, self.salience, self.present)

@@ -283,7 +283,7 @@ def network(net: Network, names: dict[str, str]) -> Figure:
         ax.plot(*xy[[a, b]].T, color=AGREE, linewidth=0.5 + 6 * t / (2 if crowded else 1), alpha=0.25 + 0.5 * t,
                 solid_capstyle="round", zorder=1)
     cap = np.nan_to_num(net.capability)
-    size = (250 + 1500 * cap / (cap.max() or 1.0)) * min(1.0, 12 / n)  # points squared
+    size = (250 + 1500 * (cap / (cap.max() or 1.0))) * min(1.0, 12 / n)  # points squared
     colors = actor_colors(net.actors, net.weight)
     ax.scatter(*xy.T, s=size, c=[colors[a] for a in net.actors], edgecolors="white", linewidths=1.5, zorder=3)
     for k, actor in enumerate(net.actors):
