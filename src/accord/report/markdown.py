@@ -13,7 +13,7 @@ from .figures import png, svg
 from .sections import compose
 
 IMAGE_FORMATS = ("svg", "png")
-_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_SPECIAL = re.compile(r"([\\`*\[\]<>|$])")  # $: many renderers (GitHub, Pandoc) read $...$ as TeX
 
 
 def write_markdown(report: Report, path: str | Path, image_format: str = "svg") -> list[Path]:
