@@ -688,6 +688,31 @@ def test_xml_in_the_encoding_it_declares_is_read(tmp_path):
     assert "'Café': 2 actors" in assert_accepted(validate(path))
 
 
+@pytest.mark.parametrize("declared, codec", [("UTF-32", "utf-32"), ("UTF-32LE", "utf-32-le"), ("UTF-32BE", "utf-32-be"),
+                                             ("Shift_JIS", "shift_jis"), ("windows-1252", "cp1252"),
+                                             ("UTF-16", "utf-16")])
+def test_xml_in_any_encoding_python_knows_is_read_whole(tmp_path, declared, codec):
+    # expat itself reads only UTF-8, UTF-16, Latin-1 and ASCII: UTF-32 and multi-byte encodings
+    # used to give a syntax error or a traceback
+    word = "Caf\xe9" if codec == "cp1252" else "\u65e5\u672c"
+    text = edited(KTAB_XML, ('encoding="UTF-8"', f'encoding="{declared}"'),
+                  ("<name>Demo</name>", f"<name>{word}</name>"), ("<name>A</name>", f"<name>A{word}</name>"))
+    path = tmp_path / "k.xml"
+    path.write_bytes(text.encode(codec))
+    scenario = read_scenario(path).scenario
+    assert scenario.name == word and scenario.actor_ids == (f"A{word}", "B")
+    assert scenario.actor("B").issues["D1"].position.point == 80
+
+
+def test_xml_in_an_unknown_or_false_encoding_is_refused_by_name(tmp_path):
+    path = tmp_path / "k.xml"
+    path.write_text(edited(KTAB_XML, ('encoding="UTF-8"', 'encoding="klingon-8"')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(1, "the XML declaration names the encoding 'klingon-8', which is not "
+                                               "known; save the file as UTF-8")])
+    path.write_text(edited(KTAB_XML, ('encoding="UTF-8"', 'encoding="UTF-32"')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(1, "not valid utf-32 text")])
+
+
 def test_all_problems_of_a_ktab_file_at_once(tmp_path):
     path = tmp_path / "k.csv"
     path.write_text(edited(KTAB, ("A,first,100,20", "A,first,abc,20"),

@@ -15,6 +15,7 @@ accommodation matrix (``IdealAdjustment``); these are kept in the scenario's
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -226,13 +227,44 @@ def _xml_tree(data: bytes, file: str) -> _Element:
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
     parser.EntityDeclHandler = entity
     try:
-        parser.Parse(data, True)
+        parser.Parse(_xml_input(data, file), True)
     except xml.parsers.expat.ExpatError as exc:
         raise InputError([Problem(f"XML syntax error: {xml.parsers.expat.errors.messages[exc.code]}", file,
                                   exc.lineno)]) from None
+    except (LookupError, ValueError) as exc:  # an encoding expat asked Python for and could not use
+        raise InputError([Problem(f"cannot read the XML file's encoding ({exc}); save it as UTF-8", file)]) from None
     if not root.children:
         raise InputError([Problem("the XML file has no elements", file)])
     return root.children[0]
+
+
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
+_EXPAT_READS = {"utf-8", "utf-16", "iso8859-1", "ascii"}  # codecs.lookup names of expat's own decoders
+_UTF32 = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\x00<", "utf-32-be"),
+          (b"<\x00\x00\x00", "utf-32-le"))  # byte-order marks, then "<" alone (XML 1.0, appendix F)
+
+
+def _xml_input(data: bytes, file: str) -> bytes | str:
+    """The file as expat should get it: the bytes, if expat decodes their encoding itself
+    (UTF-8, UTF-16, Latin-1, ASCII); else the text, decoded by Python's codec for the encoding
+    the file declares or (UTF-32) starts with, so that every encoding Python knows is read."""
+    codec = next((c for mark, c in _UTF32 if data.startswith(mark)), None)
+    declared = _DECLARED.match(data.lstrip(b"\xef\xbb\xbf \t\r\n")) if codec is None else None
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            raise InputError([Problem(f"the XML declaration names the encoding {name!r}, which is not known; save "
+                                      "the file as UTF-8", file, 1)]) from None
+    if codec is None or codec in _EXPAT_READS:
+        return data
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise InputError([Problem(f"not valid {codec} text: byte {exc.start} ({exc.reason}) cannot be decoded; save "
+                                  "the file as UTF-8", file, line)]) from None
 
 
 def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
