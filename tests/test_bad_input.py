@@ -548,6 +548,33 @@ def test_a_text_is_a_number_only_in_ascii_decimal_syntax(text):
         assert value == float(text)
 
 
+@pytest.mark.parametrize("dimension", ["A1:A1", "A1:G2", "A1:C4"])
+def test_a_workbook_with_a_stale_size_record_is_read_whole(tmp_path, dimension):
+    # a sheet's <dimension> says how large it is; programs that write XLSX leave it stale, and
+    # openpyxl's read-only mode trusted it: rows and columns beyond were dropped without a word
+    import io
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for line in TABLE.splitlines():
+        book.active.append([float(c) if c[0].isdigit() else c for c in line.split(",")])
+    buf = io.BytesIO()
+    book.save(buf)
+    path = tmp_path / "stances.xlsx"
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:G4"' in data
+                data = data.replace(b'<dimension ref="A1:G4"', f'<dimension ref="{dimension}"'.encode())
+            zout.writestr(item, data)
+    s = read_scenario(path).scenario
+    assert s.actor_ids == ("A", "B", "C")
+    assert [s.actor(a).issues["tax"].position.point for a in "ABC"] == [20, 80, 50]
+    assert (s.issue("tax").scale.min, s.issue("tax").scale.max) == (0, 100)
+
+
 def test_a_damaged_workbook(tmp_path):
     path = tmp_path / "stances.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip file")

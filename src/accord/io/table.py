@@ -86,6 +86,10 @@ def parse_xlsx(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Proble
         raise InputError([Problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file)]) from None
     meta: dict[str, str] = {}
     sheets = book.sheetnames
+    for sheet in book.worksheets:
+        # read-only mode trusts a sheet's recorded size (<dimension>), which programs that write
+        # XLSX files leave stale: without this, the rows beyond it would be dropped unread
+        sheet.reset_dimensions()
     if "scenario" in sheets:
         for row in book["scenario"].iter_rows(values_only=True):
             if row and row[0] is not None and str(row[0]).strip().lower() in META_KEYS and len(row) > 1:
