@@ -127,3 +127,37 @@ def test_files_written_atomically_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+# -- files users' own tools read ---------------------------------------------------------------
+
+
+def test_a_table_csv_reads_in_pandas_as_it_is_and_back_in_accord_exactly(tmp_path, cli):
+    import pandas as pd
+
+    s0 = read_scenario(KOREA).scenario
+    data = s0.canonical() | {"name": 'Korea, 2018: "talks" # one', "description": "# no comment\nline two, a comma\n"}
+    s0 = Scenario.model_validate(data)
+    write_scenario(s0, tmp_path / "k.yaml")
+    code, _, err = cli("convert", tmp_path / "k.yaml", tmp_path / "k.csv")
+    assert code == 0, err
+    frame = pd.read_csv(tmp_path / "k.csv")  # default arguments: no comment lines to skip
+    stances = [(a.id, i) for a in s0.actors for i in s0.issue_ids if i in a.issues]
+    assert len(frame) == len(stances) and list(frame[["actor", "issue"]].itertuples(index=False, name=None)) == stances
+    assert frame["position"].tolist() == [s0.actor(a).issues[i].position.point for a, i in stances]
+    assert frame.loc[0, "scenario_name"] == s0.name and frame.loc[0, "scenario_description"] == s0.description
+    assert frame.loc[0, "scenario_date"] == s0.date
+    back = read_scenario(tmp_path / "k.csv").scenario
+    assert_same_data(s0, back)
+    assert (back.name, back.date, back.description) == (s0.name, s0.date, s0.description)
+
+
+def test_a_table_with_two_scenario_names_is_refused(tmp_path):
+    from accord.errors import InputError
+
+    path = tmp_path / "t.csv"
+    path.write_text("actor,issue,position,salience,capability,issue_min,issue_max,scenario_name\n"
+                    "A,tax,20,0.5,10,0,100,Tax talks\nB,tax,80,0.4,5,0,100,\nC,tax,50,0.3,7,0,100,Other talks\n")
+    with pytest.raises(InputError, match="t.csv:4: column scenario_name: scenario_name 'Other talks' differs from "
+                                         "'Tax talks' on line 2"):
+        read_scenario(path)
