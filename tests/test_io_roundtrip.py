@@ -161,3 +161,38 @@ def test_a_table_with_two_scenario_names_is_refused(tmp_path):
     with pytest.raises(InputError, match="t.csv:4: column scenario_name: scenario_name 'Other talks' differs from "
                                          "'Tax talks' on line 2"):
         read_scenario(path)
+
+
+KTAB_FILES = BUNDLED + sorted((SHARED / "data" / "ktab").glob("*.csv"))
+
+
+@pytest.mark.parametrize("path", KTAB_FILES, ids=[f"{p.parent.parent.name}-{p.name}" for p in KTAB_FILES])
+def test_ktab_numbers_come_back_as_the_file_wrote_them(tmp_path, path):
+    import csv
+
+    def numbers(file):
+        rows = [[c.strip() for c in r] for r in csv.reader(file.read_text(encoding="utf-8-sig").splitlines())]
+        return [[float(c) for c in r[2:] if c] for r in rows[2:] if any(rows)]
+
+    write_scenario(read_scenario(path).scenario, tmp_path / "again.csv", "ktab")
+    assert numbers(tmp_path / "again.csv") == numbers(path)
+
+
+def test_ktab_export_writes_no_float_noise(tmp_path):
+    import csv
+    import re
+
+    s = read_scenario(KOREA).scenario
+    write_scenario(s, tmp_path / "k.csv", "ktab")
+    text = (tmp_path / "k.csv").read_text(encoding="utf-8")
+    rows = {r[0]: r for r in csv.reader(text.splitlines()[2:])}
+    # Russia's capability and its salience on economic links are means of claims, with the
+    # rounding of floating point
+    rus = s.actor("RUS")
+    assert rus.capability.point == 38.333333333333336 and rus.issues["economic_links"].salience.point != 0.2
+    assert rows["RUS"][2] == "38.3333333333333" and rows["RUS"][10] == "20"
+    digits = [len(re.sub(r"e.*|[^0-9]", "", c).strip("0")) for r in rows.values() for c in r[2:]]
+    assert max(digits) <= 15
+    back = read_scenario(tmp_path / "k.csv").scenario
+    np.testing.assert_allclose(back.inputs().position, s.inputs().position, rtol=1e-14)
+    np.testing.assert_allclose(back.inputs().salience, s.inputs().salience, rtol=1e-14)

@@ -39,7 +39,7 @@ def sniff(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()][:2]
     if len(lines) < 2:
         return False
-    first = [c.strip() for c in lines[0].split(",")]
+    first = [c.strip() for c in next(csv.reader([lines[0]]))]  # a quoted description may hold commas
     return (len(first) >= 4 and number(first[2]) is not None and number(first[3]) is not None
             and lines[1].strip().lower().startswith("actor"))
 
@@ -180,11 +180,19 @@ def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
     span = inputs.scale_max - inputs.scale_min
     position = 100 * (inputs.position - inputs.scale_min) / span
     for a, actor in enumerate(scenario.actors):
-        row = [actor.id, actor.name or actor.description or "", repr(float(inputs.capability[a, 0]))]
+        row = [actor.id, actor.name or actor.description or "", _decimal(float(inputs.capability[a, 0]))]
         for i in range(len(scenario.issues)):
-            row += [repr(float(position[a, i])), to_percent(float(inputs.salience[a, i]))]
+            row += [_decimal(float(position[a, i])), _decimal(float(to_percent(float(inputs.salience[a, i]))))]
         w.writerow(row)
     return buf.getvalue().encode("utf-8"), warnings
+
+
+def _decimal(x: float) -> str:
+    """A number to 15 significant digits, as many as a double holds for certain (DBL_DIG): any
+    number written with 15 digits or fewer comes out as it was read, while the noise of the
+    arithmetic behind a mean or a rescaled position (38.333333333333336, 19.999999999999998)
+    does not appear."""
+    return format(x, ".15g")
 
 
 # -- XML (read only) ---------------------------------------------------------------------------
