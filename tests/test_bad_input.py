@@ -400,6 +400,21 @@ def test_aliases_used_as_people_use_them_are_accepted(tmp_path):
     assert_accepted(validate(path))
 
 
+def test_a_dashboard_upload_is_read_with_the_same_bounds(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from accord.web.app import create_app
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024))
+    bomb = with_aliases("x" * 10_000, 1_000).encode()  # 13 KB, under the upload limit
+    r = client.post("/upload", files={"file": ("bomb.yaml", bomb, "application/yaml")})
+    assert r.status_code == 422 and "its aliases (*name) expand it to 10,011," in " ".join(r.text.split())
+    assert not (folder / "bomb.yaml").exists()
+
+
 def test_a_labels_file_is_read_with_the_same_bounds(tmp_path):
     from accord.cli import app
 
