@@ -415,6 +415,28 @@ def test_a_dashboard_upload_is_read_with_the_same_bounds(tmp_path):
     assert not (folder / "bomb.yaml").exists()
 
 
+def test_dashboard_edits_take_plain_decimals_only(tmp_path):
+    pytest.importorskip("fastapi")
+    import html
+
+    from fastapi.testclient import TestClient
+
+    from accord.web.app import create_app
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "talks.yaml").write_text(YAML)
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite"))
+    r = client.post("/scenario/talks.yaml/forecast", data={
+        "model": "mean", "position:A:tax": "3_0", "salience:B:tax": "\uff10.5", "seed": "\uff17"})
+    text = html.unescape(r.text)
+    assert r.status_code == 422
+    assert "'3_0' is not a number: write digits with an optional sign" in text
+    assert "'\uff10.5' is not a number" in text and "'\uff17' is not a whole number" in text
+    ok = client.post("/scenario/talks.yaml/forecast", data={"model": "mean", "position:A:tax": " 30 "})
+    assert ok.status_code == 200
+
+
 def test_a_labels_file_is_read_with_the_same_bounds(tmp_path):
     from accord.cli import app
 
