@@ -105,6 +105,8 @@ YAML_CASES = [
      [(10, "cannot read value '20': could not determine a constructor")]),
     ("impossible-date", edited(YAML, ("name: Tax talks", "name: Tax talks\ndate: 2018-13-45")),
      [(2, "cannot read value '2018-13-45'")]),
+    ("fullwidth-date", edited(YAML, ("name: Tax talks", 'name: Tax talks\ndate: "\uff12\uff10\uff11\uff18"')),
+     [(2, "date: dates are written YYYY, YYYY-MM or YYYY-MM-DD")]),
     ("merge-key", edited(YAML, ("    capability: 5\n", "    <<: {capability: 5}\n")), [(12, "merge keys")]),
     ("nested-too-deep", "name: x\nissues: " + "[" * 60 + "]" * 60 + "\n", [(2, "nested more than 50 levels")]),
     ("not-a-mapping", "- tax\n- vat\n", [(1, "a scenario is a mapping with `name`, `issues` and `actors`")]),

@@ -75,7 +75,7 @@ def _finite(value: Any) -> Any:
 Finite = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False, strict=False)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")  # ASCII digits: \d would take any script's
 
 
 class _Model(BaseModel):

@@ -35,9 +35,10 @@ def relative_weight(capability: np.ndarray, salience: np.ndarray, present: np.nd
     """Capability x salience where ``present`` (else 0), with the capabilities first divided by
     the power of two nearest above the largest of them.
 
-    Capabilities are relative (models read only ratios of weights), and dividing by a power of
-    two is exact, so every weighted statistic is unchanged to the last bit; but the products
-    stay within floating point for capabilities of 1e308 or of 1e-200 with small saliences.
+    Capabilities are relative (the models that use this read only ratios of weights), and
+    dividing by a power of two is exact, so every weighted statistic is unchanged to the last
+    bit; but the products stay within floating point for capabilities of 1e308 or of 1e-200
+    with small saliences.
     """
     c = np.where(present, capability, 0.0)
     top = np.max(np.abs(c), initial=0.0, where=~np.isnan(c))
