@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import accord.io._files
@@ -103,6 +105,8 @@ YAML_CASES = [
      [(10, "cannot read value '20': could not determine a constructor")]),
     ("impossible-date", edited(YAML, ("name: Tax talks", "name: Tax talks\ndate: 2018-13-45")),
      [(2, "cannot read value '2018-13-45'")]),
+    ("fullwidth-date", edited(YAML, ("name: Tax talks", 'name: Tax talks\ndate: "\uff12\uff10\uff11\uff18"')),
+     [(2, "date: dates are written YYYY, YYYY-MM or YYYY-MM-DD")]),
     ("merge-key", edited(YAML, ("    capability: 5\n", "    <<: {capability: 5}\n")), [(12, "merge keys")]),
     ("nested-too-deep", "name: x\nissues: " + "[" * 60 + "]" * 60 + "\n", [(2, "nested more than 50 levels")]),
     ("not-a-mapping", "- tax\n- vat\n", [(1, "a scenario is a mapping with `name`, `issues` and `actors`")]),
@@ -143,6 +147,13 @@ YAML_CASES = [
     ("exponent-read-as-text", edited(YAML, ("capability: 10", "capability: 1e5")),
      [(8, "YAML reads 1e5 as text: write 100000.0")]),
     ("number-in-quotes", edited(YAML, ("position: 20", 'position: "20"')), [(10, "write the number without quotes")]),
+    ("underscore-in-quoted-value", edited(YAML, ("capability: 10", 'capability: {value: "1_0", assumption: x}')),
+     [(8, "actors[A].capability.value: must be a number, got '1_0' (write digits with an optional sign, decimal "
+          "point and exponent, such as 12, -0.5 or 1.5e3)")]),
+    ("fullwidth-digit-in-quoted-value", edited(YAML, ("{min: 0, max: 100}", '{min: "０", max: 100}')),
+     [(5, "issues[tax].scale.min: must be a number, got '０'")]),
+    ("underscore-number-in-quotes", edited(YAML, ("position: 20", 'position: "2_0"')),
+     [(10, "must be a number, or a mapping with `value`, `claims` or `assumption`; got text '2_0'")]),
     ("number-for-id", edited(YAML, ("id: A", "id: 5")),
      [(7, 'actors[0].id: must be text, got 5 (put it in quotes: "5")')]),
     # ranges
@@ -332,6 +343,117 @@ def test_quotes_found_verbatim_are_accepted(tmp_path):
     assert "quotes checked verbatim against the texts of 1 of 1 sources" in assert_accepted(validate(path))
 
 
+# -- YAML aliases: the size of the file with every alias written out is bounded -------------
+
+
+def with_aliases(string: str, count: int) -> str:
+    """The test scenario with a description of ``string`` and an actor with ``count`` aliases of it."""
+    return edited(YAML, ("name: Tax talks", f"name: Tax talks\ndescription: &d {string}"),
+                  ("  - id: B\n", "  - id: B\n    aliases: [" + ", ".join(["*d"] * count) + "]\n"))
+
+
+def test_aliases_that_expand_a_file_far_beyond_its_size_are_refused(tmp_path):
+    # 1,000 aliases of a 10,000-character string: a 13 KB file that stands for 10 MB of text
+    path = tmp_path / "talks.yaml"
+    path.write_text(with_aliases("x" * 10_000, 1_000))
+    assert_rejected(validate(path), path, [(NO_LINE, "its aliases (*name) expand it to 10,011,")])
+    assert "more than 4 times its own size" in output(validate(path))
+
+
+def test_a_small_file_that_expands_to_gigabytes_is_refused_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    # 20,000 aliases of a 100,000-character string: 160 KB on disk, 2 GB written out
+    path = tmp_path / "talks.yaml"
+    path.write_text(with_aliases("x" * 100_000, 20_000))
+    done = subprocess.run([sys.executable, "-m", "accord", "validate", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    out = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 2, out
+    assert "Traceback" not in out
+    assert f"{path.name}: its aliases (*name) expand it to 2,000,120," in out
+
+
+def test_nested_aliases_are_counted_once_per_node():
+    from accord.io.native import expanded_size, parse
+
+    # ten levels of ten aliases each: 10**10 strings, measured from 21 nodes
+    lines = ["a0: &a0 xxxxxxxxx"] + [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 10)}]" for k in range(1, 11)]
+    import yaml
+
+    node = yaml.SafeLoader("\n".join(lines)).get_single_node()
+    values, chars = expanded_size(node.value[-1][1], "f.yaml")
+    assert values == sum(10**k for k in range(11)) and chars == 10 * 10**10 + 2 * sum(10**k for k in range(10))
+    with pytest.raises(InputError, match="expand it to more than 1,000,000 values"):
+        parse("\n".join(lines), "f.yaml")
+
+
+def test_an_alias_inside_its_own_value_is_refused(tmp_path):
+    path = tmp_path / "talks.yaml"
+    path.write_text(edited(YAML, ("name: Tax talks", "name: Tax talks\ndescription: &loop [a, *loop]")))
+    assert_rejected(validate(path), path, [(2, "an alias (*name) refers to a value that contains it")])
+
+
+def test_aliases_used_as_people_use_them_are_accepted(tmp_path):
+    path = tmp_path / "talks.yaml"
+    path.write_text(edited(YAML, ("    scale: {min: 0, max: 100}\n", "    scale: &s {min: 0, max: 100}\n  - id: vat\n"
+                                  "    scale: *s\n"),
+                           ("tax: {position: 80, salience: 0.4}",
+                                                          "tax: {position: 80, salience: 0.4}\n      vat: *st"),
+                           ("tax: {position: 20, salience: 0.5}",
+                            "tax: {position: 20, salience: 0.5}\n      vat: &st {position: 20, salience: 0.4}")))
+    assert_accepted(validate(path))
+
+
+def test_a_dashboard_upload_is_read_with_the_same_bounds(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from accord.web.app import create_app
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024))
+    bomb = with_aliases("x" * 10_000, 1_000).encode()  # 13 KB, under the upload limit
+    r = client.post("/upload", files={"file": ("bomb.yaml", bomb, "application/yaml")})
+    assert r.status_code == 422 and "its aliases (*name) expand it to 10,011," in " ".join(r.text.split())
+    assert not (folder / "bomb.yaml").exists()
+
+
+def test_dashboard_edits_take_plain_decimals_only(tmp_path):
+    pytest.importorskip("fastapi")
+    import html
+
+    from fastapi.testclient import TestClient
+
+    from accord.web.app import create_app
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "talks.yaml").write_text(YAML)
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite"))
+    r = client.post("/scenario/talks.yaml/forecast", data={
+        "model": "mean", "position:A:tax": "3_0", "salience:B:tax": "\uff10.5", "seed": "\uff17"})
+    text = html.unescape(r.text)
+    assert r.status_code == 422
+    assert "'3_0' is not a number: write digits with an optional sign" in text
+    assert "'\uff10.5' is not a number" in text and "'\uff17' is not a whole number" in text
+    ok = client.post("/scenario/talks.yaml/forecast", data={"model": "mean", "position:A:tax": " 30 "})
+    assert ok.status_code == 200
+
+
+def test_a_labels_file_is_read_with_the_same_bounds(tmp_path):
+    from accord.cli import app
+
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("words: &w " + "x" * 10_000 + "\narticles: [" + ", ".join(["*w"] * 1_000) + "]\n")
+    scenario = tmp_path / "talks.yaml"
+    scenario.write_text(YAML)
+    result = CliRunner().invoke(app, ["evidence", "eval", str(labels), "--scenario", str(scenario)])
+    assert_rejected(result, labels, [(NO_LINE, "its aliases (*name) expand it to 10,01")])
+
+
 # -- table CSV ------------------------------------------------------------------------------
 
 TABLE = """\
@@ -347,6 +469,17 @@ TABLE_CASES = [
     ("nan", edited(TABLE, ("0.4,5", "nan,5")), [(3, "column salience: salience must be a finite number, got 'nan'")]),
     ("inf", edited(TABLE, ("0.3,7", "0.3,inf")),
      [(4, "column capability: capability must be a finite number, got 'inf'")]),
+    ("underscore", edited(TABLE, ("0.5,10", "0.5,1_0")),
+     [(2, "column capability: capability must be a number, got '1_0' (write digits with an optional sign, "
+          "decimal point and exponent, such as 12, -0.5 or 1.5e3)")]),
+    ("arabic-indic-digits", edited(TABLE, ("A,tax,20", "A,tax,\u0662\u0660")),
+     [(2, "column position: position must be a number, got '\u0662\u0660'")]),
+    ("fullwidth-digit", edited(TABLE, ("0,100\nB", "0,\uff11\uff10\uff10\nB")),
+     [(2, "column issue_max: issue_max must be a number, got '\uff11\uff10\uff10'")]),
+    ("infinity-spelt-out", edited(TABLE, ("0.3,7", "0.3,Infinity")),
+     [(4, "column capability: capability must be a finite number, got 'Infinity'")]),
+    ("overflowing-exponent", edited(TABLE, ("0.3,7", "0.3,1e999")),
+     [(4, "column capability: capability must be a finite number, got '1e999'")]),
     ("empty-cell", edited(TABLE, ("B,tax,80", "B,tax,")),
      [(3, "column position: position is empty; a number is needed")]),
     ("duplicate-row", TABLE + "A,tax,30,0.5,10,0,100\n",
@@ -404,6 +537,85 @@ def test_a_workbook_reports_bad_cells_by_row(tmp_path):
     book.save(path)
     assert_rejected(validate(path), path, [(3, "column position: position must be a number, got 'eighty'"),
                                            (4, "percentage")])
+
+
+def test_a_workbook_reads_text_cells_as_plain_decimals_only(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for line in TABLE.splitlines():
+        book.active.append([float(c) if c[0].isdigit() else c for c in line.split(",")])
+    book.active["C2"] = "1_0"  # text cells: a spreadsheet does not count them as numbers
+    book.active["E3"] = "\uff15"
+    book.active["C4"] = " 55 "  # a plain decimal in a text cell, spaces around
+    path = tmp_path / "stances.xlsx"
+    book.save(path)
+    assert_rejected(validate(path), path, [(2, "column position: position must be a number, got '1_0'"),
+                                           (3, "column capability: capability must be a number, got '\uff15'")])
+    book.active["C2"], book.active["E3"] = 10, 5
+    book.save(path)
+    assert read_scenario(path).scenario.actor("C").issues["tax"].position.point == 55
+
+
+def test_review_and_deu_files_read_plain_decimals_only(tmp_path):
+    from accord.evidence.review import apply_review
+    from accord.io import read_deu
+
+    scenario = tmp_path / "talks.yaml"
+    scenario.write_text(YAML)
+    review = tmp_path / "review.csv"
+    review.write_text("decision,field,value,actor,issue,source,quote,article\naccept,position,1_0,A,tax,s,q,a.txt\n")
+    with pytest.raises(InputError) as exc:
+        apply_review(read_scenario(scenario).scenario, review, [])
+    assert "`value` must be a number, got '1_0' (write digits" in str(exc.value)
+    deu = tmp_path / "deu.csv"
+    deu.write_text("prnr,prname,isnr,proc,counvte,intro,finact,pcom,pep,pde,pfr,pmt,scom,sep,sde,sfr,smt,rp,out\n"
+                   "p1,x,p1i1,COD,QMV,01-02-00,01-06-01,1_00,0,0,40,50,80,50,20,10,10,0,60\n")
+    with pytest.raises(InputError, match="column pcom: must be a number 0-100 or blank, got '1_00'"):
+        read_deu(deu)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_written_plainly_reads_back_exactly(x):
+    from accord.scenario import parse_number
+
+    assert parse_number(repr(x)) == x and parse_number(f" {x:.17g}\t") == x
+
+
+@given(st.text(max_size=12))
+def test_a_text_is_a_number_only_in_ascii_decimal_syntax(text):
+    from accord.scenario import parse_number
+
+    value = parse_number(text)
+    if value is not None:
+        assert text.strip(" \t\r\n").isascii() and "_" not in text
+        assert value == float(text)
+
+
+@pytest.mark.parametrize("dimension", ["A1:A1", "A1:G2", "A1:C4"])
+def test_a_workbook_with_a_stale_size_record_is_read_whole(tmp_path, dimension):
+    # a sheet's <dimension> says how large it is; programs that write XLSX leave it stale, and
+    # openpyxl's read-only mode trusted it: rows and columns beyond were dropped without a word
+    import io
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for line in TABLE.splitlines():
+        book.active.append([float(c) if c[0].isdigit() else c for c in line.split(",")])
+    buf = io.BytesIO()
+    book.save(buf)
+    path = tmp_path / "stances.xlsx"
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:G4"' in data
+                data = data.replace(b'<dimension ref="A1:G4"', f'<dimension ref="{dimension}"'.encode())
+            zout.writestr(item, data)
+    s = read_scenario(path).scenario
+    assert s.actor_ids == ("A", "B", "C")
+    assert [s.actor(a).issues["tax"].position.point for a in "ABC"] == [20, 80, 50]
+    assert (s.issue("tax").scale.min, s.issue("tax").scale.max) == (0, 100)
 
 
 def test_a_damaged_workbook(tmp_path):
@@ -490,6 +702,8 @@ KTAB_CASES = [
      [(4, "the saliences of actor `B` sum to 120; KTAB allows at most 100")]),
     ("nan-power", "k.csv", edited(KTAB, ("A,first,100", "A,first,nan")),
      [(3, "column Power: power must be a finite number, got 'nan'")]),
+    ("underscore-power", "k.csv", edited(KTAB, ("A,first,100", "A,first,1_00")),
+     [(3, "column Power: power must be a number, got '1_00'")]),
     ("position-outside-range", "k.csv", edited(KTAB, ("B,second,50,80", "B,second,50,180")),
      [(4, "column D1 Position: position 180 is outside KTAB's range [0, 100]")]),
     ("duplicate-actor", "k.csv", edited(KTAB, ("B,second", "A,second")), [(4, "duplicate id `A`")]),
@@ -510,6 +724,10 @@ KTAB_CASES = [
      [(18, "salience 130 is outside KTAB's range [0, 100]")]),
     ("xml-not-a-number", "k.xml", edited(KTAB_XML, ("<dCoord>20", "<dCoord>twenty")),
      [(11, "position must be a number, got 'twenty'")]),
+    ("xml-fullwidth-digits", "k.xml", edited(KTAB_XML, ("<dCoord>20", "<dCoord>\uff12\uff10")),
+     [(11, "position must be a number, got '\uff12\uff10'")]),
+    ("xml-fullwidth-seed", "k.xml", edited(KTAB_XML, ("<Scenario>", "<Scenario>\n<prngSeed>\uff17</prngSeed>")),
+     [(3, "<prngSeed> must be a whole number, got '\uff17'")]),
     ("xml-coordinates-missing", "k.xml", edited(KTAB_XML, ("<Position><dCoord>80</dCoord></Position>", "")),
      [(14, "actor `B` has 0 dCoord and 1 dSal values; 1 dimensions need 1 of each")]),
     ("xml-duplicate-actor", "k.xml", edited(KTAB_XML, ("<name>B</name>", "<name>A</name>")),
@@ -524,12 +742,45 @@ def test_bad_ktab(tmp_path, name, content, expected):
     assert_rejected(validate(path), path, expected)
 
 
+def test_ktab_counts_in_other_digits_are_not_numbers(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text(edited(KTAB, ('"a test",2,2', '"a test",\uff12,2')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(NO_LINE, "cannot tell the file's format")])
+    assert_rejected(validate(path, "--format", "ktab"), path,
+                    [(1, "number of actors must be a whole number >= 1, got '\uff12'")])
+
+
 def test_xml_in_the_encoding_it_declares_is_read(tmp_path):
     path = tmp_path / "k.xml"
     text = edited(KTAB_XML, ('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
                   ("<name>Demo</name>", "<name>Caf\xe9</name>"))
     path.write_bytes(text.encode("latin-1"))
     assert "'Café': 2 actors" in assert_accepted(validate(path))
+
+
+@pytest.mark.parametrize("declared, codec", [("UTF-32", "utf-32"), ("UTF-32LE", "utf-32-le"), ("UTF-32BE", "utf-32-be"),
+                                             ("Shift_JIS", "shift_jis"), ("windows-1252", "cp1252"),
+                                             ("UTF-16", "utf-16")])
+def test_xml_in_any_encoding_python_knows_is_read_whole(tmp_path, declared, codec):
+    # expat itself reads only UTF-8, UTF-16, Latin-1 and ASCII: UTF-32 and multi-byte encodings
+    # used to give a syntax error or a traceback
+    word = "Caf\xe9" if codec == "cp1252" else "\u65e5\u672c"
+    text = edited(KTAB_XML, ('encoding="UTF-8"', f'encoding="{declared}"'),
+                  ("<name>Demo</name>", f"<name>{word}</name>"), ("<name>A</name>", f"<name>A{word}</name>"))
+    path = tmp_path / "k.xml"
+    path.write_bytes(text.encode(codec))
+    scenario = read_scenario(path).scenario
+    assert scenario.name == word and scenario.actor_ids == (f"A{word}", "B")
+    assert scenario.actor("B").issues["D1"].position.point == 80
+
+
+def test_xml_in_an_unknown_or_false_encoding_is_refused_by_name(tmp_path):
+    path = tmp_path / "k.xml"
+    path.write_text(edited(KTAB_XML, ('encoding="UTF-8"', 'encoding="klingon-8"')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(1, "the XML declaration names the encoding 'klingon-8', which is not "
+                                               "known; save the file as UTF-8")])
+    path.write_text(edited(KTAB_XML, ('encoding="UTF-8"', 'encoding="UTF-32"')), encoding="utf-8")
+    assert_rejected(validate(path), path, [(1, "not valid utf-32 text")])
 
 
 def test_all_problems_of_a_ktab_file_at_once(tmp_path):
@@ -566,6 +817,9 @@ DECIDE_CASES = [
      [(8, "second #D row for actor `A` on issue `tax` (first on line 6)")]),
     ("nan", edited(DECIDE, ("20\t0.5", "nan\t0.5")), [(6, "position must be a finite number, got 'nan'")]),
     ("not-a-number", edited(DECIDE, ("0.4\t5", "0.4\tfive")), [(7, "capability must be a number, got 'five'")]),
+    ("underscore", edited(DECIDE, ("0.4\t5", "0.4\t0_5")), [(7, "capability must be a number, got '0_5'")]),
+    ("arabic-indic-scale-point", edited(DECIDE, ("#M\ttax\t100", "#M\ttax\t\u0661\u0660\u0660")),
+     [(5, "#M position must be a number, got '\u0661\u0660\u0660'")]),
     ("bad-scale-point", edited(DECIDE, ("#M\ttax\t100", "#M\ttax\tinf")), [(5, "#M position must be a finite number")]),
     ("salience-as-percentage", edited(DECIDE, ("20\t0.5", "20\t65")), [(6, "percentage")]),
     ("position-outside-scale", edited(DECIDE, ("20\t0.5", "120\t0.5")),

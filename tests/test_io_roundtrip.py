@@ -127,3 +127,72 @@ def test_files_written_atomically_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+# -- files users' own tools read ---------------------------------------------------------------
+
+
+def test_a_table_csv_reads_in_pandas_as_it_is_and_back_in_accord_exactly(tmp_path, cli):
+    import pandas as pd
+
+    s0 = read_scenario(KOREA).scenario
+    data = s0.canonical() | {"name": 'Korea, 2018: "talks" # one', "description": "# no comment\nline two, a comma\n"}
+    s0 = Scenario.model_validate(data)
+    write_scenario(s0, tmp_path / "k.yaml")
+    code, _, err = cli("convert", tmp_path / "k.yaml", tmp_path / "k.csv")
+    assert code == 0, err
+    frame = pd.read_csv(tmp_path / "k.csv")  # default arguments: no comment lines to skip
+    stances = [(a.id, i) for a in s0.actors for i in s0.issue_ids if i in a.issues]
+    assert len(frame) == len(stances) and list(frame[["actor", "issue"]].itertuples(index=False, name=None)) == stances
+    assert frame["position"].tolist() == [s0.actor(a).issues[i].position.point for a, i in stances]
+    assert frame.loc[0, "scenario_name"] == s0.name and frame.loc[0, "scenario_description"] == s0.description
+    assert frame.loc[0, "scenario_date"] == s0.date
+    back = read_scenario(tmp_path / "k.csv").scenario
+    assert_same_data(s0, back)
+    assert (back.name, back.date, back.description) == (s0.name, s0.date, s0.description)
+
+
+def test_a_table_with_two_scenario_names_is_refused(tmp_path):
+    from accord.errors import InputError
+
+    path = tmp_path / "t.csv"
+    path.write_text("actor,issue,position,salience,capability,issue_min,issue_max,scenario_name\n"
+                    "A,tax,20,0.5,10,0,100,Tax talks\nB,tax,80,0.4,5,0,100,\nC,tax,50,0.3,7,0,100,Other talks\n")
+    with pytest.raises(InputError, match="t.csv:4: column scenario_name: scenario_name 'Other talks' differs from "
+                                         "'Tax talks' on line 2"):
+        read_scenario(path)
+
+
+KTAB_FILES = BUNDLED + sorted((SHARED / "data" / "ktab").glob("*.csv"))
+
+
+@pytest.mark.parametrize("path", KTAB_FILES, ids=[f"{p.parent.parent.name}-{p.name}" for p in KTAB_FILES])
+def test_ktab_numbers_come_back_as_the_file_wrote_them(tmp_path, path):
+    import csv
+
+    def numbers(file):
+        rows = [[c.strip() for c in r] for r in csv.reader(file.read_text(encoding="utf-8-sig").splitlines())]
+        return [[float(c) for c in r[2:] if c] for r in rows[2:] if any(rows)]
+
+    write_scenario(read_scenario(path).scenario, tmp_path / "again.csv", "ktab")
+    assert numbers(tmp_path / "again.csv") == numbers(path)
+
+
+def test_ktab_export_writes_no_float_noise(tmp_path):
+    import csv
+    import re
+
+    s = read_scenario(KOREA).scenario
+    write_scenario(s, tmp_path / "k.csv", "ktab")
+    text = (tmp_path / "k.csv").read_text(encoding="utf-8")
+    rows = {r[0]: r for r in csv.reader(text.splitlines()[2:])}
+    # Russia's capability and its salience on economic links are means of claims, with the
+    # rounding of floating point
+    rus = s.actor("RUS")
+    assert rus.capability.point == 38.333333333333336 and rus.issues["economic_links"].salience.point != 0.2
+    assert rows["RUS"][2] == "38.3333333333333" and rows["RUS"][10] == "20"
+    digits = [len(re.sub(r"e.*|[^0-9]", "", c).strip("0")) for r in rows.values() for c in r[2:]]
+    assert max(digits) <= 15
+    back = read_scenario(tmp_path / "k.csv").scenario
+    np.testing.assert_allclose(back.inputs().position, s.inputs().position, rtol=1e-14)
+    np.testing.assert_allclose(back.inputs().salience, s.inputs().salience, rtol=1e-14)

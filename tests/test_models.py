@@ -245,3 +245,129 @@ def test_weighted_statistics_skip_absent_actors():
     assert weighted_mean(x, w)[0] == 2.0
     assert weighted_median(x, w)[0] == 1.0
     assert math.isnan(weighted_mean(np.array([np.nan]), np.array([1.0])))
+
+
+# -- extreme numbers: a forecast, or a named error; never null -------------------------------------
+
+EXTREME = """\
+name: extreme
+assumption: numbers at the edge of floating point
+issues:
+  - {{id: tax, scale: {{min: {lo}, max: {hi}}}}}
+  - {{id: vat, scale: {{min: 0, max: 100}}}}
+actors:
+  - {{id: A, capability: {cap}, issues: {{tax: {{position: {lo}, salience: {sal}}},
+                                         vat: {{position: 20, salience: {sal}}}}}}}
+  - {{id: B, capability: {cap2}, issues: {{tax: {{position: {hi}, salience: {sal}}},
+                                          vat: {{position: 80, salience: {sal}}}}}}}
+  - {{id: C, capability: {cap}, issues: {{tax: {{position: {mid}, salience: {sal}}},
+                                         vat: {{position: 50, salience: {sal}}}}}}}
+"""
+#: Models whose forecast depends on capabilities only through their ratios ...
+RATIO_MODELS = ("mean", "median", "nash", "accord", "eum", "influence")
+#: ... and on saliences only through capability x salience.
+WEIGHT_MODELS = ("mean", "median", "nash", "accord")
+
+
+def extreme(tmp_path, name, cap="1.0", sal="0.25", lo="0", hi="100", mid="30", ratio=2):
+    cap2 = yaml_number(float(cap) * ratio)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(EXTREME.format(cap=cap, cap2=cap2, sal=sal, lo=lo, hi=hi, mid=mid))
+    return path
+
+
+def yaml_number(x: float) -> str:
+    import yaml
+
+    return yaml.safe_dump(x).split("\n")[0]  # 5.0e+307: YAML 1.1 reads 5e+307 as text
+
+
+def forecast_or_error(cli, path, model):
+    """(forecasts by issue, None) on success, else (None, the error); never a null forecast."""
+    code, out, err = cli("forecast", path, "-m", model, "--json", "--no-store")
+    if code == 0:
+        runs = json.loads(out)["runs"]
+        values = {row["issue"]: row["value"] for run in runs for row in run["forecast"]}
+        assert all(isinstance(v, float) and math.isfinite(v) for v in values.values()), out
+        return values, None
+    text = " ".join(err.split())
+    assert code == 2 and "Traceback" not in text and "null" not in text, err
+    assert f"model {model} gives no forecast for issue" in text and "`tax`" in text, text
+    return None, text
+
+
+@pytest.mark.parametrize("case, values", [
+    ("huge-capabilities", {"cap": "1.0e+308", "ratio": 0.5}),
+    ("tiny-capabilities-and-saliences", {"cap": "1.0e-200", "sal": "1.0e-200"}),
+    ("tiny-saliences", {"sal": "1.0e-200"}),
+])
+@pytest.mark.parametrize("model", MODELS)
+def test_extreme_capabilities_and_saliences_forecast_or_are_refused_by_name(cli, tmp_path, case, values, model):
+    plain = extreme(tmp_path, "plain", ratio=values.get("ratio", 2))
+    wild = extreme(tmp_path, case, **values)
+    got, error = forecast_or_error(cli, wild, model)
+    # weights are relative: capabilities (and, where only c x s counts, saliences) scaled by any
+    # common factor forecast as the plain ones do
+    if model in (RATIO_MODELS if case == "huge-capabilities" else WEIGHT_MODELS if case != "tiny-saliences" else ()):
+        want, _ = forecast_or_error(cli, plain, model)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
+    if model in ("mean", "median", "nash", "accord", "influence", "eum"):
+        assert error is None
+
+
+def test_a_scale_wider_than_floating_point_is_refused_by_field(cli, tmp_path):
+    path = extreme(tmp_path, "wide", lo="-1.0e+308", hi="1.0e+308", mid="0.0")
+    code, _, err = cli("validate", path)
+    assert code == 2 and "issues[tax].scale: the scale from -1e+308 to 1e+308 is wider than floating-point " \
+                          "numbers reach" in " ".join(err.split())
+    for model in MODELS:
+        code, _, err = cli("forecast", path, "-m", model, "--no-store")
+        assert code == 2 and "issues[tax].scale" in " ".join(err.split())
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_scales_near_the_ends_of_floating_point_forecast_or_are_refused_by_name(cli, tmp_path, model):
+    plain, _ = forecast_or_error(cli, extreme(tmp_path, "plain", lo="-1.0", hi="1.0", mid="0.2"), model)
+    for size in ("1.0e+300", "1.0e-300"):
+        path = extreme(tmp_path, f"scale{size}", lo=f"-{size}", hi=size, mid=yaml_number(0.2 * float(size)))
+        got, error = forecast_or_error(cli, path, model)
+        if got is not None:  # in proportion to the scale: Nash's squares no longer overflow
+            assert got["tax"] / float(size) == pytest.approx(plain["tax"], rel=1e-9, abs=1e-12)
+        assert error is None or model not in ("mean", "median", "nash", "accord", "influence", "eum")
+
+
+def test_a_model_result_that_is_not_finite_is_an_error_naming_model_and_issues():
+    from accord.errors import NotApplicable
+
+    class Broken(Model):
+        name = "broken"
+        summary = "returns NaN on its second issue"
+
+        def solve(self, inputs, rng):
+            return Result.static(inputs, np.array([1.0, np.nan]))
+
+    with pytest.raises(NotApplicable, match=r"model broken gives no forecast for issue `i1`: its arithmetic leaves"):
+        Broken().run(SMALL)
+    zero = make_scenario([[10, 80], [40, 20]], [[0.5, 0.0], [0.5, 0.0]], [1, 1])
+    with pytest.raises(NotApplicable, match=r"issue `i1`: no actor gives it any weight"):
+        get_model("mean")().run(zero)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(1e-300, 1), st.floats(1e-300, 1e300)), min_size=2, max_size=6),
+       st.integers(-1000, 1000))
+def test_weighted_forecasts_are_finite_and_depend_only_on_capability_ratios(rows, k):
+    """Any capabilities and saliences in floating point's range: a finite forecast inside the
+    positions, the same to the last bit when every capability is scaled by a power of two."""
+    xs, sal, cap = (np.array(c) for c in zip(*rows))
+    with np.errstate(over="ignore"):
+        scaled = np.ldexp(cap, k)
+    if not (np.isfinite(scaled).all() and (scaled[cap > 0] > 0).all()):
+        return
+    base = make_scenario([[x] for x in xs], [[s] for s in sal], cap)
+    moved = make_scenario([[x] for x in xs], [[s] for s in sal], scaled)
+    for name in ("mean", "median", "nash"):
+        f = get_model(name)().run(base).forecast[0]
+        assert math.isfinite(f) and min(xs) - 1e-9 <= f <= max(xs) + 1e-9
+        if (np.abs(np.log2(scaled[scaled > 0])) < 1000).all() and (np.abs(np.log2(cap[cap > 0])) < 1000).all():
+            assert get_model(name)().run(moved).forecast[0] == f

@@ -209,6 +209,31 @@ def test_markdown_writes_its_figures_and_refers_to_them_relatively(tmp_path):
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in png[1:])
 
 
+DOLLARS = ONE_SOURCE.replace("label: Tariff level", "label: Tariff $5^ to $6_ a ton").replace(
+    "label: free trade}", "label: '$\\frac{$ free'}").replace("label: embargo}", "label: cut to $1^^2$}").replace(
+    "  - id: B\n", "  - id: B$\n    name: US$ fund\n")
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_dollar_signs_in_labels_are_text_not_tex(tmp_path, cli, fmt):
+    # matplotlib reads $...$ as mathtext: "$\\frac{$" would raise, "$5^ to $" would be typeset
+    (tmp_path / "d.yaml").write_text(DOLLARS, encoding="utf-8")
+    code, out, err = cli("report", "d.yaml", "-o", f"d.{fmt}", "--model", "mean", "--model", "eum",
+                         "--role-samples", "0")
+    assert code == 0, err
+    text = (tmp_path / f"d.{fmt}").read_text(encoding="utf-8")
+    figures = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "d_files").glob("*.svg"))) \
+        if fmt == "md" else text
+    for words in ("Tariff $5^ to $6_ a ton", "cut to $1^^2$", "US$ fund"):  # drawn as written
+        assert html.escape(words, quote=False) in figures, words
+    if fmt == "md":  # and taken literally by Markdown renderers that read $...$ as TeX
+        prose = re.sub(r'<a id="[^"]*"></a>', "", text).replace("\\$", "")  # ids are not rendered
+        assert "Tariff \\$5^ to \\$6_ a ton" in text and "$" not in prose
+    report = build(read_scenario(tmp_path / "d.yaml").scenario, models=["mean"], role_samples=0, created=WHEN)
+    pngs = write_markdown(report, tmp_path / "png" / "d.md", image_format="png")[1:]
+    assert pngs and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
 # -- sections that cannot be made ----------------------------------------------------------------
 
 

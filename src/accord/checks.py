@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
-from .scenario import Scenario
+from .scenario import Scenario, parse_number
 
 Loc = tuple[Any, ...]
 # A locator maps a field path to (line, column label); either may be None.
@@ -324,11 +324,13 @@ def _ids(items: list[tuple[int, Any]], key: str, out: list[tuple[Loc, str]]) -> 
 
 def _value(x: Any) -> float | None:
     """A finite number as the shape pass reads it (a number in quotes too), else None."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, str)):
+    if isinstance(x, str):
+        return parse_number(x)
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
     try:
         value = float(x)
-    except (ValueError, OverflowError):  # OverflowError: an integer of 400 digits
+    except OverflowError:  # an integer of 400 digits
         return None
     return value if math.isfinite(value) else None
 

@@ -142,6 +142,8 @@ def forecast(
     if run_store is not None:
         run_store.require_writable("; give --no-store, or --store with a writable file")  # before the models run
     results, skipped = run_chosen(loaded.scenario, model, params, seed)
+    if not results:  # a forecast of nothing is no success
+        raise UsageError("no model can forecast this scenario:\n" + "\n".join(s["reason"] for s in skipped))
     for s in skipped:
         err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     with ExitStack() as held:
@@ -888,12 +890,10 @@ def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see 
 
 
 def _label_articles(labels: Path) -> list[str]:
-    import yaml
+    from .io._files import decode, read_bytes
+    from .io.native import load
 
-    try:
-        raw = yaml.safe_load(labels.read_text(encoding="utf-8-sig"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(f"cannot read the labels file: {exc}", str(labels))]) from None
+    raw = load(decode(read_bytes(labels), str(labels)), str(labels))
     arts = raw.get("articles") if isinstance(raw, dict) else None
     return [a["article"] for a in arts or [] if isinstance(a, dict) and isinstance(a.get("article"), str)]
 

@@ -22,21 +22,61 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      field_validator, model_validator)
 
 FORMAT_VERSION = 1
 
-Finite = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+#: Numbers written as text (a CSV cell, a text cell of a workbook, an XML element, a quoted
+#: YAML value) are plain decimals: an optional sign, ASCII digits with an optional decimal
+#: point, an optional exponent; spaces around are ignored. Python's float() would also take
+#: ``1_0`` (ten), Arabic-Indic or fullwidth digits and ``infinity``, which spreadsheets read
+#: as text: what one tool reads as a number every tool should.
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NUMBER_SYNTAX = "digits with an optional sign, decimal point and exponent, such as 12, -0.5 or 1.5e3"
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | None:
+    """The finite number a text writes in plain decimal syntax, or None (see :data:`PLAIN_DECIMAL`)."""
+    s = text.strip(" \t\r\n")
+    if not PLAIN_DECIMAL.fullmatch(s):
+        return None
+    value = float(s)
+    return value if math.isfinite(value) else None
+
+
+def number_problem(text: str) -> str:
+    """Why a text is not a number :func:`parse_number` accepts, as the end of a sentence."""
+    s = text.strip(" \t\r\n")
+    if not s:
+        return "is empty; a number is needed"
+    if PLAIN_DECIMAL.fullmatch(s) or _NON_FINITE.fullmatch(s):
+        return f"must be a finite number, got {s!r}"
+    return f"must be a number, got {s!r} (write {NUMBER_SYNTAX})"
+
+
+def _finite(value: Any) -> Any:
+    # Numbers in text must be plain decimals: pydantic's own parsing would read "1_0" as 10.
+    if isinstance(value, str):
+        x = parse_number(value)
+        if x is None:
+            raise ValueError(number_problem(value))
+        return x
+    return value
+
+
+Finite = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False, strict=False)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")  # ASCII digits: \d would take any script's
 #: The schemes a source's address may have: a report or the dashboard links to nothing else
 #: (a ``javascript:`` or ``data:`` address would run in the reader's browser).
 WEB_SCHEMES = ("http", "https")
@@ -176,6 +216,9 @@ class Scale(_Model):
     def _ordered(self) -> Scale:
         if not self.min < self.max:
             raise ValueError(f"scale `min` ({self.min:g}) must be below `max` ({self.max:g})")
+        if not math.isfinite(self.max - self.min):  # models measure distances on the scale
+            raise ValueError(f"the scale from {self.min:g} to {self.max:g} is wider than floating-point numbers "
+                             f"reach (about {sys.float_info.max:.3g}): rescale the issue, e.g. to 0-100")
         return self
 
 
@@ -420,5 +463,9 @@ class Inputs:
 
     @property
     def weight(self) -> np.ndarray:
-        """Capability x salience: an actor's effective weight on each issue (0 where absent)."""
-        return np.where(self.present, self.capability * self.salience, 0.0)
+        """Capability x salience: an actor's effective weight on each issue (0 where absent),
+        relative: the capabilities are divided by a power of two near the largest first, which
+        changes no ratio (see :func:`accord.stats.relative_weight`)."""
+        from .stats import relative_weight
+
+        return relative_weight(self.capability, self.salience, self.present)

@@ -8,13 +8,42 @@ import numpy as np
 def weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """sum(w x) / sum(w) over the last axis; NaN entries of ``x`` carry no weight.
 
-    NaN where the total weight is zero.
+    NaN where the total weight is zero. Weights and positions are divided by powers of two
+    near their largest before the products: exact, so the result is the same to the last bit,
+    while no product or sum overflows (positions near 1e308, capabilities of 1e308).
     """
     present = ~np.isnan(x)
     w = np.where(present, w, 0.0)
+    x = np.where(present, x, 0.0)
+    ew, ex = binary_exponent(w), binary_exponent(x)
+    w, x = np.ldexp(w, -ew), np.ldexp(x, -ex)
     total = sequential_sum(w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, sequential_sum(w * np.where(present, x, 0.0)) / total, np.nan)
+        mean = np.ldexp(sequential_sum(w * x) / total, ex[..., 0])
+    return np.where(total > 0, mean, np.nan)
+
+
+def binary_exponent(x: np.ndarray) -> np.ndarray:
+    """Per slice of the last axis (kept, of length 1), the exponent e for which the largest
+    magnitude over 2**e lies in [0.5, 1); 0 for a slice of zeros. Dividing by 2**e changes no
+    digit of a floating-point number, only its exponent."""
+    top = np.max(np.abs(x), axis=-1, keepdims=True, initial=0.0)
+    return np.frexp(np.where(np.isfinite(top), top, 0.0))[1]
+
+
+def relative_weight(capability: np.ndarray, salience: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Capability x salience where ``present`` (else 0), with the capabilities first divided by
+    the power of two nearest above the largest of them.
+
+    Capabilities are relative (the models that use this read only ratios of weights), and
+    dividing by a power of two is exact, so every weighted statistic is unchanged to the last
+    bit; but the products stay within floating point for capabilities of 1e308 or of 1e-200
+    with small saliences.
+    """
+    c = np.where(present, capability, 0.0)
+    top = np.max(np.abs(c), initial=0.0, where=~np.isnan(c))
+    e = np.frexp(top if np.isfinite(top) else 0.0)[1]
+    return np.where(present, np.ldexp(c, -e) * salience, 0.0)
 
 
 def sequential_sum(x: np.ndarray) -> np.ndarray:
@@ -36,6 +65,7 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """
     present = ~np.isnan(x)
     w = np.where(present, w, 0.0)
+    w = np.ldexp(w, -binary_exponent(w))  # exact: the running sum cannot overflow
     order = np.argsort(np.where(present, x, np.inf), axis=-1, kind="stable")
     xs = np.take_along_axis(x, order, axis=-1)
     cum = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)

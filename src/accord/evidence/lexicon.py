@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from ..scenario import Scenario
 from .text import phrase_pattern
 
@@ -47,7 +45,9 @@ class Vocabulary:
 @cache
 def gazetteer() -> dict[str, list[str]]:
     """Aliases of states and EU institutions, keyed by every id or name they go by (lower case)."""
-    data = yaml.safe_load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"))
+    from ..io.native import load
+
+    data = load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"), "gazetteer.yaml")
     out: dict[str, list[str]] = {}
     for entry in data.values():
         for key in entry["keys"]:

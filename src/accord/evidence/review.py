@@ -27,7 +27,7 @@ import yaml
 
 from ..checks import build, normalize_space
 from ..errors import InputError, Problem
-from ..io._files import csv_records, decode, read_bytes
+from ..io._files import csv_records, decode, number, number_problem, read_bytes
 from ..io.native import parse as parse_yaml
 from ..scenario import Scenario
 from .scan import Candidate
@@ -157,12 +157,10 @@ def _check_row(row: Row, scenario: Scenario) -> list[str]:
 
 
 def _check_value(value: Any, field: str, issue: str | None, scenario: Scenario) -> list[str]:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return [f"`value` {value!r} is not a number: an accepted row needs the number its quote backs"]
-    if x != x or x in (float("inf"), float("-inf")):
-        return [f"`value` {value!r} is not a finite number"]
+    x = None if value is None else number(value)
+    if x is None:
+        why = number_problem("" if value is None else value)
+        return [f"`value` {why}: an accepted row needs the number its quote backs"]
     if field == "salience" and not 0 <= x <= 1:
         return [f"salience {x:g} is outside [0, 1]"]
     if field == "capability" and x < 0:
@@ -231,5 +229,5 @@ def _target(data: dict[str, Any], scenario: Scenario, row: Row, field: str):
 
 
 def _number(value: Any) -> float | int:
-    x = float(value)
+    x = number(value)
     return int(x) if x.is_integer() else x

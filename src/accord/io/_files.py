@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..scenario import number_problem as _number_problem
+from ..scenario import parse_number
 
 #: Scenario files larger than this are refused: the largest real scenario is a few hundred
 #: kilobytes, and a bigger file is almost certainly the wrong file.
@@ -100,27 +102,24 @@ def _unclosed(text: str, dialect: dict[str, Any]) -> bool:
 
 
 def number(text: object) -> float | None:
-    """A finite number from a text cell, or None when the cell is not one."""
+    """A finite number from a cell: a number already, or a text in plain decimal syntax
+    (:func:`accord.scenario.parse_number`); None when the cell is not one."""
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        s = str(text).strip()
         try:
-            value = float(s)
-        except ValueError:
+            value = float(text)
+        except OverflowError:  # an integer cell of 400 digits
             return None
-    return value if math.isfinite(value) else None
+        return value if math.isfinite(value) else None
+    return parse_number(str(text))
 
 
 def number_problem(text: object) -> str:
-    s = str(text).strip()
-    try:
-        float(s)
-    except ValueError:
-        return f"must be a number, got {s!r}" if s else "is empty; a number is needed"
-    return f"must be a finite number, got {s!r}"
+    """Why a cell is not a number, naming the value and the syntax allowed."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return f"must be a finite number, got {text!r}"
+    return _number_problem(str(text))
 
 
 def from_percent(value: float) -> float:

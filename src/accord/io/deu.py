@@ -213,9 +213,9 @@ def capability(actor: str, issue: DeuIssue, regime: str) -> float | None:
 def parse_date(text: str) -> date | None:
     """``dd-mm-yy``, ``dd-mm-yyyy`` or a spreadsheet's ``CCdd-mm-yy``; None if unknown (``999``, blank)."""
     s = text.strip()
-    if m := re.fullmatch(r"(\d{2})-(\d{2})-(\d{2}|\d{4})", s):
+    if m := re.fullmatch(r"([0-9]{2})-([0-9]{2})-([0-9]{2}|[0-9]{4})", s):
         d, mo, y = (int(g) for g in m.groups())
-    elif m := re.fullmatch(r"(?:19|20)(\d{2})-(\d{2})-(\d{2})", s):
+    elif m := re.fullmatch(r"(?:19|20)([0-9]{2})-([0-9]{2})-([0-9]{2})", s):
         d, mo, y = (int(g) for g in m.groups())
     else:
         return None

@@ -15,6 +15,7 @@ accommodation matrix (``IdealAdjustment``); these are kept in the scenario's
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -38,7 +39,7 @@ def sniff(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()][:2]
     if len(lines) < 2:
         return False
-    first = [c.strip() for c in lines[0].split(",")]
+    first = [c.strip() for c in next(csv.reader([lines[0]]))]  # a quoted description may hold commas
     return (len(first) >= 4 and number(first[2]) is not None and number(first[3]) is not None
             and lines[1].strip().lower().startswith("actor"))
 
@@ -179,11 +180,19 @@ def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
     span = inputs.scale_max - inputs.scale_min
     position = 100 * (inputs.position - inputs.scale_min) / span
     for a, actor in enumerate(scenario.actors):
-        row = [actor.id, actor.name or actor.description or "", repr(float(inputs.capability[a, 0]))]
+        row = [actor.id, actor.name or actor.description or "", _decimal(float(inputs.capability[a, 0]))]
         for i in range(len(scenario.issues)):
-            row += [repr(float(position[a, i])), to_percent(float(inputs.salience[a, i]))]
+            row += [_decimal(float(position[a, i])), _decimal(float(to_percent(float(inputs.salience[a, i]))))]
         w.writerow(row)
     return buf.getvalue().encode("utf-8"), warnings
+
+
+def _decimal(x: float) -> str:
+    """A number to 15 significant digits, as many as a double holds for certain (DBL_DIG): any
+    number written with 15 digits or fewer comes out as it was read, while the noise of the
+    arithmetic behind a mean or a rescaled position (38.333333333333336, 19.999999999999998)
+    does not appear."""
+    return format(x, ".15g")
 
 
 # -- XML (read only) ---------------------------------------------------------------------------
@@ -226,13 +235,44 @@ def _xml_tree(data: bytes, file: str) -> _Element:
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
     parser.EntityDeclHandler = entity
     try:
-        parser.Parse(data, True)
+        parser.Parse(_xml_input(data, file), True)
     except xml.parsers.expat.ExpatError as exc:
         raise InputError([Problem(f"XML syntax error: {xml.parsers.expat.errors.messages[exc.code]}", file,
                                   exc.lineno)]) from None
+    except (LookupError, ValueError) as exc:  # an encoding expat asked Python for and could not use
+        raise InputError([Problem(f"cannot read the XML file's encoding ({exc}); save it as UTF-8", file)]) from None
     if not root.children:
         raise InputError([Problem("the XML file has no elements", file)])
     return root.children[0]
+
+
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
+_EXPAT_READS = {"utf-8", "utf-16", "iso8859-1", "ascii"}  # codecs.lookup names of expat's own decoders
+_UTF32 = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\x00<", "utf-32-be"),
+          (b"<\x00\x00\x00", "utf-32-le"))  # byte-order marks, then "<" alone (XML 1.0, appendix F)
+
+
+def _xml_input(data: bytes, file: str) -> bytes | str:
+    """The file as expat should get it: the bytes, if expat decodes their encoding itself
+    (UTF-8, UTF-16, Latin-1, ASCII); else the text, decoded by Python's codec for the encoding
+    the file declares or (UTF-32) starts with, so that every encoding Python knows is read."""
+    codec = next((c for mark, c in _UTF32 if data.startswith(mark)), None)
+    declared = _DECLARED.match(data.lstrip(b"\xef\xbb\xbf \t\r\n")) if codec is None else None
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            raise InputError([Problem(f"the XML declaration names the encoding {name!r}, which is not known; save "
+                                      "the file as UTF-8", file, 1)]) from None
+    if codec is None or codec in _EXPAT_READS:
+        return data
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise InputError([Problem(f"not valid {codec} text: byte {exc.start} ({exc.reason}) cannot be decoded; save "
+                                  "the file as UTF-8", file, line)]) from None
 
 
 def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem]]:
@@ -257,7 +297,7 @@ def parse_xml(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Problem
     settings: dict[str, Any] = {}
     seed = text(top, "prngSeed", required=False)
     if seed:
-        if seed.isdigit():
+        if re.fullmatch("[0-9]+", seed):  # str.isdigit() would take fullwidth and other digits
             settings["seed"] = int(seed)
         else:
             problems.append(Problem(f"<prngSeed> must be a whole number, got {seed!r}", file, top.one("prngSeed").line))

@@ -4,6 +4,13 @@ Read with PyYAML's safe loader only (no object construction from tags). The file
 into nodes first so that every value keeps its line number for error messages, and so that
 duplicate keys, which YAML parsers otherwise resolve silently to the last, are reported (the
 first is kept, and the rest of the file is still checked).
+
+Aliases (``*name``) repeat a value without repeating its text, so a small file can stand for
+an enormous one ("billion laughs"): a few kilobytes of nested aliases, or a thousand aliases
+of one long string. Before any value is built, the size the file would have with every alias
+written out is measured on the node graph (each node once, so the check is linear in the
+file), and a file that expands beyond :data:`EXPANSION` times its own size is refused. Every
+YAML file accord reads goes through :func:`parse`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,12 @@ from ..checks import Reported
 from ..errors import InputError, Problem
 from ..scenario import Scenario
 
-MAX_NODES = 1_000_000  # guards against alias expansion ("billion laughs")
+MAX_NODES = 1_000_000  # values, aliases written out; a real scenario has a few thousand
+#: A file may expand through its aliases to this many times its own size in characters (a
+#: file without aliases expands to at most about 1.5 times: its text plus one per value) ...
+EXPANSION = 4
+#: ... or to this many characters, if more: a small file may use aliases freely.
+MIN_EXPANDED = 1_000_000
 MAX_DEPTH = 50  # a scenario nests 8 levels; deeper is a mistake, and would exhaust the stack
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
@@ -49,14 +61,11 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
         loader.dispose()
     if node is None:
         raise InputError([Problem("the file is empty; a scenario needs `name`, `issues` and `actors`", file)])
+    _check_expansion(node, len(text), file)
     lines: dict[tuple[Any, ...], int] = {}
     problems: list[Problem] = []
-    count = [0]
 
     def walk(n: yaml.Node, path: tuple[Any, ...]) -> Any:
-        count[0] += 1
-        if count[0] > MAX_NODES:
-            raise InputError([Problem(f"more than {MAX_NODES:,} values (alias expansion?)", file)])
         lines.setdefault(path, n.start_mark.line + 1)
         if len(path) > MAX_DEPTH and isinstance(n, (yaml.MappingNode, yaml.SequenceNode)):
             problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep", file,
@@ -98,6 +107,67 @@ def parse(text: str, file: str) -> tuple[Any, Any, list[Problem]]:
         return lines.get(loc), None
 
     return raw, locate, problems
+
+
+def _check_expansion(root: yaml.Node, size: int, file: str) -> None:
+    """Refuse a file whose aliases, written out, would make it more than :data:`EXPANSION`
+    times its size (at least :data:`MIN_EXPANDED` characters) or :data:`MAX_NODES` values."""
+    budget = max(EXPANSION * size, MIN_EXPANDED)
+    values, chars = expanded_size(root, file)
+    if values > MAX_NODES:
+        raise InputError([Problem(f"its aliases (*name) expand it to more than {MAX_NODES:,} values; a scenario "
+                                  "needs far fewer: write repeated values out instead", file)])
+    if chars > budget:
+        raise InputError([Problem(
+            f"its aliases (*name) expand it to {chars:,} characters, more than {EXPANSION} times its own size "
+            f"(the limit is {budget:,}): write repeated values out, or refer to them less often", file)])
+
+
+def expanded_size(root: yaml.Node, file: str) -> tuple[int, int]:
+    """(values, characters) of the file with every alias written out.
+
+    An alias is the very node it names, so the node graph is a DAG that shares subtrees: sizes
+    are computed once per node and reused (memoised), which keeps the count linear in the file
+    however large the expansion. A node that contains itself expands without end.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()
+
+    def size(n: yaml.Node) -> tuple[int, int]:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise InputError([Problem("an alias (*name) refers to a value that contains it: the value would "
+                                      "expand without end", file, n.start_mark.line + 1)])
+        if isinstance(n, yaml.ScalarNode):
+            sizes[key] = (1, len(n.value) + 1)
+            return sizes[key]
+        open_.add(key)
+        children = [c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode) else n.value
+        values, chars = 1, 2
+        for child in children:
+            v, c = size(child)
+            values, chars = values + v, chars + c
+        open_.discard(key)
+        sizes[key] = (values, chars)
+        return sizes[key]
+
+    try:
+        return size(root)
+    except RecursionError:
+        raise InputError([Problem(f"values are nested more than {MAX_DEPTH} levels deep; a scenario needs "
+                                  "fewer than 10", file)]) from None
+
+
+def load(text: str, file: str) -> Any:
+    """A YAML text as plain data (mappings, lists, scalars), read as :func:`parse` reads a
+    scenario; raises :class:`InputError` listing the file's problems."""
+    raw, _, problems = parse(text, file)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    return raw
 
 
 def _key(loader: yaml.SafeLoader, node: yaml.Node) -> str | int | float | None:

@@ -16,14 +16,21 @@ reference      no        the issue's reference point (status quo)
 outcome        no        the issue's recorded outcome, once known (for backtests)
 actor_name     no        display name of the actor
 issue_label    no        display label of the issue
+scenario_name  no        the scenario's name (also ``scenario_date``,
+                         ``scenario_description``)
 =============  ========  ===========================================================
 
 Issue columns (``issue_min``, ``issue_max``, ``reference``, ``outcome``, ``issue_label``) and
-``actor_name`` must agree across the rows of an issue or actor. Without ``issue_min`` and
-``issue_max`` an issue's scale is the range of its positions, and the reader says so.
+``actor_name`` must agree across the rows of an issue or actor, and the scenario columns
+across all rows. Without ``issue_min`` and ``issue_max`` an issue's scale is the range of its
+positions, and the reader says so.
 
-A CSV file may begin with ``# key: value`` lines giving the scenario's ``name``,
-``description``, ``date`` and ``assumption``; an XLSX file keeps them in a sheet named
+A CSV file written by accord keeps the scenario's name, date and description in the columns
+``scenario_name``, ``scenario_date`` and ``scenario_description`` of its first row (they may
+be repeated on other rows, or left blank there), so that it is a plain
+table that any CSV reader (``pandas.read_csv``, a spreadsheet) reads as it is. ``# key:
+value`` lines at the top of a CSV file (``name``, ``description``, ``date``, ``assumption``),
+as earlier versions wrote them, are still read. An XLSX file keeps them in a sheet named
 ``scenario`` and the rows in the first other sheet. Evidence (claims and sources) has no
 place in a table: use the YAML form to keep it.
 """
@@ -42,7 +49,8 @@ from ..scenario import Scenario
 from ._files import csv_records, number, number_problem
 
 REQUIRED = ("actor", "position", "salience", "capability")
-OPTIONAL = ("issue", "issue_min", "issue_max", "reference", "outcome", "actor_name", "issue_label")
+SCENARIO_COLUMNS = {"scenario_name": "name", "scenario_date": "date", "scenario_description": "description"}
+OPTIONAL = ("issue", "issue_min", "issue_max", "reference", "outcome", "actor_name", "issue_label", *SCENARIO_COLUMNS)
 ALIASES = {"stakeholder": "actor", "power": "capability", "influence": "capability"}
 META_KEYS = ("name", "description", "date", "assumption")
 DEFAULT_ISSUE = "x"
@@ -86,6 +94,10 @@ def parse_xlsx(data: bytes, file: str) -> tuple[dict[str, Any], Any, list[Proble
         raise InputError([Problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file)]) from None
     meta: dict[str, str] = {}
     sheets = book.sheetnames
+    for sheet in book.worksheets:
+        # read-only mode trusts a sheet's recorded size (<dimension>), which programs that write
+        # XLSX files leave stale: without this, the rows beyond it would be dropped unread
+        sheet.reset_dimensions()
     if "scenario" in sheets:
         for row in book["scenario"].iter_rows(values_only=True):
             if row and row[0] is not None and str(row[0]).strip().lower() in META_KEYS and len(row) > 1:
@@ -149,6 +161,7 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
             return Reported(str(value))
         return x
 
+    scenario_cells: dict[str, tuple[str, int]] = {}
     for line, row in rows[1:]:
         filled = [k for k, c in enumerate(row) if str(c).strip()]
         if filled[-1] >= width:
@@ -166,6 +179,15 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
                                     f"(first on line {first_row[actor_id, issue_id]})", file, line))
             continue
         first_row[actor_id, issue_id] = line
+        for col in SCENARIO_COLUMNS:
+            k = columns.get(col)
+            if k is None or k >= len(row) or not str(row[k]).strip():
+                continue
+            value = str(row[k]) if col == "scenario_description" else str(row[k]).strip()  # kept as written
+            known, at = scenario_cells.setdefault(col, (value, line))
+            if known != value:
+                problems.append(Problem(f"{col} {value!r} differs from {known!r} on line {at}: a table holds one "
+                                        "scenario", file, line, f"column {col}"))
         if issue_id not in issues:
             issues[issue_id] = {"id": issue_id, "_line": line, "_positions": []}
         issue = issues[issue_id]
@@ -232,6 +254,12 @@ def from_rows(rows: list[tuple[int, list[Any]]], meta: dict[str, str], file: str
         issue_list.append(out)
     for actor in actors.values():
         actor.pop("_line")
+    for col, (value, line) in scenario_cells.items():
+        key = SCENARIO_COLUMNS[col]
+        if meta.get(key, value) != value:
+            problems.append(Problem(f"{col} {value!r} differs from the `{key}: {meta[key]}` line above the table",
+                                    file, line, f"column {col}"))
+        meta[key] = value
     raw = {
         "name": meta.get("name") or Path(file).stem,
         **{k: meta[k] for k in ("date", "description") if meta.get(k)},
@@ -299,13 +327,17 @@ def _meta(scenario: Scenario) -> list[tuple[str, str]]:
 
 
 def write(scenario: Scenario) -> tuple[bytes, list[Problem]]:
+    """A plain CSV table: the scenario's name, date and description in columns of their own,
+    filled on the first row, so that any CSV reader takes the file as it is."""
     header, body = rows(scenario)
+    meta = [(f"scenario_{k}", str(v)) for k, v in
+            (("name", scenario.name), ("date", scenario.date), ("description", scenario.description)) if v]
+    header += [k for k, _ in meta]
     buf = io.StringIO()
-    for key, value in _meta(scenario):
-        buf.write(f"# {key}: {value}\n")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows([[repr(v) if isinstance(v, float) else v for v in row] for row in body])
+    w.writerows([[repr(v) if isinstance(v, float) else v for v in row] + [v if k == 0 else "" for _, v in meta]
+                 for k, row in enumerate(body)])
     return buf.getvalue().encode("utf-8"), lost(scenario, "table")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import UsageError
+from ..errors import NotApplicable, UsageError
 from ..scenario import Inputs, Scenario
 from ..stats import weighted_mean, weighted_median
 
@@ -63,8 +63,10 @@ class Model(ABC):
     def run(self, scenario: Scenario, seed: int | None = None) -> Result:
         """Forecast a scenario. ``seed`` drives every random choice; equal seeds give equal results."""
         inputs = scenario.inputs()
-        result = self.solve(inputs, np.random.default_rng(seed))
+        with np.errstate(all="ignore"):  # overflow or 0/0 in a model's arithmetic: the result is checked instead
+            result = self.solve(inputs, np.random.default_rng(seed))
         result.model, result.params, result.seed = self.name, self.get_params(), seed
+        check_finite(result, inputs)
         return result
 
     @abstractmethod
@@ -179,11 +181,16 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The run as the JSON contract's ``runs[]`` entry (without ``run_id``)."""
+        forecast = records(self.forecast_frame())
+        missing = [row["issue"] for row in forecast if any(v is None for v in row.values())]
+        if missing:  # e.g. Monte Carlo samples of which none could be computed
+            raise NotApplicable(f"model {self.model} gives no forecast for issue {', '.join(missing)}: its result "
+                                "holds values that are not finite numbers")
         return {
             "model": self.model,
             "params": self.params,
             "seed": self.seed,
-            "forecast": records(self.forecast_frame()),
+            "forecast": forecast,
             "rounds": records(self.to_frame()),
             "summary": records(self.summary_frame()),
             "tables": {name: self.table(name) for name in self.tables},
@@ -194,6 +201,32 @@ class Result:
             **({"overrides": self.uncertainty["overrides"]} if self.uncertainty and self.uncertainty.get("overrides")
                else {}),
         }
+
+
+def check_finite(result: Result, inputs: Inputs) -> None:
+    """A forecast, or a position of an actor present, that is not a finite number is no result:
+    refuse it, naming the model, the issues and the likely cause, rather than print null."""
+    bad_position = (~np.isfinite(result.positions) & inputs.present[None]).any(axis=(0, 1))
+    bad = [i for i in range(len(result.issues)) if not np.isfinite(result.forecast[i]) or bad_position[i]]
+    if not bad:
+        return
+    reasons: dict[str, list[str]] = {}
+    for i in bad:
+        if not (inputs.weight[:, i] > 0).any():
+            why = "no actor gives it any weight (capability x salience is 0 for every actor)"
+        else:
+            why = "its arithmetic leaves the range of floating-point numbers with " + _extremes(inputs, i)
+        reasons.setdefault(why, []).append(f"`{result.issues[i]}`")
+    raise NotApplicable(f"model {result.model} gives no forecast for " + "; for ".join(
+        f"issue{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {why}" for why, ids in reasons.items()))
+
+
+def _extremes(inputs: Inputs, i: int) -> str:
+    present = inputs.present[:, i]
+    c, s = inputs.capability[present, i], inputs.salience[present, i]
+    return (f"capabilities {c.min():.3g} to {c.max():.3g}, saliences {s.min():.3g} to {s.max():.3g} and the scale "
+            f"{inputs.scale_min[i]:.3g} to {inputs.scale_max[i]:.3g}; values nearer to 1 let it compute (capabilities "
+            "divided by the largest, say)")
 
 
 def _order(result: Result):

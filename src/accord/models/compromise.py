@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import Inputs
-from ..stats import weighted_mean
+from ..stats import relative_weight, weighted_mean
 from .base import Model, Result, register
 
 
@@ -28,5 +28,5 @@ class Mean(Model):
         return Result.static(inputs, weighted_mean(inputs.position.T, inputs.weight.T))
 
     def solve_batch(self, base: Inputs, draws) -> np.ndarray:
-        weight = np.where(np.isnan(draws.position), 0.0, draws.capability * draws.salience)
+        weight = relative_weight(draws.capability, draws.salience, ~np.isnan(draws.position))
         return weighted_mean(np.swapaxes(draws.position, 1, 2), np.swapaxes(weight, 1, 2))

@@ -78,7 +78,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
-from ..stats import sequential_sum, weighted_median
+from ..stats import relative_weight, sequential_sum, weighted_median
 from .base import Model, Result, register
 
 PRESETS = {
@@ -183,7 +183,7 @@ class EUM(Model):
         for i in range(n_i):
             present = ~np.isnan(base.position[:, i])
             x = draws.position[:, present, i]
-            w = draws.capability[:, present, i] * draws.salience[:, present, i]
+            w = relative_weight(draws.capability[:, present, i], draws.salience[:, present, i], True)
             s = draws.salience[:, present, i]
             n = x.shape[1]
             chunk = max(1, 2 ** 21 // max(1, n ** 3))
@@ -262,8 +262,8 @@ class _Run:
 
 def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run:
     x = inputs.position[present, i].astype(float)
-    c, s = inputs.capability[present, i], inputs.salience[present, i]
-    w = c * s
+    s = inputs.salience[present, i]
+    w = relative_weight(inputs.capability[present, i], s, True)
     span = np.ptp(x) if len(x) else 0.0
     d = {"issue": inputs.scale_max[i] - inputs.scale_min[i]}.get(opt["scale"], span)
     positions, risk, offers, notes = [x.copy()], [], [], []

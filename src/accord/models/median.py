@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import Inputs
-from ..stats import weighted_median
+from ..stats import relative_weight, weighted_median
 from .base import Model, Result, register
 
 
@@ -32,5 +32,5 @@ class Median(Model):
         return Result.static(inputs, median, tables={"median_actor": holders})
 
     def solve_batch(self, base: Inputs, draws) -> np.ndarray:
-        weight = np.where(np.isnan(draws.position), 0.0, draws.capability * draws.salience)
+        weight = relative_weight(draws.capability, draws.salience, ~np.isnan(draws.position))
         return weighted_median(np.swapaxes(draws.position, 1, 2), np.swapaxes(weight, 1, 2))

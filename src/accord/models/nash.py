@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from ..scenario import Inputs
+from ..stats import relative_weight
 from .base import Model, Result, register
 
 
@@ -51,13 +52,16 @@ class Nash(Model):
         for i, issue in enumerate(inputs.issues):
             w = inputs.weight[:, i]
             keep = w > 0
-            x, w = inputs.position[keep, i], w[keep]
-            lo_s, hi_s = inputs.scale_min[i], inputs.scale_max[i]
-            q = inputs.reference[i]
+            # Positions in units of a power of two near the scale's ends: exact, and the squares
+            # below stay finite on a scale as wide as [0, 1e308] or as narrow as [0, 1e-300].
+            k = _exponent(inputs.scale_min[i], inputs.scale_max[i])
+            x, w = np.ldexp(inputs.position[keep, i], -k), w[keep]
+            lo_s, hi_s = np.ldexp(inputs.scale_min[i], -k), np.ldexp(inputs.scale_max[i], -k)
+            q = np.ldexp(inputs.reference[i], -k)
             if not keep.any():
                 forecast[i] = np.nan
                 notes.append(f"{issue}: no actor gives it any weight (capability x salience is 0 for all)")
-                rows.append({"issue": issue, "disagreement": None, "reference": None if np.isnan(q) else float(q),
+                rows.append({"issue": issue, "disagreement": None, "reference": _plain(inputs.reference[i]),
                              "feasible_low": None, "feasible_high": None})
                 continue
             if self.params.disagreement == "reference" and not np.isnan(q):
@@ -70,13 +74,13 @@ class Nash(Model):
                 radius2 = np.maximum(x - lo_s, hi_s - x) ** 2
                 lo, hi, basis = lo_s, hi_s, "worst"
             if hi - lo <= 1e-12 * (hi_s - lo_s):
-                forecast[i] = q
+                forecast[i] = inputs.reference[i]
                 notes.append(f"{issue}: actors stand on both sides of the reference point, so no outcome leaves "
                              "all of them better off: the Nash solution is deadlock at the reference point")
             else:
-                forecast[i] = _argmax(x, w, radius2, lo, hi)
-            rows.append({"issue": issue, "disagreement": basis, "reference": None if np.isnan(q) else float(q),
-                         "feasible_low": float(lo), "feasible_high": float(hi)})
+                forecast[i] = np.ldexp(_argmax(x, w, radius2, lo, hi), k)
+            rows.append({"issue": issue, "disagreement": basis, "reference": _plain(inputs.reference[i]),
+                         "feasible_low": float(np.ldexp(lo, k)), "feasible_high": float(np.ldexp(hi, k))})
         return Result.static(inputs, forecast, tables={"nash": rows}, notes=notes)
 
 
@@ -84,11 +88,12 @@ class Nash(Model):
         """The same solution for every sample at once: one bisection with a sample axis."""
         out = np.empty(draws.position.shape[::2])
         for i in range(len(base.issues)):
-            x = draws.position[:, :, i]
-            w = np.where(np.isnan(x), 0.0, draws.capability[:, :, i] * draws.salience[:, :, i])
+            k = _exponent(base.scale_min[i], base.scale_max[i])  # as in solve
+            x = np.ldexp(draws.position[:, :, i], -k)
+            w = relative_weight(draws.capability[:, :, i], draws.salience[:, :, i], ~np.isnan(x))
             keep = w > 0
-            lo_s, hi_s = base.scale_min[i], base.scale_max[i]
-            q = draws.reference[:, i]
+            lo_s, hi_s = np.ldexp(base.scale_min[i], -k), np.ldexp(base.scale_max[i], -k)
+            q = np.ldexp(draws.reference[:, i], -k)
             with_ref = (self.params.disagreement == "reference") & ~np.isnan(q)
             qq = np.where(with_ref, q, 0.0)[:, None]
             xs = np.where(keep, x, 0.0)
@@ -96,8 +101,18 @@ class Nash(Model):
             lo = np.where(with_ref, np.maximum(np.where(keep, np.minimum(qq, 2 * xs - qq), -np.inf).max(1), lo_s), lo_s)
             hi = np.where(with_ref, np.minimum(np.where(keep, np.maximum(qq, 2 * xs - qq), np.inf).min(1), hi_s), hi_s)
             deadlock = hi - lo <= 1e-12 * (hi_s - lo_s)
-            out[:, i] = np.where(~keep.any(1), np.nan, np.where(deadlock, q, _argmax_batch(xs, w, radius2, lo, hi)))
+            out[:, i] = np.ldexp(np.where(~keep.any(1), np.nan, np.where(deadlock, q, _argmax_batch(xs, w, radius2, lo,
+                                                                                                     hi))), k)
         return out
+
+
+def _exponent(lo: float, hi: float) -> int:
+    """The power of two near the larger end of a scale (dividing by it changes no digit)."""
+    return int(np.frexp(max(abs(lo), abs(hi)))[1])
+
+
+def _plain(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
 
 
 def _argmax_batch(x: np.ndarray, w: np.ndarray, radius2: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

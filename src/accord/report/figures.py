@@ -38,6 +38,8 @@ STYLE = {
     "axes.linewidth": 0.8, "xtick.color": INK, "ytick.color": INK, "text.color": INK, "grid.color": GRID,
     "grid.linewidth": 0.8, "legend.frameon": False, "legend.fontsize": 8, "svg.fonttype": "none",
     "figure.dpi": 100, "savefig.dpi": 100,
+    # Labels are the user's words, never TeX: "$5m" or "US$" must not be read as mathtext.
+    "text.parse_math": False,
 }
 
 
@@ -50,7 +52,7 @@ def canvas(width: float, height: float) -> Figure:
 def svg(fig: Figure, name: str) -> str:
     """The figure as an SVG element (no XML prolog or metadata), its ids prefixed by ``name``."""
     buf = io.StringIO()
-    with mpl.rc_context({"svg.hashsalt": f"accord-{name}", "svg.fonttype": "none"}):
+    with mpl.rc_context({"svg.hashsalt": f"accord-{name}", "svg.fonttype": "none", "text.parse_math": False}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     body = buf.getvalue()
     body = re.sub(r"\s*<metadata>.*?</metadata>", "", body[body.index("<svg"):], flags=re.S)
@@ -60,7 +62,8 @@ def svg(fig: Figure, name: str) -> str:
 
 def png(fig: Figure, dpi: int = 150) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    with mpl.rc_context({"text.parse_math": False}):  # tick labels may be made only now
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -283,7 +286,7 @@ def network(net: Network, names: dict[str, str]) -> Figure:
         ax.plot(*xy[[a, b]].T, color=AGREE, linewidth=0.5 + 6 * t / (2 if crowded else 1), alpha=0.25 + 0.5 * t,
                 solid_capstyle="round", zorder=1)
     cap = np.nan_to_num(net.capability)
-    size = (250 + 1500 * cap / (cap.max() or 1.0)) * min(1.0, 12 / n)  # points squared
+    size = (250 + 1500 * (cap / (cap.max() or 1.0))) * min(1.0, 12 / n)  # points squared
     colors = actor_colors(net.actors, net.weight)
     ax.scatter(*xy.T, s=size, c=[colors[a] for a in net.actors], edgecolors="white", linewidths=1.5, zorder=3)
     for k, actor in enumerate(net.actors):

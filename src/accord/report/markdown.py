@@ -16,7 +16,7 @@ from .figures import png, svg
 from .sections import compose
 
 IMAGE_FORMATS = ("svg", "png")
-_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_SPECIAL = re.compile(r"([\\`*\[\]<>|$])")  # $: many renderers (GitHub, Pandoc) read $...$ as TeX
 _URL_SAFE = "/:?#[]@!$&'*+,;=%~"  # an address's own characters, less those that end a Markdown link
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..models import Result
 from ..scenario import Inputs, Scenario
+from ..stats import weighted_mean
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def agreement(inputs: Inputs) -> np.ndarray:
 
 
 def capability(inputs: Inputs) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return np.nanmean(np.where(inputs.present, inputs.capability, np.nan), axis=1)
+    """Each actor's mean capability over its issues (a sum of capabilities of 1e308 would overflow)."""
+    c = np.where(inputs.present, inputs.capability, np.nan)
+    return weighted_mean(c, np.ones_like(c))
 
 
 def challenge_counts(results: Sequence[Result], actors: tuple[str, ...]

@@ -43,7 +43,7 @@ from ..errors import AccordError, InputError, Problem
 from ..io import atomic_write, read_scenario
 from ..models import registry
 from ..runner import add_uncertainty, record, run_applicable, run_models
-from ..scenario import Scenario
+from ..scenario import NUMBER_SYNTAX, Scenario, parse_number
 from ..store import DEFAULT_PATH, RunStore
 from . import LOOPBACK
 
@@ -351,10 +351,9 @@ def parse_edits(sc: Scenario, form) -> tuple[dict[tuple[str, str, str | None], f
         if (field, actor, issue) not in current:
             problems[key] = "no such input in the scenario"
             continue
-        try:
-            value = float(raw)
-        except ValueError:
-            problems[key] = f"{raw!r} is not a number"
+        value = parse_number(str(raw))  # plain decimals only, as in files: not 1_0 or fullwidth digits
+        if value is None:
+            problems[key] = f"{raw!r} is not a number: write {NUMBER_SYNTAX}"
             continue
         lo, hi = {"position": bounds.get(issue or "", (0, 0)), "salience": (0.0, 1.0),
                   "capability": (0.0, math.inf)}[field]
@@ -397,11 +396,10 @@ def _run_options(form) -> tuple[int, int, dict[str, str]]:
     values = {}
     for key, default, lo, hi in (("samples", 0, 0, MAX_SAMPLES), ("seed", 0, 0, 2**32 - 1)):
         raw = str(form.get(key, default)).strip() or str(default)
-        try:
-            values[key] = int(raw)
-        except ValueError:
+        if not re.fullmatch(r"[+-]?[0-9]+", raw):  # int() would also take "1_0" and fullwidth digits
             problems[key] = f"{raw!r} is not a whole number"
             continue
+        values[key] = int(raw)
         if not lo <= values[key] <= hi:
             problems[key] = f"{values[key]} is outside {lo}..{hi}"
     return values.get("samples", 0), values.get("seed", 0), problems
