@@ -162,3 +162,14 @@ def test_compiled_loop_equals_the_array_loop(monkeypatch, name, ties):
     np.testing.assert_array_equal(compiled.positions, arrays.positions)
     for table in ("exchanges", "voting", "externalities"):
         assert compiled.table_frame(table).equals(arrays.table_frame(table)), table
+
+
+def test_a_round_in_which_nobody_can_trade_ends_with_the_positions_unchanged():
+    # Only C and D weigh the second issue, and both sit at its outcome: no pair stands in opposite
+    # corners (as in some DEU proposals), so there is no candidate exchange.
+    sc = make_scenario([[0, 50], [100, 50], [30, 20], [60, 20]], [[0.5, 0.0], [0.5, 0.0], [0.5, 0.5], [0.5, 0.5]],
+                       [1, 1, 1, 1])
+    for preset in ("float", "decide"):
+        result = get_model("exchange")(preset=preset).run(sc)
+        assert len(result.table_frame("exchanges")) == 0
+        np.testing.assert_array_equal(result.positions[-1], result.positions[0])

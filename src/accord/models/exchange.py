@@ -229,8 +229,10 @@ class Round:
                     if a.size:
                         parts.append((a, b, p, q, inner))
         self.groups_by_pair = {}
-        if not parts:
+        if not parts:  # nobody can trade: an empty round
             self.M = 0
+            self.a = self.k = np.zeros((0, 2), dtype=int)
+            self.gain, self.inner_pair = np.zeros(0), np.zeros(0, dtype=int)
             return
         a = np.concatenate([t[0] for t in parts])
         b = np.concatenate([t[1] for t in parts])
