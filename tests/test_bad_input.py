@@ -20,6 +20,8 @@ from accord.cli import app
 from accord.errors import InputError
 from accord.io import read_scenario
 
+LOCAL = "http://127.0.0.1:8000"  # the dashboard answers its own host and origin only
+
 NO_LINE = None  # for problems of the whole file, in formats without lines, or of a missing file
 
 
@@ -414,7 +416,8 @@ def test_a_dashboard_upload_is_read_with_the_same_bounds(tmp_path):
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    client = TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024))
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite", max_upload=64 * 1024), base_url=LOCAL,
+                        headers={"Origin": LOCAL})
     bomb = with_aliases("x" * 10_000, 1_000).encode()  # 13 KB, under the upload limit
     r = client.post("/upload", files={"file": ("bomb.yaml", bomb, "application/yaml")})
     assert r.status_code == 422 and "its aliases (*name) expand it to 10,011," in " ".join(r.text.split())
@@ -432,7 +435,7 @@ def test_dashboard_edits_take_plain_decimals_only(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
     (folder / "talks.yaml").write_text(YAML)
-    client = TestClient(create_app(folder, tmp_path / "runs.sqlite"))
+    client = TestClient(create_app(folder, tmp_path / "runs.sqlite"), base_url=LOCAL, headers={"Origin": LOCAL})
     r = client.post("/scenario/talks.yaml/forecast", data={
         "model": "mean", "position:A:tax": "3_0", "salience:B:tax": "\uff10.5", "seed": "\uff17"})
     text = html.unescape(r.text)
