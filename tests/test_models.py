@@ -264,7 +264,7 @@ actors:
                                          vat: {{position: 50, salience: {sal}}}}}}}
 """
 #: Models whose forecast depends on capabilities only through their ratios ...
-RATIO_MODELS = ("mean", "median", "nash", "accord", "eum", "influence")
+RATIO_MODELS = ("mean", "median", "nash", "accord", "eum", "influence", "exchange")
 #: ... and on saliences only through capability x salience.
 WEIGHT_MODELS = ("mean", "median", "nash", "accord")
 
@@ -311,7 +311,7 @@ def test_extreme_capabilities_and_saliences_forecast_or_are_refused_by_name(cli,
     if model in (RATIO_MODELS if case == "huge-capabilities" else WEIGHT_MODELS if case != "tiny-saliences" else ()):
         want, _ = forecast_or_error(cli, plain, model)
         assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
-    if model in ("mean", "median", "nash", "accord", "influence", "eum"):
+    if model in ("mean", "median", "nash", "accord", "influence", "eum", "exchange"):
         assert error is None
 
 

@@ -68,6 +68,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..errors import NotApplicable
 from ..scenario import Inputs
+from ..stats import relative_weight
 from ._jit import Lazy
 from .base import Model, Result, register
 
@@ -117,7 +118,7 @@ class Exchange(Model):
         span = inputs.scale_max - inputs.scale_min
         to_x = 100.0 / span
         x = np.where(inputs.present, (inputs.position - inputs.scale_min) * to_x, np.nan)
-        w = np.where(inputs.present, inputs.salience * inputs.capability, 0.0)
+        w = relative_weight(inputs.capability, inputs.salience, inputs.present)  # exact: only ratios count
         s = inputs.salience
         history = [x.copy()]
         for rnd in range(1, prm.rounds + 1):
