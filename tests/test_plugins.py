@@ -72,3 +72,12 @@ def test_a_broken_plugin_is_skipped_with_one_warning_and_the_others_load(tmp_pat
             "print(sorted({type(x.message).__name__ for x in w}), 'halfway' in names, names['mean'].__module__)")
     done = run(tmp_path, "-c", code)
     assert done.stdout.split("\n")[0] == "['PluginWarning'] True accord.models.compromise", done.stderr
+
+
+def test_the_registry_has_one_order_whatever_was_imported_first():
+    """Runs, tables and JSON list models in registry order: it must not follow import history."""
+    script = ("import accord.models.smp, accord.models.accord\n"
+              "from accord.models import registry\nprint(','.join(registry()))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "mean,median,nash,accord,eum,exchange,influence,smp"

@@ -268,10 +268,18 @@ def register(cls: type[Model]) -> type[Model]:
 
 
 def registry() -> dict[str, type[Model]]:
-    from . import load_all
+    """Every model by name, in one order whatever was imported first: the baselines, the other
+    models of this package by module name, then plug-ins by name."""
+    from . import BASELINES, load_all
 
     load_all()
-    return dict(_REGISTRY)
+
+    def rank(item: tuple[str, type[Model]]) -> tuple:
+        module = item[1].__module__.removeprefix(f"{__package__}.")
+        if "." in module:  # a plug-in's module
+            return (2, item[0])
+        return (0, BASELINES.index(module), "") if module in BASELINES else (1, module, item[0])
+    return dict(sorted(_REGISTRY.items(), key=rank))
 
 
 def get_model(name: str) -> type[Model]:
