@@ -190,7 +190,9 @@ def explain(
     params = ", ".join(f"{k}={v}" for k, v in result.params.items() if v is not None)
     out.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold] ({escape(params)})"
               + (f"  [dim]run {doc['runs'][0]['run_id']}[/dim]" if doc["runs"][0]["run_id"] else ""))
-    for chapter in instance.story(result, scenario):
+    from .narrate import story
+
+    for chapter in story(result, scenario):
         if issue and chapter.issue not in issue:
             continue
         out.print(f"\n[bold]{escape(chapter.title)}[/bold]")

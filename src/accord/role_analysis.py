@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .explain import fmt
 from .models import Model, get_model
 from .models.base import records
 from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
 from .scenario import Estimate, Scenario
+from .stats import fmt
 
 DEFAULT_MODEL = "influence"
 

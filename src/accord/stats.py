@@ -74,3 +74,26 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     k = np.argmax(cum >= 0.5 * total * (1 - 1e-12), axis=-1)
     med = np.take_along_axis(xs, k[..., None], axis=-1)[..., 0]
     return np.where(total[..., 0] > 0, med, np.nan)
+
+
+#: The quantiles a Monte Carlo forecast is summarised by, named as the JSON contract names them.
+QUANTILES = {"q05": 0.05, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q95": 0.95}
+
+
+def summarise(forecasts: np.ndarray) -> dict[str, np.ndarray]:
+    """Quantiles per issue (q05 ... q95, median) of forecasts (samples, issues), ignoring NaN.
+
+    >>> q = summarise(np.array([[0.0], [10.0], [20.0], [np.nan]]))
+    >>> float(q["median"][0]), float(q["q25"][0])
+    (10.0, 5.0)
+    """
+    return {name: np.nanquantile(forecasts, q, axis=0) for name, q in QUANTILES.items()}
+
+
+def fmt(x: float) -> str:
+    """A number as accord's texts write it: four significant digits, whole numbers from 1000.
+
+    >>> fmt(2 / 3), fmt(12345.6), fmt(-0.5)
+    ('0.6667', '12346', '-0.5')
+    """
+    return f"{x:.4g}" if abs(x) < 1000 else f"{x:.0f}"

@@ -34,11 +34,10 @@ from typing import Literal
 
 import numpy as np
 
-from .explain import fmt
 from .models import Model
+from .result import histogram  # noqa: F401  (re-exported: the forecast table's text histogram)
 from .scenario import Claim, Estimate, Inputs, Scenario
-
-QUANTILES = {"q05": 0.05, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90, "q95": 0.95}
+from .stats import QUANTILES, fmt, summarise  # noqa: F401  (quantiles are computed in the core; re-exported)
 
 
 @dataclass(frozen=True)
@@ -248,16 +247,3 @@ def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, j)))
         out[j] = model.solve(draws.inputs(base, j), rng).forecast
     return out
-
-
-def summarise(forecasts: np.ndarray) -> dict[str, np.ndarray]:
-    """Quantiles per issue (q05 ... q95, median), ignoring NaN forecasts."""
-    return {name: np.nanquantile(forecasts, q, axis=0) for name, q in QUANTILES.items()}
-
-
-def histogram(values: np.ndarray, lo: float, hi: float, bins: int = 20) -> str:
-    """A one-line text histogram of values over [lo, hi]."""
-    counts, _ = np.histogram(values[~np.isnan(values)], bins=bins, range=(lo, hi))
-    blocks = " ▁▂▃▄▅▆▇█"
-    top = counts.max() or 1
-    return "".join(blocks[int(round(8 * c / top))] if c else " " for c in counts)

@@ -18,7 +18,8 @@ import pkgutil
 import warnings
 from importlib.metadata import EntryPoint, entry_points
 
-from .base import Model, Result, get_model, register, registry
+from .base import (INTERACTION_COLUMNS, Model, Result, applicable, get_model, interactions, register, registered,
+                   registry)
 
 _loaded = False
 BASELINES = ("compromise", "median", "nash")  # listed first, then the other models by module name
@@ -52,4 +53,5 @@ def _load_plugin(ep: EntryPoint) -> None:
                       f"{type(exc).__name__}: {exc}", PluginWarning, stacklevel=2)
 
 
-__all__ = ["Model", "PluginWarning", "Result", "register", "registry", "get_model", "load_all"]
+__all__ = ["INTERACTION_COLUMNS", "Model", "PluginWarning", "Result", "applicable", "get_model", "interactions",
+           "load_all", "register", "registered", "registry"]

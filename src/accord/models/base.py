@@ -1,21 +1,31 @@
-"""The model protocol, the result type and the registry.
+"""The model contract and the registry.
 
 A bargaining model is a class with a ``name``, a pydantic ``Params`` class holding its
-settings with their defaults, and a ``solve`` method that turns a scenario's numbers
-(:class:`~accord.scenario.Inputs`) into a :class:`Result`. Decorated with :func:`register`,
-it is available by name to the command line, the run store and every analysis, with no
-further wiring: adding a model is adding one module to :mod:`accord.models` (or, from
-another package, an entry point in the group ``accord.models``).
+settings with their defaults, declared requirements (what it cannot take), and one hook,
+``solve``, that turns a scenario's numbers (:class:`~accord.scenario.Inputs`) into a
+:class:`~accord.result.Result`. Decorated with :func:`register`, it is available by name to
+the command line, the run store and every analysis, with no further wiring: adding a model
+is adding one module to :mod:`accord.models` (or, from another package, an entry point in
+the group ``accord.models``). :func:`accord.testing.check_model` tells whether a model keeps
+the contract.
 
 Like scikit-learn estimators, models take all settings as constructor arguments, validate
 them there and keep them unchanged (``model.params``); running never changes the model.
+Models emit numbers and tables; the words that tell a run come from :mod:`accord.narrate`.
+
+>>> from accord.io import from_arrays
+>>> one_issue = from_arrays([[10], [90]], [[0.5], [0.5]], [1, 1]).inputs()
+>>> get_model("exchange")().check(one_issue)
+['needs at least two issues: actors trade across issues']
+>>> applicable(["mean", "exchange"], one_issue)
+{'mean': None, 'exchange': 'model exchange needs at least two issues: actors trade across issues'}
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,21 +33,66 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import NotApplicable, UsageError
+from ..result import Result, records
 from ..scenario import Inputs, Scenario
-from ..stats import weighted_mean, weighted_median
+
+__all__ = ["INTERACTION_COLUMNS", "Model", "NoParams", "Result", "applicable", "check_finite", "get_model",
+           "interactions", "records", "refusal", "register", "registered", "registry"]
 
 
 class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Methods the contract implements once for every model: a model defines ``solve`` instead.
+FINAL = ("run", "evaluate", "run_batch")
+#: The standard table of who challenges whom (:func:`interactions`).
+INTERACTION_COLUMNS = ("round", "issue", "actor", "other", "kind", "value")
+
+
 class Model(ABC):
-    """Base class of bargaining models."""
+    """Base class of bargaining models.
+
+    A model declares what it cannot take in class attributes; :meth:`check` reads them, so
+    that a caller knows without solving whether the model can take a scenario, and :meth:`run`
+    refuses what ``check`` refuses. ``solve`` raises :class:`~accord.errors.NotApplicable`
+    only for what shows while solving.
+    """
 
     name: ClassVar[str]
     #: One line: what the model computes and from which paper.
     summary: ClassVar[str]
     Params: ClassVar[type[BaseModel]] = NoParams
+    #: Whether positions move over rounds; a model without them returns the inputs as its one round.
+    has_rounds: ClassVar[bool] = False
+
+    # -- declared requirements (each reason of check() completes "model NAME ...") ------------
+    #: The fewest issues the model takes (the exchange model trades across two or more).
+    min_issues: ClassVar[int] = 1
+    #: The fewest actors the model takes.
+    min_actors: ClassVar[int] = 1
+    #: Every actor takes a stance on every issue (as in a policy space: SMP).
+    needs_all_stances: ClassVar[bool] = False
+    #: An actor's saliences are shares of its attention: they sum to at most 1 over the issues (SMP).
+    needs_salience_shares: ClassVar[bool] = False
+    #: One capability per actor, the same on every issue (SMP).
+    needs_one_capability: ClassVar[bool] = False
+    #: Every actor has a positive capability and some salience (SMP).
+    needs_positive_weights: ClassVar[bool] = False
+    #: Why the model needs what it declares, by attribute name: said after the reason.
+    because: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        final = [m for m in FINAL if m in vars(cls)]
+        if final:
+            raise TypeError(f"model class {cls.__qualname__} defines {', '.join(final)}: a model defines `solve` "
+                            "only, and accord runs it (run checks the declared requirements first, then labels and "
+                            "checks the result); declare what it cannot take (min_issues, needs_all_stances, ...) "
+                            "or extend `check`")
+        if "story" in vars(cls):
+            raise TypeError(f"model class {cls.__qualname__} defines story: a run is told by a narrator of "
+                            "accord.narrate (accord.narrate.narrator(name) registers one), not by the model")
 
     def __init__(self, **params: Any) -> None:
         try:
@@ -60,147 +115,157 @@ class Model(ABC):
     def get_params(self) -> dict[str, Any]:
         return self.params.model_dump(mode="json")
 
+    def check(self, inputs: Inputs) -> list[str]:
+        """Why the model cannot take these inputs (empty: it can), from its declared requirements.
+
+        Cheap: it reads the declarations and the inputs' shape, and never solves. A model with a
+        requirement the declarations cannot say extends it (``super().check(inputs) + [...]``),
+        each reason completing the sentence "model NAME ...".
+        """
+        return requirement_problems(type(self), inputs)
+
     def run(self, scenario: Scenario, seed: int | None = None) -> Result:
-        """Forecast a scenario. ``seed`` drives every random choice; equal seeds give equal results."""
+        """Forecast a scenario. ``seed`` drives every random choice; equal seeds give equal results.
+
+        Refuses (:class:`~accord.errors.NotApplicable`) what :meth:`check` refuses, and a
+        result that is not finite (:func:`check_finite`).
+        """
         inputs = scenario.inputs()
-        with np.errstate(all="ignore"):  # overflow or 0/0 in a model's arithmetic: the result is checked instead
-            result = self.solve(inputs, np.random.default_rng(seed))
-        result.model, result.params, result.seed = self.name, self.get_params(), seed
+        result = self.evaluate(inputs, np.random.default_rng(seed))
+        result.seed = seed
         check_finite(result, inputs)
+        return result
+
+    def evaluate(self, inputs: Inputs, rng: np.random.Generator | int | None = None) -> Result:
+        """Solve inputs the model can take: :meth:`check` first (NotApplicable with its reasons),
+        then ``solve``, and the result labelled with the model and its parameters. What analyses
+        call on sampled or edited inputs; unlike :meth:`run`, it leaves non-finite values to them.
+        """
+        reasons = self.check(inputs)
+        if reasons:
+            raise NotApplicable(refusal(self.name, reasons))
+        if not isinstance(rng, np.random.Generator):
+            rng = np.random.default_rng(rng)
+        with np.errstate(all="ignore"):  # overflow or 0/0 in a model's arithmetic: the result is checked instead
+            result = self.solve(inputs, rng)
+        result.model, result.params = self.name, self.get_params()
         return result
 
     @abstractmethod
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
-        """Compute the result from the scenario's numbers; draw randomness from ``rng`` only."""
+        """Compute the result from the scenario's numbers; draw randomness from ``rng`` only.
 
-    def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
+        Called on inputs that :meth:`check` accepts: it need not test the declared requirements.
+        """
+
+    def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
         """Forecasts (samples, issues) for many sampled inputs at once, or None if the model
         has no batched form (Monte Carlo then solves sample by sample)."""
         return None
 
-    def story(self, result: Result, scenario: Scenario) -> list:
-        """The run told round by round, one :class:`accord.explain.Chapter` per issue.
-
-        The default needs only positions and summary; models override it to tell their events.
-        """
-        from ..explain import generic_story
-
-        return generic_story(result, scenario)
+    @classmethod
+    def interactions(cls, result: Result) -> pd.DataFrame | None:
+        """The run's challenges as the standard table (:func:`interactions`), or None if the
+        model records none. Models that record who challenges whom override it."""
+        return None
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
 
 
-@dataclass
-class Result:
-    """What a model run produces, labelled by round, actor and issue.
+# -- declared requirements ------------------------------------------------------------------------
 
-    ``positions[r, a, i]`` is actor ``a``'s position on issue ``i`` after round ``r``; round 0
-    holds the inputs, so a model without rounds has one. ``forecast[i]`` is the predicted
-    outcome of issue ``i``. ``tables`` hold model-specific records, as pandas DataFrames or
-    lists of dicts; ``notes`` plain-language remarks (convergence, cycles, degenerate cases).
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{_NUMBERS[n] if 0 <= n < len(_NUMBERS) else n} {noun}{'' if n == 1 else 's'}"
+
+
+def _listed(items: list[str], limit: int = 10) -> str:
+    return ", ".join(items[:limit]) + (" ..." if len(items) > limit else "")
+
+
+def requirement_problems(cls: type[Model], inputs: Inputs) -> list[str]:
+    """The reasons ``cls``'s declared requirements give for refusing ``inputs`` (see :meth:`Model.check`)."""
+    def why(attr: str) -> str:
+        return f": {cls.because[attr]}" if attr in cls.because else ""
+
+    reasons = []
+    n_actors, n_issues = inputs.position.shape
+    present = inputs.present
+    if n_issues < cls.min_issues:
+        reasons.append(f"needs at least {_count(cls.min_issues, 'issue')}{why('min_issues')}")
+    if n_actors < cls.min_actors:
+        reasons.append(f"needs at least {_count(cls.min_actors, 'actor')}{why('min_actors')}")
+    if cls.needs_all_stances and not present.all():
+        absent = [f"{inputs.actors[a]} on {inputs.issues[i]}" for a, i in zip(*np.nonzero(~present))]
+        reasons.append(f"needs a stance of every actor on every issue{why('needs_all_stances')} "
+                       f"(missing: {_listed(absent)})")
+    salience = np.where(present, inputs.salience, 0.0).sum(axis=1)
+    if cls.needs_salience_shares:
+        over = [f"{a}'s sum to {s:.3g}" for a, s in zip(inputs.actors, salience) if s > 1 + 1e-9]
+        if over:
+            reasons.append("needs saliences that are shares of an actor's attention, summing to at most 1 over its "
+                           f"issues{why('needs_salience_shares')} ({_listed(over)})")
+    capability = np.where(present, inputs.capability, np.nan)
+    if cls.needs_one_capability:
+        spread = np.nanmax(capability, axis=1, initial=-np.inf) - np.nanmin(capability, axis=1, initial=np.inf)
+        differ = [a for a, d in zip(inputs.actors, spread) if d > 0 and np.isfinite(d)]
+        if differ:
+            reasons.append(f"needs one capability per actor, the same on every issue{why('needs_one_capability')} "
+                           f"({_listed(differ)} {'has' if len(differ) == 1 else 'have'} different capabilities by "
+                           "issue)")
+    if cls.needs_positive_weights:
+        zero = [f"{a} has zero {'salience on every issue' if s <= 0 else 'capability'}"
+                for a, s, c in zip(inputs.actors, salience, capability) if s <= 0 or (c <= 0).any()]
+        if zero:
+            reasons.append(f"needs a positive capability and some salience of every actor"
+                           f"{why('needs_positive_weights')} ({_listed(zero)})")
+    return reasons
+
+
+def refusal(name: str, reasons: Iterable[str]) -> str:
+    """The message of a model's refusal: "model NAME reason; reason"."""
+    return f"model {name} " + "; ".join(reasons)
+
+
+def applicable(models: Iterable[str | type[Model] | Model], inputs: Inputs | Scenario) -> dict[str, str | None]:
+    """For each model (a name, a class run with its defaults, or an instance), None if it can
+    take the inputs, else why not: the message its ``run`` would refuse them with. Solves
+    nothing, so the command line and the dashboard can ask before running (see the module's
+    example). A model may still find while solving that it cannot give a forecast.
     """
+    if isinstance(inputs, Scenario):
+        inputs = inputs.inputs()
+    out: dict[str, str | None] = {}
+    for model in models:
+        instance = get_model(model)() if isinstance(model, str) else model() if isinstance(model, type) else model
+        reasons = instance.check(inputs)
+        out[instance.name] = refusal(instance.name, reasons) if reasons else None
+    return out
 
-    actors: tuple[str, ...]
-    issues: tuple[str, ...]
-    forecast: np.ndarray
-    positions: np.ndarray
-    weight: np.ndarray
-    tables: dict[str, pd.DataFrame | list[dict[str, Any]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    model: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    seed: int | None = None
-    #: Monte Carlo over the evidence, if run: {"samples": n, "correlate": ..., "forecasts": (n, issues),
-    #: "overrides": [...]} (see :func:`accord.uncertainty.overrides`)
-    uncertainty: dict[str, Any] | None = None
 
-    @classmethod
-    def static(cls, inputs: Inputs, forecast: np.ndarray, **kwargs: Any) -> Result:
-        """The result of a model without rounds: positions are the inputs (round 0)."""
-        return cls(inputs.actors, inputs.issues, np.asarray(forecast, float), inputs.position[None].copy(),
-                   inputs.weight, **kwargs)
+def interactions(result: Result) -> pd.DataFrame:
+    """Who challenges whom in a run, as one standard table whatever the model.
 
-    @property
-    def n_rounds(self) -> int:
-        return self.positions.shape[0] - 1
-
-    def summary_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Capability x salience weighted mean and weighted median of positions, per round and issue."""
-        pos = np.moveaxis(self.positions, 1, -1)  # round, issue, actor
-        w = np.broadcast_to(self.weight.T, pos.shape)
-        return weighted_mean(pos, w), weighted_median(pos, w)
-
-    # -- tidy tables ----------------------------------------------------------------------
-
-    def to_frame(self) -> pd.DataFrame:
-        """Positions as a tidy table: one row per round, issue and actor present."""
-        r, a, i = np.nonzero(~np.isnan(self.positions))
-        return pd.DataFrame({
-            "round": r,
-            "issue": np.asarray(self.issues, dtype=object)[i],
-            "actor": np.asarray(self.actors, dtype=object)[a],
-            "position": self.positions[r, a, i],
-        }).sort_values(["round", "issue", "actor"], kind="stable", key=_order(self)).reset_index(drop=True)
-
-    def forecast_frame(self) -> pd.DataFrame:
-        """Per issue: the forecast, and with Monte Carlo its median and quantiles over the samples."""
-        frame = pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
-        if self.uncertainty is not None:
-            from ..uncertainty import histogram, summarise
-
-            draws = self.uncertainty["forecasts"]
-            for name, values in summarise(draws).items():
-                frame[name] = values
-            lo, hi = self.uncertainty["scale"]
-            frame["histogram"] = [histogram(draws[:, i], lo[i], hi[i]) for i in range(len(self.issues))]
-        return frame
-
-    def summary_frame(self) -> pd.DataFrame:
-        mean, median = self.summary_arrays()
-        rounds, issues = np.indices(mean.shape)
-        return pd.DataFrame({
-            "round": rounds.ravel(),
-            "issue": np.asarray(self.issues, dtype=object)[issues.ravel()],
-            "mean": mean.ravel(),
-            "median": median.ravel(),
-        })
-
-    def table_frame(self, name: str) -> pd.DataFrame:
-        """A model-specific table as a DataFrame."""
-        table = self.tables[name]
-        return table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
-
-    def table(self, name: str) -> list[dict[str, Any]]:
-        """A model-specific table as JSON-ready records."""
-        table = self.tables[name]
-        if isinstance(table, pd.DataFrame):
-            return records(table)
-        return [{c: _plain(v) for c, v in row.items()} for row in table]
-
-    def to_json(self) -> dict[str, Any]:
-        """The run as the JSON contract's ``runs[]`` entry (without ``run_id``)."""
-        forecast = records(self.forecast_frame())
-        missing = [row["issue"] for row in forecast if any(v is None for v in row.values())]
-        if missing:  # e.g. Monte Carlo samples of which none could be computed
-            raise NotApplicable(f"model {self.model} gives no forecast for issue {', '.join(missing)}: its result "
-                                "holds values that are not finite numbers")
-        return {
-            "model": self.model,
-            "params": self.params,
-            "seed": self.seed,
-            "forecast": forecast,
-            "rounds": records(self.to_frame()),
-            "summary": records(self.summary_frame()),
-            "tables": {name: self.table(name) for name in self.tables},
-            "notes": list(self.notes),
-            **({"samples": self.uncertainty["samples"], "correlate": self.uncertainty["correlate"]}
-               if self.uncertainty else {}),
-            # inputs whose value is set over their claims, and how the samples draw them (what-ifs)
-            **({"overrides": self.uncertainty["overrides"]} if self.uncertainty and self.uncertainty.get("overrides")
-               else {}),
-        }
+    Columns :data:`INTERACTION_COLUMNS`: ``round``; ``issue`` (None where an interaction spans
+    every issue, as SMP's challenges do); ``actor``, who makes the challenge or demand;
+    ``other``, whom it is made to; ``kind``; ``value``, what the challenge is worth to its maker
+    as the model reckons it. Kinds: ``challenge`` (SMP: an initiator's chosen challenge; value,
+    its expected gain), ``demand`` and ``accepted`` (EUM: an offer made, and one the other
+    accepted; value, the maker's expected utility of the challenge as the other perceives it).
+    Computed from the run's own tables, so it works on a run read back from JSON
+    (:meth:`~accord.result.Result.from_json`); it is not stored in the JSON. Empty for a model
+    that records no challenges.
+    """
+    cls = registry().get(result.model)
+    table = cls.interactions(result) if cls is not None else None
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("round", "value") else object)
+                             for c in INTERACTION_COLUMNS})
+    return table.loc[:, list(INTERACTION_COLUMNS)].reset_index(drop=True)
 
 
 def check_finite(result: Result, inputs: Inputs) -> None:
@@ -229,31 +294,6 @@ def _extremes(inputs: Inputs, i: int) -> str:
             "divided by the largest, say)")
 
 
-def _order(result: Result):
-    # Keep the scenario's order of issues and actors rather than alphabetical order.
-    rank = ({("issue", v): k for k, v in enumerate(result.issues)}
-            | {("actor", v): k for k, v in enumerate(result.actors)})
-
-    def key(col: pd.Series) -> pd.Series:
-        return col.map(lambda v: rank.get((col.name, v), v)) if col.name in ("issue", "actor") else col
-    return key
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(v) else float(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = list(frame.columns)
-    return [{c: _plain(v) for c, v in zip(cols, row)} for row in frame.itertuples(index=False, name=None)]
-
-
 # -- registry ---------------------------------------------------------------------------------
 
 _REGISTRY: dict[str, type[Model]] = {}
@@ -265,6 +305,29 @@ def register(cls: type[Model]) -> type[Model]:
         raise ValueError(f"a model named {cls.name!r} is already registered ({_REGISTRY[cls.name].__module__})")
     _REGISTRY[cls.name] = cls
     return cls
+
+
+@contextmanager
+def registered(cls: type[Model]) -> Iterator[type[Model]]:
+    """Register a model for the length of a ``with`` block (a test, a notebook), then remove it.
+
+    >>> class Zero(Model):
+    ...     name, summary = "zero", "forecasts the bottom of every scale"
+    ...     def solve(self, inputs, rng):
+    ...         return Result.static(inputs, inputs.scale_min)
+    >>> with registered(Zero):
+    ...     "zero" in registry()
+    True
+    >>> "zero" in registry()
+    False
+    """
+    already = _REGISTRY.get(cls.name) is cls
+    register(cls)
+    try:
+        yield cls
+    finally:
+        if not already and _REGISTRY.get(cls.name) is cls:
+            del _REGISTRY[cls.name]
 
 
 def registry() -> dict[str, type[Model]]:

@@ -135,6 +135,7 @@ class EUM(Model):
     name = "eum"
     summary = "expected utility model of Bueno de Mesquita, as Scholz, Calbert & Smith (2011) write it"
     Params = EUMParams
+    has_rounds = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         opt = self.params.resolved()
@@ -193,42 +194,15 @@ class EUM(Model):
                 out[part, i] = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
         return out
 
-    def story(self, result: Result, scenario) -> list:
-        """Who threatens whom, who gives way to whom and how far, and where the median goes."""
-        from ..explain import fmt, generic_story, name
-
-        chapters = generic_story(result, scenario)
-        risk, offers = result.table_frame("risk"), result.table_frame("offers")
-        verbs = {"conflict": "expects to lose a confrontation with {o} and gives in",
-                 "compromise": "compromises with {o}",
-                 "capitulation": "capitulates to {o}"}
-        for ch in chapters:
-            for k, (rnd, lines) in enumerate(ch.rounds):
-                if rnd == 0:
-                    continue
-                events = []
-                rk = risk[(risk["round"] == rnd) & (risk["issue"] == ch.issue)]
-                if len(rk) > 1 and rk["danger"].max() > rk["danger"].min():
-                    hot, cool = rk.loc[rk["danger"].idxmax()], rk.loc[rk["danger"].idxmin()]
-                    events.append(f"Most threatened: {name(scenario, hot.actor)} (danger {fmt(hot.danger)}, "
-                                  f"risk exponent {hot.r:.2f}); least: {name(scenario, cool.actor)} "
-                                  f"(danger {fmt(cool.danger)}, exponent {cool.r:.2f}).")
-                of = offers[(offers["round"] == rnd) & (offers["issue"] == ch.issue)]
-                taken = of[of["accepted"]]
-                if len(of):
-                    events.append(f"{len(of)} demands are made; {len(taken)} accepted.")
-                a_index = {a: j for j, a in enumerate(result.actors)}
-                i = result.issues.index(ch.issue)
-                for row in taken.itertuples(index=False):
-                    before = result.positions[rnd - 1, a_index[row.actor], i]
-                    verb = verbs[row.quadrant].format(o=name(scenario, row.other))
-                    events.append(f"{name(scenario, row.actor)} {verb}: {fmt(before)} -> {fmt(row.proposed_position)} "
-                                  f"(its challenge worth {row.e_own:+.3g} to it, {name(scenario, row.other)}'s "
-                                  f"challenge worth {row.e_other:+.3g}).")
-                if not len(taken):
-                    events.append("Nobody accepts a demand: no one moves.")
-                ch.rounds[k] = (rnd, events + lines[-1:])
-        return chapters
+    @classmethod
+    def interactions(cls, result: Result) -> pd.DataFrame:
+        """Each recorded offer: the proposer's demand on the receiver (``accepted`` where the receiver
+        took it), worth the challenge's expected utility to the proposer as the receiver sees it."""
+        offers = result.table_frame("offers", OFFER_COLUMNS)
+        accepted = offers["accepted"].astype(bool).to_numpy()
+        return pd.DataFrame({"round": offers["round"], "issue": offers["issue"], "actor": offers["other"],
+                             "other": offers["actor"], "kind": np.where(accepted, "accepted", "demand"),
+                             "value": offers["e_other"]})
 
 
 RISK_COLUMNS = ("round", "issue", "actor", "danger", "r")

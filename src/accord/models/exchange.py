@@ -66,7 +66,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from ..errors import NotApplicable
 from ..scenario import Inputs
 from ..stats import relative_weight
 from ._jit import Lazy
@@ -99,10 +98,11 @@ class Exchange(Model):
     name = "exchange"
     summary = "Stokman's exchange model: equal-gain trades of voting positions across issues (Stokman 1994)"
     Params = ExchangeParams
+    has_rounds = True
+    min_issues = 2
+    because = {"min_issues": "actors trade across issues"}
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
-        if len(inputs.issues) < 2:
-            raise NotApplicable("model exchange needs at least two issues: actors trade across issues")
         prm = self.params
         rows: dict[str, list] = {"exchanges": [], "voting": [], "externalities": []}
         play = self._play_decimal if prm.preset == "decide" else self._play_float
@@ -148,34 +148,6 @@ class Exchange(Model):
             played.report(rnd, y, inputs, rows)
             history.append(game.positions())
         return np.stack(history), game.outcomes()
-
-    def story(self, result: Result, scenario) -> list:
-        """Per round: the trades that moved this issue, and who gained most from trading."""
-        from ..explain import fmt, generic_story, name
-
-        chapters = generic_story(result, scenario)
-        ex, ext = result.table_frame("exchanges"), result.table_frame("externalities")
-        for ch in chapters:
-            for k, (rnd, lines) in enumerate(ch.rounds):
-                if rnd == 0:
-                    continue
-                on_issue = (ex["supply_issue_i"] == ch.issue) | (ex["supply_issue_j"] == ch.issue)
-                here = ex[(ex["round"] == rnd) & on_issue]
-                events = [f"{len(ex[ex['round'] == rnd])} exchanges this round, {len(here)} involving this issue."]
-                for row in here.nlargest(5, "gain").itertuples(index=False):
-                    mover, other, m, y, other_issue = (
-                        (row.actor_i, row.actor_j, row.move_i, row.voting_position_i, row.supply_issue_j)
-                        if row.supply_issue_i == ch.issue else
-                        (row.actor_j, row.actor_i, row.move_j, row.voting_position_j, row.supply_issue_i))
-                    events.append(f"{name(scenario, mover)} moves {fmt(m):>6} to vote {fmt(y)} here, in return for "
-                                  f"{name(scenario, other)}'s move on {other_issue} (gain {row.gain:.3g} each).")
-                ch.rounds[k] = (rnd, events + lines[-1:])
-            if len(ext):
-                total = ext.groupby("actor")["own"].sum().sort_values(ascending=False)
-                top = ", ".join(f"{name(scenario, a)} {g:.3g}" for a, g in total.head(3).items() if g > 0)
-                if top:
-                    ch.ending += f" Most gained from trading (all issues): {top}."
-        return chapters
 
 
 def outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ class Influence(Model):
     name = "influence"
     summary = "social influence with bounded confidence (Friedkin & Johnsen 1990; Hegselmann & Krause 2002)"
     Params = InfluenceParams
+    has_rounds = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         prm = self.params

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import NotApplicable, UsageError
+from ..errors import UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
 from .base import Model, Result, register
@@ -91,6 +91,13 @@ class SMP(Model):
     name = "smp"
     summary = "KTAB's Spatial Model of Politics: challenges, bargains, probabilistic Condorcet elections"
     Params = SMPParams
+    has_rounds = True
+    min_actors = 2
+    needs_all_stances = True
+    needs_salience_shares = True
+    needs_one_capability = True
+    needs_positive_weights = True
+    because = {"needs_all_stances": "issues are the dimensions of one policy space"}
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         settings = inputs.settings.get("smp", {})
@@ -118,67 +125,19 @@ class SMP(Model):
         return Result(inputs.actors, inputs.issues, forecast * span + lo, positions, inputs.weight,
                       tables=game.tables(inputs, lo, span), notes=notes)
 
-
-    def story(self, result: Result, scenario) -> list:
-        """Per turn: who challenges whom, which bargains are struck, and who is likeliest to win."""
-        from ..explain import fmt, generic_story, name
-
-        chapters = generic_story(result, scenario)
-        challenges, bargains = result.table_frame("challenges"), result.table_frame("bargains")
-        probs = result.table_frame("probabilities")
-        first = scenario.issue_ids[0]
-        for ch in chapters:
-            for k, (rnd, lines) in enumerate(ch.rounds):
-                events = []
-                if rnd == 0:
-                    top = probs[probs["round"] == 0].nlargest(1, "probability")
-                    events.append(f"Likeliest to prevail: {name(scenario, top.actor.iloc[0])} "
-                                  f"(probability {top.probability.iloc[0]:.2f}).")
-                    ch.rounds[k] = (rnd, lines + events)
-                    continue
-                made = challenges[challenges["round"] == rnd]
-                here = bargains[(bargains["round"] == rnd) & (bargains["issue"] == ch.issue)]
-                if ch.issue == first and len(made):
-                    events.append(f"{len(made)} challenges: " + "; ".join(
-                        f"{name(scenario, r.initiator)} -> {name(scenario, r.target)} (wins with p={r.p_win:.2f}, "
-                        f"gain {r.gain:.3g})" for r in made.itertuples(index=False)) + ".")
-                for b in here.itertuples(index=False):
-                    sides = ((b.initiator, b.taken_by_initiator), (b.receiver, b.taken_by_receiver))
-                    takers = [who for who, took in sides if took]
-                    if takers:
-                        events.append(f"{name(scenario, b.initiator)} and {name(scenario, b.receiver)} bargain at "
-                                      f"{fmt(b.initiator_position)} / {fmt(b.receiver_position)}; taken by "
-                                      f"{' and '.join(name(scenario, t) for t in takers)}.")
-                if not events:
-                    events.append("No bargain on this issue is taken.")
-                ch.rounds[k] = (rnd, events + lines[-1:])
-        return chapters
+    @classmethod
+    def interactions(cls, result: Result) -> pd.DataFrame:
+        """Each turn's challenges: the initiator's chosen target, worth its expected gain (on every issue at once)."""
+        ch = result.table_frame("challenges", ["round", "initiator", "target", "gain"])
+        return pd.DataFrame({"round": ch["round"], "issue": None, "actor": ch["initiator"], "other": ch["target"],
+                             "kind": "challenge", "value": ch["gain"]})
 
 
 def _space(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions on [0, 1] per issue, saliences and one capability per actor; checks SMP's needs."""
-    if not inputs.present.all():
-        absent = [(inputs.actors[a], inputs.issues[i]) for a, i in zip(*np.nonzero(~inputs.present))]
-        raise NotApplicable("model smp: every actor needs a stance on every issue (one policy space); missing: "
-                         + ", ".join(f"{a} on {i}" for a, i in absent[:10]) + (" ..." if len(absent) > 10 else ""))
+    """Positions on [0, 1] per issue, saliences and one capability per actor (inputs that
+    :meth:`SMP.check` accepts: every stance present, one capability per actor)."""
     X = (inputs.position - inputs.scale_min) / (inputs.scale_max - inputs.scale_min)
-    S = inputs.salience
-    problems = []
-    caps = inputs.capability
-    for a, actor in enumerate(inputs.actors):
-        if np.ptp(caps[a]) > 0:
-            problems.append(f"{actor} has different capabilities by issue (SMP has one per actor)")
-        if S[a].sum() > 1 + 1e-9:
-            problems.append(f"{actor}'s saliences sum to {S[a].sum():.3g}; in SMP they are shares of one actor's "
-                            "attention over the issues and sum to at most 1")
-        if S[a].sum() <= 0 or caps[a, 0] <= 0:
-            problems.append(f"{actor} has zero {'salience on every issue' if S[a].sum() <= 0 else 'capability'}; "
-                            "SMP needs positive weights")
-    if len(inputs.actors) < 2:
-        problems.append("SMP needs at least two actors")
-    if problems:
-        raise NotApplicable("model smp cannot run this scenario: " + "; ".join(problems))
-    return X, S, caps[:, 0].copy()
+    return X, inputs.salience, inputs.capability[:, 0].copy()
 
 
 def _accommodation(pairs: list[dict[str, Any]], actors: tuple[str, ...]) -> np.ndarray | None:
