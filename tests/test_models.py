@@ -1,4 +1,4 @@
-"""One battery of checks every registered model must pass, then each baseline's own numbers."""
+"""The battery of accord.testing on every registered model, then each baseline's own numbers."""
 
 from __future__ import annotations
 
@@ -10,68 +10,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accord import testing
 from accord.errors import UsageError
 from accord.io import read_scenario
 from accord.models import Model, Result, get_model, registry
 from accord.runner import record, run_models
 from accord.stats import weighted_mean, weighted_median
+from accord.testing import SCENARIOS, parametrize_with_checks
 
 from .conftest import KOREA, make_scenario, shared
 
 MODELS = sorted(registry())
-
-# Every model must run this one: all actors on both issues, saliences shares of attention.
-SMALL = make_scenario(
-    positions=[[10, 80], [40, 20], [90, 35], [60, 55]],
-    salience=[[0.7, 0.2], [0.5, 0.5], [0.3, 0.1], [0.2, 0.8]],
-    capability=[3, 2, 4, 1],
-    reference=[30, None],
-)
-SPARSE = make_scenario(
-    positions=[[10, 80], [40, 20], [90, float("nan")], [60, 55]],
-    salience=[[0.7, 0.2], [0.5, 0.5], [0.3, 0.0], [0.2, 0.8]],
-    capability=[3, 2, 4, 1],
-)
+SMALL, SPARSE, WITH_SETTINGS = SCENARIOS["small"], SCENARIOS["an absent stance"], testing.WITH_SETTINGS
 
 
-def permuted(scenario, order):
-    data = scenario.canonical()
-    data["actors"] = [data["actors"][k] for k in order]
-    return type(scenario).model_validate(data)
+# -- conformance: every registered model passes the battery of accord.testing ------------------------
 
 
-# -- conformance: every registered model -------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_registered_model_follows_the_protocol(name):
-    cls = get_model(name)
-    assert issubclass(cls, Model) and cls.name == name and cls.summary
-    model = cls()
-    assert model.get_params() == cls().get_params()  # defaults are stable
-    result = model.run(SMALL, seed=1)
-    assert isinstance(result, Result)
-    assert result.model == name and result.seed == 1
-    assert result.forecast.shape == (2,)
-    n_rounds = result.positions.shape[0]
-    assert result.positions.shape == (n_rounds, 4, 2)
-    # Round 0 holds the inputs; a forecast lies on the issue's scale.
-    np.testing.assert_array_equal(result.positions[0], SMALL.inputs().position)
-    assert np.all((result.forecast >= 0) & (result.forecast <= 100))
-
-
-# A scenario whose file carries model settings (as KTAB XML does for smp): they are inputs.
-WITH_SETTINGS = SMALL.model_copy(update={"settings": {"smp": {"VotingRule": "Binary", "PCEModel": "MarkovUniform"}}})
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_run_equals_solve_on_the_inputs_with_settings(name):
-    """Monte Carlo, roles and sensitivity call ``solve(inputs)``: it must give what ``run`` gives."""
-    model = get_model(name)()
-    ran = model.run(WITH_SETTINGS, seed=3)
-    solved = get_model(name)().solve(WITH_SETTINGS.inputs(), np.random.default_rng(3))  # a fresh instance
-    np.testing.assert_array_equal(ran.forecast, solved.forecast)
-    np.testing.assert_array_equal(ran.positions, solved.positions)
+@parametrize_with_checks(registry())
+def test_registered_model_keeps_the_contract(model, check):
+    check(model)
 
 
 def test_smp_settings_reach_monte_carlo():
@@ -95,44 +53,18 @@ def test_absent_actors_stay_absent_or_are_refused_by_name(name):
     assert np.isnan(result.positions[:, 2, 1]).all() and np.isfinite(result.forecast).all()
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_json_contract(name):
-    doc = record(SMALL, run_models(SMALL, [name]), store=None)
-    text = json.dumps(doc, allow_nan=False)  # strict JSON: no NaN
-    doc = json.loads(text)
+def test_the_json_document_names_the_scenario_and_every_run():
+    doc = json.loads(json.dumps(record(SMALL, run_models(SMALL, MODELS), store=None), allow_nan=False))
     assert set(doc) == {"scenario", "runs"}
     assert doc["scenario"] == {"name": SMALL.name, "sha256": SMALL.sha256}
-    (run,) = doc["runs"]
-    assert list(run)[:8] == ["model", "params", "seed", "run_id", "forecast", "rounds", "summary", "tables"]
-    assert [f["issue"] for f in run["forecast"]] == ["i0", "i1"]
-    assert all(set(r) == {"round", "issue", "actor", "position"} for r in run["rounds"])
-    assert all(set(s) == {"round", "issue", "mean", "median"} for s in run["summary"])
-    # Round 0 of the summary is the baseline mean and median of the inputs.
-    first = {s["issue"]: s for s in run["summary"] if s["round"] == 0}
-    assert first["i0"]["mean"] == pytest.approx((3 * .7 * 10 + 2 * .5 * 40 + 4 * .3 * 90 + 1 * .2 * 60)
-                                                / (3 * .7 + 2 * .5 + 4 * .3 + 1 * .2))
-    assert first["i0"]["median"] == 40  # sorted weights 2.1 (10), 1.0 (40): 3.1 >= 4.5 / 2 > 2.1
-    assert len([r for r in run["rounds"] if r["round"] == 0]) == 8
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_deterministic_for_a_seed(name):
-    a = record(SMALL, run_models(SMALL, [name], seed=7), store=None)
-    b = record(SMALL, run_models(SMALL, [name], seed=7), store=None)
-    assert json.dumps(a) == json.dumps(b)
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_forecast_does_not_depend_on_actor_order(name):
-    base = get_model(name)().run(SMALL).forecast
-    for order in ([3, 2, 1, 0], [1, 3, 0, 2]):
-        np.testing.assert_allclose(get_model(name)().run(permuted(SMALL, order)).forecast, base, rtol=1e-12)
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_bad_parameters_are_refused_by_name(name):
-    with pytest.raises(UsageError, match="unknown parameter `no_such_parameter`"):
-        get_model(name)(no_such_parameter=1)
+    assert [run["model"] for run in doc["runs"]] == MODELS
+    for run in doc["runs"]:
+        assert list(run)[:8] == ["model", "params", "seed", "run_id", "forecast", "rounds", "summary", "tables"]
+        # Round 0 of the summary is the baseline mean and median of the inputs.
+        first = {s["issue"]: s for s in run["summary"] if s["round"] == 0}
+        assert first["i0"]["mean"] == pytest.approx((3 * .7 * 10 + 2 * .5 * 40 + 4 * .3 * 90 + 1 * .2 * 60)
+                                                    / (3 * .7 + 2 * .5 + 4 * .3 + 1 * .2))
+        assert first["i0"]["median"] == 40  # sorted weights 2.1 (10), 1.0 (40): 3.1 >= 4.5 / 2 > 2.1
 
 
 @pytest.mark.parametrize("name", MODELS)
