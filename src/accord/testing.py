@@ -118,10 +118,10 @@ def _accepted(model: Model) -> Iterator[tuple[str, Scenario]]:
 def check_protocol(model: Model) -> None:
     """A :class:`~accord.models.Model` with a name, a one-line summary, pydantic ``Params`` whose
     defaults are stable, declared requirements of the right types, and a well-formed result."""
-    assert isinstance(model, Model), (f"{type(model).__qualname__} is not an accord.models.Model: subclass it and "
+    assert isinstance(model, Model), (f"{type(model).__name__} is not an accord.models.Model: subclass it and "
                                       "define `solve`")
     cls = type(model)
-    assert isinstance(getattr(cls, "name", None), str) and cls.name, f"{cls.__qualname__} has no `name`"
+    assert isinstance(getattr(cls, "name", None), str) and cls.name, f"{cls.__name__} has no `name`"
     assert isinstance(getattr(cls, "summary", None), str) and cls.summary.strip(), (
         f"model {cls.name} has no `summary` (one line: what it computes and from which paper)")
     assert isinstance(cls.Params, type) and issubclass(cls.Params, BaseModel), (
@@ -362,7 +362,7 @@ def check_model(model: Model | type[Model]) -> None:
         if failures and check is check_protocol:
             break  # not a model: the other checks would only repeat it
     if failures:
-        label = getattr(type(instance), "name", type(instance).__qualname__)
+        label = getattr(type(instance), "name", type(instance).__name__)
         raise AssertionError(f"model {label} fails {len(failures)} check{'s' if len(failures) > 1 else ''} of the "
                              "model contract:\n" + "\n".join(f"- {f}" for f in failures))
 

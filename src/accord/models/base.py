@@ -86,12 +86,12 @@ class Model(ABC):
         super().__init_subclass__(**kwargs)
         final = [m for m in FINAL if m in vars(cls)]
         if final:
-            raise TypeError(f"model class {cls.__qualname__} defines {', '.join(final)}: a model defines `solve` "
+            raise TypeError(f"model class {cls.__name__} defines {', '.join(final)}: a model defines `solve` "
                             "only, and accord runs it (run checks the declared requirements first, then labels and "
                             "checks the result); declare what it cannot take (min_issues, needs_all_stances, ...) "
                             "or extend `check`")
         if "story" in vars(cls):
-            raise TypeError(f"model class {cls.__qualname__} defines story: a run is told by a narrator of "
+            raise TypeError(f"model class {cls.__name__} defines story: a run is told by a narrator of "
                             "accord.narrate (accord.narrate.narrator(name) registers one), not by the model")
 
     def __init__(self, **params: Any) -> None:
@@ -338,9 +338,10 @@ def registry() -> dict[str, type[Model]]:
     load_all()
 
     def rank(item: tuple[str, type[Model]]) -> tuple:
-        module = item[1].__module__.removeprefix(f"{__package__}.")
-        if "." in module:  # a plug-in's module
+        module = item[1].__module__
+        if not module.startswith(f"{__package__}."):  # a plug-in's module, whatever its name
             return (2, item[0])
+        module = module.removeprefix(f"{__package__}.")
         return (0, BASELINES.index(module), "") if module in BASELINES else (1, module, item[0])
     return dict(sorted(_REGISTRY.items(), key=rank))
 
