@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from .errors import NotApplicable, UsageError
 from .scenario import Inputs, Scenario
 from .stats import QUANTILES, summarise, weighted_mean, weighted_median
 
-Table = pd.DataFrame | list[dict[str, Any]]
+Table: TypeAlias = pd.DataFrame | list[dict[str, Any]]
 
 
 @dataclass
