@@ -67,6 +67,16 @@ def test_the_json_document_names_the_scenario_and_every_run():
         assert first["i0"]["median"] == 40  # sorted weights 2.1 (10), 1.0 (40): 3.1 >= 4.5 / 2 > 2.1
 
 
+def test_analyses_refuse_what_the_model_declares_it_cannot_take():
+    """Roles solve the scenario without each actor: SMP's declared two actors hold there too."""
+    from accord.errors import NotApplicable
+    from accord.roles import measure
+
+    pair = make_scenario([[10, 80], [60, 20]], [[0.5, 0.3], [0.4, 0.5]], [1, 2])
+    with pytest.raises(NotApplicable, match="model smp needs at least two actors"):
+        measure(get_model("smp")(), pair.inputs())
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_runs_on_every_shipped_scenario(name):
     result = get_model(name)().run(read_scenario(KOREA).scenario)

@@ -41,7 +41,7 @@ def tornado(model: Model, scenario: Scenario, seed: int | None = 0, samples: int
     base = scenario.inputs()
     draws = sample_inputs(scenario, samples, seed, spreads)
     rng_seed = 0 if seed is None else seed
-    center = model.solve(base, np.random.default_rng(rng_seed)).forecast
+    center = model.evaluate(base, np.random.default_rng(rng_seed)).forecast
     rows = []
     for what, field, a, i, label in _inputs(scenario):
         if field == "reference":
@@ -61,7 +61,7 @@ def tornado(model: Model, scenario: Scenario, seed: int | None = 0, samples: int
             else:
                 arr[a, i] = v
             inputs = _with(base, field, arr)
-            runs.append(model.solve(inputs, np.random.default_rng(rng_seed)).forecast)
+            runs.append(model.evaluate(inputs, np.random.default_rng(rng_seed)).forecast)
         for k, issue in enumerate(base.issues):
             rows.append({"issue": issue, "input": label, "actor": base.actors[a] if a is not None else "",
                          "target_issue": base.issues[i] if i is not None else "", "what": what,

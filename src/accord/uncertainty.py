@@ -245,5 +245,5 @@ def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None
     out = np.empty((n, len(base.issues)))
     for j in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, j)))
-        out[j] = model.solve(draws.inputs(base, j), rng).forecast
+        out[j] = model.evaluate(draws.inputs(base, j), rng).forecast
     return out
