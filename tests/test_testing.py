@@ -69,6 +69,20 @@ class Static(StatusQuo):
         return result
 
 
+class Crashing(StatusQuo):
+    """Broken: takes its worker process down."""
+
+    name = "test-crashing"
+
+    def solve(self, inputs, rng):
+        import multiprocessing
+        import os
+
+        if multiprocessing.parent_process() is not None:
+            os._exit(3)
+        return super().solve(inputs, rng)
+
+
 @pytest.fixture
 def statusquo():
     with registered(StatusQuo):
@@ -131,6 +145,13 @@ def test_a_model_defined_where_a_worker_cannot_import_it_fails_by_name():
     with pytest.raises(AssertionError, match=r"check_works_in_a_fresh_worker_process: model test-local cannot be "
                                              r"sent to a worker process .* define its class at the top level"):
         check_model(Local)
+
+
+def test_a_model_that_kills_its_worker_fails_and_the_next_model_gets_a_new_worker():
+    with pytest.raises(AssertionError, match=r"model test-crashing fails in a fresh worker process "
+                                             r"\(BrokenProcessPool"):
+        check_model(Crashing)
+    check_model(StatusQuo)
 
 
 def test_registered_models_come_after_the_packages_own_whatever_their_module():

@@ -32,6 +32,7 @@ import multiprocessing
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from typing import Any
 
@@ -297,6 +298,8 @@ def check_works_in_a_fresh_worker_process(model: Model) -> None:
     try:
         there = _fresh_worker().submit(_run_elsewhere, model, SMALL, 5).result(timeout=300)
     except Exception as exc:
+        if isinstance(exc, BrokenProcessPool):  # the worker died (a model that crashes the interpreter): a new one
+            _fresh_worker.cache_clear()
         raise AssertionError(f"model {model.name} fails in a fresh worker process ({type(exc).__name__}: {exc}); "
                              f"its module {type(model).__module__} must be importable there") from None
     np.testing.assert_array_equal(there, model.run(SMALL, seed=5).forecast,
