@@ -15,33 +15,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import whatif
 from .models import Result
 from .models.base import records
 from .runner import run_chosen
-from .scenario import Estimate, Scenario
+from .scenario import Scenario
 
 CONSENSUS = "consensus"
 
 
 def reading(scenario: Scenario, source: str) -> Scenario:
-    """The scenario as ``source`` reads it: its own values where it has claims, the consensus elsewhere."""
+    """The scenario as ``source`` reads it: its own values where it has claims, the consensus elsewhere.
 
-    def own(est: Estimate | None) -> Estimate | None:
-        if est is None:
-            return None
-        mine = [c for c in est.claims if c.source == source]
-        if not mine:
-            return est
-        return est.model_copy(update={"value": float(np.mean([c.point for c in mine]))})
-
-    issues = [i.model_copy(update={"reference": own(i.reference)}) for i in scenario.issues]
-    actors = []
-    for actor in scenario.actors:
-        stances = {k: st.model_copy(update={"position": own(st.position), "salience": own(st.salience),
-                                            "capability": own(st.capability)})
-                   for k, st in actor.issues.items()}
-        actors.append(actor.model_copy(update={"capability": own(actor.capability), "issues": stances}))
-    return scenario.model_copy(update={"issues": issues, "actors": actors})
+    Each such number is a what-if (:func:`accord.whatif.reading`): the mean of the source's
+    claims set as the value over all the claims.
+    """
+    return whatif.apply(scenario, whatif.reading(scenario, source))
 
 
 def claims_by_source(scenario: Scenario) -> dict[str, int]:
