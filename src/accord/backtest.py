@@ -37,6 +37,7 @@ from .errors import NotApplicable
 from .experiment import evaluate, pooled, proposals
 from .io.deu import DeuData, DeuIssue
 from .models import get_model
+from .uncertainty import monte_carlo, sample_inputs
 
 BOOTSTRAP = 2000
 LEVELS = (0.5, 0.8)
@@ -127,8 +128,6 @@ def _forecast_part(instance, data: DeuData, keys: list[int], seed: int | None, s
 def _run_group(instance, data: DeuData, group: list[DeuIssue], seed, samples, result: Forecasts,
                index: dict[str, int], key: dict[str, int]) -> bool:
     """Forecast one scenario of the group's issues into ``result``; False if the model cannot take it."""
-    from .uncertainty import monte_carlo, sample_inputs
-
     scenario = data.scenario(group)
     cols = [index[i.issue] for i in group]
     try:

@@ -22,7 +22,7 @@ from .models import Model, get_model
 from .models.base import records
 from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
 from .scenario import Estimate, Inputs, Scenario
-from .uncertainty import Draws
+from .uncertainty import Draws, overrides, what_if
 
 DEFAULT_MODEL = "influence"
 
@@ -114,8 +114,6 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     >>> sorted(truth["broker"]) == sorted({r["actor"] for r in roles.roles if r["role"] == "broker"})
     True
     """
-    from .uncertainty import overrides, what_if
-
     model = get_model(model)() if isinstance(model, str) else model
     base = scenario.inputs()
     found = measure(model, base, seed)
