@@ -34,7 +34,8 @@ import numpy as np
 
 from . import __version__
 from .errors import NotApplicable
-from .experiment import evaluate, pooled, proposals
+from .experiment import evaluate, pooled
+from .experiment import proposals as proposal_jobs
 from .io.deu import DeuData, DeuIssue
 from .models import get_model
 from .uncertainty import monte_carlo, sample_inputs
@@ -79,7 +80,7 @@ def forecast(data: DeuData, model: str, params: dict[str, Any] | None = None, se
 def _forecasts(data: DeuData, specs: Sequence[tuple[str, dict[str, Any] | None]], seed: int | None, samples: int,
                **evaluation: Any) -> list[Forecasts]:
     """Every model's forecasts of the data, as one experiment: (model, group of proposals) jobs."""
-    design = proposals(data)  # sample
+    design = proposal_jobs(data)  # sample
     index = {issue.issue: k for k, issue in enumerate(data.issues)}
     instances = [get_model(name)(**(params or {})) for name, params in specs]
     jobs, sizes = [], []
