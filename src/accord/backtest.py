@@ -26,15 +26,19 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import __version__
 from .errors import NotApplicable
+from .experiment import evaluate, pooled
+from .experiment import proposals as proposal_jobs
 from .io.deu import DeuData, DeuIssue
 from .models import get_model
+from .uncertainty import monte_carlo, sample_inputs
 
 BOOTSTRAP = 2000
 LEVELS = (0.5, 0.8)
@@ -52,19 +56,70 @@ class Forecasts:
 
 
 def forecast(data: DeuData, model: str, params: dict[str, Any] | None = None, seed: int | None = 0,
-             samples: int = 0) -> Forecasts:
+             samples: int = 0, *, workers: int = 1, scheduler: str | None = None, pool: Executor | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Forecasts:
     """Run one model on every issue of the data: each issue alone, or, when the model can take
-    none of a proposal's issues alone, the proposal's issues together."""
-    instance = get_model(model)(**(params or {}))
+    none of a proposal's issues alone, the proposal's issues together.
+
+    The proposals run as jobs (:func:`accord.experiment.proposals`) on ``pool``, or on
+    ``workers`` local processes or the Dask cluster at ``scheduler``; each issue's Monte Carlo
+    draws from its own stream, so the forecasts are the same whatever runs them.
+    ``progress(done, total)`` counts issues.
+
+    >>> from pathlib import Path
+    >>> from accord.io.deu import read_deu
+    >>> data = read_deu(Path(__file__).parents[2] / "data" / "deu3" / "deu3-dev.csv")
+    >>> fc = forecast(data, "mean")
+    >>> len(fc.value), int(np.isnan(fc.value).sum())
+    (251, 0)
+    """
+    return _forecasts(data, [(model, params)], seed, samples, workers=workers, scheduler=scheduler, pool=pool,
+                      progress=progress)[0]
+
+
+def _forecasts(data: DeuData, specs: Sequence[tuple[str, dict[str, Any] | None]], seed: int | None, samples: int,
+               **evaluation: Any) -> list[Forecasts]:
+    """Every model's forecasts of the data, as one experiment: (model, group of proposals) jobs."""
+    design = proposal_jobs(data)  # sample
     index = {issue.issue: k for k, issue in enumerate(data.issues)}
-    result = Forecasts(model, np.full(len(data.issues), np.nan))
+    instances = [get_model(name)(**(params or {})) for name, params in specs]
+    jobs, sizes = [], []
+    for instance in instances:
+        for group in design:
+            issues = [i for _, members in group for i in members]
+            view = replace(data, issues=issues, warnings=[])  # what a job needs of the data: its issues
+            jobs.append((instance, view, [index[i.issue] for i in issues], seed, samples))
+            sizes.append(len(issues))
+    parts = evaluate(_forecast_part, jobs, sizes=sizes, **evaluation)  # evaluate
+    out = []
+    for m, (name, _) in enumerate(specs):  # analyse: the parts put together in the file's order
+        result = Forecasts(name, np.full(len(data.issues), np.nan))
+        if samples:
+            result.draws = np.full((samples, len(data.issues)), np.nan)
+        for (_, _, cols, _, _), part in zip(jobs[m * len(design):(m + 1) * len(design)],
+                                            parts[m * len(design):(m + 1) * len(design)]):
+            result.value[cols] = part.value
+            if samples:
+                result.draws[:, cols] = part.draws
+            result.together += part.together
+            result.reasons.update(part.reasons)
+        out.append(result)
+    return out
+
+
+def _forecast_part(instance, data: DeuData, keys: list[int], seed: int | None, samples: int) -> Forecasts:
+    """One job: the forecasts of ``data``'s issues (some whole proposals), in its order; ``keys``:
+    each issue's place in the whole file, which names its Monte Carlo stream."""
+    local = {issue.issue: k for k, issue in enumerate(data.issues)}
+    key = {issue.issue: keys[k] for k, issue in enumerate(data.issues)}
+    result = Forecasts(instance.name, np.full(len(data.issues), np.nan))
     if samples:
         result.draws = np.full((samples, len(data.issues)), np.nan)
     for name, issues in data.proposals().items():
-        alone = [_run_group(instance, data, [issue], seed, samples, result, index) for issue in issues]
+        alone = [_run_group(instance, data, [issue], seed, samples, result, local, key) for issue in issues]
         if len(issues) > 1 and not any(alone):  # perhaps a model of trade across issues: the proposal together
             reasons = {i.issue: result.reasons.pop(i.issue) for i in issues}
-            if _run_group(instance, data, issues, seed, samples, result, index):
+            if _run_group(instance, data, issues, seed, samples, result, local, key):
                 result.together.append(name)
             else:  # the reasons each issue alone gave are the telling ones
                 result.reasons.update(reasons)
@@ -72,10 +127,8 @@ def forecast(data: DeuData, model: str, params: dict[str, Any] | None = None, se
 
 
 def _run_group(instance, data: DeuData, group: list[DeuIssue], seed, samples, result: Forecasts,
-               index: dict[str, int]) -> bool:
+               index: dict[str, int], key: dict[str, int]) -> bool:
     """Forecast one scenario of the group's issues into ``result``; False if the model cannot take it."""
-    from .uncertainty import monte_carlo, sample_inputs
-
     scenario = data.scenario(group)
     cols = [index[i.issue] for i in group]
     try:
@@ -87,9 +140,9 @@ def _run_group(instance, data: DeuData, group: list[DeuIssue], seed, samples, re
         if np.isnan(value):
             result.reasons[i.issue] = "no forecast: no actor has weight (capability x salience) on the issue"
     if samples:
-        key = (cols[0],)  # each issue's own stream: the draws do not depend on the other issues
-        draws = sample_inputs(scenario, samples, seed, key=key)
-        result.draws[:, cols] = monte_carlo(instance, scenario, draws, seed, key=(*key, 1))
+        stream = (key[group[0].issue],)  # each issue's own stream: the draws do not depend on the other issues
+        draws = sample_inputs(scenario, samples, seed, key=stream)
+        result.draws[:, cols] = monte_carlo(instance, scenario, draws, seed, key=(*stream, 1))
     return True
 
 
@@ -151,7 +204,8 @@ def conformal_halfwidth(abs_error: np.ndarray, level: float) -> float:
     return float(e[min(rank, len(e)) - 1])
 
 
-def cross_validate(data: DeuData, k: int = 10, repeats: int = 20, seed: int | None = 0) -> dict[str, Any]:
+def cross_validate(data: DeuData, k: int = 10, repeats: int = 20, seed: int | None = 0, *, workers: int = 1,
+                   scheduler: str | None = None, pool: Executor | None = None) -> dict[str, Any]:
     """The ``accord`` forecaster under proposal-grouped k-fold cross-validation, repeated.
 
     Its point forecast has no fitted parameter, so its cross-validated MAE equals the MAE;
@@ -159,7 +213,7 @@ def cross_validate(data: DeuData, k: int = 10, repeats: int = 20, seed: int | No
     """
     from .models.accord import Accord
 
-    fc = forecast(data, "accord", seed=seed)
+    fc = forecast(data, "accord", seed=seed, workers=workers, scheduler=scheduler, pool=pool)
     outcome = outcomes(data)
     ok = ~np.isnan(outcome) & ~np.isnan(fc.value)
     error = np.abs(fc.value - outcome)[ok]
@@ -188,21 +242,32 @@ def outcomes(data: DeuData) -> np.ndarray:
 
 
 def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, Any]] | None = None,
-             seed: int | None = 0, samples: int = 0, progress: Callable[[str], None] | None = None
-             ) -> dict[str, Any]:
+             seed: int | None = 0, samples: int = 0, progress: Callable[[int, int], None] | None = None, *,
+             workers: int = 1, scheduler: str | None = None) -> dict[str, Any]:
     """Score each model on the data; the JSON document of ``accord backtest`` (with the ``accord``
-    forecaster's cross-validation when it is among the models)."""
+    forecaster's cross-validation when it is among the models).
+
+    Every model's forecasts of every proposal are one experiment (:func:`forecast`), run on
+    ``workers`` local processes or the Dask cluster at ``scheduler`` with the same result;
+    ``progress(done, total)`` counts forecasts of issues.
+
+    >>> from pathlib import Path
+    >>> from accord.io.deu import read_deu
+    >>> data = read_deu(Path(__file__).parents[2] / "data" / "deu3" / "deu3-dev.csv")
+    >>> doc = backtest(data, ["median"])
+    >>> doc["models"][0]["model"], doc["models"][0]["n"]
+    ('median', 241)
+    """
     params = params or {}
     outcome = outcomes(data)
     proposal = np.array([i.proposal for i in data.issues])
     groups = {"procedure": np.array([i.procedure for i in data.issues]),
               "rule": np.array([i.rule for i in data.issues])}
     names = list(dict.fromkeys(["mean", *models]))  # the baseline always runs
-    runs = {}
-    for name in names:
-        if progress:
-            progress(name)
-        runs[name] = forecast(data, name, params.get(name), seed, samples)
+    with pooled(workers, scheduler) as pool:
+        runs = dict(zip(names, _forecasts(data, [(name, params.get(name)) for name in names], seed, samples,
+                                          pool=pool, progress=progress)))
+        cv = cross_validate(data, seed=seed, pool=pool) if "accord" in models else None
     base_error = np.abs(runs["mean"].value - outcome)
     entries = []
     for name in models:
@@ -228,8 +293,8 @@ def backtest(data: DeuData, models: Sequence[str], params: dict[str, dict[str, A
         "seed": seed, "samples": samples, "bootstrap": BOOTSTRAP, "version": __version__,
         "models": entries,
     }
-    if "accord" in models:
-        doc["cross_validation"] = cross_validate(data, seed=seed)
+    if cv is not None:
+        doc["cross_validation"] = cv
     return doc
 
 

@@ -31,7 +31,7 @@ from .io import FORMATS, Loaded, atomic_write, read_scenario, write_scenario
 from .ledger import DEFAULT_PATH as LEDGER_PATH
 from .models import registry
 from .render import print_forecast, print_problems
-from .runner import add_uncertainty, document, dumps, parse_params, record, run_chosen, run_models
+from .runner import document, dumps, parse_params, record, run_chosen
 from .scenario import Scenario
 from .store import DEFAULT_PATH, RunStore
 
@@ -401,7 +401,7 @@ def backtest(
     else:
         with err.status("scoring ...") as status:
             doc = run_backtest(data, names, params, seed, samples,
-                               progress=lambda name: status.update(f"scoring {name} ..."))
+                               progress=lambda done, total: status.update(f"scoring ... {done}/{total} forecasts"))
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
@@ -540,36 +540,21 @@ def models() -> None:
 
 def _begin_sweep(run_store, scenario, spec, held: ExitStack) -> str:
     """A new sweep in the store, its lock held until ``held`` closes (so it shows as running)."""
-    from .execution import batch_sizes
-    from .store import new_sweep_id
+    from .experiment import create_sweep
 
-    sweep_id = new_sweep_id()
-    held.enter_context(run_store.running_sweep(sweep_id))  # before the sweep exists: never seen unlocked
-    run_store.begin_sweep(sweep_id, scenario, spec, len(batch_sizes(spec["samples"], spec["batch"])))
+    sweep_id = create_sweep(run_store, scenario, spec, held)
     err.print(f"[dim]sweep {sweep_id}: if it is interrupted, `accord sweep resume {sweep_id}` finishes it[/dim]")
     return sweep_id
 
 
 def _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id=None):
     """Monte Carlo for the results, each completed batch stored (when there is a sweep) as it comes."""
-    from .errors import StoreError
-    from .execution import batch_sizes, executor, progress_bar
+    from .execution import progress_bar
+    from .experiment import run_sweep
 
-    n_batches = len(batch_sizes(spec["samples"], spec["batch"]))
-    stored = dict(done)
-
-    def sink(k, part):
-        run_store.save_batch(sweep_id, k, part)
-        stored[k] = part
-
-    try:
-        with executor(workers, scheduler) as pool, \
-                progress_bar(n_batches - len(done), f"{spec['samples']:,} samples", quiet) as advance:
-            add_uncertainty(scenario, results, spec["samples"], spec["seed"], spec["correlate"], pool,
-                            advance, spec["batch"], done=done, sink=sink if sweep_id else None)
-    except StoreError as exc:
-        raise StoreError(f"{exc}; the {len(stored)} of {n_batches} batches stored are kept: "
-                         f"`accord sweep resume {sweep_id}` finishes the sweep") from None
+    with progress_bar(spec["samples"], f"{spec['samples']:,} samples", quiet) as advance:
+        run_sweep(scenario, results, spec, store=run_store, sweep_id=sweep_id, workers=workers, scheduler=scheduler,
+                  progress=advance, done=done)
 
 
 sweep_app = typer.Typer(no_args_is_help=True, help="Monte Carlo sweeps: list them, resume an interrupted one.")
@@ -589,20 +574,21 @@ def sweep_resume(
     """Finish an interrupted sweep: only the batches not yet stored are computed.
 
     A sweep another process is running is not resumed (that process holds its lock)."""
+    from .execution import progress_bar
+    from .experiment import open_sweep, resume_sweep
+
     run_store = RunStore(store)
     with ExitStack() as held:
-        spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)
-        if run_ids is None:
-            held.enter_context(run_store.running_sweep(sweep_id))
-            spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)  # as it stands under the lock
-        if run_ids is not None:
-            doc = document(scenario, [run_store.get(r).result for r in run_ids], spec.get("skipped", []))
+        sweep = open_sweep(run_store, sweep_id, held)
+        scenario, skipped = sweep.scenario, sweep.spec.get("skipped", [])
+        if sweep.finished:
+            doc = document(scenario, sweep.runs(), skipped)
             err.print(f"sweep {sweep_id} was already finished")
         else:
-            err.print(f"sweep {sweep_id}: {len(done)} of {n_batches} batches stored; computing the rest")
-            results = run_models(scenario, spec["models"], spec["params"], spec["seed"])
-            _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id)
-            doc = record(scenario, results, run_store, command_line(), spec.get("skipped", []))
+            err.print(f"sweep {sweep_id}: {len(sweep.done)} of {sweep.batches} batches stored; computing the rest")
+            with progress_bar(sweep.spec["samples"], f"{sweep.spec['samples']:,} samples", quiet) as advance:
+                results = resume_sweep(sweep, workers=workers, scheduler=scheduler, progress=advance)
+            doc = record(scenario, results, run_store, command_line(), skipped)
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")

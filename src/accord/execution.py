@@ -88,8 +88,11 @@ def run_batches(task: Callable[..., Any], jobs: Sequence[tuple], pool: Executor 
 
 
 @contextmanager
-def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on a terminal (completed/total, time left); nothing when quiet or piped."""
+def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal (completed/total, time left); nothing when quiet or piped.
+
+    Yields the ``progress(done, total)`` callback every analysis takes (:mod:`accord.experiment`).
+    """
     if quiet or not sys.stderr.isatty():
         yield None
         return
@@ -98,4 +101,4 @@ def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Callab
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=True) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+        yield lambda done, of: bar.update(task, completed=done, total=of)

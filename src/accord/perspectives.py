@@ -9,47 +9,30 @@ where the forecast hinges on whom one believes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import whatif
+from .experiment import CONSENSUS, claims_by_source, evaluate, readings
 from .models import Result
 from .models.base import records
 from .runner import run_chosen
-from .scenario import Estimate, Scenario
+from .scenario import Scenario
 
-CONSENSUS = "consensus"
+__all__ = ["CONSENSUS", "Perspectives", "claims_by_source", "perspectives", "reading"]
 
 
 def reading(scenario: Scenario, source: str) -> Scenario:
-    """The scenario as ``source`` reads it: its own values where it has claims, the consensus elsewhere."""
+    """The scenario as ``source`` reads it: its own values where it has claims, the consensus elsewhere.
 
-    def own(est: Estimate | None) -> Estimate | None:
-        if est is None:
-            return None
-        mine = [c for c in est.claims if c.source == source]
-        if not mine:
-            return est
-        return est.model_copy(update={"value": float(np.mean([c.point for c in mine]))})
-
-    issues = [i.model_copy(update={"reference": own(i.reference)}) for i in scenario.issues]
-    actors = []
-    for actor in scenario.actors:
-        stances = {k: st.model_copy(update={"position": own(st.position), "salience": own(st.salience),
-                                            "capability": own(st.capability)})
-                   for k, st in actor.issues.items()}
-        actors.append(actor.model_copy(update={"capability": own(actor.capability), "issues": stances}))
-    return scenario.model_copy(update={"issues": issues, "actors": actors})
-
-
-def claims_by_source(scenario: Scenario) -> dict[str, int]:
-    counts = {s.id: 0 for s in scenario.sources}
-    for est in scenario.estimates():
-        for claim in est.claims:
-            counts[claim.source] = counts.get(claim.source, 0) + 1
-    return counts
+    Each such number is a what-if (:func:`accord.whatif.reading`): the mean of the source's
+    claims set as the value over all the claims.
+    """
+    return whatif.apply(scenario, whatif.reading(scenario, source))
 
 
 @dataclass
@@ -76,18 +59,32 @@ class Perspectives:
 
 
 def perspectives(scenario: Scenario, models: list[str] | None = None, params: dict | None = None,
-                 seed: int | None = 0) -> Perspectives:
-    """Run the models on the consensus and on each source's reading."""
-    counts = claims_by_source(scenario)
-    readings = {CONSENSUS: scenario} | {s: reading(scenario, s) for s, n in counts.items() if n}
-    rows, runs = [], []
-    for name, sc in readings.items():
-        results: list[Result] = run_chosen(sc, models, params, seed)[0]
-        runs.append((name, sc, results))
-        for r in results:
-            rows += [{"reading": name, "model": r.model, "issue": i, "value": float(v)}
-                     for i, v in zip(r.issues, r.forecast)]
-    return Perspectives(pd.DataFrame(rows), _departures(scenario, readings), counts, runs)
+                 seed: int | None = 0, *, workers: int = 1, scheduler: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Perspectives:
+    """Run the models on the consensus and on each source's reading.
+
+    The readings run as jobs of :func:`accord.experiment.evaluate` (one per reading; on
+    ``workers`` local processes or the Dask cluster at ``scheduler``), with the same results
+    whatever runs them; ``progress(done, total)`` counts readings.
+
+    >>> import accord
+    >>> p = perspectives(accord.from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 1]), ["mean"])
+    >>> p.forecasts.to_dict("records")
+    [{'reading': 'consensus', 'model': 'mean', 'issue': 'i0', 'value': 50.0}]
+    """
+    design = readings(scenario)  # sample
+    names = list(design)
+    results = evaluate(_run_reading, [(design[name], models, params, seed) for name in names],  # evaluate
+                       workers=workers, scheduler=scheduler, progress=progress)
+    runs = [(name, design[name], found) for name, found in zip(names, results)]
+    rows = [{"reading": name, "model": r.model, "issue": i, "value": float(v)}  # analyse
+            for name, _, found in runs for r in found for i, v in zip(r.issues, r.forecast)]
+    return Perspectives(pd.DataFrame(rows), _departures(scenario, design), claims_by_source(scenario), runs)
+
+
+def _run_reading(scenario: Scenario, models: list[str] | None, params: dict | None, seed: int | None
+                 ) -> list[Result]:
+    return run_chosen(scenario, models, params, seed)[0]
 
 
 def _departures(scenario: Scenario, readings: dict[str, Scenario]) -> pd.DataFrame:

@@ -9,17 +9,20 @@ sources assert, sets those beside the computed ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .experiment import evaluate, sample
 from .models import Model, get_model
 from .models.base import records
 from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
-from .scenario import Estimate, Scenario
+from .scenario import Estimate, Inputs, Scenario
 from .stats import fmt
+from .uncertainty import Draws, overrides, what_if
 
 DEFAULT_MODEL = "influence"
 
@@ -95,10 +98,22 @@ class RoleAnalysis:
 
 
 def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int = 100, seed: int | None = 0,
-            progress=None) -> RoleAnalysis:
-    """Compute, explain and (where the scenario records assertions) compare every role."""
-    from .uncertainty import overrides, sample_inputs, what_if
+            progress: Callable[[int, int], None] | None = None, *, workers: int = 1, scheduler: str | None = None
+            ) -> RoleAnalysis:
+    """Compute, explain and (where the scenario records assertions) compare every role.
 
+    The confidence is an experiment (:mod:`accord.experiment`): ``samples`` draws of the
+    evidence (sample), the model and its n counterfactuals run on each (evaluate: in this
+    process, on ``workers`` local processes or on the Dask cluster at ``scheduler``, with the
+    same result whatever runs them), and the share of samples in which each role holds
+    (analyse). ``progress(done, total)`` counts samples.
+
+    >>> from accord.synthetic import planted
+    >>> scenario, truth = planted(0, "broker")
+    >>> roles = analyse(scenario, samples=4, seed=0)
+    >>> sorted(truth["broker"]) == sorted({r["actor"] for r in roles.roles if r["role"] == "broker"})
+    True
+    """
     model = get_model(model)() if isinstance(model, str) else model
     base = scenario.inputs()
     found = measure(model, base, seed)
@@ -106,15 +121,13 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     confidence = None
     if samples:
         # A stream of its own under the seed, apart from the forecast's Monte Carlo batches.
-        draws = sample_inputs(scenario, samples, seed, key=(7,))
-        counts = {role: np.zeros(base.position.shape) for role in ROLES}
-        for k in range(samples):
-            held = measure(model, draws.inputs(base, k), seed).holds()
-            for role in ROLES:
-                counts[role] += held[role]
-            if progress is not None:
-                progress(1)
-        confidence = {role: counts[role] / samples for role in ROLES}
+        draws = sample(scenario, samples, seed, key=(7,))
+        per_job = 1 if workers == 1 and not scheduler else SAMPLES_PER_JOB
+        starts = range(0, samples, per_job)
+        counts = evaluate(_count_holds, [(model, base, draws.part(k, k + per_job), seed) for k in starts],
+                          workers=workers, scheduler=scheduler, progress=progress,
+                          sizes=[min(per_job, samples - k) for k in starts])
+        confidence = {role: sum(c[role] for c in counts) / samples for role in ROLES}
     out = RoleAnalysis(scenario, model.name, model.get_params(), seed, samples, found, confidence)
     if found.run.n_rounds == 0:
         out.notes.append(f"model {model.name} has no rounds: {', '.join(DYNAMIC)} are about movement over rounds "
@@ -124,6 +137,22 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     out.roles = _holding(out)
     out.comparison = [_compare(out, claim) for claim in scenario.roles]
     return out
+
+
+#: Samples per job on an executor (in this process, one: the progress bar moves with each).
+#: The counts do not depend on it.
+SAMPLES_PER_JOB = 10
+
+
+def _count_holds(model: Model, base: Inputs, draws: Draws, seed: int | None) -> dict[str, np.ndarray]:
+    """Per role, [actor, issue]: in how many of the draws the role holds (the model and its
+    counterfactuals run on each)."""
+    counts = {role: np.zeros(base.position.shape) for role in ROLES}
+    for k in range(len(draws)):
+        held = measure(model, draws.inputs(base, k), seed).holds()
+        for role in ROLES:
+            counts[role] += held[role]
+    return counts
 
 
 # -- roles that hold, explained ---------------------------------------------------------------

@@ -61,10 +61,11 @@ holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .experiment import without, without_each  # noqa: F401  (roles.without: the counterfactual, kept here)
 from .models import Model, Result
 from .scenario import Inputs
 from .stats import weighted_mean, weighted_median
@@ -136,13 +137,6 @@ def score(role: str, values: dict[str, np.ndarray]) -> np.ndarray:
 # -- counterfactual runs ------------------------------------------------------------------------
 
 
-def without(inputs: Inputs, a: int) -> Inputs:
-    """The scenario without actor ``a``."""
-    keep = np.arange(len(inputs.actors)) != a
-    return replace(inputs, actors=tuple(x for k, x in enumerate(inputs.actors) if keep[k]),
-                   position=inputs.position[keep], salience=inputs.salience[keep], capability=inputs.capability[keep])
-
-
 def _solve(model: Model, inputs: Inputs, seed) -> Result:
     return model.evaluate(inputs, np.random.default_rng(seed))
 
@@ -204,11 +198,11 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
 
 
 def _without_each(model: Model, inputs: Inputs, seed) -> list[Result]:
-    """The run without each actor in turn, with the missing actor's row put back as absent (NaN),
-    so that its arrays line up with the full run's."""
+    """The run without each actor in turn (:func:`accord.experiment.without_each`), with the missing
+    actor's row put back as absent (NaN), so that its arrays line up with the full run's."""
     runs = []
-    for a in range(len(inputs.actors)):
-        run = _solve(model, without(inputs, a), seed)
+    for a, counterfactual in enumerate(without_each(inputs)):
+        run = _solve(model, counterfactual, seed)
         run.positions = np.insert(run.positions, a, np.nan, axis=1)
         runs.append(run)
     return runs

@@ -18,6 +18,7 @@ import numpy as np
 from collections.abc import Sequence
 from typing import Any
 
+from . import experiment
 from .errors import NotApplicable, UsageError
 from .models import Result, get_model, registry
 from .scenario import Scenario
@@ -107,48 +108,18 @@ def dumps(doc: dict[str, Any]) -> str:
 
 def add_uncertainty(scenario: Scenario, results: Sequence[Result], samples: int,
                     seed: int | None, correlate: str = "none", pool=None, progress=None, batch: int | None = None,
-                    done: dict[int, dict[str, np.ndarray]] | None = None, sink=None) -> None:
-    """Monte Carlo over the evidence for each result, in batches (see :mod:`accord.execution`):
+                    done: dict[int, dict[str, np.ndarray]] | None = None, sink=None, *, workers: int = 1,
+                    scheduler: str | None = None) -> None:
+    """Monte Carlo over the evidence for each result, in batches (:func:`accord.experiment.add_uncertainty`):
     every model runs on the same draws, and the draws do not depend on who computes them.
 
     ``done`` holds batches already computed (a resumed sweep): they are not computed again.
-    ``sink(k, part)`` receives each batch as it completes (to store it).
+    ``sink(k, part)`` receives each batch as it completes (to store it); ``progress(done, total)``
+    counts samples. The batches run on ``pool``, or on ``workers`` local processes, or on the Dask
+    cluster at ``scheduler``.
     """
-    from .execution import BATCH, batch_sizes, run_batches
-
-    specs = [(r.model, r.params) for r in results]
-    sizes = batch_sizes(samples, batch or BATCH)
-    done = dict(done or {})
-    todo = [k for k in range(len(sizes)) if k not in done]
-    jobs = [(scenario, specs, sizes[k], seed, (k,), correlate) for k in todo]
-
-    def completed(k_part):
-        k, part = k_part
-        if sink is not None:
-            sink(k, part)
-        done[k] = part
-
-    run_batches(indexed_batch, [(k, *job) for k, job in zip(todo, jobs)], pool, progress, on_result=completed)
-    from .uncertainty import overrides
-
-    parts = [done[k] for k in range(len(sizes))]
-    base = scenario.inputs()
-    what_ifs = overrides(scenario)
-    for result in results:
-        result.uncertainty = {"samples": samples, "correlate": correlate, "scale": (base.scale_min, base.scale_max),
-                              "forecasts": np.concatenate([part[result.model] for part in parts]),
-                              "overrides": what_ifs}
+    experiment.add_uncertainty(scenario, results, samples, seed, correlate, batch, workers=workers,
+                               scheduler=scheduler, pool=pool, progress=progress, done=done, sink=sink)
 
 
-def indexed_batch(k: int, *job) -> tuple[int, dict[str, np.ndarray]]:
-    return k, monte_carlo_batch(*job)
-
-
-def monte_carlo_batch(scenario: Scenario, specs: Sequence[tuple[str, dict[str, Any]]], size: int, seed: int | None,
-                      key: tuple[int, ...], correlate: str) -> dict[str, np.ndarray]:
-    """One batch: draw ``size`` scenarios under (seed, key) and run every model on them."""
-    from .uncertainty import monte_carlo, sample_inputs
-
-    draws = sample_inputs(scenario, size, seed, correlate=correlate, key=key)  # type: ignore[arg-type]
-    return {name: monte_carlo(get_model(name)(**params), scenario, draws, seed, key=(*key, 1))
-            for name, params in specs}
+monte_carlo_batch = experiment.monte_carlo_batch

@@ -13,14 +13,16 @@ snap to one actor, and a tornado of zeros then says nothing about robustness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .experiment import factors, sample, solve_all, solve_samples, swings
 from .models import Model
 from .scenario import Scenario
-from .uncertainty import DEFAULT_SPREADS, Spreads, sample_inputs
+from .uncertainty import DEFAULT_SPREADS, Draws, Spreads
 
 LOCK_TOLERANCE = 0.01  # share of the scale
 
@@ -36,59 +38,38 @@ class Tornado:
 
 
 def tornado(model: Model, scenario: Scenario, seed: int | None = 0, samples: int = 4000,
-            spreads: Spreads = DEFAULT_SPREADS) -> Tornado:
-    """One-at-a-time swings of every issue's forecast (see the module docstring)."""
+            spreads: Spreads = DEFAULT_SPREADS, *, workers: int = 1, scheduler: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Tornado:
+    """One-at-a-time swings of every issue's forecast (see the module docstring).
+
+    An experiment (:mod:`accord.experiment`): the swings' design from ``samples`` draws of the
+    evidence, the model run at each end of each swing (on ``workers`` local processes or the
+    Dask cluster at ``scheduler``, with the same result whatever runs them; ``progress(done,
+    total)`` counts runs), and the table of swings.
+
+    >>> from accord.io import from_arrays
+    >>> from accord.models import get_model
+    >>> sc = from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 3])
+    >>> t = tornado(get_model("mean")(), sc, samples=1000)
+    >>> t.top("i0", 1)["input"].tolist()
+    ['A1 position on i0']
+    """
     base = scenario.inputs()
-    draws = sample_inputs(scenario, samples, seed, spreads)
-    rng_seed = 0 if seed is None else seed
-    center = model.evaluate(base, np.random.default_rng(rng_seed)).forecast
-    rows = []
-    for what, field, a, i, label in _inputs(scenario):
-        if field == "reference":
-            marginal = draws.reference[:, i]
-        elif field == "capability":  # the same draw on all the actor's issues: read it on the first
-            marginal = draws.capability[:, a, int(np.flatnonzero(~np.isnan(base.position[a]))[0])]
-        else:
-            marginal = getattr(draws, field)[:, a, i]
-        lo, hi = np.quantile(marginal, [0.05, 0.95])
-        runs = []
-        for v in (lo, hi):
-            arr = getattr(base, field).copy()
-            if field == "capability":
-                arr[a, ~np.isnan(base.position[a])] = v  # one capability on all the actor's issues
-            elif field == "reference":
-                arr[i] = v
-            else:
-                arr[a, i] = v
-            inputs = _with(base, field, arr)
-            runs.append(model.evaluate(inputs, np.random.default_rng(rng_seed)).forecast)
+    design = swings(scenario, sample(scenario, samples, seed, spreads=spreads))  # sample
+    runs = [x for s in design for x in (s.at_low, s.at_high)]
+    forecasts = solve_all(model, [base, *runs], seed, workers=workers, scheduler=scheduler,  # evaluate
+                          progress=progress)
+    center, at = forecasts[0], forecasts[1:].reshape(len(design), 2, len(base.issues))
+    rows = []  # analyse
+    for s, (low, high) in zip(design, at):
+        f = s.factor
         for k, issue in enumerate(base.issues):
-            rows.append({"issue": issue, "input": label, "actor": base.actors[a] if a is not None else "",
-                         "target_issue": base.issues[i] if i is not None else "", "what": what,
-                         "low": float(lo), "high": float(hi), "forecast_low": float(runs[0][k]),
-                         "forecast_high": float(runs[1][k]), "swing": float(abs(runs[1][k] - runs[0][k]))})
-    swings = pd.DataFrame(rows)
-    return Tornado(swings, _locked(base, center, swings))
-
-
-def _inputs(scenario: Scenario):
-    base = scenario.inputs()
-    for i, issue in enumerate(scenario.issues):
-        if issue.reference is not None:
-            yield "reference", "reference", None, i, f"reference point of {issue.id}"
-    for a, actor in enumerate(scenario.actors):
-        if actor.capability is not None:
-            yield "capability", "capability", a, None, f"{actor.id} capability"
-        for i, issue in enumerate(scenario.issues):
-            if not np.isnan(base.position[a, i]):
-                yield "position", "position", a, i, f"{actor.id} position on {issue.id}"
-                yield "salience", "salience", a, i, f"{actor.id} salience on {issue.id}"
-
-
-def _with(base, field: str, arr: np.ndarray):
-    from dataclasses import replace
-
-    return replace(base, **{field: arr})
+            rows.append({"issue": issue, "input": f.label, "actor": base.actors[f.actor] if f.actor is not None else "",
+                         "target_issue": base.issues[f.issue] if f.issue is not None else "", "what": f.what,
+                         "low": s.low, "high": s.high, "forecast_low": float(low[k]),
+                         "forecast_high": float(high[k]), "swing": float(abs(high[k] - low[k]))})
+    swings_table = pd.DataFrame(rows)
+    return Tornado(swings_table, _locked(base, center, swings_table))
 
 
 def _locked(base, center: np.ndarray, swings: pd.DataFrame) -> pd.DataFrame:
@@ -107,13 +88,24 @@ def _locked(base, center: np.ndarray, swings: pd.DataFrame) -> pd.DataFrame:
 
 
 def sobol(model: Model, scenario: Scenario, result: Tornado, n: int = 256, inputs: int = 8,
-          seed: int | None = 0) -> pd.DataFrame:
+          seed: int | None = 0, *, workers: int = 1, scheduler: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """First-order and total Sobol indices (Sobol 2001; Saltelli et al. 2010, via SALib) of each
     issue's forecast, over the ``inputs`` inputs with the largest swings anywhere.
 
     Each input varies uniformly between the 5% and 95% quantiles of its evidence (as in the
-    tornado), the others stay at the consensus; N (2K + 2) model runs for K inputs. Rows:
+    tornado), the others stay at the consensus; N (2K + 2) model runs for K inputs, evaluated by
+    :func:`accord.experiment.solve_samples` (batched where the model can; else on ``workers``
+    or the cluster at ``scheduler``, with the same result; ``progress`` counts runs). Rows:
     issue, input, S1, S1_conf, ST, ST_conf (95% bootstrap half-widths).
+
+    >>> from accord.io import from_arrays
+    >>> from accord.models import get_model
+    >>> sc = from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 3])
+    >>> model = get_model("mean")()
+    >>> s = sobol(model, sc, tornado(model, sc, samples=1000), n=64, inputs=2)
+    >>> s.sort_values("ST", ascending=False)["input"].iloc[0]
+    'A1 position on i0'
     """
     try:
         from SALib.analyze import sobol as analyze
@@ -122,7 +114,6 @@ def sobol(model: Model, scenario: Scenario, result: Tornado, n: int = 256, input
         from .errors import UsageError
 
         raise UsageError("Sobol indices need SALib: pip install 'accord[sensitivity]'") from None
-    from .uncertainty import Draws, monte_carlo
 
     ranked = result.swings.groupby("input", sort=False)["swing"].max().sort_values(ascending=False, kind="stable")
     chosen = [name for name, swing in ranked.items() if swing > 0][:inputs]
@@ -130,22 +121,17 @@ def sobol(model: Model, scenario: Scenario, result: Tornado, n: int = 256, input
         return pd.DataFrame(columns=["issue", "input", "S1", "S1_conf", "ST", "ST_conf"])
     bounds = result.swings.drop_duplicates("input").set_index("input").loc[chosen, ["low", "high"]]
     problem = {"num_vars": len(chosen), "names": chosen, "bounds": bounds.to_numpy().tolist()}
-    X = saltelli.sample(problem, n, calc_second_order=False, seed=0 if seed is None else seed)
+    X = saltelli.sample(problem, n, calc_second_order=False, seed=0 if seed is None else seed)  # sample
     base = scenario.inputs()
-    where = {label: (field, a, i) for _, field, a, i, label in _inputs(scenario)}
+    by_label = {f.label: f for f in factors(scenario)}
     m = len(X)
-    pos, sal, cap = (np.repeat(getattr(base, f)[None], m, 0).copy() for f in ("position", "salience", "capability"))
-    ref = np.repeat(base.reference[None], m, 0).copy()
+    arrays = {f: np.repeat(getattr(base, f)[None], m, 0).copy() for f in ("position", "salience", "capability",
+                                                                           "reference")}
     for j, label in enumerate(chosen):
-        field, a, i = where[label]
-        if field == "reference":
-            ref[:, i] = X[:, j]
-        elif field == "capability":
-            cap[:, a, ~np.isnan(base.position[a])] = X[:, j][:, None]
-        else:
-            (pos if field == "position" else sal)[:, a, i] = X[:, j]
-    Y = monte_carlo(model, scenario, Draws(pos, sal, cap, ref), seed)
-    rows = []
+        by_label[label].set_samples(base, arrays, X[:, j])
+    Y = solve_samples(model, base, Draws(**arrays), seed, workers=workers, scheduler=scheduler,  # evaluate
+                      progress=progress)
+    rows = []  # analyse
     for k, issue in enumerate(base.issues):
         y = Y[:, k]
         if np.ptp(y) == 0:  # nothing moves this issue: all indices zero

@@ -63,6 +63,20 @@ class Draws:
         return replace(base, position=self.position[k], salience=self.salience[k], capability=self.capability[k],
                        reference=self.reference[k])
 
+    def __len__(self) -> int:
+        return self.position.shape[0]
+
+    def part(self, start: int, stop: int) -> Draws:
+        """Samples ``start`` to ``stop`` (a job's share of a design drawn whole).
+
+        >>> from accord.io import from_arrays
+        >>> draws = sample_inputs(from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 1]), 10)
+        >>> len(draws.part(4, 8)), bool((draws.part(4, 8).position == draws.position[4:8]).all())
+        (4, True)
+        """
+        return Draws(self.position[start:stop], self.salience[start:stop], self.capability[start:stop],
+                     self.reference[start:stop])
+
 
 def sample_inputs(scenario: Scenario, n: int, seed: int | None = 0, spreads: Spreads = DEFAULT_SPREADS,
                   correlate: Literal["none", "source"] = "none", key: tuple[int, ...] = ()) -> Draws:
@@ -237,13 +251,29 @@ def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None
                 key: tuple[int, ...] = ()) -> np.ndarray:
     """Forecasts (samples, issues) of one model over the draws; sample j's randomness from its own
     stream (seed, key + (j,))."""
-    base = scenario.inputs()
-    n = draws.position.shape[0]
+    return solve_draws(model, scenario.inputs(), draws, seed, key)
+
+
+def solve_draws(model: Model, base: Inputs, draws: Draws, seed: int | None = 0, key: tuple[int, ...] = (),
+                start: int = 0) -> np.ndarray:
+    """Forecasts (samples, issues) of one model over draws of ``base``'s numbers: batched where the
+    model can, else sample by sample, sample j drawing from the stream (seed, key + (start + j,)),
+    so that the draws ``start`` onward of a larger design are solved as they would be in it.
+
+    >>> from accord.io import from_arrays
+    >>> from accord.models import get_model
+    >>> sc = from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 1])
+    >>> draws, smp = sample_inputs(sc, 20, 1), get_model("smp")()
+    >>> whole = solve_draws(smp, sc.inputs(), draws, 1)
+    >>> bool((solve_draws(smp, sc.inputs(), draws.part(12, 20), 1, start=12) == whole[12:]).all())
+    True
+    """
+    n = len(draws)
     batched = model.solve_batch(base, draws)
     if batched is not None:
         return batched
     out = np.empty((n, len(base.issues)))
     for j in range(n):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, j)))
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, start + j)))
         out[j] = model.evaluate(draws.inputs(base, j), rng).forecast
     return out
