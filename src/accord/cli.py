@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -34,6 +35,7 @@ from .render import print_forecast, print_problems
 from .runner import add_uncertainty, document, dumps, parse_params, record, run_chosen, run_models
 from .scenario import Scenario
 from .store import DEFAULT_PATH, RunStore
+from .views import draws_of
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Model and forecast multi-party negotiations.")
@@ -160,7 +162,7 @@ def forecast(
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
-        print_forecast(out, loaded.scenario, doc, None if no_store else str(store))
+        print_forecast(out, loaded.scenario, doc, None if no_store else str(store), draws_of(results))
 
 
 @app.command()
@@ -595,17 +597,19 @@ def sweep_resume(
             spec, scenario, n_batches, done, run_ids = run_store.sweep(sweep_id)  # as it stands under the lock
         if run_ids is not None:
             doc = document(scenario, [run_store.get(r).result for r in run_ids], spec.get("skipped", []))
+            draws = [np.concatenate([done[k][m] for k in sorted(done)]) for m in spec["models"]]
             err.print(f"sweep {sweep_id} was already finished")
         else:
             err.print(f"sweep {sweep_id}: {len(done)} of {n_batches} batches stored; computing the rest")
             results = run_models(scenario, spec["models"], spec["params"], spec["seed"])
             _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, done, sweep_id)
             doc = record(scenario, results, run_store, command_line(), spec.get("skipped", []))
+            draws = draws_of(results)
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
-        print_forecast(out, scenario, doc, str(store))
+        print_forecast(out, scenario, doc, str(store), draws)
 
 
 @sweep_app.command("list")
@@ -661,7 +665,7 @@ def runs_show(run_id: str, store: StoreOpt = DEFAULT_PATH,
         return
     out.print(f"run {rec.run_id}: {rec.model} {escape(json.dumps(rec.params))} seed {rec.seed}; made {rec.created} "
               f"by accord {rec.accord_version}" + (f"\n[dim]{escape(rec.command)}[/dim]" if rec.command else ""))
-    print_forecast(out, scenario, doc)
+    print_forecast(out, scenario, doc, draws=[run_store.draws(rec.run_id, rec.model)])
 
 
 class ExportFormat(str, Enum):

@@ -356,6 +356,18 @@ class RunStore:
                        (json.dumps(run_ids), sweep_id))
         self._sweep_lock(sweep_id).unlink(missing_ok=True)  # still held by the caller: nobody else can be running it
 
+    def draws(self, run_id: str, model: str) -> np.ndarray | None:
+        """The Monte Carlo forecasts (samples x issues) behind a run that a finished sweep recorded
+        (``model``: the run's model), or None: a run without Monte Carlo, or whose samples were not stored."""
+        with self._reading() as db:
+            rows = db.execute("SELECT sweep_id, run_ids FROM sweeps WHERE instr(run_ids, ?) > 0",
+                              (json.dumps(run_id),)).fetchall()
+        for sweep_id, run_ids in rows:
+            if run_id in json.loads(run_ids):
+                parts = self.sweep(sweep_id)[3]
+                return np.concatenate([parts[k][model] for k in sorted(parts)])
+        return None
+
     def sweeps(self) -> list[SweepState]:
         """Every sweep, newest first, with how far it got and whether it is complete, running or interrupted."""
         with self._reading() as db:

@@ -254,10 +254,3 @@ def summarise(forecasts: np.ndarray) -> dict[str, np.ndarray]:
     """Quantiles per issue (q05 ... q95, median), ignoring NaN forecasts."""
     return {name: np.nanquantile(forecasts, q, axis=0) for name, q in QUANTILES.items()}
 
-
-def histogram(values: np.ndarray, lo: float, hi: float, bins: int = 20) -> str:
-    """A one-line text histogram of values over [lo, hi]."""
-    counts, _ = np.histogram(values[~np.isnan(values)], bins=bins, range=(lo, hi))
-    blocks = " ▁▂▃▄▅▆▇█"
-    top = counts.max() or 1
-    return "".join(blocks[int(round(8 * c / top))] if c else " " for c in counts)

@@ -148,13 +148,10 @@ class Result:
         """Per issue: the forecast, and with Monte Carlo its median and quantiles over the samples."""
         frame = pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
         if self.uncertainty is not None:
-            from ..uncertainty import histogram, summarise
+            from ..uncertainty import summarise
 
-            draws = self.uncertainty["forecasts"]
-            for name, values in summarise(draws).items():
+            for name, values in summarise(self.uncertainty["forecasts"]).items():
                 frame[name] = values
-            lo, hi = self.uncertainty["scale"]
-            frame["histogram"] = [histogram(draws[:, i], lo[i], hi[i]) for i in range(len(self.issues))]
         return frame
 
     def summary_frame(self) -> pd.DataFrame:
