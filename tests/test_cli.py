@@ -116,13 +116,14 @@ def test_runs_list_show_export(cli, tmp_path):
 def _entry_points() -> list[list[str]]:
     """`python -m accord` always; the console script too where it is installed beside this Python."""
     script = Path(sys.executable).with_name("accord")
-    return [[sys.executable, "-m", "accord"]] + ([[str(script)]] if script.exists() else [])
+    return [[sys.executable, "-m", "accord"], [sys.executable, "-m", "accord.cli"]] + (
+        [[str(script)]] if script.exists() else [])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cmd", _entry_points(), ids=lambda c: "module" if "-m" in c else "script")
+@pytest.mark.parametrize("cmd", _entry_points(), ids=lambda c: c[-1] if "-m" in c else "script")
 def test_console_script_runs_in_a_fresh_process(tmp_path, cmd):
-    """The installed entry point, as `make demo` calls it, and `python -m accord`."""
+    """The installed entry point, as `make demo` calls it, `python -m accord` and `python -m accord.cli`."""
     done = subprocess.run([*cmd, "forecast", str(KOREA), "--store", str(tmp_path / "s.sqlite")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

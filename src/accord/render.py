@@ -18,10 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import Problem
+from .perspectives import CONSENSUS
 from .role_analysis import article
 from .scenario import Scenario
 from .uncertainty import what_if
-from .views import backtest_table, forecast_table, roles_table, run_notes, run_view, what_ifs
+from .views import backtest_table, forecast_table, perspective_table, roles_table, run_notes, run_view, what_ifs
 
 
 def forecast_tables(scenario: Scenario, doc: dict[str, Any], draws: Sequence[np.ndarray | None] = ()) -> Group:
@@ -110,6 +111,79 @@ def roles_report(console: Console, scenario: Scenario, result, run_id: str | Non
             quotes = "; ".join(f"{q['source']}: \u201c{q['quote']}\u201d" for q in c["quotes"])
             console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
                           f"{escape(c['why'])}")
+
+
+def perspectives_report(console: Console, scenario: Scenario, result, threshold: float,
+                        run_ids: dict[str, list[str | None]], store_path: str) -> None:
+    """Per issue, each model's forecast under each reading; then the gaps wider than ``threshold``
+    and the inputs on which the sources depart most from the consensus."""
+    readings, rows = perspective_table(result.forecasts)
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: the forecast if each source is right "
+                  f"(its own values where it states them, the consensus elsewhere)")
+    console.print("claims per source: " + ", ".join(f"{k} {v}" for k, v in result.claims.items()))
+    for issue in scenario.issues:
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        table.add_column("model")
+        for r in readings:
+            table.add_column(r, justify="right")
+        table.add_column("spread", justify="right")
+        for row in (row for row in rows if row.issue == issue.id):
+            cells = [f"{row.values[r]:.1f}" if r in row.values else "—" for r in readings]
+            table.add_row(row.model, *cells, f"{row.spread:.1f}")
+        console.print(table)
+    spread = result.spread()
+    wide = spread[spread["spread"] > threshold]
+    if len(wide):
+        issues = list(dict.fromkeys(wide["issue"]))
+        console.print(f"\n[bold]The readings lead to forecasts more than {threshold:g} points apart on {len(issues)} "
+                      f"of {len(scenario.issues)} issues[/bold] ({', '.join(issues)}):")
+        for row in wide.head(8).itertuples(index=False):
+            console.print(f"  {row.issue} under {row.model}: {row.spread:.1f} points, from {row.lowest} to "
+                          f"{row.highest}")
+    else:
+        console.print(f"\n[bold]No two readings lead to forecasts more than {threshold:g} points apart[/bold] "
+                      "under these models: the forecast does not hinge on which source is right.")
+    if len(result.inputs):
+        console.print("\nInputs on which the sources depart most from the consensus:")
+        for row in result.inputs.head(8).itertuples(index=False):
+            where = f" on {row.issue}" if row.issue else ""
+            console.print(f"  {row.reading}: {row.actor}'s {row.what}{where} {row.value:.3g} "
+                          f"(consensus {row.consensus:.3g})")
+    if run_ids.get(CONSENSUS) and run_ids[CONSENSUS][0]:
+        console.print(f"[dim]runs recorded in {store_path}[/dim]")
+
+
+def sensitivity_report(console: Console, err: Console, scenario: Scenario, model: str, result, what_ifs: list[dict],
+                       top: int, indices, sobol_n: int, inputs: int) -> None:
+    """Per issue, the ``top`` inputs by swing as a tornado table; the Sobol indices, if computed; and
+    (on ``err``) a warning for each forecast locked on one actor's position."""
+    console.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold]: each input moved alone from the "
+                  "5% to the 95% quantile of its evidence")
+    for row in what_ifs:
+        console.print(f"[yellow]what-if:[/yellow] {escape(what_if(row))}")
+    for issue in scenario.issues:
+        part = result.top(issue.id, top)
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        for name in ("input", "low → high", "forecast", "swing", ""):
+            table.add_column(name, justify="right" if name in ("swing",) else "left")
+        widest = max(part["swing"].max(), 1e-12)
+        for row in part.itertuples(index=False):
+            bar = "█" * int(round(20 * row.swing / widest)) if row.swing > 0 else ""
+            table.add_row(escape(row.input), f"{row.low:.3g} → {row.high:.3g}",
+                          f"{row.forecast_low:.1f} → {row.forecast_high:.1f}", f"{row.swing:.2f}", bar)
+        console.print(table)
+    if indices is not None and len(indices):
+        console.print(f"\nSobol indices (first order S1, total ST; ± 95% bootstrap) over the {inputs} inputs of "
+                      f"largest swing, {sobol_n} base samples:")
+        for issue in scenario.issues:
+            part = indices[indices["issue"] == issue.id].sort_values("ST", ascending=False).head(4)
+            cells = "; ".join(f"{r.input} S1 {r.S1:.2f}±{r.S1_conf:.2f} ST {r.ST:.2f}±{r.ST_conf:.2f}"
+                              for r in part.itertuples(index=False))
+            console.print(f"  {escape(issue.id)}: {escape(cells)}")
+    for row in result.locked.itertuples(index=False):
+        err.print(f"[yellow]warning:[/yellow] the {model} forecast of {row.issue} is locked on {row.actor}'s "
+                  f"position {row.position:g}: almost no other input moves it, so small swings here are not "
+                  "robustness")
 
 
 def _num(value: float | None, digits: int = 2) -> str:

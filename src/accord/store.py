@@ -121,6 +121,22 @@ class RunRecord:
     def scenario(self, store: RunStore) -> Scenario:
         return store.scenario(self.scenario_sha256)
 
+    def table(self, name: str) -> list[dict[str, Any]]:
+        """One table of the run as records: ``forecast``, ``rounds``, ``summary`` or a model's table."""
+        rows = self.result["tables"].get(name) if name not in ("forecast", "rounds", "summary") else self.result[name]
+        if rows is None:
+            names = ["forecast", "rounds", "summary", *self.result["tables"]]
+            raise StoreError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(names)}")
+        return rows
+
+    def export(self, store: RunStore) -> dict[str, Any]:
+        """The whole record, its scenario's body included: what ``accord runs export`` writes."""
+        return {"run_id": self.run_id, "created": self.created, "accord_version": self.accord_version,
+                "environment": self.environment, "command": self.command, "model": self.model, "params": self.params,
+                "seed": self.seed, "scenario": {"name": self.scenario_name, "sha256": self.scenario_sha256,
+                                                "body": store.scenario(self.scenario_sha256).canonical()},
+                "result": self.result}
+
 
 def environment() -> dict[str, str]:
     return {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform()}
