@@ -56,7 +56,15 @@ def run_and_record(sc: Scenario, models: list[str], seed: int, samples: int, run
 
 def scale_chart(f: IssueForecasts, rows: int) -> dict[str, Any]:
     """An issue's scale with each model's forecast (and 90% interval) as an SVG draws it: coordinates
-    in percent of the scale, one row per run."""
+    in percent of the scale, one row per run.
+
+    >>> import accord
+    >>> from accord.views import result_view
+    >>> sc = accord.read_scenario("scenarios/korea-2018.yaml").scenario
+    >>> table = forecast_table(sc, [result_view(accord.get_model("mean")().run(sc))])
+    >>> [(m["model"], m["x"], m["low"]) for m in scale_chart(table[0], 1)["marks"]]
+    [('mean', 44.7, None)]
+    """
     issue = f.issue
 
     def at(v: float | None, lo: float = issue.scale.min, hi: float = issue.scale.max) -> float | None:

@@ -34,7 +34,11 @@ def run_page(request: Request, run_id: str, runs: Runs):
 
 
 def compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per issue, two runs' forecasts and the change from the first to the second."""
+    """Per issue, two runs' forecasts and the change from the first to the second.
+
+    >>> compare_rows({"forecast": [{"issue": "x", "value": 40.0}]}, {"forecast": [{"issue": "x", "value": 55.0}]})
+    [{'issue': 'x', 'a': 40.0, 'b': 55.0, 'change': 15.0}]
+    """
     fa = {f["issue"]: f["value"] for f in a["forecast"]}
     fb = {f["issue"]: f["value"] for f in b["forecast"]}
     return [{"issue": i, "a": fa.get(i), "b": fb.get(i),
