@@ -116,13 +116,14 @@ def test_runs_list_show_export(cli, tmp_path):
 def _entry_points() -> list[list[str]]:
     """`python -m accord` always; the console script too where it is installed beside this Python."""
     script = Path(sys.executable).with_name("accord")
-    return [[sys.executable, "-m", "accord"]] + ([[str(script)]] if script.exists() else [])
+    return [[sys.executable, "-m", "accord"], [sys.executable, "-m", "accord.cli"]] + (
+        [[str(script)]] if script.exists() else [])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cmd", _entry_points(), ids=lambda c: "module" if "-m" in c else "script")
+@pytest.mark.parametrize("cmd", _entry_points(), ids=lambda c: c[-1] if "-m" in c else "script")
 def test_console_script_runs_in_a_fresh_process(tmp_path, cmd):
-    """The installed entry point, as `make demo` calls it, and `python -m accord`."""
+    """The installed entry point, as `make demo` calls it, `python -m accord` and `python -m accord.cli`."""
     done = subprocess.run([*cmd, "forecast", str(KOREA), "--store", str(tmp_path / "s.sqlite")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -145,10 +146,31 @@ def test_models_that_cannot_take_a_scenario_are_skipped_with_their_reason(cli):
 
 
 def test_notes_that_say_the_same_for_several_issues_print_once():
-    from accord.render import grouped_notes
+    from accord.views import grouped_notes
 
     assert grouped_notes(["a: deadlock", "b: converged", "c: deadlock", "plain note"]) == [
         "a, c: deadlock", "b: converged", "plain note"]
+
+
+def test_the_histogram_of_the_samples_is_drawn_by_the_terminal_not_stored_in_the_json(cli):
+    """The JSON carries numbers only; the terminal draws each histogram from the samples, and a
+    stored run reprints it from the samples its sweep stored."""
+    from accord.io import read_scenario
+    from accord.runner import add_uncertainty, run_models
+    from accord.views import histogram
+
+    code, out, _ = cli("forecast", KOREA, "-m", "mean", "--samples", "40", "--seed", "2", "--json", "--no-store")
+    assert code == 0 and all(set(row) == {"issue", "value", "q05", "q10", "q25", "median", "q75", "q90", "q95"}
+                             for row in json.loads(out)["runs"][0]["forecast"])
+    sc = read_scenario(KOREA).scenario
+    (mean,) = run_models(sc, ["mean"], {}, 2)
+    add_uncertainty(sc, [mean], 40, 2)
+    marks = histogram(mean.uncertainty["forecasts"][:, 0], 0.0, 100.0)
+    assert len(marks) == 20 and marks.strip()
+    code, out, _ = cli("forecast", KOREA, "-m", "mean", "--samples", "40", "--seed", "2", "-q")
+    assert code == 0 and marks.strip() in out
+    code, shown, _ = cli("runs", "show", "latest")
+    assert code == 0 and marks.strip() in shown
 
 
 def test_the_readmes_ledger_commands_work_as_written(cli):

@@ -347,3 +347,34 @@ def test_a_source_url_that_is_not_a_web_address_is_plain_text_in_the_report(kore
     bad = [s.model_copy(update={"url": "javascript:alert(1)"}) for s in korea.sources]  # past the reader's check
     html = table(sources_table(korea.model_copy(update={"sources": bad})))
     assert "javascript:alert(1)" in html and 'href="javascript' not in html
+
+
+def test_the_report_and_the_dashboard_ask_the_views_what_to_say_of_a_model():
+    """No model's name is tested in the report or the dashboard (its code and its templates), and the
+    report does not borrow the terminal's renderer: model-specific choices live in one table of
+    accord.views, with a generic answer for any other model."""
+    import ast
+
+    import accord
+    from accord.models import registry
+    from accord.views import main_result, model_view
+
+    root = Path(accord.__file__).parent
+    names = set(registry())
+    found = []
+    for path in sorted([*(root / "report").rglob("*.py"), *(root / "web").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "render":
+                found.append(f"{path.name}: imports {node.module}")
+            if isinstance(node, ast.Compare):
+                found += [f"{path.name}:{node.lineno}: tests the model name {c.value!r}" for c in ast.walk(node)
+                          if isinstance(c, ast.Constant) and c.value in names]
+    for path in sorted((root / "web" / "templates").glob("*.html")):
+        found += [f"{path.name}: names model {m.group(1)!r}" for m in re.finditer(r"""['"]([\w-]+)['"]""",
+                                                                                   path.read_text(encoding="utf-8"))
+                  if m.group(1) in names]
+    assert not found, found
+    korea = read_scenario(KOREA).scenario
+    assert main_result(run_models(korea, ["mean", "accord"])).model == "accord"
+    assert main_result(run_models(korea, ["mean", "median"])).model == "mean"  # no recommended model: the first
+    assert model_view("a-plug-in").about == "the model" and not model_view("a-plug-in").ticked

@@ -343,7 +343,7 @@ def test_an_upload_is_parsed_in_a_worker_thread_while_other_requests_are_answere
 
     import httpx
 
-    from accord.web import app as web
+    from accord.web import uploads as web
 
     started, released, outcome = threading.Event(), threading.Event(), {}
     real = web.read_scenario

@@ -1,7 +1,8 @@
-"""Readable terminal output: forecasts per issue, problems, run lists.
+"""Readable terminal output: forecasts per issue, roles, backtest scores, problems.
 
-Everything here reads the JSON document (:mod:`accord.runner`) and the scenario, never a
-model, so a stored run prints exactly as it did when it was made.
+Everything here lays out the view models of :mod:`accord.views`, built from the JSON document
+(:mod:`accord.runner`) and the scenario, never from a model, so a stored run prints as it did
+when it was made.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -16,50 +18,41 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import Problem
-from .scenario import Issue, Scenario
+from .perspectives import CONSENSUS
+from .role_analysis import article
+from .scenario import Scenario
+from .uncertainty import what_if
+from .views import backtest_table, forecast_table, perspective_table, roles_table, run_notes, run_view, what_ifs
 
 
-def reading(issue: Issue, value: float | None) -> str:
-    """The issue's labelled anchor nearest to a value, in words."""
-    if value is None:
-        return "no forecast"
-    if not issue.scale.anchors:
-        return ""
-    near = min(issue.scale.anchors, key=lambda a: abs(a.value - value))
-    close = abs(near.value - value) <= 0.1 * (issue.scale.max - issue.scale.min)
-    return f"{'≈' if close else 'nearest:'} {near.label} ({near.value:g})"
-
-
-def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
+def forecast_tables(scenario: Scenario, doc: dict[str, Any], draws: Sequence[np.ndarray | None] = ()) -> Group:
+    """One panel per issue: each run's forecast, rounds and reading; with Monte Carlo, the median,
+    the 5%-95% range and a histogram of the samples (``draws[k]``: the samples of ``doc["runs"][k]``)."""
     parts: list[Any] = []
-    runs = doc["runs"]
-    for issue in scenario.issues:
-        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-        table.add_column("model")
-        table.add_column("forecast", justify="right")
-        table.add_column("rounds", justify="right")
-        table.add_column("reading")
-        uncertain = any("median" in f for run in runs for f in run["forecast"])
+    runs = [run_view(run, draws[k] if k < len(draws) else None) for k, run in enumerate(doc["runs"])]
+    table = forecast_table(scenario, runs)
+    uncertain = any(m.median is not None for f in table for m in f.models)
+    for f in table:
+        issue = f.issue
+        grid = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        grid.add_column("model")
+        grid.add_column("forecast", justify="right")
+        grid.add_column("rounds", justify="right")
+        grid.add_column("reading")
         if uncertain:
-            table.add_column("median [q05, q95]", justify="right")
-            table.add_column(f"over samples, {issue.scale.min:g}–{issue.scale.max:g}")
-        for run in runs:
-            row = next((f for f in run["forecast"] if f["issue"] == issue.id), {})
-            value = row.get("value")
-            rounds = max((r["round"] for r in run["summary"]), default=0)
-            cells = [run["model"], "—" if value is None else f"{value:.2f}", str(rounds), reading(issue, value)]
+            grid.add_column("median [q05, q95]", justify="right")
+            grid.add_column(f"over samples, {issue.scale.min:g}–{issue.scale.max:g}")
+        for m in f.models:
+            cells = [m.model, "—" if m.value is None else f"{m.value:.2f}", str(m.rounds), m.reading]
             if uncertain:
-                cells += [f"{row['median']:.1f} [{row['q05']:.1f}, {row['q95']:.1f}]" if "median" in row else "",
-                          row.get("histogram", "")]
-            table.add_row(*cells)
+                cells += [f"{m.median:.1f} [{m.q05:.1f}, {m.q95:.1f}]" if m.median is not None else "", m.histogram]
+            grid.add_row(*cells)
         scale = f"{issue.scale.min:g}–{issue.scale.max:g}"
         ref = f", reference point {issue.reference.point:g}" if issue.reference else ""
-        title = f"[bold]{escape(issue.label or issue.id)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"
-        parts.append(Panel(table, title=title, title_align="left", expand=False))
-    notes = [f"{run['model']}: {note}" for run in runs for note in grouped_notes(run.get("notes", []))]
-    from .uncertainty import what_if
-
-    notes += [f"what-if: {what_if(row)}" for row in next((r["overrides"] for r in runs if "overrides" in r), [])]
+        title = f"[bold]{escape(f.label)}[/bold]  [dim]({escape(issue.id)}; scale {scale}{ref})[/dim]"
+        parts.append(Panel(grid, title=title, title_align="left", expand=False))
+    notes = [f"{model}: {note}" for model, note in run_notes(runs)]
+    notes += [f"what-if: {what_if(row)}" for row in what_ifs(runs)]
     if notes:
         parts.append(Text("\n".join(notes), style="yellow"))
     parts.append(Text("`accord models` says what each model computes; `accord explain FILE -m MODEL` tells a run "
@@ -71,22 +64,13 @@ def forecast_tables(scenario: Scenario, doc: dict[str, Any]) -> Group:
     return Group(*parts)
 
 
-def grouped_notes(notes: Sequence[str]) -> list[str]:
-    """Notes of the form "issue: text" that say the same for several issues, as one line."""
-    issues_by_text: dict[str, list[str]] = {}
-    for note in notes:
-        issue, sep, text = note.partition(": ")
-        key = text if sep else note
-        issues_by_text.setdefault(key, []).append(issue if sep else "")
-    return [f"{', '.join(i for i in issues if i)}: {text}" if any(issues) else text
-            for text, issues in issues_by_text.items()]
-
-
-def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], store_path: str | None = None) -> None:
+def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], store_path: str | None = None,
+                   draws: Sequence[np.ndarray | None] = ()) -> None:
+    """The forecast document as panels (see :func:`forecast_tables`), with where its runs are recorded."""
     n_a, n_i = len(scenario.actors), len(scenario.issues)
     sha = doc["scenario"]["sha256"][:12]
     console.print(f"[bold]{escape(scenario.name)}[/bold]: {n_a} actors, {n_i} issues  [dim]sha256 {sha}[/dim]")
-    console.print(forecast_tables(scenario, doc))
+    console.print(forecast_tables(scenario, doc, draws))
     ids = [r["run_id"] for r in doc["runs"] if r.get("run_id")]
     if ids and store_path:
         console.print(f"[dim]recorded as {', '.join(ids)} in {store_path}; `accord runs show ID` reprints a run[/dim]")
@@ -102,24 +86,23 @@ def print_problems(console: Console, problems: Sequence[Problem], title: str | N
 
 def roles_report(console: Console, scenario: Scenario, result, run_id: str | None) -> None:
     """The roles that hold, with their explanations, then the sources' assertions beside them."""
-    from .role_analysis import article
-
     conf = f"confidence from {result.samples:,} samples of the evidence" if result.samples else "no Monte Carlo"
     console.print(f"[bold]{escape(scenario.name)}[/bold]: roles under [bold]{result.model}[/bold] ({conf})"
                   + (f"  [dim]run {run_id}[/dim]" if run_id else ""))
+    rows = roles_table(scenario, result.roles)
     table = Table(show_edge=False, pad_edge=False)
     for col, justify in (("actor", "left"), ("role", "left"), ("issue", "left"), ("score", "right"),
                          ("confidence", "right"), ("of", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for row in result.roles:
-        table.add_row(row["actor"], row["role"], row["issue"], f"{row['score']:.2f}",
-                      "" if row["confidence"] is None else f"{row['confidence']:.0%}", row["other"] or "")
-    console.print(table if result.roles else "No role holds (score >= 0.5) for any actor.")
+    for row in rows:
+        table.add_row(row.actor, row.role, row.issue, f"{row.score:.2f}",
+                      "" if row.confidence is None else f"{row.confidence:.0%}", row.other or "")
+    console.print(table if rows else "No role holds (score >= 0.5) for any actor.")
     for note in result.notes:
         console.print(f"[dim]note: {escape(note)}[/dim]")
     console.print("\n[bold]Why[/bold]")
-    for row in result.roles:
-        console.print(f"- {escape(row['explanation'])}")
+    for row in rows:
+        console.print(f"- {escape(row.explanation)}")
     if result.comparison:
         console.print("\n[bold]Computed roles beside the roles the sources assert[/bold]")
         for c in result.comparison:
@@ -129,6 +112,78 @@ def roles_report(console: Console, scenario: Scenario, result, run_id: str | Non
             console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
                           f"{escape(c['why'])}")
 
+
+def perspectives_report(console: Console, scenario: Scenario, result, threshold: float,
+                        run_ids: dict[str, list[str | None]], store_path: str) -> None:
+    """Per issue, each model's forecast under each reading; then the gaps wider than ``threshold``
+    and the inputs on which the sources depart most from the consensus."""
+    readings, rows = perspective_table(result.forecasts)
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: the forecast if each source is right "
+                  f"(its own values where it states them, the consensus elsewhere)")
+    console.print("claims per source: " + ", ".join(f"{k} {v}" for k, v in result.claims.items()))
+    for issue in scenario.issues:
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        table.add_column("model")
+        for r in readings:
+            table.add_column(r, justify="right")
+        table.add_column("spread", justify="right")
+        for row in (row for row in rows if row.issue == issue.id):
+            cells = [f"{row.values[r]:.1f}" if r in row.values else "—" for r in readings]
+            table.add_row(row.model, *cells, f"{row.spread:.1f}")
+        console.print(table)
+    spread = result.spread()
+    wide = spread[spread["spread"] > threshold]
+    if len(wide):
+        issues = list(dict.fromkeys(wide["issue"]))
+        console.print(f"\n[bold]The readings lead to forecasts more than {threshold:g} points apart on {len(issues)} "
+                      f"of {len(scenario.issues)} issues[/bold] ({', '.join(issues)}):")
+        for row in wide.head(8).itertuples(index=False):
+            console.print(f"  {row.issue} under {row.model}: {row.spread:.1f} points, from {row.lowest} to "
+                          f"{row.highest}")
+    else:
+        console.print(f"\n[bold]No two readings lead to forecasts more than {threshold:g} points apart[/bold] "
+                      "under these models: the forecast does not hinge on which source is right.")
+    if len(result.inputs):
+        console.print("\nInputs on which the sources depart most from the consensus:")
+        for row in result.inputs.head(8).itertuples(index=False):
+            where = f" on {row.issue}" if row.issue else ""
+            console.print(f"  {row.reading}: {row.actor}'s {row.what}{where} {row.value:.3g} "
+                          f"(consensus {row.consensus:.3g})")
+    if run_ids.get(CONSENSUS) and run_ids[CONSENSUS][0]:
+        console.print(f"[dim]runs recorded in {store_path}[/dim]")
+
+
+def sensitivity_report(console: Console, err: Console, scenario: Scenario, model: str, result, what_ifs: list[dict],
+                       top: int, indices, sobol_n: int, inputs: int) -> None:
+    """Per issue, the ``top`` inputs by swing as a tornado table; the Sobol indices, if computed; and
+    (on ``err``) a warning for each forecast locked on one actor's position."""
+    console.print(f"[bold]{escape(scenario.name)}[/bold] under [bold]{model}[/bold]: each input moved alone from the "
+                  "5% to the 95% quantile of its evidence")
+    for row in what_ifs:
+        console.print(f"[yellow]what-if:[/yellow] {escape(what_if(row))}")
+    for issue in scenario.issues:
+        part = result.top(issue.id, top)
+        table = Table(box=None, header_style="bold", title=escape(issue.label or issue.id), title_justify="left")
+        for name in ("input", "low → high", "forecast", "swing", ""):
+            table.add_column(name, justify="right" if name in ("swing",) else "left")
+        widest = max(part["swing"].max(), 1e-12)
+        for row in part.itertuples(index=False):
+            bar = "█" * int(round(20 * row.swing / widest)) if row.swing > 0 else ""
+            table.add_row(escape(row.input), f"{row.low:.3g} → {row.high:.3g}",
+                          f"{row.forecast_low:.1f} → {row.forecast_high:.1f}", f"{row.swing:.2f}", bar)
+        console.print(table)
+    if indices is not None and len(indices):
+        console.print(f"\nSobol indices (first order S1, total ST; ± 95% bootstrap) over the {inputs} inputs of "
+                      f"largest swing, {sobol_n} base samples:")
+        for issue in scenario.issues:
+            part = indices[indices["issue"] == issue.id].sort_values("ST", ascending=False).head(4)
+            cells = "; ".join(f"{r.input} S1 {r.S1:.2f}±{r.S1_conf:.2f} ST {r.ST:.2f}±{r.ST_conf:.2f}"
+                              for r in part.itertuples(index=False))
+            console.print(f"  {escape(issue.id)}: {escape(cells)}")
+    for row in result.locked.itertuples(index=False):
+        err.print(f"[yellow]warning:[/yellow] the {model} forecast of {row.issue} is locked on {row.actor}'s "
+                  f"position {row.position:g}: almost no other input moves it, so small swings here are not "
+                  "robustness")
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -140,18 +195,17 @@ def backtest_report(console: Console, doc: dict[str, Any]) -> None:
     data = doc["data"]
     console.print(f"[bold]{escape(data['file'])}[/bold]: {data['issues']} issues of {data['proposals']} proposals, "
                   f"{data['with_outcome']} with a recorded outcome; capabilities: {data['capabilities']}")
+    scores = backtest_table(doc)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in ("model", "n", "MAE", "RMSE", "median AE", "within 10", "vs mean", "95% CI"):
         table.add_column(col, justify="left" if col == "model" else "right")
-    groups = [(key, g) for key in ("procedure", "rule") for g in doc["models"][0][f"by_{key}"]]
-    for _, g in groups:
+    for g in scores.groups:
         table.add_column(f"MAE {g}", justify="right")
-    for m in doc["models"]:
-        ci = "—" if m["ci_low"] is None else f"[{m['ci_low']:+.2f}, {m['ci_high']:+.2f}]"
-        delta = "—" if m["delta_vs_mean"] is None else f"{m['delta_vs_mean']:+.2f}"
-        table.add_row(m["model"], str(m["n"]), _num(m["mae"]), _num(m["rmse"]), _num(m["median_ae"], 1),
-                      "—" if m["within10"] is None else f"{m['within10']:.0%}", delta, ci,
-                      *(_num(m[f"by_{key}"].get(g, {}).get("mae")) for key, g in groups))
+    for m in scores.rows:
+        ci = "—" if m.ci is None else f"[{m.ci[0]:+.2f}, {m.ci[1]:+.2f}]"
+        delta = "—" if m.delta_vs_mean is None else f"{m.delta_vs_mean:+.2f}"
+        table.add_row(m.model, str(m.n), _num(m.mae), _num(m.rmse), _num(m.median_ae, 1),
+                      "—" if m.within10 is None else f"{m.within10:.0%}", delta, ci, *(_num(v) for v in m.by_group))
     console.print(table)
     console.print("vs mean: the mean paired difference of absolute errors to the compromise model on the same "
                   f"issues (negative: better), with a {doc['bootstrap']:,}-resample bootstrap over proposals.")
@@ -163,13 +217,13 @@ def backtest_report(console: Console, doc: dict[str, Any]) -> None:
         if m["unscored"]["proposals_together"]:
             console.print(f"note: {m['model']} forecast the issues of {m['unscored']['proposals_together']} "
                           "proposals together (it cannot take an issue alone)")
-    if any("coverage" in m for m in doc["models"]):
+    if any(m.coverage is not None for m in scores.rows):
         cov = Table("model", "in 50% interval", "mean width", "in 80% interval", "mean width", box=None,
                     header_style="bold", title=f"Monte Carlo intervals ({doc['samples']:,} samples of the inputs)")
-        for m in doc["models"]:
-            c = m.get("coverage")
+        for m in scores.rows:
+            c = m.coverage
             if c:
-                cov.add_row(m["model"], *(x for lv in ("0.5", "0.8") for x in (
+                cov.add_row(m.model, *(x for lv in ("0.5", "0.8") for x in (
                     "—" if c[lv]["share"] is None else f"{c[lv]['share']:.0%}", _num(c[lv]["width"], 1))))
         console.print(cov)
     cv = doc.get("cross_validation")

@@ -51,7 +51,7 @@ class Result:
     seed: int | None = None
     #: Monte Carlo over the evidence, if run: {"samples": n, "correlate": ..., "forecasts": (n, issues),
     #: "scale": (min, max), "overrides": [...]} (see :func:`accord.uncertainty.overrides`). A run read
-    #: back from JSON has the recorded "quantiles" (and "histogram") in place of the forecasts.
+    #: back from JSON has the recorded "quantiles" in place of the forecasts.
     uncertainty: dict[str, Any] | None = None
     #: The weighted mean and median per round and issue as recorded, for a run read back from JSON
     #: without its scenario (whose weights are then unknown); None otherwise.
@@ -103,18 +103,7 @@ class Result:
         if quantiles is not None:
             for name, values in quantiles.items():
                 frame[name] = values
-            histograms = self._histograms()
-            if histograms is not None:
-                frame["histogram"] = histograms
         return frame
-
-    def _histograms(self) -> list[str] | None:
-        assert self.uncertainty is not None
-        if "forecasts" not in self.uncertainty:
-            return self.uncertainty.get("histogram")
-        draws = self.uncertainty["forecasts"]
-        lo, hi = self.uncertainty["scale"]
-        return [histogram(draws[:, i], lo[i], hi[i]) for i in range(len(self.issues))]
 
     def summary_frame(self) -> pd.DataFrame:
         mean, median = self.summary_arrays()
@@ -251,8 +240,6 @@ def _recorded_uncertainty(doc: dict[str, Any], issues: tuple[str, ...], inputs: 
     unc: dict[str, Any] = {"samples": doc["samples"], "correlate": doc.get("correlate"),
                            "overrides": doc.get("overrides", []),
                            "quantiles": {q: np.array([row[q] for row in rows], dtype=float) for q in QUANTILES}}
-    if all("histogram" in row for row in rows):
-        unc["histogram"] = [row["histogram"] for row in rows]
     if inputs is not None:
         unc["scale"] = (inputs.scale_min, inputs.scale_max)
     return unc
@@ -265,18 +252,6 @@ def _recorded_summary(doc: dict[str, Any], n_rounds: int, i_index: dict[str, int
         mean[r, i] = np.nan if row["mean"] is None else row["mean"]
         median[r, i] = np.nan if row["median"] is None else row["median"]
     return mean, median
-
-
-def histogram(values: np.ndarray, lo: float, hi: float, bins: int = 20) -> str:
-    """A one-line text histogram of values over [lo, hi].
-
-    >>> histogram(np.array([0.0, 0.0, 1.0]), 0.0, 1.0, bins=4)
-    '█  ▄'
-    """
-    counts, _ = np.histogram(values[~np.isnan(values)], bins=bins, range=(lo, hi))
-    blocks = " ▁▂▃▄▅▆▇█"
-    top = counts.max() or 1
-    return "".join(blocks[int(round(8 * c / top))] if c else " " for c in counts)
 
 
 def _order(result: Result) -> Callable[[pd.Series], pd.Series]:

@@ -83,6 +83,23 @@ def run_applicable(scenario: Scenario, params: dict[str, dict[str, Any]] | None 
     return results, skipped
 
 
+def run_forecast(scenario: Scenario, models: Sequence[str] | None, params: dict[str, dict[str, Any]] | None = None,
+                 seed: int | None = 0) -> tuple[list[Result], list[dict[str, str]]]:
+    """:func:`run_chosen`, refusing a forecast of nothing: when no model can take the scenario, the
+    error gives every model's reason.
+
+    >>> import accord
+    >>> one_issue = accord.from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 2], assumption="a toy")
+    >>> results, skipped = run_forecast(one_issue, None)
+    >>> [s["model"] for s in skipped]
+    ['exchange']
+    """
+    results, skipped = run_chosen(scenario, models, params, seed)
+    if not results:  # a forecast of nothing is no success
+        raise UsageError("no model can forecast this scenario:\n" + "\n".join(s["reason"] for s in skipped))
+    return results, skipped
+
+
 def document(scenario: Scenario, runs: Sequence[dict[str, Any]], skipped: Sequence[dict[str, str]] = ()
              ) -> dict[str, Any]:
     doc = {"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "runs": list(runs)}

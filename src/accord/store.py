@@ -121,6 +121,22 @@ class RunRecord:
     def scenario(self, store: RunStore) -> Scenario:
         return store.scenario(self.scenario_sha256)
 
+    def table(self, name: str) -> list[dict[str, Any]]:
+        """One table of the run as records: ``forecast``, ``rounds``, ``summary`` or a model's table."""
+        rows = self.result["tables"].get(name) if name not in ("forecast", "rounds", "summary") else self.result[name]
+        if rows is None:
+            names = ["forecast", "rounds", "summary", *self.result["tables"]]
+            raise StoreError(f"run {self.run_id} has no table {name!r}; it has: {', '.join(names)}")
+        return rows
+
+    def export(self, store: RunStore) -> dict[str, Any]:
+        """The whole record, its scenario's body included: what ``accord runs export`` writes."""
+        return {"run_id": self.run_id, "created": self.created, "accord_version": self.accord_version,
+                "environment": self.environment, "command": self.command, "model": self.model, "params": self.params,
+                "seed": self.seed, "scenario": {"name": self.scenario_name, "sha256": self.scenario_sha256,
+                                                "body": store.scenario(self.scenario_sha256).canonical()},
+                "result": self.result}
+
 
 def environment() -> dict[str, str]:
     return {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform()}
@@ -355,6 +371,18 @@ class RunStore:
             db.execute("UPDATE sweeps SET run_ids = ? WHERE sweep_id = ? AND run_ids IS NULL",
                        (json.dumps(run_ids), sweep_id))
         self._sweep_lock(sweep_id).unlink(missing_ok=True)  # still held by the caller: nobody else can be running it
+
+    def draws(self, run_id: str, model: str) -> np.ndarray | None:
+        """The Monte Carlo forecasts (samples x issues) behind a run that a finished sweep recorded
+        (``model``: the run's model), or None: a run without Monte Carlo, or whose samples were not stored."""
+        with self._reading() as db:
+            rows = db.execute("SELECT sweep_id, run_ids FROM sweeps WHERE instr(run_ids, ?) > 0",
+                              (json.dumps(run_id),)).fetchall()
+        for sweep_id, run_ids in rows:
+            if run_id in json.loads(run_ids):
+                parts = self.sweep(sweep_id)[3]
+                return np.concatenate([parts[k][model] for k in sorted(parts)])
+        return None
 
     def sweeps(self) -> list[SweepState]:
         """Every sweep, newest first, with how far it got and whether it is complete, running or interrupted."""

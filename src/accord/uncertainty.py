@@ -35,7 +35,6 @@ from typing import Literal
 import numpy as np
 
 from .models import Model
-from .result import histogram  # noqa: F401  (re-exported: the forecast table's text histogram)
 from .scenario import Claim, Estimate, Inputs, Scenario
 from .stats import QUANTILES, fmt, summarise  # noqa: F401  (quantiles are computed in the core; re-exported)
 

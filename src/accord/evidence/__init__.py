@@ -6,7 +6,7 @@ into a scenario, checking every quote against its article; :mod:`.evaluate` scor
 against hand labels.
 """
 
-from .scan import Candidate, scan
+from .scan import Candidate, read_articles, scan
 from .text import Sentence, sentences
 
-__all__ = ["Candidate", "Sentence", "scan", "sentences"]
+__all__ = ["Candidate", "Sentence", "read_articles", "scan", "sentences"]

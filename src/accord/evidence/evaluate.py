@@ -82,6 +82,31 @@ def read_labels(path: Path, articles: dict[str, str], actors: set[str], issues: 
     return out
 
 
+def labelled_articles(path: Path) -> list[str]:
+    """The file names of the articles a labels file labels, in its order (entries without one are
+    left to :func:`read_labels` to report).
+
+    >>> labelled_articles(Path("tests/data/evidence/seed-labels.yaml"))[:1]
+    ['000_8bf56d11d85b02f4.txt']
+    """
+    from ..io._files import decode, read_bytes
+    from ..io.native import load
+
+    raw = load(decode(read_bytes(path), str(path)), str(path))
+    arts = raw.get("articles") if isinstance(raw, dict) else None
+    return [a["article"] for a in arts or [] if isinstance(a, dict) and isinstance(a.get("article"), str)]
+
+
+def find_articles(names: list[str], folders: list[Path]) -> list[Path]:
+    """Each article in the first folder that holds it (its bare name where none does, to be
+    reported missing when it is read).
+
+    >>> [str(p) for p in find_articles(["README.md", "nowhere.txt"], [Path("tests"), Path(".")])]
+    ['README.md', 'nowhere.txt']
+    """
+    return [next((d / n for d in folders if (d / n).is_file()), Path(n)) for n in names]
+
+
 def _sentence(sent: Any, article: str, text: str, loc: tuple, actors: set[str], issues: set[str], bad,
               locate) -> list[Label]:
     if not isinstance(sent, dict) or not isinstance(sent.get("quote"), str):

@@ -83,7 +83,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from ..errors import InputError, Problem
+from ..io._files import decode, read_bytes
 from ..scenario import Scenario
 from .lexicon import STOPWORDS, Vocabulary, vocabulary
 from .text import Match, Sentence, find_all, sentences, tokens
@@ -163,6 +166,25 @@ def scan(scenario: Scenario, articles: dict[str, str], ranker=None) -> list[Cand
         found = ranker.rerank(scenario, parsed, found, vocab)
     order = {name: k for k, name in enumerate(articles)}
     return sorted(found, key=lambda c: (-c.score, order[c.article], c.start, c.actor, c.issue))
+
+
+def read_articles(paths: Sequence[Path]) -> dict[str, str]:
+    """The texts of article files (UTF-8), by file name: the name a candidate cites its article by,
+    so two files of one name are refused.
+
+    >>> list(read_articles([Path("README.md")]))
+    ['README.md']
+    >>> read_articles([Path("README.md"), Path("./README.md")])
+    Traceback (most recent call last):
+    ...
+    accord.errors.InputError: 2 problems found:
+      README.md: two articles have the same file name; rename one
+      README.md: two articles have the same file name; rename one
+    """
+    texts = {p.name: decode(read_bytes(p), str(p)) for p in paths}
+    if len(texts) < len(paths):
+        raise InputError([Problem("two articles have the same file name; rename one", str(p)) for p in paths])
+    return texts
 
 
 def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:

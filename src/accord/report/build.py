@@ -16,9 +16,9 @@ from ..role_analysis import RoleAnalysis, analyse
 from ..runner import add_uncertainty, run_chosen
 from ..scenario import Scenario
 from ..sensitivity import Tornado, tornado
+from ..views import main_result
 from .network import Network, network
 
-MAIN_MODEL = "accord"  # the recommended forecaster: the main model when it is among those run
 ROLE_SAMPLES = 10  # Monte Carlo samples for the roles' confidence: few, so that the report stays fast
 TORNADO_TOP = 8  # inputs shown per issue
 
@@ -63,7 +63,7 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     results, skipped = run_chosen(scenario, list(models) if models else None, params, seed)
     if samples:
         add_uncertainty(scenario, results, samples, seed, correlate)
-    main = next((r for r in results if r.model == MAIN_MODEL), results[0])
+    main = main_result(results)
     report = Report(scenario, results, skipped, seed, samples, role_samples,
                     command or _call(models, samples, seed), created or datetime.now(timezone.utc), __version__, main)
     report.trajectory = next((r for r in [main, *results] if r.n_rounds > 0), None)

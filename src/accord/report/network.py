@@ -21,6 +21,7 @@ import numpy as np
 from ..models import Result
 from ..scenario import Inputs, Scenario
 from ..stats import weighted_mean
+from ..views import challenge_pairs
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,12 @@ def capability(inputs: Inputs) -> np.ndarray:
 
 def challenge_counts(results: Sequence[Result], actors: tuple[str, ...]
                      ) -> tuple[np.ndarray | None, str | None, str]:
-    """Counts of challenges (row to column) from the first model that records them, with what they mean."""
-    index = {a: k for k, a in enumerate(actors)}
-    for result in results:
-        if result.model == "eum" and "offers" in result.tables:
-            offers = result.table_frame("offers")
-            pairs = offers.loc[offers["accepted"].astype(bool), ["other", "actor"]]
-            meaning = "accepted demands in the expected utility model's run, from the actor making the demand to " \
-                      "the actor giving way, over all rounds and issues"
-            return _count(pairs.itertuples(index=False), index), result.model, meaning
-        if result.model == "smp" and "challenges" in result.tables:
-            pairs = result.table_frame("challenges")[["initiator", "target"]]
-            meaning = "challenges in the spatial model's run, from initiator to target, over all turns"
-            return _count(pairs.itertuples(index=False), index), result.model, meaning
-    return None, None, "none of the models run records challenges (eum and smp do)"
+    """Counts of challenges (row to column) from the first model that records them, with what they mean
+    (:func:`accord.views.challenge_pairs`)."""
+    pairs, model, meaning = challenge_pairs(results)
+    if pairs is None:
+        return None, None, meaning
+    return _count(pairs.itertuples(index=False), {a: k for k, a in enumerate(actors)}), model, meaning
 
 
 def _count(pairs, index: dict[str, int]) -> np.ndarray:

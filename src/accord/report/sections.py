@@ -6,20 +6,15 @@ import numpy as np
 
 from ..explain import fmt
 from ..perspectives import CONSENSUS
-from ..render import grouped_notes, reading
 from ..role_analysis import article
 from ..scenario import Actor, Estimate, Issue, Scenario
 from ..uncertainty import what_if
+from ..views import (RoleRow, forecast_table, grouped_notes, model_view, perspective_table, reading, result_view,
+                     roles_table)
 from . import figures
 from .build import TORNADO_TOP, Report
 from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Table, Text, code, em,
                        joined, link, muted, prose, quote, strong, tag, target, text)
-
-ROLE_SUMMARY = {
-    "influence": "the social influence model (Friedkin & Johnsen 1990, with bounded confidence)",
-    "eum": "the expected utility model", "smp": "KTAB's spatial model of politics", "exchange": "the exchange model",
-}
-
 
 def compose(report: Report) -> Document:
     s = report.scenario
@@ -177,18 +172,19 @@ def forecast_section(report: Report) -> Section:
     mc = (f" Below each forecast: the median and the 5%–95% range over {report.samples:,} Monte Carlo samples of "
           "the evidence (every model on the same draws, as `accord forecast --samples` draws them)."
           if report.samples else " Run with `--samples N` for Monte Carlo intervals from the evidence.")
+    why = model_view(report.main.model).recommended or "the first model run"
     blocks: list = [Para(text(
         "Each model's forecast of each issue, on the issue's own scale. The main model is ", strong(report.main.model),
-        (" (the recommended forecaster: the compromise model with intervals calibrated on EU negotiations)"
-         if report.main.model == "accord" else " (the first model run)") + ".", prose(mc)))]
+        f" ({why}).", prose(mc)))]
+    table = forecast_table(s, [result_view(r) for r in results])
     rows: list[list[Cell]] = []
-    for r in results:
-        frame = r.forecast_frame()
+    for k, r in enumerate(results):
         cells: list[Cell] = [text(strong(r.model) if r is report.main else r.model)]
-        for row in frame.itertuples(index=False):
-            value = text("—" if not np.isfinite(row.value) else f"{row.value:.2f}")
-            if r.uncertainty is not None:
-                cells.append(Lines((value, text(muted(f"{row.median:.1f} [{row.q05:.1f}, {row.q95:.1f}]")))))
+        for f in table:
+            m = f.models[k]
+            value = text("—" if m.value is None else f"{m.value:.2f}")
+            if m.median is not None:
+                cells.append(Lines((value, text(muted(f"{m.median:.1f} [{m.q05:.1f}, {m.q95:.1f}]")))))
             else:
                 cells.append(value)
         rows.append(cells)
@@ -248,23 +244,23 @@ def roles_section(report: Report) -> Section:
         return Section("roles", "Roles", [Para(text(report.missing["roles"]), "note")])
     who = names(report.scenario)
     label = {i.id: i.label or i.id for i in report.scenario.issues}
+    roles = roles_table(report.scenario, res.roles)
     conf = (f"confidence: the share of {res.samples} Monte Carlo samples of the evidence in which the role holds "
             f"(`accord roles` takes 100 by default; run it for a finer confidence)" if res.samples
             else "no Monte Carlo, so no confidence")
     blocks: list = [Para(text(
         "Who pivots, brokers, spoils, enables, follows, holds out or stands alone, measured on the run of ",
-        strong(res.model), prose(f" ({ROLE_SUMMARY.get(res.model, 'the model')}, the default of `accord roles`) and "
+        strong(res.model), prose(f" ({model_view(res.model).about}, the default of `accord roles`) and "
                                  "on runs without each actor; a role holds when its score, its weakest condition, is "
                                  f"at least 0.5; {conf}.")))]
-    rows: list[list[Cell]] = [[text(who[r["actor"]]), text(r["role"]), text(label[r["issue"]]),
-                               text(f"{r['score']:.2f}"),
-                               text("—" if r["confidence"] is None else f"{r['confidence']:.0%}"),
-                               text(who.get(r["other"], r["other"] or ""))] for r in res.roles]
+    rows: list[list[Cell]] = [[text(r.actor_name), text(r.role), text(r.issue_label), text(f"{r.score:.2f}"),
+                               text("—" if r.confidence is None else f"{r.confidence:.0%}"), text(r.other_name)]
+                              for r in roles]
     if rows:
         blocks.append(Table(["actor", "role", "issue", "score", "confidence", "of"], rows, "lllrrl", kind="compact",
                             caption=text("The roles that hold; ", em("of"), ": the patron followed or the actor "
                                          "backed.")))
-        blocks += [Heading("Why", "roles-why"), Items([explanation(r, who, label) for r in res.roles], "small")]
+        blocks += [Heading("Why", "roles-why"), Items([explanation(r) for r in roles], "small")]
     else:
         blocks.append(Para(text("No role holds (score at least 0.5) for any actor."), "note"))
     blocks += [Para(text(muted(n)), "note") for n in res.notes]
@@ -283,12 +279,12 @@ def roles_section(report: Report) -> Section:
     return Section("roles", "Roles", blocks)
 
 
-def explanation(row: dict, who: dict[str, str], label: dict[str, str]) -> Text:
+def explanation(row: RoleRow) -> Text:
     """A role's explanation: the measured conditions, then (muted) the inputs and quotes behind it."""
-    head, _, behind = row["explanation"].partition(" Behind it: ")
-    said = f"{who[row['actor']]} is {article(row['role'])} on {label[row['issue']]}: it "
+    head, _, behind = row.explanation.partition(" Behind it: ")
+    said = f"{row.actor_name} is {article(row.role)} on {row.issue_label}: it "
     head = "It " + head[len(said):] if head.startswith(said) else head
-    return text(strong(f"{who[row['actor']]}, {row['role']} on {label[row['issue']]}."), " ", head,
+    return text(strong(f"{row.actor_name}, {row.role} on {row.issue_label}."), " ", head,
                 muted(" Behind it: " + behind) if behind else "")
 
 
@@ -300,13 +296,13 @@ def perspectives_section(report: Report) -> Section:
     if p is None:
         return Section("perspectives", "Perspectives", [Para(text(report.missing["perspectives"]), "note")])
     s, main = report.scenario, report.main.model
-    readings = list(dict.fromkeys(p.forecasts["reading"]))
-    part = p.forecasts[p.forecasts["model"] == main]
+    readings, table = perspective_table(p.forecasts)
+    of_main = {row.issue: row for row in table if row.model == main}
     rows: list[list[Cell]] = []
     for issue in s.issues:
-        values = part[part["issue"] == issue.id].set_index("reading")["value"]
-        rows.append([text(issue.label or issue.id), *[text(f"{values[r]:.1f}") for r in readings],
-                     text(strong(f"{values.max() - values.min():.1f}"))])
+        row = of_main[issue.id]
+        rows.append([text(issue.label or issue.id), *[text(f"{row.values[r]:.1f}") for r in readings],
+                     text(strong(f"{row.spread:.1f}"))])
     blocks: list = [
         Para(text("The forecast if each source is right: each source's own values wherever it states them "
                   "(the mean of its claims on that number), the consensus elsewhere. Claims per source: "

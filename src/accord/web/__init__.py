@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+EXTRAS = ("fastapi", "jinja2", "uvicorn", "multipart")  # the modules of the `web` extra
+
+
+def missing_extras() -> list[str]:
+    """The modules of the `web` extra that are not installed (the dashboard needs them all).
+
+    >>> missing_extras()
+    []
+    """
+    from importlib.util import find_spec
+
+    return [m for m in EXTRAS if find_spec(m) is None]
 
 
 def allowed_hosts(host: str, port: int) -> list[str]:

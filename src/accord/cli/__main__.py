@@ -1,0 +1,5 @@
+"""``python -m accord.cli``, as ``python -m accord`` and ``accord``."""
+
+from . import main
+
+main()

@@ -1,0 +1,132 @@
+"""``accord evidence``: find claims in articles, review them, merge them into a scenario, score the finding."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import InputError, Problem, UsageError
+from ..io import atomic_write, write_scenario
+from ..scenario import Scenario
+from . import JsonOpt, TextsOpt, app, guarded, load, out
+
+evidence_app = typer.Typer(no_args_is_help=True,
+                           help="Find claims in articles, review them, merge them into a scenario.")
+app.add_typer(evidence_app, name="evidence")
+ArticlesArg = Annotated[list[Path], typer.Argument(help="plain-text articles (UTF-8)", show_default=False)]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="scenario whose actors and issues to look for")]
+SemanticOpt = Annotated[bool, typer.Option(
+    "--semantic/--lexical", help="rank with the sentence embedding too (needs the `text` extra)")]
+ProposeOpt = Annotated[Optional[float], typer.Option(
+    "--propose-at", min=-1.0, max=1.0,
+    help="with --semantic: also propose links no lexicon word marks, from this similarity up (e.g. 0.6)")]
+
+
+def _scan(articles: list[Path], scenario: Scenario, semantic: bool, propose_at: float | None = None):
+    from ..evidence import read_articles, scan
+
+    return scan(scenario, read_articles(articles), _ranker(semantic, propose_at))
+
+
+def _ranker(semantic: bool, propose_at: float | None = None):
+    """The sentence-embedding ranker that ``--semantic`` asks for, or None."""
+    if not semantic:
+        if propose_at is not None:
+            raise UsageError("--propose-at needs --semantic: the links are proposed by the sentence embedding")
+        return None
+    from ..evidence.embedding import EmbeddingUnavailable
+    from ..evidence.semantic import SemanticRanker
+
+    try:
+        return SemanticRanker(propose_at=propose_at)
+    except EmbeddingUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+@evidence_app.command("scan")
+@guarded
+def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: SemanticOpt = False,
+                  propose_at: ProposeOpt = None, as_json: JsonOpt = False,
+                  top: Annotated[int, typer.Option(min=0, help="show only the best N (0: all)")] = 0) -> None:
+    """Find the sentences that tie an actor to an issue: candidate claims with a stance hint, best first."""
+    loaded = load(scenario, None)
+    found = _scan(articles, loaded.scenario, semantic, propose_at)
+    shown = found[:top] if top else found
+    if as_json:
+        keys = ("article", "actor", "issue", "sentence", "start", "end", "stance", "score")
+        doc = {"candidates": [{**{k: c.to_dict()[k] for k in keys}, **c.to_dict()} for c in shown]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"{len(found)} candidate claims in {len(articles)} article(s)", show_lines=False)
+    for col in ("score", "actor", "issue", "stance", "article", "sentence"):
+        table.add_column(col, overflow="fold")
+    for c in shown:
+        table.add_row(f"{c.score:.2f}", c.actor, c.issue, c.stance, f"{c.article}:{c.start}",
+                      escape(c.sentence if len(c.sentence) < 160 else c.sentence[:159] + "…"))
+    out.print(table)
+
+
+@evidence_app.command("review")
+@guarded
+def evidence_review(articles: ArticlesArg, scenario: ScenarioOpt,
+                    output: Annotated[Path, typer.Option("--output", "-o", help="review file to write (.yaml, .csv)")],
+                    semantic: SemanticOpt = False, propose_at: ProposeOpt = None) -> None:
+    """Write the candidates to a review file: accept or reject each, set its value, trim its quote."""
+    from ..evidence.review import dumps_review, review_format, review_rows
+
+    fmt = review_format(output)
+    loaded = load(scenario, None)
+    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic, propose_at))
+    atomic_write(output, dumps_review(rows, fmt).encode("utf-8"))
+    out.print(f"wrote {len(rows)} candidates to {output}; then: accord evidence apply {output} --scenario "
+              f"{scenario} -o NEW.yaml")
+
+
+@evidence_app.command("apply")
+@guarded
+def evidence_apply(review: Annotated[Path, typer.Argument(help="the edited review file")], scenario: ScenarioOpt,
+                   output: Annotated[Path, typer.Option("--output", "-o", help="scenario file to write (YAML)")],
+                   texts: TextsOpt = None) -> None:
+    """Merge the accepted claims into the scenario, checking every quote against its article."""
+    from ..evidence.review import apply_review
+
+    loaded = load(scenario, None, texts)
+    if output.resolve() == loaded.path.resolve():
+        raise InputError([Problem("writing over the scenario would lose its comments: give another -o file",
+                                  str(output))])
+    merged, report = apply_review(loaded.scenario, review, list(texts or []), loaded.path.parent)
+    write_scenario(merged, output, "yaml")
+    for line in report:
+        out.print(f"  {escape(line)}")
+    out.print(f"{len(report)} accepted claims merged; wrote {output} (sha256 {merged.sha256[:12]})")
+
+
+@evidence_app.command("eval")
+@guarded
+def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see accord.evidence.evaluate)")],
+                  scenario: ScenarioOpt, texts: TextsOpt = None, semantic: SemanticOpt = False,
+                  propose_at: ProposeOpt = None, as_json: JsonOpt = False) -> None:
+    """Precision and recall of the scan's actor-issue links, and its stance accuracy, against hand labels."""
+    from ..evidence.evaluate import evaluate, find_articles, labelled_articles, read_labels
+
+    loaded = load(scenario, None)
+    paths = find_articles(labelled_articles(labels), [labels.parent, *(texts or [])])
+    found = _scan(paths, loaded.scenario, semantic, propose_at)
+    texts_by_name = {p.name: p.read_text(encoding="utf-8-sig") for p in paths if p.is_file()}
+    gold = read_labels(labels, texts_by_name, set(loaded.scenario.actor_ids), set(loaded.scenario.issue_ids))
+    result = {"labels_file": str(labels), "scenario": loaded.scenario.sha256, "semantic": semantic,
+              "propose_at": propose_at, **evaluate(found, gold)}
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        return
+    for key in ("labels", "candidates", "matched", "precision", "recall", "stance_accuracy", "average_precision"):
+        out.print(f"{key:17} {result[key]}")
+    out.print(f"{'recall by mention':17} {result['recall_by_mention']}")
+    for issue, r in result["by_issue"].items():
+        out.print(f"  {issue:16} labels {r['labels']:3}  precision {r['precision']}  recall {r['recall']}")

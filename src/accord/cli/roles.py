@@ -1,0 +1,47 @@
+"""``accord roles``: who pivots, brokers, spoils, enables, follows, holds out or stands alone."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ..execution import progress_bar
+from ..render import roles_report
+from ..role_analysis import analyse
+from ..runner import dumps, record
+from ..store import DEFAULT_PATH, RunStore
+from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SeedOpt, StoreOpt, app, command_line,
+               guarded, load, model_from, out)
+
+
+@app.command()
+@guarded
+def roles(
+    file: FileArg = None,
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="model whose runs the roles are measured on")] = "influence",
+    param: ParamOpt = None,
+    samples: Annotated[int, typer.Option(
+        min=0, help="Monte Carlo samples of the evidence for the confidence (0: none)")] = 100,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = None,
+    store: StoreOpt = DEFAULT_PATH,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Who pivots, brokers, spoils, enables, follows, holds out or stands alone, on which issue,
+    how surely, and why; beside the roles the scenario's sources assert."""
+    scenario = load(file, fmt).scenario
+    instance = model_from(model, param)
+    with progress_bar(samples, f"{samples:,} samples x {len(scenario.actors) + 1} runs", quiet or as_json) as advance:
+        result = analyse(scenario, instance, samples, seed, progress=advance)
+    doc = record(scenario, [result.measures.run], None if no_store else RunStore(store), command_line())
+    body = result.to_json() | {"run_id": doc["runs"][0]["run_id"], "version": __version__}
+    if as_json:
+        sys.stdout.write(dumps(body) + "\n")
+        return
+    roles_report(out, scenario, result, body["run_id"])
