@@ -23,10 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .checks import find_text
-from .errors import NotApplicable
-from .models import Result, registry
-from .models.base import records
-from .runner import run_models
+from .models import Result, applicable, registry
+from .result import records
 from .scenario import Issue, Scenario
 
 # -- words and marks ---------------------------------------------------------------------------
@@ -313,24 +311,16 @@ class ModelChoice:
 
 
 def applicable_models(scenario: Scenario) -> list[ModelChoice]:
-    """Every registered model, with why it cannot take the scenario (None if it can).
-
-    Each model is run once to find out (1-2 s on Korea); callers keep the answer per scenario.
+    """Every registered model, with why it cannot take the scenario (None if it can), from the
+    models' declared requirements (:meth:`accord.models.Model.check`): nothing is solved.
 
     >>> import accord
     >>> sc = accord.read_scenario("scenarios/korea-2018.yaml").scenario
     >>> [(m.name, m.why, m.ticked) for m in applicable_models(sc)][:2]
     [('mean', None, False), ('median', None, False)]
     """
-    out = []
-    for name in registry():
-        try:
-            run_models(scenario, [name])
-            why = None
-        except NotApplicable as exc:
-            why = str(exc)
-        out.append(ModelChoice(name, why, why is None and model_view(name).ticked))
-    return out
+    reasons = applicable(registry(), scenario)
+    return [ModelChoice(name, why, why is None and model_view(name).ticked) for name, why in reasons.items()]
 
 
 # -- roles -------------------------------------------------------------------------------------
