@@ -88,6 +88,26 @@ def run_batches(task: Callable[..., Any], jobs: Sequence[tuple], pool: Executor 
 
 
 @contextmanager
+def stage_bars(quiet: bool = False) -> Iterator[Callable[[str], Callable[[int, int], None] | None]]:
+    """Progress bars for work done in stages (a report: samples, roles, readings, tornado), one bar
+    a stage: yields ``stage(label)``, which gives that stage's ``progress(done, total)`` callback."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda label: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def stage(label: str) -> Callable[[int, int], None]:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=None)
+            return lambda done, of: bar.update(tasks[label], completed=done, total=of)
+        yield stage
+
+
+@contextmanager
 def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on a terminal (completed/total, time left); nothing when quiet or piped.
 

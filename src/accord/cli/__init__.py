@@ -55,6 +55,8 @@ SeedOpt = Annotated[int, typer.Option(help="seed of every random choice; equal s
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the JSON document instead of tables")]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record the runs")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="local worker processes (the same results for any number)")]
+SchedulerOpt = Annotated[Optional[str], typer.Option(help="address of a Dask scheduler to run on (extra `cluster`)")]
 
 
 def guarded(fn):

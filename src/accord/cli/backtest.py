@@ -14,7 +14,8 @@ from ..io.deu import read_deu
 from ..models import registry
 from ..render import backtest_report, print_problems
 from ..runner import dumps, parse_params
-from . import JsonOpt, ParamOpt, QuietOpt, SeedOpt, app, err, guarded, out
+from ..execution import progress_bar
+from . import JsonOpt, ParamOpt, QuietOpt, SchedulerOpt, SeedOpt, WorkersOpt, app, err, guarded, out
 
 
 @app.command()
@@ -33,6 +34,8 @@ def backtest(
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Score models against recorded outcomes: MAE and more, each against the compromise model."""
     if fmt != "deu":
@@ -42,12 +45,8 @@ def backtest(
         print_problems(err, data.warnings)
     names = model or list(registry())
     params = parse_params(names, param or [])
-    if quiet or as_json or not err.is_terminal:
-        doc = run_backtest(data, names, params, seed, samples)
-    else:
-        with err.status("scoring ...") as status:
-            doc = run_backtest(data, names, params, seed, samples,
-                               progress=lambda done, total: status.update(f"scoring ... {done}/{total} forecasts"))
+    with progress_bar(len(data.issues) * len(names), "forecasts", quiet or as_json) as advance:
+        doc = run_backtest(data, names, params, seed, samples, progress=advance, workers=workers, scheduler=scheduler)
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:

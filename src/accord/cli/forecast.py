@@ -15,6 +15,7 @@ from ..render import print_forecast
 from ..runner import dumps, parse_params, record, run_forecast
 from ..store import DEFAULT_PATH, RunStore
 from ..views import draws_of
+from ..whatif import set_values
 from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SeedOpt, StoreOpt, TextsOpt, app,
                command_line, err, guarded, load, out)
 
@@ -26,6 +27,9 @@ def forecast(
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", "-m", help="model to run (repeatable; default: every model that can take the scenario)")] = None,
     param: ParamOpt = None,
+    set_: Annotated[Optional[list[str]], typer.Option(
+        "--set", help="what-if: set an input over its claims, e.g. RUS.sanctions.position=100, RUS.capability=50, "
+                      "sanctions.reference=30 (repeatable)")] = None,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
     samples: Annotated[int, typer.Option(
@@ -47,12 +51,13 @@ def forecast(
     if correlate not in ("none", "source"):
         raise UsageError(f"--correlate {correlate!r}: choose none or source")
     loaded = load(file, fmt, texts)
+    scenario = set_values(loaded.scenario, set_) if set_ else loaded.scenario  # what-ifs, all checked first
     names = model or list(registry())
     params = parse_params(names, param or [])
     run_store = None if no_store else RunStore(store)
     if run_store is not None:
         run_store.require_writable("; give --no-store, or --store with a writable file")  # before the models run
-    results, skipped = run_forecast(loaded.scenario, model, params, seed)
+    results, skipped = run_forecast(scenario, model, params, seed)
     for s in skipped:
         err.print(f"[yellow]note:[/yellow] {escape(s['reason'])}; skipped")
     with ExitStack() as held:
@@ -61,15 +66,15 @@ def forecast(
             spec = {"models": [r.model for r in results], "params": {r.model: r.params for r in results},
                     "seed": seed, "samples": samples, "correlate": correlate, "batch": batch_size, "skipped": skipped}
             if run_store is not None:
-                sweep_id = _begin_sweep(run_store, loaded.scenario, spec, held)
-            _sweep(run_store, loaded.scenario, results, spec, workers, scheduler, quiet, {}, sweep_id)
-        doc = record(loaded.scenario, results, run_store, command_line(), skipped)
+                sweep_id = _begin_sweep(run_store, scenario, spec, held)
+            _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, {}, sweep_id)
+        doc = record(scenario, results, run_store, command_line(), skipped)
         if sweep_id:
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
-        print_forecast(out, loaded.scenario, doc, None if no_store else str(store), draws_of(results))
+        print_forecast(out, scenario, doc, None if no_store else str(store), draws_of(results))
 
 
 def _begin_sweep(run_store, scenario, spec, held: ExitStack) -> str:

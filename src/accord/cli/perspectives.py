@@ -12,8 +12,9 @@ from ..perspectives import perspectives as compute
 from ..render import perspectives_report
 from ..runner import dumps, parse_params, record
 from ..store import DEFAULT_PATH, RunStore
-from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, SeedOpt, StoreOpt, app, command_line, guarded, load,
-               out)
+from ..execution import progress_bar
+from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SchedulerOpt, SeedOpt, StoreOpt, WorkersOpt,
+               app, command_line, guarded, load, out)
 
 
 @app.command()
@@ -29,11 +30,16 @@ def perspectives(
     fmt: FormatOpt = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: NoStoreOpt = False,
+    quiet: QuietOpt = False,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """The forecast under each source's own reading, side by side, and where the readings diverge."""
     scenario = load(file, fmt).scenario
     names = model or list(registry())
-    result = compute(scenario, model, parse_params(names, param or []), seed)
+    with progress_bar(1, "readings", quiet or as_json) as advance:
+        result = compute(scenario, model, parse_params(names, param or []), seed, workers=workers, scheduler=scheduler,
+                         progress=advance)
     run_store = None if no_store else RunStore(store)
     ids = {name: [r["run_id"] for r in record(sc, results, run_store, command_line())["runs"]]
            for name, sc, results in result.runs}

@@ -12,7 +12,9 @@ from ..io import atomic_write
 from ..models import registry
 from ..runner import parse_params, record
 from ..store import DEFAULT_PATH, RunStore
-from . import FileArg, Format, NoStoreOpt, ParamOpt, SeedOpt, StoreOpt, app, command_line, guarded, load, out
+from ..execution import stage_bars
+from . import (FileArg, Format, NoStoreOpt, ParamOpt, QuietOpt, SchedulerOpt, SeedOpt, StoreOpt, WorkersOpt, app,
+               command_line, guarded, load, out)
 
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "md"}
 
@@ -38,6 +40,9 @@ def report(
         "--input-format", help="the scenario file's format (default: detected)")] = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: NoStoreOpt = False,
+    quiet: QuietOpt = False,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Write a report: the scenario with its evidence, forecasts, trajectories, roles, perspectives,
     sensitivity and the actors' network, as one HTML page or as Markdown with its figures."""
@@ -51,8 +56,10 @@ def report(
                          "give --format html or --format md")
     scenario = load(file, input_format).scenario
     names = model or list(registry())
-    result = build(scenario, models=model, params=parse_params(names, param or []), samples=samples, seed=seed,
-                   role_samples=role_samples, command=command_line())
+    with stage_bars(quiet) as stage:
+        result = build(scenario, models=model, params=parse_params(names, param or []), samples=samples, seed=seed,
+                       role_samples=role_samples, command=command_line(), workers=workers, scheduler=scheduler,
+                       progress=stage)
     try:
         if kind == "html":
             atomic_write(output, render_html(result).encode("utf-8"))

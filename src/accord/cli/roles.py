@@ -13,8 +13,8 @@ from ..render import roles_report
 from ..role_analysis import analyse
 from ..runner import dumps, record
 from ..store import DEFAULT_PATH, RunStore
-from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SeedOpt, StoreOpt, app, command_line,
-               guarded, load, model_from, out)
+from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SchedulerOpt, SeedOpt, StoreOpt, WorkersOpt,
+               app, command_line, guarded, load, model_from, out)
 
 
 @app.command()
@@ -32,13 +32,15 @@ def roles(
     fmt: FormatOpt = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: NoStoreOpt = False,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Who pivots, brokers, spoils, enables, follows, holds out or stands alone, on which issue,
     how surely, and why; beside the roles the scenario's sources assert."""
     scenario = load(file, fmt).scenario
     instance = model_from(model, param)
     with progress_bar(samples, f"{samples:,} samples x {len(scenario.actors) + 1} runs", quiet or as_json) as advance:
-        result = analyse(scenario, instance, samples, seed, progress=advance)
+        result = analyse(scenario, instance, samples, seed, progress=advance, workers=workers, scheduler=scheduler)
     doc = record(scenario, [result.measures.run], None if no_store else RunStore(store), command_line())
     body = result.to_json() | {"run_id": doc["runs"][0]["run_id"], "version": __version__}
     if as_json:

@@ -12,7 +12,9 @@ from ..render import sensitivity_report
 from ..runner import dumps
 from ..sensitivity import sobol, tornado
 from ..uncertainty import overrides
-from . import FileArg, FormatOpt, JsonOpt, ParamOpt, app, err, guarded, load, model_from, out
+from ..execution import progress_bar
+from . import (FileArg, FormatOpt, JsonOpt, ParamOpt, QuietOpt, SchedulerOpt, WorkersOpt, app, err, guarded, load,
+               model_from, out)
 
 
 @app.command()
@@ -28,12 +30,18 @@ def sensitivity(
     inputs: Annotated[int, typer.Option(help="with --sobol: the inputs of largest swing to vary")] = 8,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Which inputs move each issue's forecast (a one-at-a-time tornado, Sobol indices), and locked forecasts."""
     scenario = load(file, fmt).scenario
     instance = model_from(model, param)
-    result = tornado(instance, scenario, seed)
-    indices = sobol(instance, scenario, result, sobol_n, inputs, seed) if sobol_n else None
+    run = {"workers": workers, "scheduler": scheduler}
+    with progress_bar(1, "tornado runs", quiet or as_json) as advance:
+        result = tornado(instance, scenario, seed, progress=advance, **run)
+    with progress_bar(1, "Sobol runs", quiet or as_json or not sobol_n) as advance:
+        indices = sobol(instance, scenario, result, sobol_n, inputs, seed, progress=advance, **run) if sobol_n else None
     what_ifs = overrides(scenario)  # inputs set over their claims: their quantiles are of the shifted claims
     if as_json:
         sys.stdout.write(dumps({"scenario": {"name": scenario.name, "sha256": scenario.sha256}, "model": model,

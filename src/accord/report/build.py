@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..errors import AccordError
+from ..experiment import Progress
 from ..models import Result, get_model
 from ..perspectives import Perspectives, claims_by_source, perspectives
 from ..role_analysis import DEFAULT_MODEL as ROLE_MODEL
@@ -53,16 +54,22 @@ class Report:
 
 def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: dict[str, dict[str, Any]] | None = None,
           samples: int = 0, seed: int | None = 0, role_samples: int = ROLE_SAMPLES, correlate: str = "none",
-          command: str | None = None, created: datetime | None = None) -> Report:
+          command: str | None = None, created: datetime | None = None, workers: int = 1,
+          scheduler: str | None = None, progress: Callable[[str], Progress | None] | None = None) -> Report:
     """Run the models (every applicable one by default), Monte Carlo with ``samples`` > 0, and every analysis.
 
     ``created`` is the time printed in the header (default: now, UTC); pass a fixed time for
-    byte-identical output. ``command`` is the command line printed for reproduction.
+    byte-identical output. ``command`` is the command line printed for reproduction. Every
+    analysis runs on ``workers`` local processes or a Dask ``scheduler`` (the same results
+    whatever runs them); ``progress(stage)`` gives each stage's ``progress(done, total)``
+    callback (:func:`accord.execution.stage_bars`).
     """
     params = params or {}
+    stage = progress or (lambda label: None)
+    run = {"workers": workers, "scheduler": scheduler}
     results, skipped = run_chosen(scenario, list(models) if models else None, params, seed)
     if samples:
-        add_uncertainty(scenario, results, samples, seed, correlate)
+        add_uncertainty(scenario, results, samples, seed, correlate, progress=stage(f"{samples:,} samples"), **run)
     main = main_result(results)
     report = Report(scenario, results, skipped, seed, samples, role_samples,
                     command or _call(models, samples, seed), created or datetime.now(timezone.utc), __version__, main)
@@ -71,17 +78,18 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
         report.missing["trajectories"] = (f"None of the models run ({', '.join(report.models)}) has rounds: "
                                           "trajectories need eum, smp, exchange or influence.")
     report.roles = _attempt(report, "roles", lambda: analyse(
-        scenario, get_model(ROLE_MODEL)(**params.get(ROLE_MODEL, {})), role_samples, seed))
+        scenario, get_model(ROLE_MODEL)(**params.get(ROLE_MODEL, {})), role_samples, seed, progress=stage("roles"),
+        **run))
     readings = [s for s, n in claims_by_source(scenario).items() if n]
     if len(readings) > 1:
         report.perspectives = _attempt(report, "perspectives", lambda: perspectives(
-            scenario, report.models, params, seed))
+            scenario, report.models, params, seed, progress=stage("readings"), **run))
     else:
         report.missing["perspectives"] = (
             f"The scenario's claims come from {_sources(readings)}: perspectives set one source's reading beside "
             "another's, so they need claims from at least two sources.")
     report.tornado = _attempt(report, "sensitivity", lambda: tornado(
-        get_model(main.model)(**params.get(main.model, {})), scenario, seed))
+        get_model(main.model)(**params.get(main.model, {})), scenario, seed, progress=stage("tornado"), **run))
     report.network = _attempt(report, "network", lambda: network(scenario, results))
     return report
 
