@@ -109,20 +109,20 @@ def test_apply_checks_edits_built_in_code(korea):
     np.testing.assert_array_equal(same.inputs().capability, korea.inputs().capability)
 
 
-def test_the_dashboards_form_gives_the_same_scenario_and_problems_as_before(korea):
-    pytest.importorskip("fastapi")
-    from accord.web.app import apply_edits, parse_edits
-
-    form = {"position:RUS:sanctions": "5", "salience:USA:format": "0.25", "capability:CHN:": "40",
-            "position:PRK:sanctions": f"{korea.actor('PRK').issues['sanctions'].position.point:.6g}", "seed": "1"}
-    old_edits, old_problems = parse_edits(korea, _Form(form))
+def test_a_dashboard_form_is_read_as_edits_with_its_problems_by_field(korea):
+    form = {"position:RUS:sanctions": "5", "capability:CHN:": "40", "seed": "1",
+            "position:PRK:sanctions": f"{korea.actor('PRK').issues['sanctions'].position.point:.6g}"}
     edited, edits, problems = apply_form(korea, _Form(form))
-    assert not old_problems and not problems
-    assert {e.key: e.value for e in edits} == {(f, a, i): v for (f, a, i), v in old_edits.items()}
-    assert edited.sha256 == apply_edits(korea, old_edits).sha256 and edited == apply_edits(korea, old_edits)
+    assert not problems and [str(e) for e in edits] == ["RUS.sanctions.position=5", "CHN.capability=40"]
+    assert edited.actor("RUS").issues["sanctions"].position.value == 5  # set over the claims, which stay
+    assert edited.actor("RUS").issues["sanctions"].position.claims == korea.actor("RUS").issues["sanctions"].position.claims
     bad = {"position:RUS:sanctions": "500", "salience:RUS:sanctions": "x", "capability:RUS:": "-1",
-           "position:RUS:nowhere": "3", "capability:RUS:sanctions": "3"}
-    assert form_edits(korea, _Form(bad))[1] == parse_edits(korea, _Form(bad))[1]
+           "position:RUS:nowhere": "3"}
+    problems = form_edits(korea, _Form(bad))[1]
+    assert problems.keys() == bad.keys()
+    assert "outside the allowed range" in problems["position:RUS:sanctions"]
+    assert "is not a number" in problems["salience:RUS:sanctions"]
+    assert problems["position:RUS:nowhere"] == "no such input in the scenario"
 
 
 class _Form(dict):

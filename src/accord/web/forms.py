@@ -7,70 +7,24 @@ capability on one issue). Edits change the scenario of a run, never its file.
 
 from __future__ import annotations
 
-import math
 import re
 
-from ..scenario import NUMBER_SYNTAX, Scenario, parse_number
+from ..scenario import Scenario
+from ..whatif import Edit, apply, form_edits
 
 MAX_SAMPLES = 2000  # Monte Carlo draws a request may ask for
-FIELDS = ("position", "salience", "capability")
 
 
 def parse_edits(sc: Scenario, form) -> tuple[dict[tuple[str, str, str | None], float], dict[str, str]]:
-    """The inputs a form changes, keyed (field, actor, issue), and the problems, keyed by form field.
-
-    A form field ``position:RUS:sanctions`` holds a position; ``capability:RUS:`` an actor's
-    capability. A value equal to the scenario's is not an edit.
-    """
-    edits, problems = {}, {}
-    current = {(f, a, i): v for f, a, i, v in inputs_of(sc)}
-    bounds = {i.id: (i.scale.min, i.scale.max) for i in sc.issues}
-    for key, raw in form.multi_items():
-        parts = key.split(":")
-        if len(parts) != 3 or parts[0] not in FIELDS:
-            continue
-        field, actor, issue = parts[0], parts[1], parts[2] or None
-        if (field, actor, issue) not in current:
-            problems[key] = "no such input in the scenario"
-            continue
-        value = parse_number(str(raw))  # plain decimals only, as in files: not 1_0 or fullwidth digits
-        if value is None:
-            problems[key] = f"{raw!r} is not a number: write {NUMBER_SYNTAX}"
-            continue
-        lo, hi = {"position": bounds.get(issue or "", (0, 0)), "salience": (0.0, 1.0),
-                  "capability": (0.0, math.inf)}[field]
-        if not (math.isfinite(value) and lo <= value <= hi):
-            problems[key] = (f"{value:g} is not allowed: a capability is a number >= 0" if hi == math.inf
-                             else f"{value:g} is outside the allowed range: between {lo:g} and {hi:g}")
-            continue
-        # the page shows six significant digits: a value left as shown is not an edit
-        if not math.isclose(value, current[field, actor, issue], rel_tol=1e-5, abs_tol=1e-9):
-            edits[field, actor, issue] = value
-    return edits, problems
-
-
-def inputs_of(sc: Scenario):
-    """(field, actor, issue or None, value) of every editable input."""
-    for actor in sc.actors:
-        if actor.capability is not None:
-            yield "capability", actor.id, None, actor.capability.point
-        for issue_id, stance in actor.issues.items():
-            yield "position", actor.id, issue_id, stance.position.point
-            yield "salience", actor.id, issue_id, stance.salience.point
-            if stance.capability is not None:
-                yield "capability", actor.id, issue_id, stance.capability.point
+    """The inputs a form changes, keyed (field, actor, issue) as the page names them, and the
+    problems keyed by form field (:func:`accord.whatif.form_edits`)."""
+    edits, problems = form_edits(sc, form)
+    return {e.key: e.value for e in edits}, problems
 
 
 def apply_edits(sc: Scenario, edits: dict[tuple[str, str, str | None], float]) -> Scenario:
-    """The scenario with the edited values set explicitly (the claims stay, for the record)."""
-    if not edits:
-        return sc
-    data = sc.model_dump(mode="json", exclude_none=True)
-    for (field, actor, issue), value in edits.items():
-        a = next(x for x in data["actors"] if x["id"] == actor)
-        target = a if issue is None else a["issues"][issue]
-        target[field] = {**target[field], "value": value}
-    return Scenario.model_validate(data)
+    """The scenario with the edited values set over their claims (:func:`accord.whatif.apply`)."""
+    return apply(sc, [Edit(what, value, actor=actor, issue=issue) for (what, actor, issue), value in edits.items()])
 
 
 def run_options(form) -> tuple[int, int, dict[str, str]]:
