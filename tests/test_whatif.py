@@ -115,7 +115,8 @@ def test_a_dashboard_form_is_read_as_edits_with_its_problems_by_field(korea):
     edited, edits, problems = apply_form(korea, _Form(form))
     assert not problems and [str(e) for e in edits] == ["RUS.sanctions.position=5", "CHN.capability=40"]
     assert edited.actor("RUS").issues["sanctions"].position.value == 5  # set over the claims, which stay
-    assert edited.actor("RUS").issues["sanctions"].position.claims == korea.actor("RUS").issues["sanctions"].position.claims
+    before, after = (sc.actor("RUS").issues["sanctions"].position for sc in (korea, edited))
+    assert after.claims == before.claims
     bad = {"position:RUS:sanctions": "500", "salience:RUS:sanctions": "x", "capability:RUS:": "-1",
            "position:RUS:nowhere": "3"}
     problems = form_edits(korea, _Form(bad))[1]
