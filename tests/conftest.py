@@ -31,6 +31,14 @@ def make_scenario(positions, salience, capability, *, scale=(0.0, 100.0), refere
 
 
 @pytest.fixture
+def in_empty_folder(tmp_path, monkeypatch):
+    """Run the test in an empty working folder, so that what a command keeps there (the run store in
+    .accord/) is the test's own and never lands in the repository or in a parallel test's way."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
 def cli(tmp_path, monkeypatch):
     """Invoke the command line in an empty working folder; returns (exit code, stdout, stderr)."""
     from accord.cli import app
