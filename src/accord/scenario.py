@@ -23,6 +23,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -338,7 +339,7 @@ class Scenario(_Model):
 
     _iso = field_validator("date", mode="before")(_iso_date)
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
         """A copy with fields replaced (pydantic's ``model_copy``). What is computed from the
         fields and cached (ids, inputs, sha256) is computed afresh for the copy, not copied."""
         copy = super().model_copy(update=update, deep=deep)
