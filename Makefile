@@ -8,9 +8,10 @@ BIN    := $(VENV)/bin
 
 # The core whose annotations mypy checks.
 TYPED := src/accord/scenario.py src/accord/stats.py src/accord/errors.py src/accord/models/base.py
-# The tests and the docstrings' examples (see pyproject.toml), on every core; tests that share a
-# costly fixture or a browser carry an xdist_group mark and run in one worker.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup
+# The tests and the docstrings' examples (see pyproject.toml), on every core. A test file is one
+# unit of work: its module fixtures (the browser, the embedding model, a built report) are made
+# once, in one worker; the files with slow tests go first (tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: demo test test-fast lint lint-imports install dev clean bench
 

@@ -15,6 +15,13 @@ SHARED = ROOT.parent / "shared"
 KOREA = ROOT / "scenarios" / "korea-2018.yaml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests first, each file's tests kept together and in order: a parallel run
+    (`make test`: one file per worker at a time) starts its longest work first instead of ending on it."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 def shared(*parts: str) -> Path:
     """A file of the shared reference data; the test is skipped where that folder is absent."""
     path = SHARED.joinpath(*parts)

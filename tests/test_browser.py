@@ -28,8 +28,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync", "--disable-quic", "--no-first-run"]
 ARTIFACTS = Path(os.environ.get("ACCORD_ARTIFACTS", ROOT / "test-artifacts"))
 
-# One worker runs them all: one server and one chromium, and screenshots written by one process.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow
 
 
 def _require_browser() -> None:
