@@ -10,8 +10,10 @@ BIN    := $(VENV)/bin
 TYPED := src/accord/scenario.py src/accord/stats.py src/accord/errors.py src/accord/models/base.py
 # The tests and the docstrings' examples (see pyproject.toml), on every core. A test file is one
 # unit of work: its module fixtures (the browser, the embedding model, a built report) are made
-# once, in one worker; the files with slow tests go first (tests/conftest.py).
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
+# once, in one worker; the files with slow tests go first (tests/conftest.py). One BLAS thread
+# per worker: the workers already fill the cores, and OpenBLAS's own threads, one per core in
+# every worker, would wait on each other (the parallel run took half as long again).
+PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: demo test test-fast lint lint-imports install dev clean bench
 
