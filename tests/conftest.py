@@ -15,6 +15,13 @@ SHARED = ROOT.parent / "shared"
 KOREA = ROOT / "scenarios" / "korea-2018.yaml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests first, each file's tests kept together and in order: a parallel run
+    (`make test`: one file per worker at a time) starts its longest work first instead of ending on it."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 def shared(*parts: str) -> Path:
     """A file of the shared reference data; the test is skipped where that folder is absent."""
     path = SHARED.joinpath(*parts)
@@ -28,6 +35,14 @@ def make_scenario(positions, salience, capability, *, scale=(0.0, 100.0), refere
     """A scenario from arrays (actors x issues); NaN positions leave an actor out of an issue."""
     return from_arrays(positions, salience, capability, scale=scale, reference=reference, actors=actors,
                        issues=issues, name="synthetic", assumption="synthetic test data")
+
+
+@pytest.fixture
+def in_empty_folder(tmp_path, monkeypatch):
+    """Run the test in an empty working folder, so that what a command keeps there (the run store in
+    .accord/) is the test's own and never lands in the repository or in a parallel test's way."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

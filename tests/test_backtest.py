@@ -312,6 +312,7 @@ def test_mean_mae_with_equal_capabilities_computed_independently(dev):
     assert np.nanmean(got) == pytest.approx(np.mean(errors), abs=1e-9)
 
 
+@pytest.mark.slow
 def test_exchange_trades_within_proposals(dev):
     fc = forecast(dev, "exchange")
     assert len(fc.together) == 77  # the proposals with two issues or more
@@ -378,6 +379,7 @@ def test_backtest_reports_bad_input_without_a_traceback(cli, tmp_path):
     assert code == 2 and "unknown capabilities 'gdp'" in err
 
 
+@pytest.mark.slow
 def test_a_deu_file_converts_to_one_scenario_per_issue(cli, tmp_path):
     code, out, err = cli("convert", DEV, "issues", "--format", "deu")
     assert code == 0 and "wrote 251 scenarios" in out

@@ -231,6 +231,7 @@ def test_a_forecast_into_a_full_store_is_named(cli, tmp_path, monkeypatch):
     assert sqlite3.connect(tmp_path / ".accord" / "runs.sqlite").execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+@pytest.mark.slow
 def test_writes_to_a_read_only_folder_are_named(unprivileged):
     run, folder = unprivileged
     (folder / "locked").mkdir(mode=0o555)

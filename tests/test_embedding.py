@@ -71,6 +71,7 @@ def test_missing_model_files_raise_with_install_instructions(tmp_path):
 
 
 @needs_model
+@pytest.mark.slow
 def test_matches_sentence_transformers(embeddings):
     assert embeddings.shape == (len(SENTENCES), 384)
     assert embeddings.dtype == np.float32
@@ -78,16 +79,19 @@ def test_matches_sentence_transformers(embeddings):
 
 
 @needs_model
+@pytest.mark.slow
 def test_rows_have_unit_length(embeddings):
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-6)
 
 
 @needs_model
+@pytest.mark.slow
 def test_same_input_gives_same_output(encoder, embeddings):
     assert np.array_equal(encoder.encode(SENTENCES), embeddings)
 
 
 @needs_model
+@pytest.mark.slow
 def test_batching_and_order_do_not_change_results(encoder, embeddings):
     # Batches pad to different lengths, so BLAS may sum in another order: equal to rounding.
     one_by_one = np.vstack([encoder.encode([s]) for s in SENTENCES])
@@ -97,6 +101,7 @@ def test_batching_and_order_do_not_change_results(encoder, embeddings):
 
 
 @needs_model
+@pytest.mark.slow
 def test_similar_meanings_are_closer(embeddings):
     sanctions, lift_sanctions, weather = embeddings[2], embeddings[3], embeddings[4]
     assert sanctions @ lift_sanctions > 0.5
@@ -104,6 +109,7 @@ def test_similar_meanings_are_closer(embeddings):
 
 
 @needs_model
+@pytest.mark.slow
 def test_inputs_are_truncated_to_the_model_limit(encoder, embeddings):
     assert encoder.max_tokens == 256  # sentence_bert_config.json, not tokenizer.json's 128
     assert [len(ids) for ids in encoder.tokenize(SENTENCES)] == TOKEN_COUNTS
@@ -114,6 +120,7 @@ def test_inputs_are_truncated_to_the_model_limit(encoder, embeddings):
 
 
 @needs_model
+@pytest.mark.slow
 def test_edge_cases(encoder):
     assert encoder.encode([]).shape == (0, 384)
     empty = encoder.encode([""])

@@ -515,6 +515,7 @@ def _analyst(korea, rows, wanted, articles):
     return accepted, counts
 
 
+@pytest.mark.slow
 def test_scan_with_the_sentence_embedding_against_the_seed_labels():
     """The semantic extra reranks: the same candidates, in an order with a higher average
     precision (0.7156 lexical). Asked to propose links from a similarity of 0.6, it adds three

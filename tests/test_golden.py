@@ -26,6 +26,7 @@ def same(a: object, b: object, path: str = "") -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("in_empty_folder")
 @pytest.mark.parametrize("name", COMMANDS)
 def test_output_is_the_golden_one(name):
     golden = json.loads((GOLDEN / f"{name}.json").read_text())

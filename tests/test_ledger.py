@@ -362,6 +362,7 @@ def test_a_failed_rename_keeps_the_record_anchored(cli, sealed, monkeypatch):
     assert json.loads(lines(path)[2])["run_id"] == run_id and cli("verify")[0] == 0
 
 
+@pytest.mark.slow
 def test_a_read_only_ledger_folder_is_refused_by_name(unprivileged):
     run, folder = unprivileged
     done = run("forecast", KOREA, "-m", "mean", "--store", "runs.sqlite", "--json")

@@ -166,6 +166,7 @@ def test_the_page_fetches_nothing(page):
     assert links and all('rel="noreferrer"' in page.split(f'href="{u}"', 1)[1][:30] for u in links)
 
 
+@pytest.mark.slow
 def test_the_same_inputs_and_seed_give_the_same_bytes(korea, report, page):
     again = render_html(build(korea, role_samples=2, created=WHEN))
     assert again == page
@@ -307,6 +308,7 @@ def test_challenges_are_the_accepted_demands_of_the_expected_utility_model(korea
     assert counts[eum.actors.index(row["other"]), eum.actors.index(row["actor"])] >= 1
 
 
+@pytest.mark.slow
 def test_the_report_records_its_runs_unless_told_not_to(tmp_path, cli):
     code, out, _ = cli("report", KOREA, "-o", "r.html", "-m", "mean", "-m", "eum", "--role-samples", "0",
                        "--store", "runs.sqlite")

@@ -70,6 +70,7 @@ def test_each_archetype_plants_what_it_says(archetype):
         assert actors <= ids, (role, actors, ids)
 
 
+@pytest.mark.slow
 def test_planted_roles_are_recovered_over_200_seeds():
     table = recovery(get_model("influence")(), range(200))
     for role in ROLES:

@@ -121,6 +121,7 @@ def test_a_read_only_store_is_read_and_refuses_writes(tmp_path, monkeypatch):
     assert [r.run_id for r in RunStore(path).list()] == [rec.run_id]  # nothing was added
 
 
+@pytest.mark.slow
 def test_a_read_only_store_can_be_listed_but_not_written(unprivileged):
     """A real read-only folder, as an unprivileged user."""
     run, folder = unprivileged

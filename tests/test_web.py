@@ -124,6 +124,7 @@ def test_bad_edits_are_reported_beside_their_fields_and_nothing_runs(client):
     assert client.post("/scenario/korea-2018.yaml/forecast", data={"samples": "0"}).status_code == 422
 
 
+@pytest.mark.slow
 def test_roles_are_shown_with_explanations(client):
     html = client.post("/scenario/korea-2018.yaml/roles", data={}).text
     assert 'id="roles-table"' in html
@@ -185,6 +186,7 @@ def test_serve_refuses_a_missing_folder(cli):
     assert code == 2 and "not a folder" in stderr
 
 
+@pytest.mark.slow
 def test_the_report_is_served_and_its_get_writes_nothing(client, tmp_path):
     before = RunStore(tmp_path / "runs.sqlite").list(1000)
     html = client.get("/scenario/korea-2018.yaml/report").text
@@ -201,6 +203,7 @@ def test_serve_without_the_web_extra_says_how_to_install_it(cli, monkeypatch):
     assert code == 2 and "needs the `web` extra (fastapi missing)" in stderr and "accord[web]" in stderr
 
 
+@pytest.mark.slow
 def test_an_edit_moves_the_monte_carlo_draws_with_it(client, tmp_path):
     from accord.store import RunStore
 
