@@ -6,8 +6,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-# The core whose annotations mypy checks.
-TYPED := src/accord/scenario.py src/accord/stats.py src/accord/errors.py src/accord/models/base.py
 # The tests and the docstrings' examples (see pyproject.toml), on every core. A test file is one
 # unit of work: its module fixtures (the browser, the embedding model, a built report) are made
 # once, in one worker; the files with slow tests go first (tests/conftest.py). One BLAS thread
@@ -15,7 +13,7 @@ TYPED := src/accord/scenario.py src/accord/stats.py src/accord/errors.py src/acc
 # every worker, would wait on each other (the parallel run took half as long again).
 PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-fast lint lint-imports install dev clean bench
+.PHONY: demo test test-fast lint install dev clean bench
 
 demo: $(VENV)/.installed
 	$(BIN)/accord forecast scenarios/korea-2018.yaml
@@ -28,10 +26,7 @@ test-fast: lint
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/mypy $(TYPED)
-
-# The layers of pyproject.toml's [tool.importlinter]: each imports only the layers below it.
-lint-imports: $(VENV)/.dev-installed
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 install: $(VENV)/.installed

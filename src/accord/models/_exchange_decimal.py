@@ -37,7 +37,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 import numpy as np
 
 from ..scenario import Inputs
-from .exchange import Played
+from ._exchange_played import Played
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)  # Python's default context, in which decide runs
 ZERO, HUNDRED = Decimal(0), Decimal(100)

@@ -59,7 +59,6 @@ order (identical runs); coins for ties are drawn up front so both loops use the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -68,6 +67,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..scenario import Inputs
 from ..stats import relative_weight
+from ._exchange_decimal import DecimalGame
+from ._exchange_played import Played, outcome
 from ._jit import Lazy
 from .base import Model, Result, register
 
@@ -138,8 +139,6 @@ class Exchange(Model):
         return positions, outcome(positions[-1], w)
 
     def _play_decimal(self, inputs: Inputs, rng: np.random.Generator, rows: dict) -> tuple[np.ndarray, np.ndarray]:
-        from ._exchange_decimal import DecimalGame
-
         prm = self.params
         game = DecimalGame(inputs, prm.fixed_weight, prm.salience_weight, prm.ties, rng)
         history = [game.positions()]
@@ -148,14 +147,6 @@ class Exchange(Model):
             played.report(rnd, y, inputs, rows)
             history.append(game.positions())
         return np.stack(history), game.outcomes()
-
-
-def outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted mean per issue (last axis) over the actors present (first axis)."""
-    present = ~np.isnan(x)
-    total = np.where(present, w, 0.0).sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.where(present, w * x, 0.0).sum(0) / total, np.nan)
 
 
 def gain_key(g: np.ndarray) -> np.ndarray:
@@ -480,85 +471,6 @@ class Round:
         pairs = lambda key: np.array([ex[key] for ex in self.executed]).reshape(-1, 2)  # noqa: E731
         return Played(self.X0, self.S, self.W, self.O, self.a[e], self.k[e], pairs("x0"), pairs("y"), pairs("nbs0"),
                       pairs("nbs1"), self.gain[e], self.inner_pair[e] if e.size else e)
-
-
-@dataclass
-class Played:
-    """A round as played, whatever the arithmetic: its start (positions X0 on 0..100, saliences S,
-    weights W, outcomes O) and its executed exchanges in order, as arrays (exchanges, 2) over the
-    sides I (column 0, supplies the pair's second issue) and J: actor, supply issue, start x0,
-    voting position y, and the supply issue's outcome before (nbs0) and after (nbs1) as the
-    exchange saw it; its gain, and the pair of groups that traded (inner: 0 for a-d, 1 for b-c)."""
-
-    X0: np.ndarray
-    S: np.ndarray
-    W: np.ndarray
-    O: np.ndarray
-    actor: np.ndarray
-    supply: np.ndarray
-    x0: np.ndarray
-    y: np.ndarray
-    nbs0: np.ndarray
-    nbs1: np.ndarray
-    gain: np.ndarray
-    inner: np.ndarray
-
-    def externalities(self) -> np.ndarray:
-        """Per actor: own gains, and the effects of the others' exchanges on it (inner and outer
-        to the trading groups, positive and negative), over this round's exchanges at once."""
-        ext = np.zeros((self.X0.shape[0], 5))
-        n_ex = self.gain.size
-        if not n_ex:
-            return ext
-        nbs0, nbs1 = self.nbs0, self.nbs1
-        np.add.at(ext[:, 0], self.actor.ravel(), np.repeat(self.gain, 2))
-        p, q = self.supply[:, 1], self.supply[:, 0]  # J supplies the pair's first issue p, I the second q
-        x_p, x_q = self.X0[:, p].T, self.X0[:, q].T  # (exchanges, actors)
-        effect = (self.S[:, p].T * (np.abs(nbs0[:, 1:2] - x_p) - np.abs(nbs1[:, 1:2] - x_p))
-                  + self.S[:, q].T * (np.abs(nbs0[:, 0:1] - x_q) - np.abs(nbs1[:, 0:1] - x_q)))
-        bystander = ~np.isnan(effect)
-        bystander[np.arange(n_ex), self.actor[:, 0]] = False
-        bystander[np.arange(n_ex), self.actor[:, 1]] = False
-        group = (x_p <= self.O[p][:, None]).astype(int) + 2 * (x_q <= self.O[q][:, None])
-        inner = np.where(self.inner[:, None] == 0, (group == 0) | (group == 3), (group == 1) | (group == 2))
-        col = np.where(inner, np.where(effect > 0, 1, 2), np.where(effect > 0, 3, 4))
-        rows, actors = np.nonzero(bystander)
-        np.add.at(ext, (actors, col[rows, actors]), effect[rows, actors])
-        return ext
-
-    def voting_positions(self) -> np.ndarray:
-        """Each actor's position after its last exchange of the round on each issue (0..100)."""
-        y = self.X0.copy()
-        for e in range(self.gain.size):
-            for side in (0, 1):
-                y[self.actor[e, side], self.supply[e, side]] = self.y[e, side]
-        return y
-
-    def report(self, rnd: int, y: np.ndarray, inputs: Inputs, rows: dict) -> None:
-        """Append this round's exchanges, voting positions and externalities, on the issues' own scales."""
-        actors, issues = inputs.actors, inputs.issues
-        unit = (inputs.scale_max - inputs.scale_min) / 100.0
-        back = lambda v, k: v * unit[k] + inputs.scale_min[k]  # noqa: E731
-        for e in range(self.gain.size):
-            row = {"round": rnd}
-            for side, who in ((0, "i"), (1, "j")):
-                k = self.supply[e, side]
-                row |= {f"actor_{who}": actors[self.actor[e, side]], f"supply_issue_{who}": issues[k],
-                        f"demand_issue_{who}": issues[self.supply[e, 1 - side]],
-                        f"move_{who}": (self.y[e, side] - self.x0[e, side]) * unit[k],
-                        f"voting_position_{who}": back(self.y[e, side], k)}
-            row["gain"] = self.gain[e]
-            rows["exchanges"].append(row)
-        vote = outcome(y, self.W)
-        for k, issue in enumerate(issues):
-            for a, actor in enumerate(actors):
-                if not np.isnan(y[a, k]):
-                    rows["voting"].append({"round": rnd, "issue": issue, "actor": actor,
-                                           "voting_position": back(y[a, k], k), "voting_outcome": back(vote[k], k)})
-        for a, (own, ip, ineg, op, oneg) in enumerate(self.externalities()):
-            actor = actors[a]
-            rows["externalities"].append({"round": rnd, "actor": actor, "own": own, "inner_positive": ip,
-                                          "inner_negative": ineg, "outer_positive": op, "outer_negative": oneg})
 
 
 # -- the compiled selection loop (equal gain, p = 0) ------------------------------------------------
