@@ -22,7 +22,8 @@ from .perspectives import CONSENSUS
 from .role_analysis import article
 from .scenario import Scenario
 from .uncertainty import what_if
-from .views import backtest_table, forecast_table, perspective_table, roles_table, run_notes, run_view, what_ifs
+from .views import (backtest_table, bottom_line_view, forecast_table, perspective_table, roles_table, run_notes,
+                    run_view, what_ifs)
 
 
 def forecast_tables(scenario: Scenario, doc: dict[str, Any], draws: Sequence[np.ndarray | None] = ()) -> Group:
@@ -74,6 +75,31 @@ def print_forecast(console: Console, scenario: Scenario, doc: dict[str, Any], st
     ids = [r["run_id"] for r in doc["runs"] if r.get("run_id")]
     if ids and store_path:
         console.print(f"[dim]recorded as {', '.join(ids)} in {store_path}; `accord runs show ID` reprints a run[/dim]")
+    if doc.get("bottom_line"):
+        console.print(bottom_line_panel(doc["bottom_line"]))
+
+
+def bottom_line_panel(entries: Sequence[dict[str, Any]]) -> Panel:
+    """The bottom line (:mod:`accord.bottomline`): per issue, the recommended forecast with its
+    interval, the lock on the status quo, where the models agree and part, and the warnings."""
+    views = [bottom_line_view(entry) for entry in entries]
+    one_basis = len({v.basis for v in views}) == 1
+    lines = Text(f"Recommended: {views[0].basis}\n\n" if one_basis else "", style="dim")
+    for k, v in enumerate(views):
+        if k:
+            lines.append("\n")
+        lines.append(f"{v.label}: ", style="bold")
+        lines.append(v.headline, style="bold green" if not v.warnings else "bold yellow")
+        lines.append("\n" if one_basis else f"  {v.basis}\n", style="dim")
+        for line, style in ([(v.locked, "bold")] if v.locked else []) + [(v.agreement, "")]:
+            lines.append(f"  {line}\n", style=style)
+        for line in v.outliers:
+            lines.append(f"  outlier, {line}\n")
+        for line in v.not_forecasts:
+            lines.append(f"  not a forecast, {line}\n", style="dim")
+        for line in v.warnings:
+            lines.append(f"  warning: {line}\n", style="yellow")
+    return Panel(lines, title="[bold]Bottom line[/bold]", title_align="left", expand=False)
 
 
 def print_problems(console: Console, problems: Sequence[Problem], title: str | None = None) -> None:

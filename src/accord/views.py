@@ -468,3 +468,58 @@ def evidence_summary(scenario: Scenario, folder: Path, texts: Sequence[Path] = (
     return EvidenceSummary(len(scenario.actors), len(scenario.issues), sum(len(a.issues) for a in scenario.actors),
                            sum(len(e.claims) for e in estimates), len(scenario.sources),
                            sum(1 for e in estimates if e.assumption and not e.claims), checked)
+
+
+# -- the bottom line ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BottomLineView:
+    """An issue's bottom line in words (:mod:`accord.bottomline`), from its JSON entry
+    (``doc["bottom_line"][k]``): the recommended forecast, whether the status quo is locked,
+    where the models agree and part, the results that are not forecasts, and the warnings."""
+
+    issue: str
+    label: str
+    headline: str
+    basis: str
+    locked: str | None
+    agreement: str
+    not_forecasts: list[str]
+    outliers: list[str]
+    warnings: list[str]
+
+
+def bottom_line_view(entry: dict[str, Any]) -> BottomLineView:
+    """The words of one issue's bottom line.
+
+    >>> import accord
+    >>> from accord.bottomline import bottom_line
+    >>> from accord.runner import run_models
+    >>> sc = accord.read_scenario("scenarios/korea-2018.yaml").scenario
+    >>> runs = [r.to_json() for r in run_models(sc, ["accord", "nash"])]
+    >>> view = bottom_line_view(bottom_line(sc, runs)[0].to_json())
+    >>> view.headline, view.not_forecasts[0][:40]
+    ('44.7 [5.8, 83.6]', 'nash: deadlock (actors stand on both sid')
+    """
+    e = entry
+    headline = ("no forecast" if e["recommended"] is None
+                else f"{e['recommended']:.1f} [{e['low']:.1f}, {e['high']:.1f}]")
+    locked = None
+    if e.get("locked_by"):
+        at = f" ({e['status_quo']:g})" if e.get("status_quo") is not None else ""
+        locked = f"locked at the status quo{at} by {', '.join(e['locked_by'])}"
+    elif e.get("locked_by") == []:
+        locked = "not locked at the status quo"
+    tabled = [m for m in e["models"] if m["status"] == "forecast"]
+    if e["spread"] is None:
+        agreement = "no model gives a forecast"
+    else:
+        lo, hi = e["spread"]
+        names = f"the {len(tabled)} models" if len(tabled) > 1 else tabled[0]["model"]
+        agreement = (f"{names} {'agree' if e['agree'] else 'part'}: forecasts from {lo:.1f} to {hi:.1f}"
+                     if len(tabled) > 1 else f"one model forecasts: {names}, {lo:.1f}")
+    return BottomLineView(
+        e["issue"], e["label"], headline, e["basis"], locked, agreement,
+        [f"{m['model']}: {m['status']} ({m['why']})" for m in e["models"] if m["status"] != "forecast"],
+        [f"{m['model']}: {m['value']:.1f}, {m['why']}" for m in e["outliers"]], list(e["warnings"]))

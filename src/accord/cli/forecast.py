@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from ..bottomline import STEP, bottom_line, local_sensitivity
 from ..errors import UsageError
 from ..models import registry
 from ..render import print_forecast
@@ -42,6 +43,9 @@ def forecast(
     quiet: QuietOpt = False,
     batch_size: Annotated[int, typer.Option(
         min=1, help="with --samples: samples per batch (part of what the draws are)")] = 1000,
+    stability: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="bottom line: move each position by this share of the scale to flag unstable "
+                               "forecasts (0 leaves the check out)")] = STEP,
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
@@ -69,6 +73,9 @@ def forecast(
                 sweep_id = _begin_sweep(run_store, scenario, spec, held)
             _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, {}, sweep_id)
         doc = record(scenario, results, run_store, command_line(), skipped)
+        shifts = local_sensitivity(scenario, results, stability, seed, workers=workers, scheduler=scheduler) \
+            if stability else []
+        doc["bottom_line"] = [b.to_json() for b in bottom_line(scenario, doc["runs"], shifts)]
         if sweep_id:
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:

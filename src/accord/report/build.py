@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from .. import __version__
+from ..bottomline import IssueBottomLine, LockedBy, bottom_line, local_sensitivity
 from ..errors import AccordError
 from ..experiment import Progress
 from ..models import Result, get_model
@@ -45,6 +46,7 @@ class Report:
     perspectives: Perspectives | None = None
     tornado: Tornado | None = None
     network: Network | None = None
+    bottom_line: list[IssueBottomLine] | None = None
     missing: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -55,14 +57,16 @@ class Report:
 def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: dict[str, dict[str, Any]] | None = None,
           samples: int = 0, seed: int | None = 0, role_samples: int = ROLE_SAMPLES, correlate: str = "none",
           command: str | None = None, created: datetime | None = None, workers: int = 1,
-          scheduler: str | None = None, progress: Callable[[str], Progress | None] | None = None) -> Report:
+          scheduler: str | None = None, progress: Callable[[str], Progress | None] | None = None,
+          locked_by: LockedBy | None = None) -> Report:
     """Run the models (every applicable one by default), Monte Carlo with ``samples`` > 0, and every analysis.
 
     ``created`` is the time printed in the header (default: now, UTC); pass a fixed time for
     byte-identical output. ``command`` is the command line printed for reproduction. Every
     analysis runs on ``workers`` local processes or a Dask ``scheduler`` (the same results
     whatever runs them); ``progress(stage)`` gives each stage's ``progress(done, total)``
-    callback (:func:`accord.execution.stage_bars`).
+    callback (:func:`accord.execution.stage_bars`). ``locked_by`` says which issues are locked
+    at the status quo, by whom, for the bottom line (:func:`accord.bottomline.bottom_line`).
     """
     params = params or {}
     stage = progress or (lambda label: None)
@@ -91,6 +95,9 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     report.tornado = _attempt(report, "sensitivity", lambda: tornado(
         get_model(main.model)(**params.get(main.model, {})), scenario, seed, progress=stage("tornado"), **run))
     report.network = _attempt(report, "network", lambda: network(scenario, results))
+    report.bottom_line = _attempt(report, "bottom line", lambda: bottom_line(
+        scenario, [r.to_json() for r in results],
+        local_sensitivity(scenario, results, seed=seed, progress=stage("stability"), **run), locked_by))
     return report
 
 

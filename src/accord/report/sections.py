@@ -9,8 +9,8 @@ from ..perspectives import CONSENSUS
 from ..role_analysis import article
 from ..scenario import Actor, Estimate, Issue, Scenario
 from ..uncertainty import what_if
-from ..views import (RoleRow, forecast_table, grouped_notes, model_view, perspective_table, reading, result_view,
-                     roles_table)
+from ..views import (RoleRow, bottom_line_view, forecast_table, grouped_notes, model_view, perspective_table, reading,
+                     result_view, roles_table)
 from . import figures
 from .build import TORNADO_TOP, Report
 from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Table, Text, code, em,
@@ -18,9 +18,9 @@ from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Par
 
 def compose(report: Report) -> Document:
     s = report.scenario
-    sections = [run_section(report), scenario_section(s), forecast_section(report), trajectory_section(report),
-                roles_section(report), perspectives_section(report), sensitivity_section(report),
-                network_section(report)]
+    sections = [bottom_line_section(report), run_section(report), scenario_section(s), forecast_section(report),
+                trajectory_section(report), roles_section(report), perspectives_section(report),
+                sensitivity_section(report), network_section(report)]
     return Document(s.name, text(s.description or ""), sections)
 
 
@@ -39,6 +39,31 @@ def facts(report: Report) -> list[tuple[str, Text]]:
             ("skipped", text(skipped)),
             ("command", text(code(report.command)))]
     return [(k, v) for k, v in rows if v]
+
+
+# -- 0. the bottom line ------------------------------------------------------------------------
+
+
+def bottom_line_section(report: Report) -> Section:
+    """One page before the evidence: per issue, the forecast to believe, with its interval, the
+    lock on the status quo, where the models agree and part, and the warnings."""
+    if report.bottom_line is None:
+        return Section("bottom-line", "Bottom line", [Para(text(report.missing.get("bottom line", "")), "note")])
+    views = [bottom_line_view(b.to_json()) for b in report.bottom_line]
+    rows: list[list[Cell]] = []
+    for v in views:
+        said = [text(v.locked)] if v.locked else []
+        said += [text(v.agreement)] + [text("outlier: ", o) for o in v.outliers]
+        said += [text(muted(f"not a forecast: {n}")) for n in v.not_forecasts]
+        said += [text(strong("warning"), ": ", w) for w in v.warnings]
+        rows.append([text(strong(v.label)), text(v.headline), Lines(tuple(said))])
+    bases = sorted({v.basis for v in views})
+    return Section("bottom-line", "Bottom line", [
+        Para(text("The forecast to believe per issue: ", "; ".join(bases), prose(
+            ". The models' own numbers, their evidence and the analyses follow; a forecast marked unstable moves "
+            "by more than a tenth of the scale when one position moves by a fiftieth."))),
+        Table(["issue", "forecast [interval]", "where the models agree and part"], rows, "lrl",
+              caption=text("Bottom line per issue."))])
 
 
 # -- 1. the run ---------------------------------------------------------------------------------

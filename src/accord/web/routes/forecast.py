@@ -9,12 +9,13 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ...bottomline import bottom_line, local_sensitivity
 from ...errors import AccordError
 from ...models import registry
 from ...runner import add_uncertainty, record, run_models
 from ...scenario import Scenario
 from ...store import RunStore
-from ...views import IssueForecasts, forecast_table, run_view
+from ...views import IssueForecasts, bottom_line_view, forecast_table, run_view
 from ..deps import Files, Runs, compute, page
 from ..forms import apply_edits, parse_edits, run_options
 
@@ -42,16 +43,20 @@ async def forecast(request: Request, name: str, files: Files, runs: Runs):
         return page(request, "_forecast.html", 422, problems={"model": str(exc)}, sc=base)
     table = forecast_table(sc, [run_view(r) for r in doc["runs"]])
     return page(request, "_forecast.html", sc=sc, doc=doc, edits=edits, table=table,
+                bottom=[bottom_line_view(b) for b in doc["bottom_line"]],
                 charts=[scale_chart(f, len(doc["runs"])) for f in table], samples=samples)
 
 
 def run_and_record(sc: Scenario, models: list[str], seed: int, samples: int, runs: RunStore | None,
                    command: str) -> dict[str, Any]:
-    """Run the models (with Monte Carlo when ``samples`` > 0), record the runs, return the JSON document."""
+    """Run the models (with Monte Carlo when ``samples`` > 0), record the runs, return the JSON
+    document with its bottom line (:mod:`accord.bottomline`)."""
     results = run_models(sc, models, {}, seed)
     if samples:
         add_uncertainty(sc, results, samples, seed)
-    return record(sc, results, runs, command)
+    doc = record(sc, results, runs, command)
+    doc["bottom_line"] = [b.to_json() for b in bottom_line(sc, doc["runs"], local_sensitivity(sc, results, seed=seed))]
+    return doc
 
 
 def scale_chart(f: IssueForecasts, rows: int) -> dict[str, Any]:
