@@ -10,7 +10,9 @@ import pytest
 from accord.io import read_scenario
 from accord.models import get_model
 from accord.role_analysis import analyse
+from accord.models import Model, Result
 from accord.roles import CONDITIONS, HOLDS, ROLES, Condition, _kingmaker, _lifts, measure, recovery
+from accord.scenario import Inputs
 from accord.synthetic import ARCHETYPES, planted
 
 from .conftest import KOREA, make_scenario, shared
@@ -49,6 +51,86 @@ def test_enabler_lift_by_hand():
     num, den = _lifts(np.array([100.0, 100.0, 0.0]), np.array([1.0, 1.0, 2.0]), 100.0)
     assert num[1, 0] / den[1, 0] == pytest.approx(1 / 6)
     assert den[0, 0] == 0  # nobody lifts itself
+
+
+# -- textbook configurations, built from the definitions (one issue, 0-100 scale) -------------------
+
+
+def _roles(positions, salience, capability, model=None, reference=None) -> dict[str, list[int]]:
+    """Which actors hold each role on a one-issue scenario, under the influence model by default."""
+    scenario = make_scenario(np.array(positions, float)[:, None], np.array(salience, float)[:, None], capability,
+                             reference=reference)
+    held = measure(model or get_model("influence")(), scenario.inputs()).holds()
+    return {role: np.flatnonzero(h[:, 0]).tolist() for role, h in held.items()}
+
+
+#: Five moderates and one capable extremist out of their reach: it pulls the outcome (a weighted
+#: mean) far toward itself, but the moderates settle among themselves with it or without it.
+MODERATES_AND_EXTREMIST = ([30, 35, 40, 45, 50, 95], [0.5] * 5 + [0.9], [1] * 5 + [5])
+
+
+def test_a_strong_far_actor_that_blocks_nothing_is_no_spoiler():
+    roles = _roles(*MODERATES_AND_EXTREMIST)
+    assert roles["spoiler"] == []  # Stedman 1997: a spoiler blocks a settlement; this one does not
+    assert roles["hardliner"] == [5]  # the extremist holds out; the moderates had little to concede
+
+
+def test_an_actor_whose_presence_keeps_the_others_apart_is_a_spoiler():
+    # Three moderates within reach of each other settle near 50 without S; S, committed and strong,
+    # is within reach of the nearest only and drags it away, so the others stay apart.
+    roles = _roles([35, 50, 65, 10], [0.3, 0.3, 0.3, 0.9], [1, 1, 1, 4])
+    assert roles["spoiler"] == [3]
+
+
+class _StatusQuoUnlessClose(Model):
+    """A textbook unanimity rule: the outcome is the reference point unless every actor stands
+    within 40 points of every other, then the weighted mean (no rounds)."""
+
+    name = "status-quo-unless-close"
+    summary = "test model"
+
+    def solve(self, inputs: Inputs, rng) -> Result:
+        x, w = inputs.position, inputs.weight
+        spread = np.nanmax(x, axis=0) - np.nanmin(x, axis=0)
+        mean = np.nansum(np.nan_to_num(x) * w, axis=0) / np.nansum(np.where(np.isnan(x), 0, w), axis=0)
+        forecast = np.where(spread <= 40, mean, inputs.reference)
+        return Result(inputs.actors, inputs.issues, forecast, x[None], w)
+
+
+def test_an_actor_whose_presence_keeps_the_status_quo_is_a_spoiler():
+    model = _StatusQuoUnlessClose()
+    # With D the outcome stays at the reference point 0; without it the others agree near 60.
+    assert _roles([50, 60, 70, 5], [0.5] * 4, [1] * 4, model, reference=[0.0])["spoiler"] == [3]
+    # Everyone within reach of a deal: nobody spoils, though D is the farthest.
+    assert _roles([50, 60, 70, 85], [0.5] * 4, [1] * 4, model, reference=[0.0])["spoiler"] == []
+
+
+TWO_BLOCS_AND_A_WEAK_MEDIATOR = ([25, 25, 25, 75, 75, 75, 50], [0.5] * 7, [1] * 6 + [0.3])
+
+
+def test_the_actor_halfway_between_two_opposed_blocs_is_the_broker():
+    # Gould & Fernandez 1989: the blocs, 50 points apart, do not reach each other; the weak actor
+    # halfway links them, and they move toward each other only with it.
+    roles = _roles(*TWO_BLOCS_AND_A_WEAK_MEDIATOR)
+    assert roles["broker"] == [6] and roles["pivot"] == [6]
+    # Not a broker: the same actor beside one bloc, and the middle of a continuum of actors.
+    assert _roles([25, 25, 25, 75, 75, 75, 30], [0.5] * 7, [1] * 6 + [0.3])["broker"] == []
+    assert _roles([20, 30, 40, 50, 60, 70, 80], [0.5] * 7, [1] * 7)["broker"] == []
+
+
+def test_hardliners_are_judged_against_their_own_room_to_move():
+    # Not a hardliner: a moderate among moderates (the extremist's pull does not count), nor an
+    # actor at the far end that moves most of the way.
+    assert 0 not in _roles(*MODERATES_AND_EXTREMIST)["hardliner"]
+    assert _roles([40, 45, 50, 80], [0.5, 0.5, 0.5, 0.05], [1] * 4)["hardliner"] == []
+    assert _roles([40, 45, 50, 80], [0.5, 0.5, 0.5, 0.95], [1] * 4)["hardliner"] == [3]
+
+
+def test_the_pivot_is_the_weighted_median_kingmaker():
+    # Black 1948: two blocs of equal weight and one actor between them: it decides the median.
+    assert _roles([10, 10, 90, 90, 45], [0.5] * 5, [1] * 5, get_model("median")())["pivot"] == [4]
+    # One bloc holds a majority of the weight on its own: nobody between decides anything.
+    assert _roles([10, 10, 10, 90, 45], [0.5] * 5, [1] * 5, get_model("median")())["pivot"] == []
 
 
 def test_influence_model_by_hand():

@@ -31,18 +31,23 @@ PHRASES = {
     ("pivot", "decisive"): "holds the weighted median decisively (degree {v:.2f}; 1 = at the balance point)",
     ("pivot", "followed"): "sees the outcome land near its position ({v:.2f} of the scale away)",
     ("broker", "between"): "has weight on both sides (the lighter side holds {v:.0%} of the others' weight)",
-    ("broker", "opposed"): "stands between opposed sides (their weighted means are {v:.2f} of the scale apart)",
+    ("broker", "opposed"): "stands in the gap between opposed sides (the nearest actors on either side are {v:.2f} "
+                           "of the scale apart)",
     ("broker", "acceptable"): "stands in the middle between them (centrality {v:.2f}; 1 = halfway)",
-    ("broker", "effective"): "narrows the others' disagreement ({v:+.3f} of the scale, averaged over the rounds)",
-    ("spoiler", "pulls"): "moves the outcome or keeps the others apart ({v:.2f} of the scale)",
-    ("spoiler", "apart"): "stands apart from most of the others ({v:.2f} of the scale from their weighted median)",
+    ("broker", "bridges"): "brings the two sides together ({v:+.0%} more of the gap between them closes with it "
+                           "than without it)",
+    ("spoiler", "blocks"): "blocks a settlement: with it the others stay apart, or the outcome stays at the reference "
+                           "point ({v:.2f} of the scale)",
+    ("spoiler", "settles"): "leaves the others to settle without it (their disagreement without it is {v:.0%} of "
+                            "what it is with it)",
     ("enabler", "supports"): "raises another actor's probability of prevailing in challenges (by {v:.2f})",
     ("enabler", "backs"): "backs an actor that cares more than it does (salience {v:+.2f} above its own)",
     ("follower", "moves"): "moves over the rounds ({v:.2f} of the scale)",
     ("follower", "toward"): "closes in on one patron ({v:.0%} of the distance)",
     ("follower", "led"): "follows a patron that moves less (the patron moves {v:.0%} as far)",
     ("follower", "distinct"): "follows a patron that stands apart from the outcome ({v:.2f} of the scale)",
-    ("hardliner", "pressed"): "is pulled by the others' weight (their weighted mean is {v:.2f} of the scale away)",
+    ("hardliner", "pressed"): "has room to move (the others' median position, each counted once, is {v:.2f} of "
+                              "the scale away)",
     ("hardliner", "firm"): "keeps its position (it gives up {v:.0%} of that distance)",
     ("isolate", "intense"): "cares intensely about the issue ({v:.0%} of its highest salience)",
     ("isolate", "alone"): "is alone in caring (the most attentive other actor has {v:.0%} of its salience)",
@@ -223,8 +228,13 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
                  f"{fmt(m.detail['disagreement'][a, i])} points over the rounds, without it "
                  f"{fmt(m.detail['disagreement_without'][a, i])}.")
     elif role == "spoiler":
-        text += (f" It stands at {fmt(x0)}, most of the others' weight at {fmt(m.detail['others_median'][a, i])};"
-                 f" the outcome is {fmt(F)} with it and {fmt(F_out)} without it.")
+        if m.detail["at_reference"][a, i]:
+            ref = res.scenario.inputs().reference[i]
+            text += f" The outcome stays at {fmt(F)}, by the reference point {fmt(ref)}; without it, {fmt(F_out)}."
+        else:
+            text += (f" With it the others end {fmt(m.detail['others_end'][a, i])} points apart on average, without it "
+                     f"{fmt(m.detail['others_end_without'][a, i])}; the outcome is {fmt(F)} with it and {fmt(F_out)}"
+                     " without it.")
     elif role == "enabler" and other is not None:
         text += f" The actor it backs is {_name(sc, inp.actors[other])} (at {fmt(inp.position[other, i])})."
     elif role == "follower" and other is not None:
@@ -232,8 +242,8 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
         text += (f" It moves from {fmt(x0)} to {fmt(xT)}; its patron {_name(sc, inp.actors[other])} from "
                  f"{fmt(p0)} to {fmt(pT)}; the outcome is {fmt(F)}.")
     elif role == "hardliner":
-        text += (f" It moves from {fmt(x0)} to {fmt(xT)} while the others' weighted mean stands at "
-                 f"{fmt(m.detail['others_mean'][a, i])}; the outcome is {fmt(F)}.")
+        text += (f" It moves from {fmt(x0)} to {fmt(xT)} while the others' median position is "
+                 f"{fmt(m.detail['typical_other'][a, i])}; the outcome is {fmt(F)}.")
     elif role == "isolate":
         text += f" Its salience is {fmt(inp.salience[a, i])}."
     quotes = evidence(sc, role, a, i, other)
