@@ -47,8 +47,8 @@ role              conditions (threshold)
                   that do not move toward each other on their own, however weak it is).
 ``spoiler``       *blocks*: its presence keeps the others apart, their disagreement at the end
                   (weighted mean absolute deviation from their weighted median, last round)
-                  >= 0.1 higher than in the run without it; or it keeps the outcome at the
-                  reference point (within 0.05) that the outcome leaves by >= 0.1 without it;
+                  >= 0.04 higher than in the run without it; or it keeps the outcome at the
+                  reference point (within 0.05) that the outcome leaves by >= 0.04 without it;
                   *settles*: without it the others settle: their disagreement at the end is at
                   most half what it is with it (on the reference-point route, always).
 ``enabler``       *supports*: its votes raise another actor's probability of prevailing in
