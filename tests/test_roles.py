@@ -214,7 +214,7 @@ def test_roles_cli_json(cli):
         assert row["role"] in ROLES and row["score"] >= HOLDS
     code, out, _ = cli("roles", KOREA, "--samples", "0", "-m", "eum", "--no-store")
     assert code == 0 and "roles under eum" in out and "Computed roles beside the roles the sources assert" in out
-    for column in ("own reading", "other readings", "consensus", "(no issue named)"):
+    for column in ("own reading", "other readings", "consensus", "economy2018: agrees"):
         assert column in out, column
 
 
