@@ -131,12 +131,31 @@ def roles_report(console: Console, scenario: Scenario, result, run_id: str | Non
         console.print(f"- {escape(row.explanation)}")
     if result.comparison:
         console.print("\n[bold]Computed roles beside the roles the sources assert[/bold]")
+        console.print(_readings_table(result.comparison))
         for c in result.comparison:
             claim = (f"{c['actor']} {'is' if c['asserted'] else 'is not'} {article(c['role'])}"
                      + (f" of {c['of']}" if c["of"] else "") + (f" on {c['issue']}" if c["issue"] else ""))
             quotes = "; ".join(f"{q['source']}: \u201c{q['quote']}\u201d" for q in c["quotes"])
             console.print(f"- [bold]{escape(claim)}[/bold] ({escape(quotes)}): [bold]{c['verdict']}[/bold]. "
                           f"{escape(c['why'])}")
+
+
+def _readings_table(comparison) -> Table:
+    """Each assertion's verdict under its source's own reading, the other sources' readings and the
+    consensus (with its Monte Carlo standing), on the issue it is judged on."""
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("assertion", "on", "own reading", "other readings", "consensus"):
+        table.add_column(col)
+    for c in comparison:
+        claim = f"{c['actor']} {'' if c['asserted'] else 'not '}{c['role']}" + (f" of {c['of']}" if c["of"] else "")
+        rows = c.get("readings") or []
+        sources = [r for r in rows if r["reading"] != "consensus"]
+        own = "; ".join(f"{r['reading']}: {r['verdict']}" for r in sources if r["own"])
+        others = "; ".join(f"{r['reading']}: {r['verdict']}" for r in sources if not r["own"])
+        consensus = next((f"{r['verdict']} ({r['status']})" for r in rows if r["reading"] == "consensus"), c["verdict"])
+        on = (c.get("judged_on") or "") + ("" if c["issue"] else " (no issue named)")
+        table.add_row(escape(claim), escape(on), escape(own), escape(others), escape(consensus))
+    return table
 
 
 def perspectives_report(console: Console, scenario: Scenario, result, threshold: float,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import evaluate, sample
+from .experiment import CONSENSUS, evaluate, readings, sample
 from .models import Model, get_model
 from .models.base import records
 from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
@@ -25,24 +25,32 @@ from .stats import fmt
 from .uncertainty import Draws, overrides, what_if
 
 DEFAULT_MODEL = "influence"
+#: Monte Carlo samples for the roles' confidence, the default of the command line, the report and
+#: the dashboard alike.
+SAMPLES = 100
 
 #: What each condition says, in words, with its measured value v.
 PHRASES = {
     ("pivot", "decisive"): "holds the weighted median decisively (degree {v:.2f}; 1 = at the balance point)",
     ("pivot", "followed"): "sees the outcome land near its position ({v:.2f} of the scale away)",
     ("broker", "between"): "has weight on both sides (the lighter side holds {v:.0%} of the others' weight)",
-    ("broker", "opposed"): "stands between opposed sides (their weighted means are {v:.2f} of the scale apart)",
+    ("broker", "opposed"): "stands in the gap between opposed sides (the nearest actors on either side are {v:.2f} "
+                           "of the scale apart)",
     ("broker", "acceptable"): "stands in the middle between them (centrality {v:.2f}; 1 = halfway)",
-    ("broker", "effective"): "narrows the others' disagreement ({v:+.3f} of the scale, averaged over the rounds)",
-    ("spoiler", "pulls"): "moves the outcome or keeps the others apart ({v:.2f} of the scale)",
-    ("spoiler", "apart"): "stands apart from most of the others ({v:.2f} of the scale from their weighted median)",
+    ("broker", "bridges"): "brings the two sides together ({v:+.0%} more of the gap between them closes with it "
+                           "than without it)",
+    ("spoiler", "blocks"): "blocks a settlement: with it the others stay apart, or the outcome stays at the reference "
+                           "point ({v:.2f} of the scale)",
+    ("spoiler", "settles"): "leaves the others to settle without it (their disagreement without it is {v:.0%} of "
+                            "what it is with it)",
     ("enabler", "supports"): "raises another actor's probability of prevailing in challenges (by {v:.2f})",
     ("enabler", "backs"): "backs an actor that cares more than it does (salience {v:+.2f} above its own)",
     ("follower", "moves"): "moves over the rounds ({v:.2f} of the scale)",
     ("follower", "toward"): "closes in on one patron ({v:.0%} of the distance)",
     ("follower", "led"): "follows a patron that moves less (the patron moves {v:.0%} as far)",
     ("follower", "distinct"): "follows a patron that stands apart from the outcome ({v:.2f} of the scale)",
-    ("hardliner", "pressed"): "is pulled by the others' weight (their weighted mean is {v:.2f} of the scale away)",
+    ("hardliner", "pressed"): "has room to move (the others' median position, each counted once, is {v:.2f} of "
+                              "the scale away)",
     ("hardliner", "firm"): "keeps its position (it gives up {v:.0%} of that distance)",
     ("isolate", "intense"): "cares intensely about the issue ({v:.0%} of its highest salience)",
     ("isolate", "alone"): "is alone in caring (the most attentive other actor has {v:.0%} of its salience)",
@@ -97,7 +105,7 @@ class RoleAnalysis:
                 "scores": records(self.scores_frame())}
 
 
-def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int = 100, seed: int | None = 0,
+def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int = SAMPLES, seed: int | None = 0,
             progress: Callable[[int, int], None] | None = None, *, workers: int = 1, scheduler: str | None = None
             ) -> RoleAnalysis:
     """Compute, explain and (where the scenario records assertions) compare every role.
@@ -135,7 +143,8 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     if samples:
         out.notes += [f"what-if: {what_if(row)}" for row in overrides(scenario)]
     out.roles = _holding(out)
-    out.comparison = [_compare(out, claim) for claim in scenario.roles]
+    by_reading = _reading_measures(out, model) if scenario.roles else {}
+    out.comparison = [_compare(out, claim, by_reading) for claim in scenario.roles]
     return out
 
 
@@ -223,8 +232,13 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
                  f"{fmt(m.detail['disagreement'][a, i])} points over the rounds, without it "
                  f"{fmt(m.detail['disagreement_without'][a, i])}.")
     elif role == "spoiler":
-        text += (f" It stands at {fmt(x0)}, most of the others' weight at {fmt(m.detail['others_median'][a, i])};"
-                 f" the outcome is {fmt(F)} with it and {fmt(F_out)} without it.")
+        if m.detail["at_reference"][a, i]:
+            ref = res.scenario.inputs().reference[i]
+            text += f" The outcome stays at {fmt(F)}, by the reference point {fmt(ref)}; without it, {fmt(F_out)}."
+        else:
+            text += (f" With it the others end {fmt(m.detail['others_end'][a, i])} points apart on average, without it "
+                     f"{fmt(m.detail['others_end_without'][a, i])}; the outcome is {fmt(F)} with it and {fmt(F_out)}"
+                     " without it.")
     elif role == "enabler" and other is not None:
         text += f" The actor it backs is {_name(sc, inp.actors[other])} (at {fmt(inp.position[other, i])})."
     elif role == "follower" and other is not None:
@@ -232,8 +246,8 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
         text += (f" It moves from {fmt(x0)} to {fmt(xT)}; its patron {_name(sc, inp.actors[other])} from "
                  f"{fmt(p0)} to {fmt(pT)}; the outcome is {fmt(F)}.")
     elif role == "hardliner":
-        text += (f" It moves from {fmt(x0)} to {fmt(xT)} while the others' weighted mean stands at "
-                 f"{fmt(m.detail['others_mean'][a, i])}; the outcome is {fmt(F)}.")
+        text += (f" It moves from {fmt(x0)} to {fmt(xT)} while the others' median position is "
+                 f"{fmt(m.detail['typical_other'][a, i])}; the outcome is {fmt(F)}.")
     elif role == "isolate":
         text += f" Its salience is {fmt(inp.salience[a, i])}."
     quotes = evidence(sc, role, a, i, other)
@@ -277,41 +291,114 @@ def evidence(scenario: Scenario, role: str, a: int, i: int, other: int | None) -
 
 # -- computed roles beside asserted ones -------------------------------------------------------
 
+#: A role holds (robustly) when it holds in at least ROBUST of the samples, does not hold when it
+#: holds in at most 1 - ROBUST of them, and is fragile in the band between.
+ROBUST = 0.8
 
-def _compare(res: RoleAnalysis, claim) -> dict[str, Any]:
+
+def status(confidence: float | None, samples: int, holds: bool) -> str:
+    """The words for a role's standing: from its Monte Carlo confidence where there is one
+    ("holds: it holds in 97 of 100 samples"), else from the point inputs ("holds on these numbers").
+
+    >>> status(0.01, 100, True)
+    'does not hold: it holds in 1 of 100 samples'
+    >>> status(0.45, 100, True)
+    'fragile: it holds in 45 of 100 samples'
+    """
+    if confidence is None or not samples:
+        return "holds on these numbers" if holds else "does not hold on these numbers"
+    k = int(round(confidence * samples))
+    word = "holds" if confidence >= ROBUST else "does not hold" if confidence <= 1 - ROBUST else "fragile"
+    return f"{word}: it holds in {k} of {samples} samples"
+
+
+def verdict(asserted: bool, holds: bool, confidence: float | None = None) -> str:
+    """An assertion against the computation: "agrees" or "disagrees", with ", but fragile" when the
+    confidence lies in the middle band (1 - ROBUST, ROBUST); then whether it holds in most samples decides."""
+    if confidence is not None and 1 - ROBUST < confidence < ROBUST:
+        return ("agrees" if asserted == (confidence >= 0.5) else "disagrees") + ", but fragile"
+    found = holds if confidence is None else confidence >= ROBUST
+    return "agrees" if asserted == found else "disagrees"
+
+
+def _reading_measures(res: RoleAnalysis, model: Model) -> dict[str, Measures]:
+    """Per source's reading (:func:`accord.experiment.readings`): every role measured on its numbers."""
+    return {name: measure(model, scenario.inputs(), res.seed)
+            for name, scenario in readings(res.scenario).items() if name != CONSENSUS}
+
+
+def _judge(claim, a: int, i: int, m: Measures, actors: list[str]) -> tuple[float, bool, str | None]:
+    """A role's score, whether it holds, and the other actor it refers to (patron, beneficiary)."""
+    s = float(m.scores[claim.role][a, i])
+    k = _other(m, claim.role, a, i)
+    return s, bool(s >= HOLDS), None if k is None else actors[k]
+
+
+def _partly(claim, holds: bool, partner: str | None, said: str) -> str:
+    """A claim naming a partner (``of``) that the computation finds with another partner only partly agrees."""
+    if claim.holds and claim.of and holds and partner != claim.of and not said.startswith("disagrees"):
+        return "partly agrees" + (", but fragile" if said.endswith("fragile") else "")
+    return said
+
+
+def _judged(res: RoleAnalysis, claim) -> tuple[int, str | None]:
+    """The issue a claim is judged on: its own; where it names none, the issue on which the role
+    holds most surely on the consensus (confidence, then score), said in a note."""
+    sc, m = res.scenario, res.measures
+    if claim.issue:
+        return sc.issue_ids.index(claim.issue), None
+    a = sc.actor_ids.index(claim.actor)
+    s = np.nan_to_num(m.scores[claim.role][a], nan=-1.0)
+    c = np.zeros_like(s) if res.confidence is None else res.confidence[claim.role][a]
+    i = int(np.lexsort((s, c))[-1])
+    return i, (f"the claim names no issue: judged on {sc.issue_ids[i]}, where the role holds most surely on the "
+               "consensus")
+
+
+def _compare(res: RoleAnalysis, claim, by_reading: dict[str, Measures]) -> dict[str, Any]:
     sc, m = res.scenario, res.measures
     a = sc.actor_ids.index(claim.actor)
-    issues = [sc.issue_ids.index(claim.issue)] if claim.issue else list(range(len(sc.issue_ids)))
-    s = m.scores[claim.role][a, issues]
+    own = sorted({q.source for q in claim.evidence})
     row = {"actor": claim.actor, "role": claim.role, "asserted": claim.holds, "issue": claim.issue, "of": claim.of,
-           "sources": sorted({q.source for q in claim.evidence}),
-           "quotes": [{"source": q.source, "quote": q.quote} for q in claim.evidence]}
-    if np.isnan(s).all():
-        return row | {"computed": None, "holds_on": [], "verdict": "not assessed",
-                      "why": f"{res.model} cannot assess {claim.role}: "
+           "sources": own, "quotes": [{"source": q.source, "quote": q.quote} for q in claim.evidence]}
+    if np.isnan(m.scores[claim.role][a]).all():
+        return row | {"computed": None, "holds_on": [], "judged_on": claim.issue, "issue_note": None,
+                      "confidence": None, "status": "not assessed", "verdict": "not assessed", "readings": [],
+                      "why": f"computed: {res.model} cannot assess {claim.role}: "
                              + ("it has no rounds" if claim.role in DYNAMIC else "the actor takes no part")}
-    on = [sc.issue_ids[i] for i, v in zip(issues, s) if v >= HOLDS]
-    best = issues[int(np.nanargmax(s))]
-    partners = {sc.actor_ids[k] for i in issues if sc.issue_ids[i] in on
-                for k in [_other(m, claim.role, a, i)] if k is not None}
+    i, note = _judged(res, claim)
+    issue_id = sc.issue_ids[i]
+    score = float(m.scores[claim.role][a, i])
+    holds = score >= HOLDS
+    conf = None if res.confidence is None else float(res.confidence[claim.role][a, i])
+    word = status(conf, res.samples, holds)
+    said = verdict(claim.holds, holds, conf)
     who = _name(sc, claim.actor)
-    if on:
-        conf = "" if res.confidence is None else (
-            " (confidence " + ", ".join(f"{sc.issue_ids[i]} {res.confidence[claim.role][a, i]:.0%}"
-                                        for i in issues if sc.issue_ids[i] in on) + ")")
-        why = f"computed: {who} is {article(claim.role)} on {', '.join(on)}{conf}. " + explain(res, claim.role, a, best)
-        verdict = "agrees" if claim.holds else "disagrees"
-        if res.confidence is not None and max(res.confidence[claim.role][a, sc.issue_ids.index(i)] for i in on) < 0.5:
-            verdict += ", but fragile"
-            why += " It holds on the consensus of the sources but in under half of the samples of the evidence."
-        if claim.holds and claim.of and claim.of not in partners:
-            verdict = "partly agrees"
-            why += f" The computed {'patron' if claim.role == 'follower' else 'partner'} is " \
-                   f"{', '.join(sorted(partners)) or 'none'}, not {claim.of}."
-    else:
-        issue = sc.issues[best]
-        why = (f"computed: {who} is not {article(claim.role)} on any issue. Nearest on {issue.label or issue.id} "
-               f"(score {m.scores[claim.role][a, best]:.2f}), where it "
-               + "; it ".join(conditions_text(res, claim.role, a, best, failing_only=True)) + ".")
-        verdict = "disagrees" if claim.holds else "agrees"
-    return row | {"computed": bool(on), "holds_on": on, "verdict": verdict, "why": why}
+    on = [sc.issue_ids[k] for k in range(len(sc.issue_ids)) if m.scores[claim.role][a, k] >= HOLDS]
+    why = (f"computed: on {issue_id}, {who} {'is' if holds else 'is not'} {article(claim.role)} on the consensus; "
+           f"{word}.")
+    if note:
+        why += f" ({note}; it holds on {', '.join(on) or 'no issue'}.)"
+    why += " " + (explain(res, claim.role, a, i) if holds else _nearest(res, claim.role, a, i))
+    _, _, partner = _judge(claim, a, i, m, sc.actor_ids)
+    if _partly(claim, holds, partner, said) != said:
+        said = _partly(claim, holds, partner, said)
+        why += (f" The computed {'patron' if claim.role == 'follower' else 'partner'} is {partner or 'none'}, "
+                f"not {claim.of}.")
+    rows = [{"reading": CONSENSUS, "own": False, "score": round(score, 4), "holds": holds,
+             "confidence": None if conf is None else round(conf, 4), "status": word, "verdict": said}]
+    for name, measured in by_reading.items():
+        s_r, h_r, p_r = _judge(claim, a, i, measured, sc.actor_ids)
+        said_r = "not assessed" if np.isnan(s_r) else _partly(claim, h_r, p_r, verdict(claim.holds, h_r))
+        rows.append({"reading": name, "own": name in own, "score": None if np.isnan(s_r) else round(s_r, 4),
+                     "holds": h_r, "confidence": None, "status": status(None, 0, h_r), "verdict": said_r})
+    rows.sort(key=lambda r: (r["reading"] != CONSENSUS, not r["own"]))
+    return row | {"computed": holds, "holds_on": [issue_id] if holds else [], "judged_on": issue_id,
+                  "issue_note": note, "confidence": rows[0]["confidence"], "status": word, "verdict": said,
+                  "why": why, "readings": rows}
+
+
+def _nearest(res: RoleAnalysis, role: str, a: int, i: int) -> str:
+    issue = res.scenario.issues[i]
+    return (f"On {issue.label or issue.id} (score {res.measures.scores[role][a, i]:.2f}) it "
+            + "; it ".join(conditions_text(res, role, a, i, failing_only=True)) + ".")

@@ -1,5 +1,23 @@
 """Roles: who pivots, brokers, spoils, enables, follows, holds out, or stands alone.
 
+Each role is defined from the literature that names it and measured on a model's run:
+
+* **pivot**: the median voter as kingmaker (Black 1948, *J. Political Economy* 56:23-34): the actor
+  whose weight decides which side holds the weighted median, and near whose position the outcome lands.
+* **broker**: the intermediary on the only path between two sides not tied to each other (Gould &
+  Fernandez 1989, *Sociological Methodology* 19:89-126, "liaison" brokerage), which in a negotiation
+  makes agreement possible: the sides move toward each other with it, not without it.
+* **spoiler**: an actor whose presence blocks a settlement the others would reach (Stedman 1997,
+  "Spoiler problems in peace processes", *International Security* 22(2):5-53): with it the others stay
+  apart, or the outcome stays at the reference point; without it they settle. Being strong and far from
+  the others is not enough.
+* **enabler**: an actor whose votes carry another's challenges (Bueno de Mesquita 1994).
+* **follower** and **hardliner**: judged against what the actor could have conceded, its own room to
+  move (the distance to its patron; the distance to where most of the others' weight stands), not
+  against the pull of a single strong outlier (Schelling 1960, *The Strategy of Conflict*, on firmness
+  as commitment).
+* **isolate**: an actor alone in caring about an issue.
+
 A role is a measured property of an actor on an issue, computed from a model's run (its
 positions round by round and its forecast) and from counterfactual runs of the same model:
 the scenario *without* the actor. Nothing in the definitions refers to a particular scenario.
@@ -21,15 +39,18 @@ role              conditions (threshold)
                   min(W/2 - L, W/2 - R) / (w/2) is >= 0.5 (1 at the balance point; Black 1948);
                   *followed*: the outcome lands within 0.1 of its position.
 ``broker``        *between*: the lighter side holds >= 20% of the others' weight;
-                  *opposed*: the two sides' weighted means are >= 0.3 apart;
+                  *opposed*: the nearest actors on either side are >= 0.3 apart (the sides
+                  are not tied to each other but through it; in a continuum they are);
                   *acceptable*: it stands in the middle half between them;
-                  *effective*: with it, the others' disagreement (weighted mean absolute
-                  deviation from their weighted median, averaged over the rounds, so that
-                  both a narrower end and a faster convergence count) is >= 0.05 lower than
-                  in the run without it.
-``spoiler``       *pulls*: its presence moves the outcome by >= 0.1 (run without it), or raises
-                  the others' disagreement by >= 0.1 (prevents convergence);
-                  *apart*: it stands >= 0.25 from the others' weighted median.
+                  *bridges*: with it, the two sides close >= 5% more of the gap between their
+                  weighted means over the rounds than in the run without it (it links sides
+                  that do not move toward each other on their own, however weak it is).
+``spoiler``       *blocks*: its presence keeps the others apart, their disagreement at the end
+                  (weighted mean absolute deviation from their weighted median, last round)
+                  >= 0.04 higher than in the run without it; or it keeps the outcome at the
+                  reference point (within 0.05) that the outcome leaves by >= 0.04 without it;
+                  *settles*: without it the others settle: their disagreement at the end is at
+                  most half what it is with it (on the reference-point route, always).
 ``enabler``       *supports*: its votes raise another actor's probability of prevailing in
                   challenges by >= 0.15, averaged over that actor's opponents (weighted by
                   weight x distance, at least 0.25 apart) and the rounds. Votes and
@@ -42,15 +63,19 @@ role              conditions (threshold)
                   distance to one other actor, the patron; *led*: the patron moves at most
                   half as far; *distinct*: the patron ends >= 0.1 from the outcome (following
                   a patron, not converging on the outcome).
-``hardliner``     *pressed*: the others' weighted mean stands >= 0.3 from it (their net pull);
+``hardliner``     *pressed*: its room to move, the distance to the others' median position
+                  (each actor counted once, so one strong outlier does not move it), is >= 0.3;
                   *firm*: it gives up at most 20% of that distance over the rounds.
 ``isolate``       *intense*: the issue has >= 75% of the salience of its most salient issue;
                   *alone*: no other actor gives the issue more than 40% of its salience.
 ================  ==============================================================================
 
-``broker``, ``follower`` and ``hardliner`` are about movement, so they need a model whose
-positions move over rounds (influence, eum, smp, exchange); with a model that has no rounds
-they are not assessed. Roles are only as good as the model's dynamics: the default,
+Textbook configurations each definition must and must not fire on are in ``tests/test_roles.py``
+(e.g. five moderates and one capable extremist out of their reach: no spoiler, and not five
+hardliners). ``broker``, ``follower`` and ``hardliner`` are about movement, so they need a
+model whose positions move over rounds (influence, eum, smp, exchange); with a model that has
+no rounds they are not assessed, and a spoiler is found only by the reference-point route.
+Roles are only as good as the model's dynamics: the default,
 ``influence`` (Friedkin-Johnsen with bounded confidence), moves positions part of the way
 each round, toward those near enough to be heard, which gives following, holding out and
 bridging a clear meaning; the EUM's all-or-nothing capitulations make most movement roles
@@ -70,11 +95,16 @@ from .models import Model, Result
 from .scenario import Inputs
 from .stats import weighted_mean, weighted_median
 
+#: A formal veto player (Tsebelis 2002) and the power-index pivot (Shapley & Shubik 1954) need
+#: the issue's decision rule; they are not measured here. HOOK: where a decision rule is known,
+#: :func:`decisive_by_rule` may return an [actor, issue] degree in [0, 1] (e.g. the Shapley-Shubik index
+#: scaled to the largest) to stand in for the weighted-median ``decisive`` condition.
 ROLES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
 DYNAMIC = ("broker", "follower", "hardliner")
 HOLDS = 0.5
 SAME = 0.02  # positions closer than this share of the scale count as the same place
 CONTEST = 0.25  # challenges count between actors at least this share of the scale apart
+AT_REFERENCE = 0.05  # an outcome this share of the scale from the reference point stays there
 
 
 @dataclass(frozen=True)
@@ -96,8 +126,8 @@ class Condition:
 CONDITIONS: dict[str, tuple[Condition, ...]] = {
     "pivot": (Condition("decisive", 0.0, 1.0), Condition("followed", 0.2, 0.0)),
     "broker": (Condition("between", 0.0, 0.4), Condition("opposed", 0.0, 0.6),
-               Condition("acceptable", 0.0, 1.0), Condition("effective", 0.0, 0.1)),
-    "spoiler": (Condition("pulls", 0.0, 0.2), Condition("apart", 0.0, 0.5)),
+               Condition("acceptable", 0.0, 1.0), Condition("bridges", 0.0, 0.1)),
+    "spoiler": (Condition("blocks", 0.0, 0.08), Condition("settles", 1.0, 0.0)),
     "enabler": (Condition("supports", 0.0, 0.3), Condition("backs", 0.0, 0.4)),
     "follower": (Condition("moves", 0.0, 0.2), Condition("toward", 0.2, 1.0), Condition("led", 1.0, 0.0),
                  Condition("distinct", 0.0, 0.2)),
@@ -157,19 +187,20 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
     values: dict[str, dict[str, np.ndarray]] = {}
     other: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        values["pivot"] = {"decisive": _kingmaker(x0, w, span), "followed": np.abs(F - x0) / span}
+        decisive = decisive_by_rule(inputs)
+        values["pivot"] = {"decisive": _kingmaker(x0, w, span) if decisive is None else decisive,
+                           "followed": np.abs(F - x0) / span}
 
         # The others' disagreement [actor a, issue], with a in the negotiation and without it.
         disagreement = np.array([_spread(_absent(base.positions, a), w) for a in range(n_a)])
         disagreement_out = np.array([_spread(o.positions, w) for o in outs])
         between, opposed, acceptable = _sides(x0, w, span)
-        values["broker"] = {"between": between, "opposed": opposed, "acceptable": acceptable,
-                            "effective": (disagreement_out - disagreement) / span}
+        closes = _closure(base.positions, x0, w, span) - np.array([_closure(o.positions, x0, w, span)[a]
+                                                                     for a, o in enumerate(outs)])
+        values["broker"] = {"between": between, "opposed": opposed, "acceptable": acceptable, "bridges": closes}
 
         others_median, others_mean = _others(weighted_median, x0, w), _others(weighted_mean, x0, w)
-        apart = np.abs(x0 - others_median) / span
-        values["spoiler"] = {"pulls": np.maximum(np.abs(F - F_out) / span, (disagreement - disagreement_out) / span),
-                             "apart": apart}
+        values["spoiler"], spoiler_detail = _blocking(base, outs, inputs.reference, w, span)
 
         lift, beneficiary = _support(base.positions, w, span)
         sal = inputs.salience
@@ -179,9 +210,10 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
 
         values["follower"], other["follower"] = _following(x0, xT, F, span)
 
-        pull = np.abs(x0 - others_mean) / span
-        keep = np.abs(xT - x0) / (pull * span)
-        values["hardliner"] = {"pressed": pull, "firm": np.where(pull > 0, keep, 1.0)}
+        typical = _typical_other(x0)
+        room = np.abs(x0 - typical) / span  # what it could concede: the way to where the others stand
+        keep = np.abs(xT - x0) / (room * span)
+        values["hardliner"] = {"pressed": room, "firm": np.where(room > 0, keep, 1.0)}
 
         values["isolate"] = _isolation(inputs.salience, present)
 
@@ -192,9 +224,62 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
         if role in DYNAMIC and not dynamic:
             s = np.full((n_a, n_i), np.nan)
         scores[role] = s
-    detail = {"others_mean": others_mean, "others_median": others_median,
-              "disagreement": disagreement, "disagreement_without": disagreement_out}
+    detail = {"others_mean": others_mean, "others_median": others_median, "typical_other": typical,
+              "disagreement": disagreement, "disagreement_without": disagreement_out} | spoiler_detail
     return Measures(scores, values, other, base, F_out, detail)
+
+
+def decisive_by_rule(inputs: Inputs) -> np.ndarray | None:
+    """HOOK for the institutional analysis: an [actor, issue] degree in [0, 1] of how decisive
+    each actor is under the issue's decision rule (e.g. its Shapley & Shubik 1954 index, scaled so
+    that 1 is the most pivotal), or None to use the weighted-median kingmaker (Black 1948). Until
+    decision rules are connected it returns None."""
+    return None
+
+
+def _blocking(base: Result, outs: list[Result], reference: np.ndarray, w: np.ndarray, span: np.ndarray
+              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The spoiler's measures [actor, issue] (Stedman 1997: its presence blocks a settlement the
+    others would reach), by two routes. Deadlock: the others' disagreement in the last round, with
+    it and in the run without it; *blocks* is the rise its presence brings, *settles* the ratio
+    without/with. Status quo: the outcome stays within AT_REFERENCE of the reference point with it
+    and moves away without it; *blocks* is how far it moves, *settles* 0. The stronger route counts."""
+    n_a = base.positions.shape[1]
+    end_with = np.array([_spread(_absent(base.positions[-1:], a), w) for a in range(n_a)])
+    end_without = np.array([_spread(o.positions[-1:], w) for o in outs])
+    deadlock = (end_with - end_without) / span
+    settles = np.where(end_with > 0, end_without / np.where(end_with > 0, end_with, 1.0), 1.0)
+    F, F_out = base.forecast, np.array([o.forecast for o in outs])
+    held = np.abs(F - reference) <= AT_REFERENCE * span
+    locks = np.where(np.isfinite(reference) & held, (np.abs(F_out - reference) - np.abs(F - reference)) / span, 0.0)
+    by_lock = locks > deadlock
+    values = {"blocks": np.where(by_lock, locks, deadlock), "settles": np.where(by_lock, 0.0, settles)}
+    return values, {"others_end": end_with, "others_end_without": end_without,
+                    "at_reference": np.broadcast_to(by_lock, end_with.shape).astype(float)}
+
+
+def _closure(positions: np.ndarray, x0: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """[actor a, issue]: the share of the gap between the weighted means of the actors left and
+    right of a (at the start) that closes over the rounds of ``positions`` (a's own row is
+    ignored; absent actors, NaN, count on neither side)."""
+    n_a, n_i = x0.shape
+    out = np.zeros((n_a, n_i))
+    x_start, x_end = positions[0], positions[-1]
+    for i in range(n_i):
+        for a in range(n_a):
+            if np.isnan(x0[a, i]):
+                continue
+            gaps = []
+            for x in (x_start[:, i], x_end[:, i]):
+                ok = ~np.isnan(x) & (np.arange(n_a) != a)
+                left = ok & (x0[:, i] < x0[a, i] - SAME * span[i])
+                right = ok & (x0[:, i] > x0[a, i] + SAME * span[i])
+                if w[left, i].sum() <= 0 or w[right, i].sum() <= 0:
+                    break
+                gaps.append(np.average(x[right], weights=w[right, i]) - np.average(x[left], weights=w[left, i]))
+            if len(gaps) == 2 and gaps[0] > 0:
+                out[a, i] = 1 - gaps[1] / gaps[0]
+    return out
 
 
 def _without_each(model: Model, inputs: Inputs, seed) -> list[Result]:
@@ -243,6 +328,16 @@ def _others(stat, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
+def _typical_other(x: np.ndarray) -> np.ndarray:
+    """[actor a, issue]: the median of the others' positions, each actor counted once, so that a
+    single strong outlier does not move it (the place a hardliner refuses to go toward)."""
+    out = np.empty_like(x)
+    for a in range(x.shape[0]):
+        others = np.delete(x, a, axis=0)
+        out[a] = np.nanmedian(others, axis=0) if len(others) else np.nan
+    return out
+
+
 def _spread(positions: np.ndarray, w: np.ndarray) -> np.ndarray:
     """[issue]: the disagreement of the actors present: their weighted mean absolute deviation
     from their weighted median, averaged over the rounds."""
@@ -262,8 +357,9 @@ def _absent(positions: np.ndarray, a: int) -> np.ndarray:
 
 
 def _sides(x: np.ndarray, w: np.ndarray, span: np.ndarray):
-    """Per actor and issue: the lighter side's share of the others' weight, the distance
-    between the two sides' weighted means, and how central the actor stands between them."""
+    """Per actor and issue: the lighter side's share of the others' weight, the gap between the
+    nearest actors on either side (the gap it stands in), and how central the actor stands
+    between the two sides' weighted means."""
     n_a, n_i = x.shape
     between, opposed, acceptable = (np.zeros((n_a, n_i)) for _ in range(3))
     for i in range(n_i):
@@ -279,7 +375,7 @@ def _sides(x: np.ndarray, w: np.ndarray, span: np.ndarray):
                 continue
             ml, mr = (wi[left] * xi[left]).sum() / wl, (wi[right] * xi[right]).sum() / wr
             between[a, i] = min(wl, wr) / wt
-            opposed[a, i] = (mr - ml) / d
+            opposed[a, i] = (xi[right].min() - xi[left].max()) / d  # the gap it stands in: no one else between
             t = (xi[a] - ml) / (mr - ml)
             acceptable[a, i] = 1 - abs(2 * t - 1)
     return between, opposed, acceptable

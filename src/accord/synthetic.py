@@ -7,14 +7,16 @@ then adds the actors that carry roles:
 
 * ``broker``: two balanced blocs too far apart to hear each other, and an actor between them,
   within reach of both; it is the broker and, holding the balance, the pivot.
-* ``spoiler``: a strong actor at the edge of the scale that cares most: it pulls the outcome
-  toward itself (spoiler) and does not move (hardliner).
+* ``spoiler``: two blocs within reach of each other, which would settle together, and a strong
+  actor that cares most, within reach of the nearer bloc only: it drags that bloc away and keeps
+  the blocs apart (spoiler, Stedman 1997), and does not move (hardliner).
 * ``hardliner``: a weak actor at the edge that cares most: it does not move, but pulls little.
-* ``follower``: a strong, committed patron away from the majority (a spoiler and hardliner,
-  as above), and a weak actor near it that cares little and ends at the patron's position.
+* ``follower``: a strong, committed patron away from the majority (a hardliner), and a weak
+  actor near it that cares little and ends at the patron's position.
 * ``enabler``: a weak actor at the edge that cares most, and near it a strong actor that cares
-  less whose votes raise its chances (the enabler; strong and apart, it is also a spoiler and
-  a hardliner); the weak actor stands firm (hardliner).
+  less whose votes raise its chances (the enabler; apart, it is also a hardliner); the weak
+  actor stands firm (hardliner). Being strong and far from the majority, neither is a spoiler:
+  the majority settles with them or without them.
 * ``isolate``: an actor that cares intensely about an issue the others barely weigh; carrying
   most of the weight, it also decides the outcome (pivot).
 
@@ -64,9 +66,10 @@ def planted(seed: int, archetype: str | None = None) -> tuple[Scenario, dict[str
             cap[j] *= left / right
         actor(center + rng.uniform(-3, 3), rng.uniform(0.5, 0.7), rng.uniform(1.5, 2.5), ("broker", "pivot"))
     elif archetype == "spoiler":
-        bloc(majority, k)
-        bloc(majority + rng.uniform(-6, 6), k)
-        actor(rng.uniform(90, 100), rng.uniform(0.85, 0.95), rng.uniform(1.2, 1.5), ("spoiler", "hardliner"))
+        near = rng.uniform(35, 55)
+        bloc(near, k, salience=(0.25, 0.3))
+        bloc(near + rng.uniform(20, 26), k, salience=(0.45, 0.5))
+        actor(near - rng.uniform(23, 28), rng.uniform(0.75, 0.8), k * rng.uniform(1.2, 1.5), ("spoiler", "hardliner"))
     elif archetype == "hardliner":
         bloc(majority, k)
         bloc(majority + rng.uniform(-6, 6), k)
@@ -75,7 +78,7 @@ def planted(seed: int, archetype: str | None = None) -> tuple[Scenario, dict[str
         bloc(majority, k)
         bloc(majority + rng.uniform(-6, 6), k)
         patron = rng.uniform(85, 95)
-        actor(patron, rng.uniform(0.8, 0.9), rng.uniform(1.2, 1.5), ("spoiler", "hardliner"))
+        actor(patron, rng.uniform(0.8, 0.9), rng.uniform(1.2, 1.5), ("hardliner",))
         actor(patron - rng.uniform(12, 20), rng.uniform(0.05, 0.15), rng.uniform(0.2, 0.4), ("follower",))
     elif archetype == "enabler":
         bloc(majority, k)
@@ -83,7 +86,7 @@ def planted(seed: int, archetype: str | None = None) -> tuple[Scenario, dict[str
         edge = rng.uniform(92, 100)
         actor(edge, rng.uniform(0.8, 0.9), rng.uniform(0.3, 0.5), ("hardliner",))
         actor(edge - rng.uniform(5, 12), rng.uniform(0.3, 0.4), rng.uniform(3.5, 4.5),
-              ("enabler", "spoiler", "hardliner"))
+              ("enabler", "hardliner"))
     elif archetype == "isolate":
         bloc(majority, k, salience=(0.05, 0.15))
         bloc(majority + rng.uniform(-6, 6), k, salience=(0.05, 0.15))

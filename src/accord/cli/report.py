@@ -10,6 +10,7 @@ import typer
 from ..errors import UsageError
 from ..io import atomic_write
 from ..models import registry
+from ..role_analysis import SAMPLES as ROLE_SAMPLES
 from ..runner import parse_params, record
 from ..store import DEFAULT_PATH, RunStore
 from ..execution import stage_bars
@@ -33,7 +34,7 @@ def report(
         "--samples", "-n", min=0, help="Monte Carlo: draw this many scenarios from the evidence, for intervals")] = 0,
     seed: SeedOpt = 0,
     role_samples: Annotated[int, typer.Option(
-        min=0, help="Monte Carlo samples for the roles' confidence")] = 10,
+        min=0, help="Monte Carlo samples for the roles' confidence")] = ROLE_SAMPLES,
     report_format: Annotated[Optional[str], typer.Option(
         "--format", help="html or md (default: from the output's suffix)")] = None,
     input_format: Annotated[Optional[Format], typer.Option(

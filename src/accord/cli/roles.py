@@ -10,7 +10,7 @@ import typer
 from .. import __version__
 from ..execution import progress_bar
 from ..render import roles_report
-from ..role_analysis import analyse
+from ..role_analysis import SAMPLES, analyse
 from ..runner import dumps, record
 from ..store import DEFAULT_PATH, RunStore
 from . import (FileArg, FormatOpt, JsonOpt, NoStoreOpt, ParamOpt, QuietOpt, SchedulerOpt, SeedOpt, StoreOpt, WorkersOpt,
@@ -25,7 +25,7 @@ def roles(
         "--model", "-m", help="model whose runs the roles are measured on")] = "influence",
     param: ParamOpt = None,
     samples: Annotated[int, typer.Option(
-        min=0, help="Monte Carlo samples of the evidence for the confidence (0: none)")] = 100,
+        min=0, help="Monte Carlo samples of the evidence for the confidence (0: none)")] = SAMPLES,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,

@@ -2,7 +2,7 @@
 
 The public functions::
 
-    build(scenario, *, models=None, params=None, samples=0, seed=0, role_samples=10,
+    build(scenario, *, models=None, params=None, samples=0, seed=0, role_samples=100,
           correlate="none", command=None, created=None) -> Report
     render_html(report) -> str
     write_markdown(report, path, image_format="svg") -> list[Path]

@@ -14,6 +14,7 @@ from ..experiment import Progress
 from ..models import Result, get_model
 from ..perspectives import Perspectives, claims_by_source, perspectives
 from ..role_analysis import DEFAULT_MODEL as ROLE_MODEL
+from ..role_analysis import SAMPLES as ROLE_SAMPLES
 from ..role_analysis import RoleAnalysis, analyse
 from ..runner import add_uncertainty, run_chosen
 from ..scenario import Scenario
@@ -21,7 +22,6 @@ from ..sensitivity import Tornado, tornado
 from ..views import main_result
 from .network import Network, network
 
-ROLE_SAMPLES = 10  # Monte Carlo samples for the roles' confidence: few, so that the report stays fast
 TORNADO_TOP = 8  # inputs shown per issue
 
 T = TypeVar("T")

@@ -271,7 +271,7 @@ def roles_section(report: Report) -> Section:
     label = {i.id: i.label or i.id for i in report.scenario.issues}
     roles = roles_table(report.scenario, res.roles)
     conf = (f"confidence: the share of {res.samples} Monte Carlo samples of the evidence in which the role holds "
-            f"(`accord roles` takes 100 by default; run it for a finer confidence)" if res.samples
+            f"(the same count as `accord roles` and the dashboard by default)" if res.samples
             else "no Monte Carlo, so no confidence")
     blocks: list = [Para(text(
         "Who pivots, brokers, spoils, enables, follows, holds out or stands alone, measured on the run of ",
@@ -297,8 +297,10 @@ def roles_section(report: Report) -> Section:
                      + (f" on {label[c['issue']]}" if c["issue"] else ""))
             quotes = joined([text(quote(q["quote"]), " ", link(q["source"], f"#src-{q['source']}"))
                              for q in c["quotes"]], "; ")
+            readings = "; ".join(f"{r['reading']}{' (its own)' if r['own'] else ''}: {r['verdict']}"
+                                 for r in c.get("readings", []))
             items.append(text(strong(claim), " (", quotes, "): the computation ", strong(c["verdict"]), ". ",
-                              c["why"]))
+                              c["why"], f" Under each reading: {readings}." if readings else ""))
         blocks += [Heading("Computed roles beside the roles the sources assert", "roles-asserted"),
                    Items(items, "small")]
     return Section("roles", "Roles", blocks)

@@ -8,13 +8,12 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ...role_analysis import analyse
+from ...role_analysis import SAMPLES, analyse
 from ...views import roles_table
 from ..deps import Files, compute, page
 from ..forms import apply_edits, parse_edits
 
 router = APIRouter()
-ROLE_SAMPLES = 50
 
 
 @router.post("/scenario/{name}/roles", response_class=HTMLResponse)
@@ -24,5 +23,5 @@ async def roles(request: Request, name: str, files: Files):
     edits, problems = parse_edits(base, form)
     if problems:
         return page(request, "_roles.html", 422, problems=problems)
-    res = await compute(request, functools.partial(analyse, samples=ROLE_SAMPLES, seed=0), apply_edits(base, edits))
+    res = await compute(request, functools.partial(analyse, samples=SAMPLES, seed=0), apply_edits(base, edits))
     return page(request, "_roles.html", res=res, rows=roles_table(base, res.roles))
