@@ -28,7 +28,7 @@ def test_status_quo_inside_the_veto_players_pareto_set_is_locked():
     # each point right of 40 is worse for A, each point left of it worse for B and C
     found = analyse(three_vetoes(40).inputs(), "i0")
     assert found.win_set.empty and found.deadlock and found.win_set.size == 0
-    assert found.core.parts == ((20.0, 80.0),)  # the Pareto set of the veto players
+    assert found.core.parts == ((20.0, 80.0),) and str(found.core) == "[20, 80]"  # the vetoes' Pareto set
     # A alone stands between B and C, who both want to move right: A locks the status quo
     assert found.locks == ("A",) and found.vetoes == ("A", "B", "C")
 
@@ -206,3 +206,19 @@ def test_deu_reader_fills_the_council_rule():
     assert rule.rule == "unanimity" and "ep" not in rule.vetoes and "com" not in rule.vetoes
     assert set(rule.vetoes) == {a for a in unanimous.position if a not in ("com", "ep")}
     assert np.isfinite(data.scenario(qmv_cod).inputs().rules[0].threshold)
+
+
+def test_under_unanimity_only_the_veto_players_have_power():
+    found = analyse(three_vetoes(40).inputs(), "i0")
+    assert found.shapley_shubik == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3})
+    two = from_arrays([[20], [50], [80]], [[1]] * 3, [1.234567891, 2, 3], actors=["A", "B", "C"], reference=[40],
+                      decision={"rule": "unanimity", "vetoes": ["A", "C"]})
+    assert analyse(two.inputs(), "i0").banzhaf == pytest.approx({"A": 0.5, "B": 0.0, "C": 0.5})
+
+
+def test_korea_sanctions_are_locked_by_the_united_states():
+    from accord.io import read_scenario
+
+    korea = read_scenario(ROOT / "scenarios" / "korea-2018.yaml").scenario
+    found = analyse(korea.inputs(), "sanctions")
+    assert found.vetoes == ("USA", "CHN", "RUS") and found.deadlock and found.locks == ("USA",)

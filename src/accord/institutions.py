@@ -56,7 +56,7 @@ def core(positions: np.ndarray, g: Game) -> Intervals:
             parts[-1] = (parts[-1][0], float(x))
         else:
             parts.append((float(x), float(x)))
-    return Intervals(tuple(parts))
+    return Intervals(tuple(parts), closed=True)
 
 
 def locks(positions: np.ndarray, g: Game, q: float) -> list[int]:
@@ -170,8 +170,8 @@ def analyse(inputs: Inputs, issue: str | int) -> Institutions:
     names = list(actors)
     ss: dict[str, float] = {}
     bz: dict[str, float] = {}
-    try:
-        votes, scale = integer_votes(g.votes)
+    try:  # under unanimity or a decider votes do not count: only the veto players have power
+        votes, scale = integer_votes(np.zeros(len(names)) if g.quota == 0 else g.votes)
     except ValueError:
         pass
     else:

@@ -30,9 +30,10 @@ _TOL = 1e-9
 
 @dataclass(frozen=True)
 class Intervals:
-    """A finite union of disjoint intervals, in order; open or closed as its producer says."""
+    """A finite union of disjoint intervals, in order: open (a win set) or ``closed`` (a core)."""
 
     parts: tuple[tuple[float, float], ...] = ()
+    closed: bool = False
 
     @property
     def empty(self) -> bool:
@@ -49,7 +50,8 @@ class Intervals:
         return min(points, key=lambda p: (abs(p - x), p)) if points else None
 
     def __str__(self) -> str:
-        return " and ".join(f"({lo:g}, {hi:g})" for lo, hi in self.parts) or "empty"
+        left, right = "[]" if self.closed else "()"
+        return " and ".join(f"{left}{lo:g}, {hi:g}{right}" for lo, hi in self.parts) or "empty"
 
 
 @dataclass(frozen=True)
