@@ -297,11 +297,6 @@ class DecisionRule(_Model):
     def evidenced(self) -> bool:
         return bool(self.claims) or self.assumption is not None
 
-    def actor_ids(self) -> list[tuple[str, str]]:
-        """The actors the rule names, with the field naming each: (field, actor id)."""
-        named = [("vetoes", a) for a in self.vetoes] + ([("decider", self.decider)] if self.decider else [])
-        return named + ([("votes", a) for a in self.votes] if isinstance(self.votes, dict) else [])
-
     def numbers(self) -> Rule:
         """The rule as models take it (no evidence)."""
         return Rule(self.rule, tuple(self.vetoes), self.threshold,
