@@ -222,3 +222,14 @@ def test_korea_sanctions_are_locked_by_the_united_states():
     korea = read_scenario(ROOT / "scenarios" / "korea-2018.yaml").scenario
     found = analyse(korea.inputs(), "sanctions")
     assert found.vetoes == ("USA", "CHN", "RUS") and found.deadlock and found.locks == ("USA",)
+
+
+def test_without_its_decider_an_issue_needs_a_reference_point():
+    from accord.experiment import without
+
+    decided = from_arrays([[20], [50], [80]], [[1]] * 3, [1, 1, 1], actors=["A", "B", "C"],
+                          decision={"rule": "decider", "decider": "C"})
+    model = get_model("procedural")()
+    assert model.run(decided).forecast.tolist() == [80.0]  # no reference point needed
+    assert model.check(without(decided.inputs(), 2)) == [
+        "needs a reference point for every issue (none for i0): the win set is the set of points that beat it"]

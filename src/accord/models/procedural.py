@@ -135,8 +135,8 @@ class Procedural(Model):
         reasons = super().check(inputs)
         rules = inputs.rules or (None,) * len(inputs.issues)
         no_rule = [inputs.issues[i] for i, r in enumerate(rules) if r is None]
-        no_reference = [inputs.issues[i] for i in range(len(inputs.issues)) if not np.isfinite(inputs.reference[i])
-                        and (rules[i] is None or rules[i].kind != "decider")]
+        no_reference = [inputs.issues[i] for i in range(len(inputs.issues))
+                        if not np.isfinite(inputs.reference[i]) and not self._decided(inputs, i)]
         if no_rule:
             reasons.append(f"needs a decision rule for every issue (none for {', '.join(no_rule)}): give the issue "
                            "or the scenario a `decision`")
@@ -144,6 +144,13 @@ class Procedural(Model):
             reasons.append(f"needs a reference point for every issue (none for {', '.join(no_reference)}): the win "
                            "set is the set of points that beat it")
         return reasons
+
+    @staticmethod
+    def _decided(inputs: Inputs, i: int) -> bool:
+        """Whether issue i has a decider taking part in it (then no reference point is needed)."""
+        rule = inputs.rules[i] if i < len(inputs.rules) else None
+        return (rule is not None and rule.kind == "decider" and rule.decider in inputs.actors
+                and bool(inputs.present[inputs.actors.index(rule.decider), i]))
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         compromise = weighted_mean(inputs.position.T, inputs.weight.T)
@@ -153,7 +160,7 @@ class Procedural(Model):
             present = np.flatnonzero(inputs.present[:, i])
             actors = tuple(inputs.actors[k] for k in present)
             positions = inputs.position[present, i]
-            if rule.kind == "decider" and rule.decider in actors:
+            if self._decided(inputs, i):
                 forecast[i] = positions[actors.index(rule.decider)]
                 rows.append({"issue": inputs.issues[i], "rule": rule.kind, "win_set": None, "size": None,
                              "deadlock": False})
