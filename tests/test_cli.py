@@ -138,8 +138,11 @@ def test_models_that_cannot_take_a_scenario_are_skipped_with_their_reason(cli):
     code, out, err = cli("forecast", path, "--json", "--no-store")
     doc = json.loads(out)
     assert code == 0 and {r["model"] for r in doc["runs"]} >= {"mean", "median", "nash", "eum", "smp"}
-    assert doc["skipped"] == [{"model": "exchange", "reason": "model exchange needs at least two issues: actors "
-                                                             "trade across issues"}]
+    assert doc["skipped"] == [
+        {"model": "exchange", "reason": "model exchange needs at least two issues: actors trade across issues"},
+        {"model": "procedural", "reason": "model procedural needs a decision rule for every issue (none for x): give "
+                                          "the issue or the scenario a `decision`; needs a reference point for every "
+                                          "issue (none for x): the win set is the set of points that beat it"}]
     assert "skipped" in err
     code, _, err = cli("forecast", path, "-m", "exchange")  # asked for by name: an error
     assert code == 2 and "at least two issues" in err

@@ -80,4 +80,4 @@ def test_the_registry_has_one_order_whatever_was_imported_first():
               "from accord.models import registry\nprint(','.join(registry()))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split()[0] == "mean,median,nash,accord,eum,exchange,influence,smp"
+    assert done.stdout.split()[0] == "mean,median,nash,accord,eum,exchange,influence,procedural,smp"

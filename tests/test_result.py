@@ -32,8 +32,13 @@ def text(result: Result) -> str:
 
 @pytest.mark.parametrize("name", MODELS)
 def test_a_run_read_back_from_json_writes_the_same_json(korea, name):
-    run = get_model(name)().run(korea, seed=4)
-    back = Result.from_json(json.loads(text(run)), korea)
+    from accord.testing import SMALL
+
+    model = get_model(name)()
+    # a model that declares it cannot take Korea (procedural: a reference point on every issue) runs the probe
+    scenario = SMALL if model.check(korea.inputs()) else korea
+    run = model.run(scenario, seed=4)
+    back = Result.from_json(json.loads(text(run)), scenario)
     assert text(back) == text(run)
     np.testing.assert_array_equal(back.positions, run.positions)
     np.testing.assert_array_equal(back.weight, run.weight)

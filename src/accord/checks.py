@@ -256,7 +256,9 @@ def _rules(raw: dict[str, Any]) -> list[tuple[Loc, str]]:
         ident = _strip(issue.get("id")) if isinstance(issue, dict) else None
         if ident in issue_ids and ident not in taken and actors:
             out.append((("issues", i), f"no actor takes a position on issue `{ident}`"))
-    _role_assertions(raw, {_strip(a.get("id")) for _, a in actors if isinstance(a, dict)}, issue_ids, source_ids, out)
+    actor_ids = {_strip(a.get("id")) for _, a in actors if isinstance(a, dict)}
+    _role_assertions(raw, actor_ids, issue_ids, source_ids, out)
+    _decisions(raw, issues, actor_ids, source_ids, bool(covered), out)
     _aliases(actors, out)
     return out
 
@@ -291,6 +293,33 @@ def _role_assertions(raw: dict[str, Any], actor_ids: set, issue_ids: set, source
             src = quote.get("source") if isinstance(quote, dict) else None
             if isinstance(src, str) and src.strip() not in source_ids:
                 out.append((("roles", r, "evidence", k, "source"), _unknown_source(src, source_ids)))
+
+
+def _decisions(raw: dict[str, Any], issues: list[tuple[int, Any]], actor_ids: set, source_ids: set, covered: bool,
+               out: list[tuple[Loc, str]]) -> None:
+    """Decision rules name known actors and sources, and are backed by quotes or an assumption."""
+    places = [(("decision",), raw.get("decision"))]
+    places += [(("issues", i, "decision"), issue.get("decision")) for i, issue in issues if isinstance(issue, dict)]
+    for loc, rule in places:
+        if not isinstance(rule, dict):
+            continue
+        named = [(key, k, a) for key in ("vetoes",) for k, a in enumerate(rule.get(key) or [])
+                 if isinstance(rule.get(key), list)]
+        named += [("decider", None, rule["decider"])] if rule.get("decider") is not None else []
+        votes = rule.get("votes")
+        named += [("votes", a, a) for a in votes] if isinstance(votes, dict) else []
+        for key, k, actor in named:
+            if isinstance(actor, str) and actor.strip() not in actor_ids:
+                out.append((loc + ((key,) if k is None else (key, k)), f"unknown actor `{actor}` in `{key}`; known "
+                            f"actors: {', '.join(sorted(map(str, actor_ids))) or 'none'}"))
+        claims = rule.get("claims")
+        for k, quote in enumerate(claims if isinstance(claims, list) else []):
+            src = quote.get("source") if isinstance(quote, dict) else None
+            if isinstance(src, str) and src.strip() not in source_ids:
+                out.append((loc + ("claims", k, "source"), _unknown_source(src, source_ids)))
+        if not claims and not rule.get("assumption") and not covered:
+            out.append((loc, f"decision rule `{rule.get('rule')}` has no evidence: add `claims` quoting a source "
+                        "that states it, or an `assumption`"))
 
 
 def _unknown_source(src: str, source_ids: set) -> str:

@@ -239,6 +239,83 @@ class Lexicon(_Model):
     toward_max: list[Text] = Field(default_factory=list, description="cues toward the scale's maximum")
 
 
+class Quote(_Model):
+    source: Id = Field(description="id of an entry in `sources`")
+    quote: Text = Field(description="the source's own words, verbatim")
+    note: str | None = Field(None, description="how the quote is read")
+
+
+#: The decision rules (:class:`DecisionRule`).
+RULE_KINDS = ("unanimity", "qualified", "majority", "decider")
+
+
+class DecisionRule(_Model):
+    """Who must agree for the reference point to be replaced, as evidence like any number.
+
+    ``unanimity``: every named veto player (``vetoes``) must consent. ``qualified``: a share
+    ``threshold`` in (0, 1] of the ``votes`` (``capability``: each actor's capability on the
+    issue, or explicit votes per actor id), with the named ``vetoes`` among them. ``majority``:
+    more than half of the votes. ``decider``: one named actor decides. Tsebelis (2002), *Veto
+    Players*; the outcome "depends upon the decision rule in force" (Bueno de Mesquita 1994).
+    """
+
+    rule: Literal[RULE_KINDS] = Field(description="unanimity, qualified, majority or decider")  # type: ignore[valid-type]
+    vetoes: list[Id] = Field(default_factory=list, description="actors whose consent is needed (unanimity, qualified)")
+    threshold: Finite | None = Field(None, description="qualified: the share of the votes needed, in (0, 1]")
+    votes: Literal["capability"] | dict[Id, Finite] = Field(
+        "capability", description="`capability` (each actor's capability on the issue) or votes by actor id")
+    decider: Id | None = Field(None, description="decider: the actor who decides")
+    claims: list[Quote] = Field(default_factory=list, description="sources' words stating the rule")
+    assumption: Text | None = Field(None, description="why this rule is assumed, when no source states it")
+
+    _no_bool = field_validator("threshold", mode="before")(_no_bool)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecisionRule:
+        problems = []
+        if self.rule == "qualified" and self.threshold is None:
+            problems.append("a qualified majority needs a `threshold`, the share of the votes in (0, 1]")
+        if self.threshold is not None:
+            if self.rule != "qualified":
+                problems.append(f"`threshold` belongs to a qualified majority, not to rule `{self.rule}`")
+            elif not 0 < self.threshold <= 1:
+                problems.append(f"`threshold` must be in (0, 1], got {self.threshold:g}")
+        if self.rule == "unanimity" and not self.vetoes:
+            problems.append("unanimity needs `vetoes`: the actors whose consent is needed")
+        if self.vetoes and self.rule in ("majority", "decider"):
+            problems.append(f"`vetoes` belong to unanimity or a qualified majority, not to rule `{self.rule}`")
+        if (self.rule == "decider") != (self.decider is not None):
+            problems.append("rule `decider` needs `decider`, the actor who decides" if self.rule == "decider"
+                            else f"`decider` belongs to rule `decider`, not to rule `{self.rule}`")
+        if isinstance(self.votes, dict) and any(v < 0 for v in self.votes.values()):
+            problems.append("`votes` must be >= 0")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def evidenced(self) -> bool:
+        return bool(self.claims) or self.assumption is not None
+
+    def numbers(self) -> Rule:
+        """The rule as models take it (no evidence)."""
+        return Rule(self.rule, tuple(self.vetoes), self.threshold,
+                    tuple(self.votes.items()) if isinstance(self.votes, dict) else None, self.decider)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A decision rule as models take it: :class:`DecisionRule` without its evidence. ``votes``
+    None: each actor's capability on the issue. Actors are named by id, so that a rule stays
+    right on inputs with an actor left out (a counterfactual): its veto goes with it."""
+
+    kind: str
+    vetoes: tuple[str, ...] = ()
+    threshold: float | None = None
+    votes: tuple[tuple[str, float], ...] | None = None
+    decider: str | None = None
+
+
 class Issue(_Model):
     id: Id
     label: str | None = None
@@ -253,6 +330,7 @@ class Issue(_Model):
     outcome: Estimate | None = Field(
         None, description="the recorded outcome, once known: for backtests and grading; models never read it"
     )
+    decision: DecisionRule | None = Field(None, description="who decides the issue (default: the scenario's)")
 
 
 class Stance(_Model):
@@ -301,12 +379,6 @@ class Source(_Model):
 ROLE_NAMES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
 
 
-class Quote(_Model):
-    source: Id = Field(description="id of an entry in `sources`")
-    quote: Text = Field(description="the source's own words, verbatim")
-    note: str | None = Field(None, description="how the quote is read")
-
-
 class RoleAssertion(_Model):
     """A source's statement that an actor plays (or does not play) a role: set beside the
     computed roles by ``accord roles``, never used to compute them."""
@@ -336,6 +408,7 @@ class Scenario(_Model):
         default_factory=dict, description="per-model settings carried by the file (e.g. KTAB's seed and options)"
     )
     roles: list[RoleAssertion] = Field(default_factory=list, description="roles the sources assert")
+    decision: DecisionRule | None = Field(None, description="the decision rule of every issue without its own")
 
     _iso = field_validator("date", mode="before")(_iso_date)
 
@@ -362,6 +435,10 @@ class Scenario(_Model):
 
     def issue(self, issue_id: str) -> Issue:
         return self.issues[self.issue_ids.index(issue_id)]
+
+    def decision_rule(self, issue: Issue) -> DecisionRule | None:
+        """The rule deciding an issue: its own, else the scenario's default; None if neither."""
+        return issue.decision if issue.decision is not None else self.decision
 
     def capability(self, actor: Actor, issue_id: str) -> Estimate | None:
         stance = actor.issues.get(issue_id)
@@ -427,6 +504,7 @@ class Scenario(_Model):
             scale_max=np.array([i.scale.max for i in self.issues]),
             reference=reference,
             settings={model: dict(values) for model, values in self.settings.items()},
+            rules=tuple(r.numbers() if (r := self.decision_rule(i)) else None for i in self.issues),
         )
         for arr in (position, salience, capability, reference):
             arr.flags.writeable = False
@@ -457,6 +535,8 @@ class Inputs:
     #: part of the inputs, so every path that solves them (Monte Carlo, roles, sensitivity)
     #: sees the same settings as a plain run.
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The decision rule of each issue (:class:`Rule`), None where the scenario gives none.
+    rules: tuple[Rule | None, ...] = ()
 
     @property
     def present(self) -> np.ndarray:

@@ -58,13 +58,15 @@ def _scenario(positions, salience, capability, **kwargs: Any) -> Scenario:
 
 
 #: Every model must take ``small``: four actors on two issues, every stance present, saliences
-#: shares of each actor's attention, one capability per actor. The others probe the declared
+#: shares of each actor's attention, one capability per actor, reference points and a decision
+#: rule (simple majority). The others probe the declared
 #: requirements: a model takes each or refuses it through ``check``.
 SCENARIOS: dict[str, Scenario] = {
     "small": _scenario([[10, 80], [40, 20], [90, 35], [60, 55]], [[0.7, 0.2], [0.5, 0.5], [0.3, 0.1], [0.2, 0.8]],
-                       [3, 2, 4, 1], reference=[30, None]),
+                       [3, 2, 4, 1], reference=[30, 50], decision={"rule": "majority"}),
     "an absent stance": _scenario([[10, 80], [40, 20], [90, float("nan")], [60, 55]],
-                                  [[0.7, 0.2], [0.5, 0.5], [0.3, 0.0], [0.2, 0.8]], [3, 2, 4, 1]),
+                                  [[0.7, 0.2], [0.5, 0.5], [0.3, 0.0], [0.2, 0.8]], [3, 2, 4, 1],
+                                  reference=[30, 50], decision={"rule": "majority"}),
     "one issue": _scenario([[10], [40], [90]], [[0.7], [0.5], [0.3]], [3, 2, 4]),
     "one actor": _scenario([[10, 80]], [[0.5, 0.5]], [2]),
     "saliences over 1": _scenario([[10, 80], [40, 20], [90, 35]], [[0.9, 0.8], [0.5, 0.5], [0.3, 0.1]], [3, 2, 4]),

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from ..bottomline import STEP, bottom_line, local_sensitivity
+from ..institutions import locked_by
 from ..errors import UsageError
 from ..models import registry
 from ..render import print_forecast
@@ -75,7 +76,7 @@ def forecast(
         doc = record(scenario, results, run_store, command_line(), skipped)
         shifts = local_sensitivity(scenario, results, stability, seed, workers=workers, scheduler=scheduler) \
             if stability else []
-        doc["bottom_line"] = [b.to_json() for b in bottom_line(scenario, doc["runs"], shifts)]
+        doc["bottom_line"] = [b.to_json() for b in bottom_line(scenario, doc["runs"], shifts, locked_by)]
         if sweep_id:
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:

@@ -110,11 +110,12 @@ def _one_deu_issue(path: Path) -> Loaded:
 
 
 def from_arrays(position, salience, capability, *, actors=None, issues=None, scale=(0.0, 100.0), reference=None,
-                name: str = "from arrays", assumption: str = "values given as arrays, with no evidence recorded"
-                ) -> Scenario:
+                name: str = "from arrays", assumption: str = "values given as arrays, with no evidence recorded",
+                decision: dict | None = None) -> Scenario:
     """A scenario from numbers: ``position`` and ``salience`` are (actors x issues) arrays (NaN
-    positions leave an actor out of an issue), ``capability`` one value per actor. Validated as
-    any file is; for notebooks, simulations and benchmarks.
+    positions leave an actor out of an issue), ``capability`` one value per actor; ``decision``
+    the scenario's decision rule, as in a file (``{"rule": "majority"}``). Validated as any
+    file is; for notebooks, simulations and benchmarks.
     """
     import numpy as np
 
@@ -133,6 +134,7 @@ def from_arrays(position, salience, capability, *, actors=None, issues=None, sca
                     "issues": {issues[i]: {"position": float(position[a, i]), "salience": float(salience[a, i])}
                                for i in range(n_i) if not np.isnan(position[a, i])}}
                    for a in range(n_a)],
+        **({"decision": decision} if decision is not None else {}),
     }
     return build(raw)[0]
 

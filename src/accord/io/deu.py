@@ -92,6 +92,8 @@ class Weighting:
     name: str
     source: str
     weights: dict[str, float]
+    #: The qualified majority: the share of the votes needed (the article's quota over the total).
+    threshold: float
 
 
 def _without(weights: dict[str, float], *members: str) -> dict[str, float]:
@@ -102,24 +104,28 @@ def _without(weights: dict[str, float], *members: str) -> dict[str, float]:
 #: before it unchanged, so each table extends the one before (or the Nice table, trimmed).
 PERIODS = (
     Weighting(date(1986, 1, 1), "EU-12 votes",
-              "art. 148(2) EEC as amended by the 1985 Act of Accession (Spain, Portugal), art. 14", EU12_VOTES),
+              "art. 148(2) EEC as amended by the 1985 Act of Accession (Spain, Portugal), art. 14", EU12_VOTES,
+              54 / 76),
     Weighting(date(1995, 1, 1), "EU-15 votes",
               "art. 148(2) EC as amended by the 1994 Act of Accession (Austria, Finland, Sweden), art. 15, adjusted "
               "by Council Decision 95/1/EC, Euratom, ECSC (Norway did not join); art. 205(2) TEC from 1 May 1999",
-              EU15_VOTES),
+              EU15_VOTES, 62 / 87),
     Weighting(date(2004, 5, 1), "EU-25 transitional votes",
-              "2003 Act of Accession (ten new members), art. 26: until 31 Oct 2004", EU25_TRANSITIONAL_VOTES),
+              "2003 Act of Accession (ten new members), art. 26: until 31 Oct 2004", EU25_TRANSITIONAL_VOTES,
+              88 / 124),
     Weighting(date(2004, 11, 1), "EU-25 Nice votes",
               "art. 205(2) TEC as amended by the 2003 Act of Accession, art. 12",
-              _without(NICE_VOTES, "ro", "bu", "cr")),
+              _without(NICE_VOTES, "ro", "bu", "cr"), 232 / 321),
     Weighting(date(2007, 1, 1), "EU-27 Nice votes",
               "art. 205(2) TEC as amended by the 2005 Act of Accession (Bulgaria, Romania), art. 22; from 1 Dec 2009 "
-              "art. 3(3) of Protocol (No 36) on transitional provisions", _without(NICE_VOTES, "cr")),
+              "art. 3(3) of Protocol (No 36) on transitional provisions", _without(NICE_VOTES, "cr"),
+              255 / 345),
     Weighting(date(2013, 7, 1), "EU-28 Nice votes",
-              "art. 3(3) of Protocol (No 36) as amended by the 2012 Act of Accession (Croatia), art. 20", NICE_VOTES),
+              "art. 3(3) of Protocol (No 36) as amended by the 2012 Act of Accession (Croatia), art. 20", NICE_VOTES,
+              260 / 352),
     Weighting(date(2014, 11, 1), "Lisbon population shares (2016 figures)",
               "art. 16(4) TEU and art. 238(3) TFEU (double majority); shares: Council Decision 2015/2393",
-              POPULATION_2016),
+              POPULATION_2016, 0.65),
 )
 
 SOURCE = {
@@ -392,6 +398,31 @@ def _warnings(issues: list[DeuIssue], missing_codes: list[tuple[int, str, str]],
     return out
 
 
+def decision_rule(issue: DeuIssue) -> dict | None:
+    """The issue's decision rule from its coding (None without a date to tell the votes).
+
+    The Commission proposes; the Council adopts by a qualified majority of the member states'
+    treaty votes (:data:`PERIODS`, whatever the capability regime: the rule is the treaty's)
+    or by unanimity (``counvte``); under co-decision (COD) the Parliament's consent is needed
+    too, a veto. Under QMV the threshold is the period's quota over the votes of the member
+    states coded on the issue (the others' votes are unknown to the data); from Nov 2014 the
+    population quota of 65% stands for Lisbon's double majority (its 55% of states is left out).
+    """
+    weighting = period(issue.decided) if issue.decided else None
+    members = [a for a in issue.position if a in MEMBERS]
+    vetoes = ["ep"] if issue.procedure == "COD" and "ep" in issue.position else []
+    why = (f"DEU codes procedure {issue.procedure} and Council vote {issue.rule}"
+           + ("; under co-decision the Parliament's consent is needed" if vetoes else ""))
+    if issue.rule == "unanimity" and members:
+        return {"rule": "unanimity", "vetoes": members + vetoes, "assumption": why + "; every member state votes"}
+    if issue.rule != "QMV" or weighting is None or not members:
+        return None
+    return {"rule": "qualified", "threshold": weighting.threshold, "vetoes": vetoes,
+            "votes": {a: float(weighting.weights[a]) for a in members},
+            "assumption": f"{why}; votes and quota ({weighting.threshold:.4g} of the votes): {weighting.name}, "
+                          f"{weighting.source}"}
+
+
 def to_scenario(issues: list[DeuIssue], regime: str, file: str) -> Scenario:
     """A scenario of DEU issues (one, or a proposal's), validated as any file is."""
     from ..checks import build
@@ -413,7 +444,8 @@ def to_scenario(issues: list[DeuIssue], regime: str, file: str) -> Scenario:
         "sources": [SOURCE],
         "issues": [{"id": i.issue, "label": i.name or i.issue, "scale": {"min": 0.0, "max": 100.0},
                     **({"reference": i.reference} if i.reference is not None else {}),
-                    **({"outcome": i.outcome} if i.outcome is not None else {})} for i in issues],
+                    **({"outcome": i.outcome} if i.outcome is not None else {}),
+                    **({"decision": rule} if (rule := decision_rule(i)) else {})} for i in issues],
         "actors": [],
     }
     for a in ACTORS:

@@ -317,6 +317,9 @@ def lost(scenario: Scenario, fmt: str) -> list[Problem]:
         out.append("actor descriptions")
     if scenario.settings and fmt != "yaml":
         out.append(f"model settings ({', '.join(scenario.settings)})")
+    ruled = [i.id for i in scenario.issues if scenario.decision_rule(i) is not None]
+    if ruled:
+        out.append(f"decision rules (issues {', '.join(ruled)})")
     return [Problem(f"the {fmt} format has no place for {what}: they are not written; keep the YAML form "
                     "to keep them", severity="warning") for what in out]
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..bottomline import IssueBottomLine, LockedBy, bottom_line, local_sensitivity
+from ..institutions import locked_by as institutional_locks
 from ..errors import AccordError
 from ..experiment import Progress
 from ..models import Result, get_model
@@ -65,8 +66,9 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     byte-identical output. ``command`` is the command line printed for reproduction. Every
     analysis runs on ``workers`` local processes or a Dask ``scheduler`` (the same results
     whatever runs them); ``progress(stage)`` gives each stage's ``progress(done, total)``
-    callback (:func:`accord.execution.stage_bars`). ``locked_by`` says which issues are locked
-    at the status quo, by whom, for the bottom line (:func:`accord.bottomline.bottom_line`).
+    callback (:func:`accord.execution.stage_bars`). ``locked_by`` (default:
+    :func:`accord.institutions.locked_by`) says which issues are locked at the status quo, by
+    whom, for the bottom line (:func:`accord.bottomline.bottom_line`).
     """
     params = params or {}
     stage = progress or (lambda label: None)
@@ -97,7 +99,8 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     report.network = _attempt(report, "network", lambda: network(scenario, results))
     report.bottom_line = _attempt(report, "bottom line", lambda: bottom_line(
         scenario, [r.to_json() for r in results],
-        local_sensitivity(scenario, results, seed=seed, progress=stage("stability"), **run), locked_by))
+        local_sensitivity(scenario, results, seed=seed, progress=stage("stability"), **run),
+        institutional_locks if locked_by is None else locked_by))
     return report
 
 

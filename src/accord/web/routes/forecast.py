@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...bottomline import bottom_line, local_sensitivity
+from ...institutions import locked_by
 from ...errors import AccordError
 from ...models import registry
 from ...runner import add_uncertainty, record, run_models
@@ -55,7 +56,8 @@ def run_and_record(sc: Scenario, models: list[str], seed: int, samples: int, run
     if samples:
         add_uncertainty(sc, results, samples, seed)
     doc = record(sc, results, runs, command)
-    doc["bottom_line"] = [b.to_json() for b in bottom_line(sc, doc["runs"], local_sensitivity(sc, results, seed=seed))]
+    doc["bottom_line"] = [b.to_json() for b in bottom_line(sc, doc["runs"], local_sensitivity(sc, results, seed=seed),
+                                                          locked_by)]
     return doc
 
 
