@@ -256,12 +256,9 @@ def test_korea_verdicts_say_what_the_samples_say(korea):
         assert c["readings"][0]["reading"] == "consensus" and c["readings"][0]["verdict"] == c["verdict"]
 
 
-def test_a_claim_is_judged_on_the_issue_its_source_wrote_about(tmp_path):
-    text = KOREA.read_text(encoding="utf-8").replace("  - actor: RUS\n    role: spoiler\n",
-                                                     "  - actor: RUS\n    role: spoiler\n    issue: sanctions\n")
-    path = tmp_path / "k.yaml"
-    path.write_text(text, encoding="utf-8")
-    res = analyse(read_scenario(path).scenario, samples=0)
+def test_a_claim_is_judged_on_the_issue_its_source_wrote_about():
+    # Economy's spoiler assertion names sanctions (her passage is about them); the others name none.
+    res = analyse(read_scenario(KOREA).scenario, samples=0)
     spoiler = next(c for c in res.comparison if c["role"] == "spoiler")
     assert spoiler["judged_on"] == "sanctions" and spoiler["issue_note"] is None
     assert "on sanctions" in spoiler["why"]

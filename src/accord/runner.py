@@ -92,7 +92,7 @@ def run_forecast(scenario: Scenario, models: Sequence[str] | None, params: dict[
     >>> one_issue = accord.from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 2], assumption="a toy")
     >>> results, skipped = run_forecast(one_issue, None)
     >>> [s["model"] for s in skipped]
-    ['exchange']
+    ['exchange', 'procedural']
     """
     results, skipped = run_chosen(scenario, models, params, seed)
     if not results:  # a forecast of nothing is no success
