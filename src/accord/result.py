@@ -135,6 +135,19 @@ class Result:
             return records(table)
         return [{c: _plain(v) for c, v in row.items()} for row in table]
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the forecast per issue (with Monte Carlo quantiles when run) and the notes."""
+        from html import escape
+
+        frame = self.forecast_frame()
+        if self.uncertainty is not None:
+            frame = frame[["issue", "value", "q05", "median", "q95"]]
+        title = f"{self.model or 'model'}: forecast of {len(self.issues)} issue(s), {len(self.actors)} actors" + (
+            f", {self.n_rounds} rounds" if self.n_rounds else "")
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        table = frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", na_rep="", border=0)
+        return f"<div><p><b>{escape(title)}</b></p>{table}{f'<ul>{notes}</ul>' if notes else ''}</div>"
+
     # -- the JSON contract ------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:

@@ -98,6 +98,24 @@ class RoleAnalysis:
                                  "holds": bool(s[a, i] >= HOLDS)})
         return pd.DataFrame(rows, columns=["actor", "role", "issue", "score", "confidence", "holds"])
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the roles that hold, with their confidence, and the asserted roles' verdicts."""
+        from html import escape
+
+        def table(frame: pd.DataFrame) -> str:
+            return frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", na_rep="", border=0)
+
+        held = pd.DataFrame(self.roles, columns=["actor", "role", "issue", "score", "confidence", "other"])
+        parts = [f"<p><b>Roles in {escape(self.scenario.name)}</b> ({escape(self.model)}, {self.samples} samples): "
+                 f"{len(held)} hold</p>", table(held)]
+        if self.comparison:
+            said = pd.DataFrame(self.comparison)
+            said["sources"] = said["sources"].map(", ".join)
+            parts += ["<p><b>Roles the sources assert</b></p>",
+                      table(said[["actor", "role", "asserted", "sources", "judged_on", "status", "verdict"]])]
+        parts += [f"<ul>{''.join(f'<li>{escape(n)}</li>' for n in self.notes)}</ul>"] if self.notes else []
+        return f"<div>{''.join(parts)}</div>"
+
     def to_json(self) -> dict[str, Any]:
         return {"scenario": {"name": self.scenario.name, "sha256": self.scenario.sha256},
                 "model": self.model, "params": self.params, "seed": self.seed, "samples": self.samples,

@@ -460,6 +460,34 @@ class Scenario(_Model):
                 if stance.capability:
                     yield stance.capability
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: per actor and issue, position (salience); capabilities; the reference points.
+
+        >>> from accord.io import from_arrays
+        >>> html = from_arrays([[10.0], [90.0]], [[0.5], [0.25]], [1, 2], actors=["A", "B"])._repr_html_()
+        >>> "<td>90 (0.25)</td>" in html, "2 actors, 1 issues" in html
+        (True, True)
+        """
+        from html import escape
+
+        def cell(x: Estimate | None, fmt: str = "{:.4g}") -> str:
+            return "" if x is None else fmt.format(x.point) + ("*" if x.claims else "")
+
+        head = "".join(f"<th>{escape(i.id)}</th>" for i in self.issues)
+        rows = ["<tr><th>reference</th><td></td>" + "".join(f"<td>{cell(i.reference)}</td>" for i in self.issues)
+                + "</tr>"] if any(i.reference for i in self.issues) else []
+        for actor in self.actors:
+            stances = "".join(
+                f"<td>{cell(st.position)} ({cell(st.salience, '{:.3g}')})</td>" if (st := actor.issues.get(i.id))
+                else "<td></td>" for i in self.issues)
+            rows.append(f"<tr><th>{escape(actor.id)}</th><td>{cell(actor.capability)}</td>{stances}</tr>")
+        claims = sum(len(e.claims) for e in self.estimates())
+        title = (f"{escape(self.name)}: {len(self.actors)} actors, {len(self.issues)} issues, "
+                 f"{len(self.sources)} sources, {claims} claims")
+        return (f"<div><p><b>{title}</b></p><table><thead><tr><th>actor</th><th>capability</th>{head}</tr>"
+                f"</thead><tbody>{''.join(rows)}</tbody></table><p>position (salience); * rests on claims "
+                "with quotes</p></div>")
+
     # -- identity --------------------------------------------------------------------------
 
     def canonical(self) -> dict[str, Any]:

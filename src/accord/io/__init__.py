@@ -112,31 +112,159 @@ def _one_deu_issue(path: Path) -> Loaded:
 def from_arrays(position, salience, capability, *, actors=None, issues=None, scale=(0.0, 100.0), reference=None,
                 name: str = "from arrays", assumption: str = "values given as arrays, with no evidence recorded",
                 decision: dict | None = None) -> Scenario:
-    """A scenario from numbers: ``position`` and ``salience`` are (actors x issues) arrays (NaN
-    positions leave an actor out of an issue), ``capability`` one value per actor; ``decision``
-    the scenario's decision rule, as in a file (``{"rule": "majority"}``). Validated as any
-    file is; for notebooks, simulations and benchmarks.
+    """A scenario from numbers, for notebooks, simulations and benchmarks; validated as any file is.
+
+    ``position`` and ``salience`` are (actors x issues): numpy arrays, nested lists, or pandas
+    DataFrames whose index names the actors and whose columns name the issues. ``capability``
+    has one value per actor: a sequence, or a Series (or dict) keyed by actor; ``reference`` one
+    value per issue, likewise (None or NaN: no reference point). Labelled inputs are aligned by
+    label, whatever their order; labels that do not match, shapes that do not agree and values
+    that are not numbers are reported together, naming the argument. A NaN position leaves an
+    actor out of an issue. ``decision`` is the scenario's decision rule, as in a file
+    (``{"rule": "majority"}``).
+
+    >>> import pandas as pd
+    >>> pos = pd.DataFrame({"sanctions": [10.0, 62.5]}, index=["USA", "CHN"])
+    >>> sal = pd.DataFrame({"sanctions": [0.9, 0.6]}, index=["CHN", "USA"])   # any order: aligned by label
+    >>> sc = from_arrays(pos, sal, pd.Series({"CHN": 80, "USA": 100}))
+    >>> sc.actor_ids, sc.issue_ids, sc.actor("USA").issues["sanctions"].salience.point
+    (('USA', 'CHN'), ('sanctions',), 0.6)
+    >>> from_arrays(pos, sal, {"USA": 100})
+    Traceback (most recent call last):
+    ...
+    accord.errors.InputError: 1 problem found:
+      capability: no value for actor CHN (the actors are the rows of position: USA, CHN)
     """
     import numpy as np
 
-    position, salience = np.asarray(position, float), np.asarray(salience, float)
-    n_a, n_i = position.shape
-    actors = list(actors or [f"A{a}" for a in range(n_a)])
-    issues = list(issues or [f"i{i}" for i in range(n_i)])
+    problems: list[Problem] = []
+    pos, actors, issues = _matrix("position", position, actors, issues, None, problems)
+    sal = _matrix("salience", salience, actors, issues, pos.shape if pos is not None else None, problems)[0]
+    if pos is None:  # without a table of positions, nothing else can be checked against it
+        raise InputError(problems)
+    n_a, n_i = pos.shape
+    cap = _vector("capability", capability, actors, n_a, "actor", "the rows of position", problems)
+    ref = None if reference is None else _vector("reference", reference, issues, n_i, "issue",
+                                                 "the columns of position", problems, missing_ok=True)
+    if problems or sal is None or cap is None:
+        raise InputError(problems)
+    actors = list(actors) if actors is not None else [f"A{a}" for a in range(n_a)]
+    issues = list(issues) if issues is not None else [f"i{i}" for i in range(n_i)]
     raw = {
         "name": name,
         "assumption": assumption,
         "issues": [{"id": issues[i], "scale": {"min": float(scale[0]), "max": float(scale[1])},
-                    **({"reference": float(reference[i])}
-                       if reference is not None and reference[i] is not None else {})}
+                    **({"reference": float(ref[i])} if ref is not None and not np.isnan(ref[i]) else {})}
                    for i in range(n_i)],
-        "actors": [{"id": actors[a], "capability": float(capability[a]),
-                    "issues": {issues[i]: {"position": float(position[a, i]), "salience": float(salience[a, i])}
-                               for i in range(n_i) if not np.isnan(position[a, i])}}
+        "actors": [{"id": actors[a], "capability": float(cap[a]),
+                    "issues": {issues[i]: {"position": float(pos[a, i]), "salience": float(sal[a, i])}
+                               for i in range(n_i) if not np.isnan(pos[a, i])}}
                    for a in range(n_a)],
         **({"decision": decision} if decision is not None else {}),
     }
     return build(raw)[0]
+
+
+def _pandas():
+    """pandas if it is loaded: a labelled input can only be a pandas object if it is (import stays cheap)."""
+    import sys
+
+    return sys.modules.get("pandas")
+
+
+def _labels(what: str, given, found: list[str], kind: str, problems: list[Problem]) -> list[str]:
+    """Labels read from a pandas axis (``found``), checked against ``actors=``/``issues=`` where both are given."""
+    if len(set(found)) != len(found):
+        repeated = sorted({x for x in found if found.count(x) > 1})
+        problems.append(Problem(f"repeated {kind} labels: {', '.join(repeated)} (each {kind} once)", field=what))
+    if given is not None and list(map(str, given)) != found:
+        problems.append(Problem(f"the names given as {kind}s= ({', '.join(map(str, given))}) differ from the "
+                                f"labels of {what} ({', '.join(found)}); give them once", field=what))
+    return found
+
+
+def _matrix(what: str, value, actors, issues, shape, problems: list[Problem]):
+    """An (actors x issues) float array from an array or a DataFrame, aligned on the labels known so far;
+    with the actors and issues it names (``None`` when still unnamed)."""
+    import numpy as np
+
+    pd = _pandas()
+    if pd is not None and isinstance(value, pd.DataFrame):
+        rows = [str(x) for x in value.index]
+        cols = [str(x) for x in value.columns]
+        if shape is None:  # the first matrix names actors and issues
+            actors = _labels(what, actors, rows, "actor", problems)
+            issues = _labels(what, issues, cols, "issue", problems)
+        elif actors is not None and issues is not None:
+            if not _same(what, rows, actors, "actor", "the rows of position", problems) \
+                    or not _same(what, cols, issues, "issue", "the columns of position", problems):
+                return None, actors, issues
+            value = value.set_axis(rows, axis=0).set_axis(cols, axis=1).loc[list(actors), list(issues)]
+        value = value.to_numpy()
+    try:
+        array = np.asarray(value, float)
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(f"not numbers: {exc}; give numbers (NaN for an absent actor)", field=what))
+        return None, actors, issues
+    if array.ndim != 2:
+        problems.append(Problem(f"has {array.ndim} dimension(s); give a table of actors x issues", field=what))
+        return None, actors, issues
+    if shape is not None and array.shape != shape:
+        problems.append(Problem(f"is {array.shape[0]} x {array.shape[1]}; position is {shape[0]} x {shape[1]} "
+                                "(actors x issues): give one value per actor and issue", field=what))
+        return None, actors, issues
+    if shape is None:
+        for labels, n, kind, axis in ((actors, array.shape[0], "actor", "rows"),
+                                      (issues, array.shape[1], "issue", "columns")):
+            if labels is not None and len(labels) != n:
+                problems.append(Problem(f"{len(labels)} {kind} names for the {n} {axis} of position",
+                                        field=f"{kind}s"))
+    return array, actors, issues
+
+
+def _vector(what: str, value, labels, n: int, kind: str, where: str, problems: list[Problem], missing_ok=False):
+    """One float per actor (or issue) from a sequence, or from a Series or dict aligned by label."""
+    import numpy as np
+
+    pd = _pandas()
+    if isinstance(value, dict) or (pd is not None and isinstance(value, pd.Series)):
+        keyed = {str(k): v for k, v in value.items()}
+        if labels is None:
+            labels = [f"A{a}" for a in range(n)] if kind == "actor" else [f"i{i}" for i in range(n)]
+        known = set(map(str, labels))
+        extra = [k for k in keyed if k not in known]
+        missing = [x for x in map(str, labels) if x not in keyed]
+        if extra:
+            problems.append(Problem(f"no such {kind}: {', '.join(extra)} (the {kind}s are {where}: "
+                                    f"{', '.join(map(str, labels))})", field=what))
+        if missing and not missing_ok:
+            problems.append(Problem(f"no value for {kind} {', '.join(missing)} (the {kind}s are {where}: "
+                                    f"{', '.join(map(str, labels))})", field=what))
+        if extra or (missing and not missing_ok):
+            return None
+        value = [keyed.get(x) for x in map(str, labels)]
+    try:
+        array = np.asarray([np.nan if v is None else v for v in value], float)
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(f"not numbers: {exc}", field=what))
+        return None
+    if array.ndim != 1 or len(array) != n:
+        problems.append(Problem(f"{len(array)} values for {n} {kind}s ({where}): give one per {kind}", field=what))
+        return None
+    return array
+
+
+def _same(what: str, found: list[str], expected, kind: str, where: str, problems: list[Problem]) -> bool:
+    """Whether a DataFrame's axis holds the same labels as position's (in any order); if not, a problem naming them."""
+    missing = [x for x in expected if x not in found]
+    extra = [x for x in found if x not in set(expected)]
+    if not missing and not extra and len(found) == len(set(found)):
+        return True
+    parts = [f"no {'row' if kind == 'actor' else 'column'} for {kind} {', '.join(missing)}" if missing else "",
+             f"{kind} {', '.join(extra)} not among {where}" if extra else "",
+             f"repeated {kind} labels" if len(found) != len(set(found)) else ""]
+    problems.append(Problem("; ".join(p for p in parts if p) + f" ({where}: {', '.join(expected)})", field=what))
+    return False
 
 
 def encode_scenario(scenario: Scenario, format: str, *, xlsx: bool = False) -> tuple[bytes, list[Problem]]:
