@@ -2,6 +2,7 @@
 #   make demo   install accord into .venv and forecast the Korea 2018 scenario
 #   make test   install the development extras into .venv and run every check and test (CI runs it)
 # While developing: make test-fast leaves out the tests marked slow (under 90 s on two cores).
+# make docs writes the command-line reference (docs/cli.md) and builds the site into site/.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,21 +14,30 @@ BIN    := $(VENV)/bin
 # every worker, would wait on each other (the parallel run took half as long again).
 PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-fast lint install dev clean bench
+.PHONY: demo test test-fast lint docs docs-build install dev clean bench
 
 demo: $(VENV)/.installed
 	$(BIN)/accord forecast scenarios/korea-2018.yaml
 
-test: lint
+test: lint docs-build
 	$(PYTEST) $(PYTEST_ARGS)
 
-test-fast: lint
+test-fast: lint docs-build
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks tools conftest.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The documentation site, built offline with --strict: a warning (a broken link, a docstring
+# mkdocstrings cannot read) fails the build.
+docs: $(VENV)/.dev-installed
+	$(BIN)/python tools/cli_reference.py
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-build: $(VENV)/.dev-installed
+	$(BIN)/mkdocs build --strict --quiet
 
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
@@ -51,4 +61,4 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dashboard_load.py
 
 clean:
-	rm -rf $(VENV) .accord .pytest_cache .mypy_cache .import_linter_cache
+	rm -rf $(VENV) .accord .pytest_cache .mypy_cache .import_linter_cache site

@@ -176,10 +176,11 @@ def test_the_histogram_of_the_samples_is_drawn_by_the_terminal_not_stored_in_the
     assert code == 0 and marks.strip() in shown
 
 
-def test_the_readmes_ledger_commands_work_as_written(cli):
-    """The README's ledger example, command by command, in an empty folder."""
+def test_the_ledger_guides_commands_work_as_written(cli):
+    """The ledger guide's example (docs/guides/ledger.md), command by command, in an empty folder."""
     root = Path(__file__).parents[1]
-    block = (root / "README.md").read_text().split("### The forecast ledger")[1].split("```sh")[1].split("```")[0]
+    guide = (root / "docs" / "guides" / "ledger.md").read_text()
+    block = guide.split("# The forecast ledger")[1].split("```sh")[1].split("```")[0]
     commands = [line.split("#")[0].split() for line in block.strip().splitlines()]
     assert [c[1] for c in commands] == ["forecast", "seal", "grade", "verify"]
     for command in commands:  # the example's paths are the repository's

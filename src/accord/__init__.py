@@ -45,12 +45,17 @@ def __getattr__(name: str):
 
 
 def _advise():
-    try:
-        advise = importlib.import_module(f"{__name__}.advise").advise
-    except ImportError as exc:
-        raise AttributeError("accord.advise is not available: this installation of accord has no advice module "
-                             f"({exc})") from exc
-    return advise
+    """accord.advise: the function ``advise`` of the advice module (``accord.advice``, or ``accord.advise``)."""
+    problems = []
+    for module in ("advice", "advise"):
+        try:
+            return importlib.import_module(f"{__name__}.{module}").advise
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{module}":  # the module is there but fails: say why
+                raise
+            problems.append(str(exc))
+    raise AttributeError("accord.advise is not available: this installation of accord has no advice module "
+                         f"({'; '.join(problems)})")
 
 
 class _Accord(types.ModuleType):

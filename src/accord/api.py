@@ -74,6 +74,9 @@ class Forecast:
         table = self.to_frame().pivot(index="issue", columns="model", values="value")
         return table.reindex(index=list(self.scenario.issue_ids), columns=self.models)
 
+    def __repr__(self) -> str:
+        return f"<Forecast of {self.scenario.name}: issues x models>\n{self.table().round(4)}"
+
     def _repr_html_(self) -> str:
         notes = [f"{s['model']} skipped: {s['reason']}" for s in self.skipped]
         return _html(f"Forecast of {self.scenario.name}: issues x models", self.table(), notes, index=True)
@@ -132,6 +135,10 @@ class MonteCarlo:
     def wide(self) -> pd.DataFrame:
         """The samples as a table: one row per sample, one column per (model, issue)."""
         return self.samples["forecast"].unstack(["model", "issue"])
+
+    def __repr__(self) -> str:
+        return (f"<MonteCarlo of {self.scenario.name}: {self.n} samples (seed {self.seed})>\n"
+                f"{self.summary()[['point', 'q05', 'median', 'q95']].round(4)}")
 
     def _repr_html_(self) -> str:
         cols = ["point", "q05", "median", "q95"]
@@ -205,8 +212,12 @@ class BottomLine:
         return pd.DataFrame([{
             "issue": b.issue, "recommended": b.recommended, "low": b.low, "high": b.high,
             "lowest model": b.spread[0] if b.spread else None, "highest model": b.spread[1] if b.spread else None,
-            "agree": b.agree, "locked by": None if b.locked_by is None else ", ".join(b.locked_by) or "nobody",
+            "agree": b.agree,
+            "locked by": "not analysed" if b.locked_by is None else ", ".join(b.locked_by) or "nobody",
             "basis": b.basis} for b in self.issues]).set_index("issue")
+
+    def __repr__(self) -> str:
+        return f"<BottomLine of {self.scenario.name}>\n{self.to_frame().drop(columns='basis').round(4)}"
 
     def _repr_html_(self) -> str:
         notes = [f"{b.issue}: {w}" for b in self.issues for w in b.warnings]

@@ -5,7 +5,7 @@ whether the forecasts can be trusted to stay put.
 80% interval: on the DEU III development split no model beats the compromise model's mean
 error, and its split-conformal intervals hold 80.0% of the outcomes under cross-validation,
 while the models' Monte Carlo intervals over their inputs are far too narrow for real
-outcomes (README, *Backtests*; Achen 2006; Vovk et al. 2005). Otherwise the median of the
+outcomes (the Backtests guide; Achen 2006; Vovk et al. 2005). Otherwise the median of the
 models' forecasts, with their range as the interval, which is no calibrated interval.
 
 **Degenerate results are not forecasts.** A model that stays at the reference point because

@@ -98,6 +98,10 @@ class RoleAnalysis:
                                  "holds": bool(s[a, i] >= HOLDS)})
         return pd.DataFrame(rows, columns=["actor", "role", "issue", "score", "confidence", "holds"])
 
+    def __repr__(self) -> str:
+        held = pd.DataFrame(self.roles, columns=["actor", "role", "issue", "score", "confidence"])
+        return f"<RoleAnalysis of {self.scenario.name} ({self.model}, {self.samples} samples): roles that hold>\n{held}"
+
     def _repr_html_(self) -> str:
         """Jupyter's view: the roles that hold, with their confidence, and the asserted roles' verdicts."""
         from html import escape
