@@ -155,8 +155,8 @@ def monte_carlo(scenario: ScenarioLike, models: Sequence[str] | None = None, *, 
 
     >>> import accord
     >>> mc = accord.monte_carlo("scenarios/korea-2018.yaml", ["mean"], samples=200, seed=1)
-    >>> mc.samples.index.names, len(mc.samples)
-    (FrozenList(['sample', 'issue', 'model']), 1000)
+    >>> list(mc.samples.index.names), len(mc.samples)
+    (['sample', 'issue', 'model'], 1000)
     >>> mc.summary().loc["sanctions", ["point", "q05", "median", "q95"]].round(1)  # doctest: +NORMALIZE_WHITESPACE
            point   q05  median   q95
     model
