@@ -97,45 +97,88 @@ def _sanctions_eum(page) -> float:
     return float(cell.inner_text())
 
 
-def test_edit_russia_run_eum_see_the_forecast_move_and_open_the_report(server, page):
+def _text_height(page, selector: str) -> float:
+    """The height on screen, in CSS pixels, of the first text matching ``selector``."""
+    return page.locator(selector).first.evaluate("e => e.getBoundingClientRect().height")
+
+
+def test_the_analysts_task_forecast_first_then_why_then_what_if(server, page):
+    """Open the scenario: the forecast and its bottom line are there without a click, charts
+    readable; then the roles (with progress); then a what-if edit, its forecast and its report."""
     page.goto(server["url"] + "/")
     page.click("text=korea-2018.yaml")
-    page.wait_for_selector('input[name="position:RUS:sanctions"]')
+    # 1. the forecast, unasked: the bottom line first, above the inputs
+    page.wait_for_selector("#bottom-line article.bottom-line")
+    top_of = lambda sel: page.locator(sel).first.evaluate("e => e.getBoundingClientRect().top")  # noqa: E731
+    assert top_of("#bottom-line") < top_of("#whatif")
+    assert page.locator("#bottom-line article.bottom-line").count() == 5
+    # readable charts: numbers on the axis and actors' names at the page's text size
+    assert _text_height(page, "svg.chart text.tick") >= 11
+    assert _text_height(page, "svg.chart g.actor text") >= 11
+    assert page.locator("svg.chart").first.evaluate("e => e.getBoundingClientRect().width") >= 700
+    shot(page, "1-opened-forecast-first")
+
+    # 2. why: the roles, with a progress bar while the samples run
+    page.click("#roles-button")
+    page.wait_for_selector("#roles progress, #roles-table", timeout=30_000)
+    page.wait_for_selector("#roles-table", timeout=120_000)
+    page.locator("#roles-result").scroll_into_view_if_needed()
+    shot(page, "2-roles")
+
+    # 3. what if: Russia's sanctions position at 100 under eum
     for name in page.locator('input[name="model"]:checked').evaluate_all("boxes => boxes.map(b => b.value)"):
         page.uncheck(f'input[name="model"][value="{name}"]')
     page.check('input[name="model"][value="eum"]')
     page.click("#run-button")
     page.wait_for_selector('#forecast-table tr[data-model="eum"]')
     before = _sanctions_eum(page)
-    shot(page, "1-forecast")
 
     page.locator("details.evidence").first.click()  # a value's claims open beside it
     assert page.locator("details.evidence[open] q").first.inner_text()
 
     page.fill('input[name="position:RUS:sanctions"]', "100")
+    assert "position%3ARUS%3Asanctions=100" in page.get_attribute("#report-link", "href")
     page.click("#run-button")
     page.wait_for_selector("text=edited: RUS position on sanctions = 100.00")
     after = _sanctions_eum(page)
-    shot(page, "2-forecast-after-edit")
     assert after != before
+    page.locator("#bottom-line").scroll_into_view_if_needed()
+    shot(page, "3-forecast-after-edit")
 
     with page.expect_popup() as popup:
-        page.click("#report-link")
+        page.click("#report-of-run")
     report = popup.value
-    report.wait_for_load_state()
-    assert "Korea" in report.title() or "Korea" in report.inner_text("body")[:2000]
-    shot(report, "3-report")
+    report.wait_for_selector("progress, #bottom-line")  # the report's progress while it is built
+    report.wait_for_selector("text=RUS.sanctions.position=100", timeout=240_000)
+    shot(report, "4-report-of-the-edit")
     report.close()
 
 
-def test_a_bad_edit_is_shown_beside_its_field(server, page):
+def test_keyboard_reaches_the_run_button_and_the_skip_link(server, page):
     page.goto(server["url"] + "/scenario/korea-2018.yaml")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "run-button":
+            break
+    else:
+        pytest.fail("the Run button is not reached by Tab")
+
+
+def test_a_bad_edit_is_shown_beside_its_field_and_goes_when_fixed(server, page):
+    page.goto(server["url"] + "/scenario/korea-2018.yaml")
+    page.wait_for_selector("#bottom-line")
     page.fill('input[name="salience:RUS:sanctions"]', "3")
     page.click("#run-button")
     error = page.locator("#err-salience-RUS-sanctions")
     error.wait_for()
     assert "outside the allowed range: between 0 and 1" in error.inner_text()
-    shot(page, "4-bad-edit")
+    assert page.get_attribute('input[name="salience:RUS:sanctions"]', "aria-invalid") == "true"
+    assert page.locator("#run-errors").count() == 1
+    shot(page, "5-bad-edit")
+    page.fill('input[name="salience:RUS:sanctions"]', "0.3")
+    assert page.locator("#run-errors").count() == 0 and error.inner_text() == ""
 
 
 def test_upload_a_malformed_file_and_see_the_error_beside_its_line(server, page, tmp_path):
@@ -149,7 +192,7 @@ def test_upload_a_malformed_file_and_see_the_error_beside_its_line(server, page,
     row.wait_for()
     assert "1.9" in row.inner_text() and "salience" in row.inner_text()
     row.scroll_into_view_if_needed()
-    shot(page, "5-upload-error")
+    shot(page, "6-upload-error")
     assert not (server["folder"] / "malformed.yaml").exists()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,24 @@ def client(folder, tmp_path):
                       headers={"Origin": ORIGIN})
 
 
+def settled(client, response):
+    """The finished answer of a request that may run as a job (accord.web.jobs): a quick one answers
+    at once, a long one with a progress bar that polls ``/jobs/{id}`` until it is done."""
+    for _ in range(600):
+        m = re.search(r'hx-get="(/jobs/[\w-]+)"', response.text)
+        if not m:
+            return response
+        assert "<progress" in response.text
+        time.sleep(0.1)
+        response = client.get(m.group(1))
+    raise AssertionError("the job did not finish in a minute")
+
+
+def post(client, url: str, **kwargs):
+    """A POST from the page, followed to its finished answer."""
+    return settled(client, client.post(url, **kwargs))
+
+
 def _forecast(html: str, issue: str, model: str) -> float:
     m = re.search(rf'data-issue="{issue}" data-model="{model}">.*?forecast-value">([-\d.]+)<', html, re.S)
     assert m, f"no forecast of {model} on {issue}"
@@ -70,11 +89,11 @@ def test_forecast_equals_the_models_and_moves_with_an_edit(client):
     sc = read_scenario(KOREA).scenario
     expected = run_models(sc, ["eum", "mean"], {}, 0)
     form = {"model": ["eum", "mean"], "samples": "0", "seed": "0"}
-    html = client.post("/scenario/korea-2018.yaml/forecast", data=form).text
+    html = post(client, "/scenario/korea-2018.yaml/forecast", data=form).text
     for result in expected:
         for i, issue in enumerate(result.issues):
             assert _forecast(html, issue, result.model) == pytest.approx(result.forecast[i], abs=0.05)
-    edited = client.post("/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "100"})
+    edited = post(client, "/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "100"})
     assert edited.status_code == 200 and "edited: RUS position on sanctions = 100.00" in edited.text
     assert _forecast(edited.text, "sanctions", "mean") > _forecast(html, "sanctions", "mean")
     assert _forecast(edited.text, "format", "mean") == _forecast(html, "format", "mean")
@@ -84,14 +103,14 @@ def test_values_left_as_shown_are_not_edits(client):
     page = client.get("/scenario/korea-2018.yaml").text
     shown = dict(re.findall(r'name="((?:position|salience|capability):[\w:]*)" value="([^"]+)"', page))
     assert shown["capability:RUS:"] == "38.3333"  # six significant digits of 115/3
-    html = client.post("/scenario/korea-2018.yaml/forecast", data={"model": "mean", **shown}).text
+    html = post(client, "/scenario/korea-2018.yaml/forecast", data={"model": "mean", **shown}).text
     assert "edited" not in html
 
 
 def test_runs_are_recorded_with_the_edit_and_can_be_compared(client):
     form = {"model": "mean", "samples": "0", "seed": "0"}
-    first = client.post("/scenario/korea-2018.yaml/forecast", data=form).text
-    second = client.post("/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "100"}).text
+    first = post(client, "/scenario/korea-2018.yaml/forecast", data=form).text
+    second = post(client, "/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "100"}).text
     a = re.search(r'href="/runs/([\w-]+)"', first).group(1)
     b = re.search(r'href="/runs/([\w-]+)"', second).group(1)
     listing = client.get("/runs").text
@@ -104,16 +123,16 @@ def test_runs_are_recorded_with_the_edit_and_can_be_compared(client):
 
 
 def test_monte_carlo_intervals_contain_the_median(client):
-    html = client.post("/scenario/korea-2018.yaml/forecast",
+    html = post(client, "/scenario/korea-2018.yaml/forecast",
                        data={"model": "mean", "samples": "60", "seed": "3"}).text
     assert "60 Monte Carlo samples" in html
-    for low, high in re.findall(r'<td class="num">([\d.]+) – ([\d.]+)</td>', html):
+    for low, high in re.findall(r'<td class="num">([\d.]+)&nbsp;–&nbsp;([\d.]+)</td>', html):
         assert float(low) <= float(high)
     assert len(re.findall(r'class="interval"', html)) == 5
 
 
 def test_bad_edits_are_reported_beside_their_fields_and_nothing_runs(client):
-    r = client.post("/scenario/korea-2018.yaml/forecast", data={
+    r = post(client, "/scenario/korea-2018.yaml/forecast", data={
         "model": "eum", "position:RUS:sanctions": "500", "salience:RUS:sanctions": "x", "samples": "-1"})
     assert r.status_code == 422
     assert 'id="err-position-RUS-sanctions" hx-swap-oob="true">500 is outside the allowed range: between 0 and 100' \
@@ -121,14 +140,22 @@ def test_bad_edits_are_reported_beside_their_fields_and_nothing_runs(client):
     assert 'id="err-salience-RUS-sanctions" hx-swap-oob="true">&#39;x&#39; is not a number' in r.text
     assert "samples</code>: -1 is outside 0..2000" in r.text
     assert client.get("/runs").text.count('href="/runs/2') == 0  # nothing recorded
-    assert client.post("/scenario/korea-2018.yaml/forecast", data={"samples": "0"}).status_code == 422
+    assert post(client, "/scenario/korea-2018.yaml/forecast", data={"samples": "0"}).status_code == 422
 
 
 @pytest.mark.slow
 def test_roles_are_shown_with_explanations(client):
-    html = client.post("/scenario/korea-2018.yaml/roles", data={}).text
+    html = post(client, "/scenario/korea-2018.yaml/roles", data={}).text
     assert 'id="roles-table"' in html
     assert re.search(r"<td>Russia</td><td>(negotiator|broker|spoiler|enabler|hardliner)", html)
+    # every assertion of the sources, judged under the consensus and under each source's reading
+    sc = read_scenario(KOREA).scenario
+    assertions = re.findall(r'<tr data-actor="(\w+)" data-role="(\w+)">(.*?)</tr>', html, re.S)
+    assert len(assertions) == len(sc.roles) == 8
+    for _, _, cells in assertions:
+        verdicts = re.findall(r'<td class="verdict[^"]*">(.*?)</td>', cells, re.S)
+        words = r"holds|fragile|agrees|disagrees|not assessed"
+        assert len(verdicts) == 4 and all(re.search(words, v) for v in verdicts)
 
 
 def test_only_files_of_the_folder_can_be_opened(client):
@@ -208,13 +235,13 @@ def test_an_edit_moves_the_monte_carlo_draws_with_it(client, tmp_path):
     from accord.store import RunStore
 
     def interval(html: str) -> tuple[float, float]:
-        m = re.search(r'data-issue="sanctions" data-model="mean">.*?<td class="num">([\d.]+) – ([\d.]+)</td>', html,
-                      re.S)
+        m = re.search(r'data-issue="sanctions" data-model="mean">.*?<td class="num">([\d.]+)&nbsp;–&nbsp;([\d.]+)</td>',
+                      html, re.S)
         return float(m.group(1)), float(m.group(2))
 
     form = {"model": "mean", "samples": "200", "seed": "3"}
-    plain = client.post("/scenario/korea-2018.yaml/forecast", data=form).text
-    edited = client.post("/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "5"}).text
+    plain = post(client, "/scenario/korea-2018.yaml/forecast", data=form).text
+    edited = post(client, "/scenario/korea-2018.yaml/forecast", data={**form, "position:RUS:sanctions": "5"}).text
     # Russia's position, 61.7 by its claims, set to 5: the point forecast moves, and the interval with it.
     point, (low, high) = _forecast(edited, "sanctions", "mean"), interval(edited)
     assert point < _forecast(plain, "sanctions", "mean") and low <= point <= high
@@ -224,7 +251,7 @@ def test_an_edit_moves_the_monte_carlo_draws_with_it(client, tmp_path):
     (override,) = RunStore(tmp_path / "runs.sqlite").get(run_id).result["overrides"]
     assert override["input"] == "RUS position on sanctions" and override["value"] == 5
     # the roles' confidence is drawn the same way, and says so
-    roles = client.post("/scenario/korea-2018.yaml/roles", data={"position:RUS:sanctions": "5"}).text
+    roles = post(client, "/scenario/korea-2018.yaml/roles", data={"position:RUS:sanctions": "5"}).text
     assert "what-if: RUS position on sanctions = 5 over claims" in roles
 
 

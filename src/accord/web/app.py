@@ -21,7 +21,9 @@ command line.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +38,8 @@ from ..errors import AccordError
 from ..store import DEFAULT_PATH, RunStore
 from . import LOOPBACK
 from .deps import HERE, MAX_UPLOAD, Folder, fmt
-from .routes import forecast, index, report, roles, runs, scenario, upload
+from .jobs import Jobs
+from .routes import forecast, index, jobs, report, roles, runs, scenario, upload
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # they change nothing, so any page may ask
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d+))?")
@@ -62,6 +65,8 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     app.state.max_upload = max_upload
     app.state.applicable = {}  # by scenario sha256: the models offered for it (see views.applicable_models)
     app.state.limiter = None  # the worker threads' limiter, made in the event loop that uses it
+    app.state.jobs = Jobs()  # long work with progress (roles, Monte Carlo): see .jobs
+    app.state.pool = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="accord-job")
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -92,7 +97,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
                                          status_code=403)
         return await call_next(request)
 
-    for pages_of in (index, scenario, forecast, roles, report, runs, upload):
+    for pages_of in (index, scenario, forecast, roles, report, runs, upload, jobs):
         app.include_router(pages_of.router)
     return app
 

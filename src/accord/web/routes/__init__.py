@@ -6,5 +6,6 @@
 - :mod:`.roles`: the roles, under the same edits;
 - :mod:`.report`: the report of a scenario;
 - :mod:`.runs`: the recorded runs, one run, two runs compared;
-- :mod:`.upload`: a scenario file added to the folder.
+- :mod:`.upload`: a scenario file added to the folder;
+- :mod:`.jobs`: the progress, then the result, of long work (:mod:`accord.web.jobs`).
 """

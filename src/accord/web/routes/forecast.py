@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import anyio
 from fastapi import APIRouter, Request
@@ -16,8 +16,10 @@ from ...models import registry
 from ...runner import add_uncertainty, record, run_models
 from ...scenario import Scenario
 from ...store import RunStore
-from ...views import IssueForecasts, bottom_line_view, forecast_table, run_view
-from ..deps import Files, Runs, compute, page
+from ...views import bottom_line_view, forecast_table, run_view
+from ..charts import scale_chart
+from ..deps import Files, Runs, page
+from ..jobs import Job, start
 from ..forms import apply_edits, parse_edits, run_options
 
 router = APIRouter()
@@ -38,46 +40,45 @@ async def forecast(request: Request, name: str, files: Files, runs: Runs):
     sc = apply_edits(base, edits)
     command = f"accord serve: forecast {name} -m {' -m '.join(models)} --seed {seed} --samples {samples}" + (
         " with " + ", ".join(f"{a}.{i or '*'}.{f}={v:g}" for (f, a, i), v in edits.items()) if edits else "")
-    try:
-        doc = await compute(request, run_and_record, sc, models, seed, samples, runs, command)
-    except AccordError as exc:
-        return page(request, "_forecast.html", 422, problems={"model": str(exc)}, sc=base)
-    table = forecast_table(sc, [run_view(r) for r in doc["runs"]])
-    return page(request, "_forecast.html", sc=sc, doc=doc, edits=edits, table=table,
-                bottom=[bottom_line_view(b) for b in doc["bottom_line"]],
-                charts=[scale_chart(f, len(doc["runs"])) for f in table], samples=samples)
 
+    def render(job: Job) -> HTMLResponse:
+        if isinstance(job.error, AccordError):
+            return page(request, "_forecast.html", 422, problems={"model": str(job.error)}, sc=base)
+        if job.error is not None:
+            raise job.error
+        doc = job.value
+        table = forecast_table(sc, [run_view(r) for r in doc["runs"]])
+        bottom = {b["issue"]: b for b in doc["bottom_line"]}
+        return page(request, "_forecast.html", sc=sc, doc=doc, edits=edits, table=table,
+                    bottom=[bottom_line_view(b) for b in doc["bottom_line"]],
+                    charts=[scale_chart(sc, f, bottom.get(f.issue.id)) for f in table], samples=samples,
+                    report=report_link(name, edits))
+
+    label = f"Forecast: {len(models)} model{'s' if len(models) != 1 else ''}" + (
+        f", {samples} Monte Carlo samples" if samples else "")
+    job = request.app.state.jobs.new(label, render)
+    return await start(request, job, run_and_record, sc, models, seed, samples, runs, command)
+
+
+def report_link(name: str, edits: dict[tuple[str, str, str | None], float]) -> str:
+    """The address of the report of the scenario as edited: the edits ride in the query, as the form
+    names them (``position:RUS:sanctions=100``).
+
+    >>> report_link("korea-2018.yaml", {("position", "RUS", "sanctions"): 100.0})
+    '/scenario/korea-2018.yaml/report?position%3ARUS%3Asanctions=100'
+    """
+    query = urlencode({f"{f}:{a}:{i or ''}": f"{v:g}" for (f, a, i), v in edits.items()})
+    return f"/scenario/{quote(name)}/report" + (f"?{query}" if query else "")
 
 def run_and_record(sc: Scenario, models: list[str], seed: int, samples: int, runs: RunStore | None,
-                   command: str) -> dict[str, Any]:
-    """Run the models (with Monte Carlo when ``samples`` > 0), record the runs, return the JSON
-    document with its bottom line (:mod:`accord.bottomline`)."""
+                   command: str, progress=None) -> dict[str, Any]:
+    """Run the models (with Monte Carlo when ``samples`` > 0; ``progress(done, total)`` counts the
+    samples), record the runs, return the JSON document with its bottom line (:mod:`accord.bottomline`)."""
     results = run_models(sc, models, {}, seed)
     if samples:
-        add_uncertainty(sc, results, samples, seed)
+        add_uncertainty(sc, results, samples, seed, progress=progress)
     doc = record(sc, results, runs, command)
     doc["bottom_line"] = [b.to_json() for b in bottom_line(sc, doc["runs"], local_sensitivity(sc, results, seed=seed),
                                                           locked_by)]
     return doc
 
-
-def scale_chart(f: IssueForecasts, rows: int) -> dict[str, Any]:
-    """An issue's scale with each model's forecast (and 90% interval) as an SVG draws it: coordinates
-    in percent of the scale, one row per run.
-
-    >>> import accord
-    >>> from accord.views import result_view
-    >>> sc = accord.read_scenario("scenarios/korea-2018.yaml").scenario
-    >>> table = forecast_table(sc, [result_view(accord.get_model("mean")().run(sc))])
-    >>> [(m["model"], m["x"], m["low"]) for m in scale_chart(table[0], 1)["marks"]]
-    [('mean', 44.7, None)]
-    """
-    issue = f.issue
-
-    def at(v: float | None, lo: float = issue.scale.min, hi: float = issue.scale.max) -> float | None:
-        return None if v is None or not math.isfinite(v) else round(100 * (v - lo) / (hi - lo), 2)
-
-    marks = [{"model": m.model, "value": m.value, "x": at(m.value), "row": m.row, "low": at(m.q05),
-              "high": at(m.q95)} for m in f.models]
-    anchors = [{"x": at(a.value), "label": a.label} for a in issue.scale.anchors]
-    return {"issue": issue, "marks": marks, "anchors": anchors, "rows": rows}

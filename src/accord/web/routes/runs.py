@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from ...views import forecast_table, run_view
 from ..deps import Runs, page, stored_run
-from .forecast import scale_chart
+from ..charts import scale_chart
 
 router = APIRouter()
 
@@ -30,7 +30,7 @@ def run_page(request: Request, run_id: str, runs: Runs):
     rec = stored_run(runs, run_id)
     sc = runs.scenario(rec.scenario_sha256)
     table = forecast_table(sc, [run_view(rec.result)])
-    return page(request, "run.html", rec=rec, sc=sc, table=table, charts=[scale_chart(f, 1) for f in table])
+    return page(request, "run.html", rec=rec, sc=sc, table=table, charts=[scale_chart(sc, f) for f in table])
 
 
 def compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:

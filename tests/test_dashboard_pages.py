@@ -1,0 +1,155 @@
+"""The dashboard's pages as an analyst reads them (no browser): the forecast and the bottom line
+first, charts with numbers on the scale, the actors and the status quo; reasons in plain sight;
+the report of the forecast as edited; progress for long work."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from accord.io import from_arrays, write_scenario  # noqa: E402
+from accord.web.app import create_app  # noqa: E402
+from accord.web.charts import _levels, nice_ticks  # noqa: E402
+from accord.web.jobs import Jobs  # noqa: E402
+
+from .conftest import KOREA  # noqa: E402
+from .test_web import ORIGIN, post, settled  # noqa: E402
+
+
+@pytest.fixture
+def client(tmp_path):
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    shutil.copy(KOREA, d / "korea-2018.yaml")
+    plain = from_arrays([[10.0], [60.0], [90.0]], [[0.5], [0.5], [0.5]], [1.0, 2.0, 1.0],
+                        actors=["A", "B", "C"], issues=["tax"])
+    write_scenario(plain, d / "plain.yaml")
+    return TestClient(create_app(d, tmp_path / "runs.sqlite"), base_url=ORIGIN, headers={"Origin": ORIGIN})
+
+
+def test_the_page_asks_for_the_forecast_on_opening_and_puts_it_before_the_inputs(client):
+    html = client.get("/scenario/korea-2018.yaml").text
+    assert re.search(r'<div id="forecast" hx-post="/scenario/korea-2018.yaml/forecast" hx-trigger="load"', html)
+    assert html.index('id="results"') < html.index('id="whatif"') < html.index('name="position:RUS:sanctions"')
+    # the description is one click away, not a wall above the forecast
+    assert re.search(r'<details class="description"><summary>About this scenario', html)
+    assert 'class="skip" href="#results"' in html
+
+
+def test_a_model_that_cannot_run_says_why_in_plain_sight(client):
+    html = client.get("/scenario/korea-2018.yaml").text
+    unavailable = re.search(r'<ul class="unavailable".*?</ul>', html, re.S)
+    assert unavailable, "Korea has a model that cannot take it"
+    for item in re.findall(r"<li>(.*?)</li>", unavailable.group(0), re.S):
+        reason = re.sub(r"<[^>]+>", "", item).split("is not available here:")[1].strip()
+        assert len(reason) > 10  # the reason itself, on the page, not in a tooltip
+
+
+def test_the_forecast_opens_with_the_bottom_line_and_a_chart_of_each_issue(client):
+    html = post(client, "/scenario/korea-2018.yaml/forecast", data={"model": ["mean", "median"]}).text
+    assert html.index('id="bottom-line"') < html.index('id="forecast-table"')
+    charts = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
+    assert len(charts) == 5
+    sanctions = charts[0]
+    # numbers on the axis, from the scale's min to its max
+    ticks = [float(t) for t in re.findall(r'class="tick"[^>]*>([-\d.]+)<', sanctions)]
+    assert ticks[0] == 0 and ticks[-1] == 100 and len(ticks) >= 5
+    # every actor on the scale, at its position
+    assert sorted(re.findall(r'<g class="actor">.*?<text[^>]*>(\w+)</text>', sanctions, re.S)) == \
+        ["CHN", "JPN", "KOR", "PRK", "RUS", "USA"]
+    assert "status quo 20" in sanctions
+    # each model's row: its name and its number
+    assert re.search(r'class="row-label"[^>]*>mean<', sanctions) and re.search(r'class="value"[^>]*>44.7<', sanctions)
+
+
+def test_a_scale_without_anchors_still_has_numbers(client):
+    html = post(client, "/scenario/plain.yaml/forecast", data={"model": "mean"}).text
+    (chart,) = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
+    assert len(re.findall(r'class="tick"', chart)) >= 5
+
+
+def test_the_report_link_carries_the_edits_and_the_report_uses_them(client):
+    html = post(client, "/scenario/korea-2018.yaml/forecast",
+                data={"model": "mean", "position:RUS:sanctions": "100"}).text
+    link = re.search(r'href="([^"]+)" target="_blank" id="report-of-run"', html).group(1)
+    assert link == "/scenario/korea-2018.yaml/report?position%3ARUS%3Asanctions=100"
+    edited = settled(client, client.get(link)).text  # built as a job, its progress shown meanwhile
+    plain = settled(client, client.get("/scenario/korea-2018.yaml/report")).text
+    assert client.get(link).text == edited  # kept: opened again, not built again
+    assert "RUS.sanctions.position=100" in edited and "RUS.sanctions.position=100" not in plain
+    bad = client.get("/scenario/korea-2018.yaml/report?salience%3ARUS%3Asanctions=3")
+    assert bad.status_code == 422 and "salience:RUS:sanctions" in bad.text and "between 0 and 1" in bad.text
+
+
+def test_long_work_shows_its_progress_then_its_result(client):
+    app = client.app
+    release = threading.Event()
+
+    def slow(progress):
+        for k in range(4):
+            progress(k, 4)
+            release.wait(5)
+        return "done"
+
+    from fastapi.responses import HTMLResponse
+
+    job = app.state.jobs.new("Counting", lambda j: HTMLResponse(f"<p id='result'>{j.value}</p>"))
+    app.state.pool.submit(app.state.jobs.run, job, slow)
+    time.sleep(0.05)
+    running = client.get(f"/jobs/{job.id}").text
+    assert "<progress" in running and f'hx-get="/jobs/{job.id}"' in running and "of 4 samples" in running
+    release.set()
+    job.finished.wait(5)
+    assert client.get(f"/jobs/{job.id}").text == "<p id='result'>done</p>"
+    assert client.get(f"/jobs/{job.id}").status_code == 404  # delivered once, then forgotten
+
+
+def test_a_failed_job_is_shown_not_lost():
+    jobs = Jobs()
+    job = jobs.new("x", lambda j: j.error)
+
+    def boom(progress):
+        raise ValueError("bad")
+
+    jobs.run(job, boom)
+    assert job.finished.is_set() and isinstance(job.error, ValueError)
+
+
+def test_jobs_are_bounded():
+    jobs = Jobs()
+    made = [jobs.new("x", str) for _ in range(40)]
+    assert jobs.get(made[0].id) is None and jobs.get(made[-1].id) is made[-1]
+
+
+def test_the_compare_button_is_above_the_runs(client):
+    for _ in range(3):
+        post(client, "/scenario/korea-2018.yaml/forecast", data={"model": "mean"})
+    html = client.get("/runs").text
+    assert html.index('id="compare-button"') < html.index('<table class="grid" id="runs">')
+
+
+@given(st.lists(st.floats(0, 960), min_size=1, max_size=12), st.integers(2, 6))
+def test_actor_labels_never_overprint(xs, chars):
+    widths = [8.4 * chars] * len(xs)
+    levels = _levels(xs, widths)
+    for a in range(len(xs)):
+        for b in range(a + 1, len(xs)):
+            if levels[a] == levels[b]:
+                assert abs(xs[a] - xs[b]) >= (widths[a] + widths[b]) / 2
+
+
+@given(st.floats(-1e4, 1e4), st.floats(1e-3, 1e4))
+def test_ticks_are_round_inside_and_not_too_many(lo, span):
+    ticks = nice_ticks(lo, lo + span)
+    assert 1 <= len(ticks) <= 11
+    assert all(lo - 1e-9 * span <= t <= lo + span + 1e-9 * span for t in ticks)
