@@ -242,3 +242,34 @@ def test_procedural_forecasts_korea():
     result = get_model("procedural")().run(read_scenario(KOREA).scenario)
     assert result.forecast[0] == 20.0  # sanctions: locked at the status quo
     assert any(n.startswith("sequencing: no reference point") for n in result.notes)
+
+
+# -- a source's veto assertion beside the computation -------------------------------------------------
+
+
+def _asserting(claim: dict):
+    from accord.scenario import RoleAssertion
+
+    korea = read_scenario(KOREA).scenario
+    quote = {"source": "blank2018", "quote": "Moscow continues to violate the sanctions it voted for in the UN"}
+    return korea.model_copy(update={"roles": [RoleAssertion(**claim, evidence=[quote])]})
+
+
+def test_a_veto_assertion_is_judged_under_every_reading():
+    from accord.role_analysis import analyse
+
+    row = analyse(_asserting({"actor": "RUS", "role": "veto", "issue": "sanctions"}), samples=4).comparison[0]
+    assert row["verdict"] == "agrees" and row["status"] == "holds: it holds in 4 of 4 samples"
+    assert {r["verdict"] for r in row["readings"]} == {"agrees"}
+    denied = analyse(_asserting({"actor": "JPN", "role": "veto", "issue": "sanctions"}), samples=0).comparison[0]
+    assert denied["verdict"] == "disagrees"  # Japan has no veto in the Security Council game
+
+
+def test_a_veto_assertion_on_an_issue_without_a_rule_is_not_assessed():
+    from accord.role_analysis import analyse
+
+    scenario = _asserting({"actor": "RUS", "role": "veto", "issue": "sanctions"})
+    scenario = scenario.model_copy(update={"issues": [i.model_copy(update={"decision": None}) for i in scenario.issues],
+                                           "decision": None})
+    row = analyse(scenario, samples=0).comparison[0]
+    assert row["verdict"] == "not assessed" and row["why"].endswith("the issue has no decision rule")

@@ -34,8 +34,7 @@ PHRASES = {
     ("pivot", "decisive"): "holds the weighted median decisively (degree {v:.2f}; 1 = at the balance point)",
     ("pivot", "followed"): "sees the outcome land near its position ({v:.2f} of the scale away)",
     ("pivot", "decisive", "rule"): "is the pivot of the issue's decision rule: with the actors ordered by position, "
-                                   "its vote turns the coalition for a change from losing into winning, on the side "
-                                   "of the status quo",
+                                   "its vote turns the coalition for a change from losing into winning",
     ("veto", "necessary"): "must agree to any change of the status quo under the issue's decision rule (a veto "
                            "player)",
     ("broker", "between"): "has weight on both sides (the lighter side holds {v:.0%} of the others' weight)",
@@ -244,11 +243,15 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
     if role == "pivot":
         text += f" It stands at {fmt(x0)}; the outcome is {fmt(F)}."
         if m.detail["pivot_by_rule"][a, i]:
+            ref = inp.reference[i]
+            text += (f" The reference point is {fmt(ref)}: it is the pivot on the status quo's side."
+                     if np.isfinite(ref) else " The issue has no reference point: the pivots are the core's two ends.")
             text += _rule_text(sc, i)
     elif role == "veto":
         ref = inp.reference[i]
         text += f" It stands at {fmt(x0)}" + (f"; the reference point is {fmt(ref)}" if np.isfinite(ref) else "")
-        text += ("; it locks the status quo: no change can pass, and one could if it backed it."
+        text += ("; the issue has no reference point: there is no status quo to lock." if not np.isfinite(ref)
+                 else "; it locks the status quo: no change can pass, and one could if it backed it."
                  if m.detail["locks"][a, i] == 1 else "; it does not lock the status quo alone.")
         text += _rule_text(sc, i)
     elif role == "broker":
@@ -403,11 +406,16 @@ def _compare(res: RoleAnalysis, claim, by_reading: dict[str, Measures]) -> dict[
     own = sorted({q.source for q in claim.evidence})
     row = {"actor": claim.actor, "role": claim.role, "asserted": claim.holds, "issue": claim.issue, "of": claim.of,
            "sources": own, "quotes": [{"source": q.source, "quote": q.quote} for q in claim.evidence]}
-    if np.isnan(m.scores[claim.role][a]).all():
+    unassessed = np.isnan(m.scores[claim.role][a]).all() or (
+        claim.issue is not None and np.isnan(m.scores[claim.role][a, sc.issue_ids.index(claim.issue)]))
+    if unassessed:
+        reason = ("it has no rounds" if claim.role in DYNAMIC
+                  else "the issue has no decision rule" if claim.role == "veto" and claim.issue
+                  else "no issue it takes part in has a decision rule" if claim.role == "veto"
+                  else "the actor takes no part")
         return row | {"computed": None, "holds_on": [], "judged_on": claim.issue, "issue_note": None,
                       "confidence": None, "status": "not assessed", "verdict": "not assessed", "readings": [],
-                      "why": f"computed: {res.model} cannot assess {claim.role}: "
-                             + ("it has no rounds" if claim.role in DYNAMIC else "the actor takes no part")}
+                      "why": f"computed: {res.model} cannot assess {claim.role}: {reason}"}
     i, note = _judged(res, claim)
     issue_id = sc.issue_ids[i]
     score = float(m.scores[claim.role][a, i])
