@@ -169,10 +169,13 @@ class EUM(Model):
             forecast[i] = run.median
             notes += [f"{issue}: {note}" for note in run.notes]
             under = _under_rule(inputs, i, present, run.positions[-1], run.median, opt, inputs.reference[i])
-            if under is not None:
+            if under is not None and under[0] != run.median:
                 forecast[i] = under[0]
                 notes.append(f"{issue}: under its decision rule the forecast is {fmt(under[0])} (median voter "
                              f"position {fmt(run.median)}): {under[1]}")
+            elif under is not None:
+                notes.append(f"{issue}: its decision rule leaves the forecast at the median voter position "
+                             f"{fmt(run.median)}")
             names = actors[present]
             for rnd, danger, r in run.risk:
                 _extend(risk, round=np.full(len(r), rnd), issue=np.full(len(r), issue, dtype=object), actor=names,
