@@ -13,7 +13,7 @@ import argparse
 import time
 
 from accord.models import get_model
-from accord.roles import ROLES, recovery
+from accord.roles import MEASURED, recovery
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     print(f"planted roles, seeds {args.first}..{args.first + args.seeds - 1}, model {args.model}")
     print(f"{'role':10s} {'planted':>8s} {'found':>6s} {'right':>6s} {'precision':>10s} {'recall':>7s}")
-    for role in ROLES:
+    for role in MEASURED:
         r = table[role]
         print(f"{role:10s} {r['planted']:8d} {r['found']:6d} {r['right']:6d} {r['precision']:10.3f} {r['recall']:7.3f}")
     print(f"time: {elapsed:.1f} s ({elapsed / args.seeds * 1000:.0f} ms per scenario)")

@@ -141,8 +141,7 @@ def test_models_that_cannot_take_a_scenario_are_skipped_with_their_reason(cli):
     assert doc["skipped"] == [
         {"model": "exchange", "reason": "model exchange needs at least two issues: actors trade across issues"},
         {"model": "procedural", "reason": "model procedural needs a decision rule for every issue (none for x): give "
-                                          "the issue or the scenario a `decision`; needs a reference point for every "
-                                          "issue (none for x): the win set is the set of points that beat it"}]
+                                          "the issue or the scenario a `decision`"}]
     assert "skipped" in err
     code, _, err = cli("forecast", path, "-m", "exchange")  # asked for by name: an error
     assert code == 2 and "at least two issues" in err

@@ -224,12 +224,15 @@ def test_korea_sanctions_are_locked_by_the_united_states():
     assert found.vetoes == ("USA", "CHN", "RUS") and found.deadlock and found.locks == ("USA",)
 
 
-def test_without_its_decider_an_issue_needs_a_reference_point():
+def test_without_its_decider_and_a_reference_point_nothing_can_be_upset():
     from accord.experiment import without
 
     decided = from_arrays([[20], [50], [80]], [[1]] * 3, [1, 1, 1], actors=["A", "B", "C"],
                           decision={"rule": "decider", "decider": "C"})
     model = get_model("procedural")()
     assert model.run(decided).forecast.tolist() == [80.0]  # no reference point needed
-    assert model.check(without(decided.inputs(), 2)) == [
-        "needs a reference point for every issue (none for i0): the win set is the set of points that beat it"]
+    # Without C no coalition wins: no point can be upset, the core is the whole span of A and B,
+    # and its point nearest the compromise is the compromise itself.
+    result = model.evaluate(without(decided.inputs(), 2))
+    assert result.forecast.tolist() == [35.0]
+    assert result.notes == ["i0: no reference point: the point of the core [20, 50] nearest 35"]

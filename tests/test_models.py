@@ -80,7 +80,7 @@ def test_analyses_refuse_what_the_model_declares_it_cannot_take():
 @pytest.mark.parametrize("name", MODELS)
 def test_runs_on_every_shipped_scenario(name):
     """Every model forecasts the shipped scenario, or refuses it by its declared requirements
-    (the procedural model needs a reference point on every issue)."""
+    (the procedural model needs a decision rule on every issue)."""
     model, scenario = get_model(name)(), read_scenario(KOREA).scenario
     if model.check(scenario.inputs()):
         with pytest.raises(NotApplicable, match=f"model {name} needs"):

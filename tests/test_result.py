@@ -35,7 +35,7 @@ def test_a_run_read_back_from_json_writes_the_same_json(korea, name):
     from accord.testing import SMALL
 
     model = get_model(name)()
-    # a model that declares it cannot take Korea (procedural: a reference point on every issue) runs the probe
+    # a model that declares it cannot take Korea runs the probe
     scenario = SMALL if model.check(korea.inputs()) else korea
     run = model.run(scenario, seed=4)
     back = Result.from_json(json.loads(text(run)), scenario)

@@ -10,8 +10,9 @@ of the issue (:class:`~accord.scenario.Rule`) says which coalitions win; from th
 * the **core**: the points no winning coalition can upset (whose own win set is empty);
   under unanimity of veto players it is their Pareto set, the span of their positions;
 * **deadlock**: W(q) is empty, q is in the core: no change is possible;
-* the veto players that **lock** q: those whose preferred-to-q set does not meet the
-  others' (which do meet): they alone stand between the others and a change;
+* the **veto players**, whose agreement every change needs (named, a decider, or whose
+  votes alone block the quota), and those that **lock** q: W(q) is empty, and would not be if
+  that one backed every change: it alone stands between the others and a change;
 * **power indices** of the weighted voting game: Shapley & Shubik (1954), the share of
   orderings in which an actor is pivotal, and Banzhaf (1965), its share of the swings,
   computed exactly by counting coalitions by size and weight (generating functions: Brams &
@@ -29,52 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models.procedural import _TOL, Game, Intervals, game, win_set
+from .models.procedural import _TOL, Game, Intervals, core, game, locks, veto_players, win_set
 from .scenario import Inputs, Scenario
 
-__all__ = ["Game", "Institutions", "Intervals", "analyse", "core", "game", "locks", "power", "win_set"]
-
-
-def _upset(positions: np.ndarray, g: Game, x: float) -> bool:
-    """Whether some winning coalition prefers a point next to x to x: those on one side of x."""
-    above = [k for k in range(len(positions)) if positions[k] > x]
-    below = [k for k in range(len(positions)) if positions[k] < x]
-    return g.wins(above) or g.wins(below)
-
-
-def core(positions: np.ndarray, g: Game) -> Intervals:
-    """The points no winning coalition can upset, as closed intervals (the core of the game
-    on the line). Between two neighbouring positions nothing changes, so the positions and
-    one point between each pair tell it all."""
-    points = np.unique(positions)
-    parts: list[tuple[float, float]] = []
-    for k, x in enumerate(points):
-        if _upset(positions, g, x):
-            continue
-        gap_in = k > 0 and not _upset(positions, g, (points[k - 1] + x) / 2)
-        if gap_in and parts and parts[-1][1] == points[k - 1]:
-            parts[-1] = (parts[-1][0], float(x))
-        else:
-            parts.append((float(x), float(x)))
-    return Intervals(tuple(parts), closed=True)
-
-
-def locks(positions: np.ndarray, g: Game, q: float) -> list[int]:
-    """The veto players that lock q: each whose preferred-to-q set (the open interval of
-    radius \\|p - q\\| around its position) does not meet the others' common one, which is not
-    empty. Removing its veto would open a change the other veto players all want."""
-    def common(players: list[int]) -> tuple[float, float]:
-        lo = max((positions[k] - abs(positions[k] - q) for k in players), default=-math.inf)
-        hi = min((positions[k] + abs(positions[k] - q) for k in players), default=math.inf)
-        return lo, hi
-
-    out = []
-    for v in sorted(g.vetoes):
-        lo, hi = common([u for u in g.vetoes if u != v])
-        v_lo, v_hi = common([v])
-        if lo < hi and not max(lo, v_lo) < min(hi, v_hi):
-            out.append(v)
-    return out
+__all__ = ["Game", "Institutions", "Intervals", "analyse", "core", "game", "locks", "power", "veto_players", "win_set"]
 
 
 def _counts(weights: Sequence[int], total: int) -> np.ndarray:
@@ -183,7 +142,7 @@ def analyse(inputs: Inputs, issue: str | int) -> Institutions:
     return Institutions(
         issue=inputs.issues[i], rule=rule.kind, reference=q,
         win_set=win_set(positions, g, q, float(inputs.scale_min[i]), float(inputs.scale_max[i])),
-        core=core(positions, g), vetoes=tuple(names[k] for k in sorted(g.vetoes)),
+        core=core(positions, g), vetoes=tuple(names[k] for k in veto_players(g)),
         locks=tuple(names[k] for k in locks(positions, g, q)), shapley_shubik=ss, banzhaf=bz)
 
 

@@ -33,6 +33,10 @@ SAMPLES = 100
 PHRASES = {
     ("pivot", "decisive"): "holds the weighted median decisively (degree {v:.2f}; 1 = at the balance point)",
     ("pivot", "followed"): "sees the outcome land near its position ({v:.2f} of the scale away)",
+    ("pivot", "decisive", "rule"): "is the pivot of the issue's decision rule: with the actors ordered by position, "
+                                   "its vote turns the coalition for a change from losing into winning",
+    ("veto", "necessary"): "must agree to any change of the status quo under the issue's decision rule (a veto "
+                           "player)",
     ("broker", "between"): "has weight on both sides (the lighter side holds {v:.0%} of the others' weight)",
     ("broker", "opposed"): "stands in the gap between opposed sides (the nearest actors on either side are {v:.2f} "
                            "of the scale apart)",
@@ -65,6 +69,7 @@ DRIVERS = {
     "follower": [("self", "position"), ("self", "salience"), ("other", "position")],
     "hardliner": [("self", "position"), ("self", "salience")],
     "isolate": [("self", "salience")],
+    "veto": [("self", "capability")],
 }
 
 
@@ -205,7 +210,7 @@ def _holding(res: RoleAnalysis) -> list[dict[str, Any]]:
                     "other": None if other is None else inp.actors[other],
                     "explanation": explain(res, role, a, i),
                     "evidence": evidence(res.scenario, role, a, i, other),
-                })
+                } | ({"locks": bool(res.measures.detail["locks"][a, i] == 1)} if role == "veto" else {}))
     return rows
 
 
@@ -216,7 +221,13 @@ def _other(m: Measures, role: str, a: int, i: int) -> int | None:
     return k if k >= 0 else None
 
 
+#: How a role reads in a sentence, where its name alone would not.
+WORDS = {"veto": "veto player"}
+
+
 def article(word: str) -> str:
+    """The role with its article, in words: "a pivot", "an enabler", "a veto player"."""
+    word = WORDS.get(word, word)
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
@@ -226,12 +237,16 @@ def _name(scenario: Scenario, actor_id: str) -> str:
 
 def conditions_text(res: RoleAnalysis, role: str, a: int, i: int, failing_only: bool = False) -> list[str]:
     parts = []
+    by_rule = role == "pivot" and bool(res.measures.detail["pivot_by_rule"][a, i])
     for cond in CONDITIONS[role]:
         v = float(res.measures.values[role][cond.name][a, i])
+        if by_rule and np.isnan(v):  # not assessed under the rule (the pivot's *followed*)
+            continue
         holds = cond.degree(np.array(v)) >= HOLDS
         if failing_only and holds:
             continue
-        phrase = PHRASES[(role, cond.name)].format(v=v if np.isfinite(v) else float("nan"))
+        key = (role, cond.name, "rule") if by_rule else (role, cond.name)
+        phrase = PHRASES[key].format(v=v if np.isfinite(v) else float("nan"))
         threshold = f"{'at least' if cond.full > cond.zero else 'at most'} {cond.threshold:g}"
         parts.append(phrase + ("" if holds else f", short of the threshold ({threshold})"))
     return parts
@@ -249,6 +264,18 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
             + "; it ".join(conditions_text(res, role, a, i)) + ".")
     if role == "pivot":
         text += f" It stands at {fmt(x0)}; the outcome is {fmt(F)}."
+        if m.detail["pivot_by_rule"][a, i]:
+            ref = inp.reference[i]
+            text += (f" The reference point is {fmt(ref)}: it is the pivot on the status quo's side."
+                     if np.isfinite(ref) else " The issue has no reference point: the pivots are the core's two ends.")
+            text += _rule_text(sc, i)
+    elif role == "veto":
+        ref = inp.reference[i]
+        text += f" It stands at {fmt(x0)}" + (f"; the reference point is {fmt(ref)}" if np.isfinite(ref) else "")
+        text += ("; the issue has no reference point: there is no status quo to lock." if not np.isfinite(ref)
+                 else "; it locks the status quo: no change can pass, and one could if it backed it."
+                 if m.detail["locks"][a, i] == 1 else "; it does not lock the status quo alone.")
+        text += _rule_text(sc, i)
     elif role == "broker":
         text += (f" It stands at {fmt(x0)}; with it the others' disagreement averages "
                  f"{fmt(m.detail['disagreement'][a, i])} points over the rounds, without it "
@@ -276,6 +303,24 @@ def explain(res: RoleAnalysis, role: str, a: int, i: int) -> str:
     if quotes:
         text += " Behind it: " + "; ".join(_cite(q) for q in quotes) + "."
     return text
+
+
+def _rule_text(scenario: Scenario, i: int) -> str:
+    """The issue's decision rule in words, with its evidence."""
+    rule = scenario.decision_rule(scenario.issues[i])
+    if rule is None:
+        return ""
+    if rule.rule == "qualified":
+        what = f"a qualified majority of {fmt(rule.threshold or 1.0)} of the votes" + (
+            f" with the vetoes of {', '.join(rule.vetoes)}" if rule.vetoes else "")
+    else:
+        what = {"unanimity": f"unanimity of {', '.join(rule.vetoes)}", "majority": "a majority of the votes",
+                "decider": f"{rule.decider} decides"}[rule.rule]
+    if rule.claims:
+        why = "; ".join(f"{c.source}: \u201c{c.quote}\u201d" for c in rule.claims)
+    else:
+        why = f"assumed: {rule.assumption or scenario.assumption}"
+    return f" The rule: {what} ({why})."
 
 
 def _cite(item: dict[str, Any]) -> str:
@@ -383,11 +428,16 @@ def _compare(res: RoleAnalysis, claim, by_reading: dict[str, Measures]) -> dict[
     own = sorted({q.source for q in claim.evidence})
     row = {"actor": claim.actor, "role": claim.role, "asserted": claim.holds, "issue": claim.issue, "of": claim.of,
            "sources": own, "quotes": [{"source": q.source, "quote": q.quote} for q in claim.evidence]}
-    if np.isnan(m.scores[claim.role][a]).all():
+    unassessed = np.isnan(m.scores[claim.role][a]).all() or (
+        claim.issue is not None and np.isnan(m.scores[claim.role][a, sc.issue_ids.index(claim.issue)]))
+    if unassessed:
+        reason = ("it has no rounds" if claim.role in DYNAMIC
+                  else "the issue has no decision rule" if claim.role == "veto" and claim.issue
+                  else "no issue it takes part in has a decision rule" if claim.role == "veto"
+                  else "the actor takes no part")
         return row | {"computed": None, "holds_on": [], "judged_on": claim.issue, "issue_note": None,
                       "confidence": None, "status": "not assessed", "verdict": "not assessed", "readings": [],
-                      "why": f"computed: {res.model} cannot assess {claim.role}: "
-                             + ("it has no rounds" if claim.role in DYNAMIC else "the actor takes no part")}
+                      "why": f"computed: {res.model} cannot assess {claim.role}: {reason}"}
     i, note = _judged(res, claim)
     issue_id = sc.issue_ids[i]
     score = float(m.scores[claim.role][a, i])

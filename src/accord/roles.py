@@ -2,8 +2,20 @@
 
 Each role is defined from the literature that names it and measured on a model's run:
 
-* **pivot**: the median voter as kingmaker (Black 1948, *J. Political Economy* 56:23-34): the actor
-  whose weight decides which side holds the weighted median, and near whose position the outcome lands.
+* **pivot**: under majority rule, or where the issue has no decision rule, the median voter as
+  kingmaker (Black 1948, *J. Political Economy* 56:23-34): the actor whose weight decides which side
+  holds the weighted median, and near whose position the outcome lands. Under any other rule
+  (unanimity, a qualified majority, a decider), the pivot of the weighted voting game along the line
+  (Krehbiel 1998, *Pivotal Politics*, ch. 2; the spatial reading of the Shapley & Shubik 1954 pivot:
+  Owen & Shapley 1989, *Int. J. Game Theory* 18:339-356): with the actors ordered by position, the
+  one whose vote turns the coalition for a change from losing into winning, on the side of the status
+  quo (:func:`accord.models.procedural.pivots`). It is defined by the rule, whatever the model does.
+* **veto** (a veto player; Tsebelis 2002, *Veto Players*, ch. 1-2): an actor whose agreement is
+  necessary for any change of the status quo under the issue's decision rule: a named veto player
+  under unanimity or a qualified majority, a decider, or an actor whose votes alone block the quota
+  (the total minus its votes falls short of it). Defined by the rule, not by a model's run; whether
+  it *locks* the status quo (the win set of the reference point is empty, and would not be if it
+  backed every change) is marked beside it.
 * **broker**: the intermediary on the only path between two sides not tied to each other (Gould &
   Fernandez 1989, *Sociological Methodology* 19:89-126, "liaison" brokerage), which in a negotiation
   makes agreement possible: the sides move toward each other with it, not without it.
@@ -37,7 +49,14 @@ role              conditions (threshold)
                   with L and R the others' weight to its left and right (others at its own
                   position counting on both sides) and W the total, the degree
                   min(W/2 - L, W/2 - R) / (w/2) is >= 0.5 (1 at the balance point; Black 1948);
-                  *followed*: the outcome lands within 0.1 of its position.
+                  *followed*: the outcome lands within 0.1 of its position. Under a rule other
+                  than majority: *decisive* is 1 for the pivot of the voting game along the
+                  line (Krehbiel 1998), 0 for every other actor, and *followed* is not
+                  assessed: the pivot bounds where a change can go, the outcome need not
+                  land on it.
+``veto``          *necessary*: the issue's decision rule makes its agreement necessary for any
+                  change: without it even all the others lose (Tsebelis 2002). Not assessed
+                  (never holds) on an issue without a decision rule. Beside it, *locks*.
 ``broker``        *between*: the lighter side holds >= 20% of the others' weight;
                   *opposed*: the nearest actors on either side are >= 0.3 apart (the sides
                   are not tied to each other but through it; in a continuum they are);
@@ -92,14 +111,15 @@ import numpy as np
 
 from .experiment import without, without_each  # noqa: F401  (roles.without: the counterfactual, kept here)
 from .models import Model, Result
+from .models.procedural import game, locks, pivots, veto_players
 from .scenario import Inputs
 from .stats import weighted_mean, weighted_median
 
-#: A formal veto player (Tsebelis 2002) and the power-index pivot (Shapley & Shubik 1954) need
-#: the issue's decision rule; they are not measured here. HOOK: where a decision rule is known,
-#: :func:`decisive_by_rule` may return an [actor, issue] degree in [0, 1] (e.g. the Shapley-Shubik index
-#: scaled to the largest) to stand in for the weighted-median ``decisive`` condition.
-ROLES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
+#: ``veto`` and the pivot under a decision rule come from the issue's rule alone (:func:`by_rule`).
+ROLES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate", "veto")
+#: The roles measured on a model's run, which planted scenarios (no decision rules) test: ``veto`` is
+#: computed exactly from the rule, and checked on textbook games instead.
+MEASURED = ROLES[:-1]
 DYNAMIC = ("broker", "follower", "hardliner")
 HOLDS = 0.5
 SAME = 0.02  # positions closer than this share of the scale count as the same place
@@ -133,6 +153,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
                  Condition("distinct", 0.0, 0.2)),
     "hardliner": (Condition("pressed", 0.0, 0.6), Condition("firm", 0.4, 0.0)),
     "isolate": (Condition("intense", 0.5, 1.0), Condition("alone", 0.8, 0.0)),
+    "veto": (Condition("necessary", 0.0, 1.0),),
 }
 
 
@@ -188,8 +209,12 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
     other: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         decisive = decisive_by_rule(inputs)
-        values["pivot"] = {"decisive": _kingmaker(x0, w, span) if decisive is None else decisive,
-                           "followed": np.abs(F - x0) / span}
+        ruled = np.zeros(n_i, dtype=bool) if decisive is None else ~np.isnan(decisive).all(axis=0)
+        values["pivot"] = {"decisive": np.where(ruled, decisive if decisive is not None else 0.0,
+                                                _kingmaker(x0, w, span)),
+                           "followed": np.where(ruled, np.nan, np.abs(F - x0) / span)}
+        necessary, locking = veto_by_rule(inputs)
+        values["veto"] = {"necessary": necessary}
 
         # The others' disagreement [actor a, issue], with a in the negotiation and without it.
         disagreement = np.array([_spread(_absent(base.positions, a), w) for a in range(n_a)])
@@ -220,21 +245,61 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
     scores = {}
     for role in ROLES:
         s = score(role, values[role])
+        if role == "pivot":  # under a rule the pivot is the voting game's: followed is not assessed
+            s = np.where(ruled, CONDITIONS["pivot"][0].degree(values["pivot"]["decisive"]), s)
         s = np.where(present, s, np.nan)
         if role in DYNAMIC and not dynamic:
             s = np.full((n_a, n_i), np.nan)
         scores[role] = s
     detail = {"others_mean": others_mean, "others_median": others_median, "typical_other": typical,
-              "disagreement": disagreement, "disagreement_without": disagreement_out} | spoiler_detail
+              "disagreement": disagreement, "disagreement_without": disagreement_out,
+              "locks": locking, "pivot_by_rule": np.broadcast_to(ruled, (n_a, n_i)).astype(float)} | spoiler_detail
     return Measures(scores, values, other, base, F_out, detail)
 
 
+def _ruled_issues(inputs: Inputs):
+    """Per issue with a decision rule: its index, the rule, the actors taking part (indices and
+    ids), their positions and the voting game among them (:func:`accord.models.procedural.game`)."""
+    for i, rule in enumerate(inputs.rules):
+        if rule is None:
+            continue
+        present = np.flatnonzero(inputs.present[:, i])
+        actors = tuple(inputs.actors[k] for k in present)
+        yield i, rule, present, inputs.position[present, i], game(rule, actors, inputs.capability[present, i])
+
+
 def decisive_by_rule(inputs: Inputs) -> np.ndarray | None:
-    """HOOK for the institutional analysis: an [actor, issue] degree in [0, 1] of how decisive
-    each actor is under the issue's decision rule (e.g. its Shapley & Shubik 1954 index, scaled so
-    that 1 is the most pivotal), or None to use the weighted-median kingmaker (Black 1948). Until
-    decision rules are connected it returns None."""
-    return None
+    """[actor, issue]: 1 for the pivot of the issue's weighted voting game along the line (Krehbiel
+    1998; :func:`accord.models.procedural.pivots`), 0 for the others, NaN on the issues where
+    Black's (1948) weighted-median kingmaker stands instead: those without a decision rule and
+    those under majority rule (its special case); None when that is every issue.
+
+    The status quo is the issue's reference point, the compromise the capability x salience
+    weighted mean of the positions (which way a change would go when q is in the gridlock
+    interval)."""
+    out = np.full(inputs.position.shape, np.nan)
+    compromise = weighted_mean(inputs.position.T, inputs.weight.T)
+    for i, rule, present, x, g in _ruled_issues(inputs):
+        if rule.kind == "majority":
+            continue
+        out[present, i] = 0.0
+        out[present[pivots(x, g, float(inputs.reference[i]), float(compromise[i]))], i] = 1.0
+    return None if np.isnan(out).all() else out
+
+
+def veto_by_rule(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """[actor, issue] pair: 1 where the actor is a veto player of the issue's decision rule, its
+    agreement necessary for any change (Tsebelis 2002; :func:`accord.models.procedural.veto_players`),
+    else 0; and 1 where that veto player locks the reference point (the win set is empty and would
+    not be if it backed every change; :func:`accord.models.procedural.locks`), else 0. NaN on
+    issues without a rule and for actors not taking part."""
+    necessary, locking = np.full(inputs.position.shape, np.nan), np.full(inputs.position.shape, np.nan)
+    for i, _, present, x, g in _ruled_issues(inputs):
+        vetoes = veto_players(g)
+        necessary[present, i] = locking[present, i] = 0.0
+        necessary[present[vetoes], i] = 1.0
+        locking[present[locks(x, g, float(inputs.reference[i]), vetoes)], i] = 1.0
+    return necessary, locking
 
 
 def _blocking(base: Result, outs: list[Result], reference: np.ndarray, w: np.ndarray, span: np.ndarray
@@ -485,16 +550,17 @@ def _isolation(salience: np.ndarray, present: np.ndarray) -> dict[str, np.ndarra
 
 
 def recovery(model: Model, seeds) -> dict[str, dict[str, float]]:
-    """Per role, over the planted-role scenarios of the given seeds (:func:`accord.synthetic.planted`):
-    how many (actor, role) pairs were planted, found and right, with precision and recall."""
+    """Per role measured on a run (:data:`MEASURED`), over the planted-role scenarios of the given
+    seeds (:func:`accord.synthetic.planted`): how many (actor, role) pairs were planted, found and
+    right, with precision and recall."""
     from .synthetic import planted
 
-    count = {role: {"planted": 0, "found": 0, "right": 0} for role in ROLES}
+    count = {role: {"planted": 0, "found": 0, "right": 0} for role in MEASURED}
     for seed in seeds:
         scenario, truth = planted(seed)
         inputs = scenario.inputs()
         held = measure(model, inputs).holds()
-        for role in ROLES:
+        for role in MEASURED:
             found = {inputs.actors[a] for a in np.flatnonzero(held[role].any(axis=1))}
             planted_here = truth.get(role, set())
             count[role]["planted"] += len(planted_here)

@@ -376,7 +376,7 @@ class Source(_Model):
 
 
 #: The vocabulary of roles (defined and measured in :mod:`accord.roles`).
-ROLE_NAMES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate")
+ROLE_NAMES = ("pivot", "broker", "spoiler", "enabler", "follower", "hardliner", "isolate", "veto")
 
 
 class RoleAssertion(_Model):

@@ -351,7 +351,7 @@ def roles_table(scenario: Scenario, roles: Sequence[dict[str, Any]]) -> list[Rol
     >>> sc = accord.read_scenario("scenarios/korea-2018.yaml").scenario
     >>> row = roles_table(sc, analyse(sc, samples=0).roles)[0]
     >>> row.actor_name, row.role, row.issue_label
-    ('United States', 'spoiler', 'Negotiating format')
+    ('United States', 'pivot', 'UN sanctions on the DPRK')
     """
     names = {a.id: a.name or a.id for a in scenario.actors}
     labels = {i.id: i.label or i.id for i in scenario.issues}

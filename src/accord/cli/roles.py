@@ -35,8 +35,8 @@ def roles(
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
 ) -> None:
-    """Who pivots, brokers, spoils, enables, follows, holds out or stands alone, on which issue,
-    how surely, and why; beside the roles the scenario's sources assert."""
+    """Who pivots, holds a veto, brokers, spoils, enables, follows, holds out or stands alone, on
+    which issue, how surely, and why; beside the roles the scenario's sources assert."""
     scenario = load(file, fmt).scenario
     instance = model_from(model, param)
     with progress_bar(samples, f"{samples:,} samples x {len(scenario.actors) + 1} runs", quiet or as_json) as advance:

@@ -43,6 +43,18 @@ only on exact ties, which the original breaks by Python's set order). d is the i
 range of positions (``scale=positions``), the issue's scale (``issue``), or the range
 recomputed every round (``recomputed``).
 
+**The decision rule** (Bueno de Mesquita 1994: "the outcome depends upon the decision rule in
+force"). The median voter forecast is majority rule's outcome (Black 1948). With ``rule=apply``,
+an issue whose scenario gives another rule gets that rule's outcome at the last round's positions
+(:func:`accord.models.procedural.decided`): under a decider, the decider's position; under
+unanimity or a qualified majority, the point of the closed win set of the reference point nearest
+the median forecast, or the reference point itself when the win set is empty (deadlock; Tsebelis
+2002); without a reference point, the point of the rule's core nearest the median forecast. Under
+majority, or where no rule is given, the forecast stays the median; a note says what the rule did
+to each issue. ``rule=ignore`` (default) leaves every forecast the median voter position, as the
+paper and the authors' code compute it, so that published results are reproduced exactly;
+``rule=apply`` is a choice the user makes knowingly.
+
 ``preset=paper`` (default) follows the paper; ``preset=scholz-code`` reproduces the authors'
 code as ported by J. McKibben: all-pairs denominator, perceiver's r, omitted (1 - Q) terms,
 the never-true capitulation test, the code's offer rule and the king-of-the-hill median.
@@ -70,7 +82,7 @@ per round instead of the O(n^3) direct sum (O(n^6) in the authors' code).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -78,8 +90,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
-from ..stats import relative_weight, sequential_sum, weighted_median
+from ..stats import fmt, relative_weight, sequential_sum, weighted_median
 from .base import Model, Result, register
+from .procedural import decided
 
 PRESETS = {
     "paper": dict(p_denominator="pair", utility_r="perceiver", danger="incoming", offer_rule="smallest-move",
@@ -110,6 +123,9 @@ class EUMParams(BaseModel):
     passes: Literal[1, 2] = 1
     q: float = Field(1.0, ge=0, le=1, description="probability that nothing changes without a challenge")
     t: float = Field(1.0, ge=0, le=1, description="probability that change would help the challenger")
+    rule: Literal["ignore", "apply"] = Field(
+        "ignore", description="apply: the forecast is the issue's decision rule's outcome (win set of the reference "
+        "point, core, decider) nearest the median; ignore: the median voter position, as published")
     offers: Literal["auto", "all", "accepted", "none"] = Field(
         "auto", description="which offers to record; auto: all up to 100 actors, else the accepted ones")
 
@@ -152,6 +168,14 @@ class EUM(Model):
             histories.append(history)
             forecast[i] = run.median
             notes += [f"{issue}: {note}" for note in run.notes]
+            under = _under_rule(inputs, i, present, run.positions[-1], run.median, opt, inputs.reference[i])
+            if under is not None and under[0] != run.median:
+                forecast[i] = under[0]
+                notes.append(f"{issue}: under its decision rule the forecast is {fmt(under[0])} (median voter "
+                             f"position {fmt(run.median)}): {under[1]}")
+            elif under is not None:
+                notes.append(f"{issue}: its decision rule leaves the forecast at the median voter position "
+                             f"{fmt(run.median)}")
             names = actors[present]
             for rnd, danger, r in run.risk:
                 _extend(risk, round=np.full(len(r), rnd), issue=np.full(len(r), issue, dtype=object), actor=names,
@@ -191,7 +215,14 @@ class EUM(Model):
             for start in range(0, n_s, chunk):
                 part = slice(start, start + chunk)
                 width = np.full(x[part].shape[0], base.scale_max[i] - base.scale_min[i])
-                out[part, i] = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
+                final = _rounds_batch(x[part].copy(), w[part], s[part], width, opt)
+                out[part, i] = weighted_median(final, w[part])
+                for k in range(start, start + len(final)) if opt["rule"] == "apply" else ():  # sample by sample
+                    sampled = replace(base, capability=draws.capability[k])
+                    under = _under_rule(sampled, i, np.flatnonzero(present), final[k - start], out[k, i], opt,
+                                        draws.reference[k, i])
+                    if under is not None:
+                        out[k, i] = under[0]
         return out
 
     @classmethod
@@ -275,6 +306,19 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
     elif opt["rounds"] is None:
         notes.append(f"not converged after max_rounds={opt['max_rounds']} rounds")
     return _Run(positions, _median(x, w, d, opt), risk, offers, notes)
+
+
+def _under_rule(inputs: Inputs, i: int, present: np.ndarray, x: np.ndarray, median: float, opt: dict,
+                reference: float) -> tuple[float, str] | None:
+    """With ``rule=apply``, the forecast of issue i under its decision rule at the positions x of the
+    actors ``present`` and why (:func:`accord.models.procedural.decided`); None where the median
+    stands: rule ignored, no rule, or majority rule (whose outcome is the median voter's)."""
+    rule = inputs.rules[i] if opt["rule"] == "apply" and i < len(inputs.rules) else None
+    if rule is None or rule.kind == "majority":
+        return None
+    actors = tuple(inputs.actors[k] for k in present)
+    return decided(rule, actors, x, inputs.capability[present, i], float(reference),
+                   float(inputs.scale_min[i]), float(inputs.scale_max[i]), float(median))
 
 
 def _stopping(history: list[np.ndarray], x: np.ndarray, d: float, opt: dict) -> str | None:
@@ -506,7 +550,7 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
                 stop |= np.abs(new - past[idx]).max(axis=1) <= opt["tol"] * da
             active[idx] = ~stop
         history.append(x.copy())
-    return weighted_median(x, w)
+    return x
 
 
 def _prevail_batch(x, w, d, r):
