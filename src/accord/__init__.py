@@ -16,7 +16,8 @@ from .errors import AccordError, InputError, Problem  # noqa: E402
 from .io import from_arrays, read_scenario, write_scenario  # noqa: E402
 from .models import Model, Result, get_model, register, registry  # noqa: E402
 from .scenario import Scenario  # noqa: E402
+from .advice import advise  # noqa: E402  (an analysis: what an actor has at stake and can do)
 
 __all__ = ["__version__", "AccordError", "InputError", "Problem", "read_scenario", "write_scenario", "from_arrays",
            "Scenario",
-           "Model", "Result", "get_model", "register", "registry"]
+           "Model", "Result", "get_model", "register", "registry", "advise"]
