@@ -176,3 +176,42 @@ def test_cli_model_that_cannot_take_the_scenario(cli, tmp_path):
     write_scenario(three_actors(), path)
     code, _, err = cli("advise", path, "A", "--model", "exchange")
     assert code == 2 and "model exchange needs at least two issues" in err
+
+
+# -- the report and the dashboard ---------------------------------------------------------------
+
+
+def test_report_has_an_advice_section_when_asked(tmp_path):
+    from accord.report import build, write_markdown
+
+    sc = three_actors({"rule": "unanimity", "vetoes": ["A"], "assumption": "a toy"}, [20.0])
+    report = build(sc, models=["mean"], role_samples=0, advise=["A"], samples=20)
+    assert [a.actor for a in report.advice] == ["A"]
+    path = tmp_path / "r.md"
+    write_markdown(report, path)
+    page = path.read_text(encoding="utf-8")
+    assert "## " in page and "Advice" in page and "Best levers, consensus" in page
+    assert "persuade B to move 10 down on i0, toward 10" in page
+    plain = build(sc, models=["mean"], role_samples=0)
+    assert plain.advice == []
+
+
+def test_dashboard_advice_panel(tmp_path):
+    pytest.importorskip("fastapi")
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from accord.web.app import create_app
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(KOREA, folder / "korea-2018.yaml")
+    origin = "http://127.0.0.1:8000"
+    client = TestClient(create_app(folder, None), base_url=origin, headers={"Origin": origin})
+    assert 'hx-post="/scenario/korea-2018.yaml/advice"' in client.get("/scenario/korea-2018.yaml").text
+    html = client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUS", "samples": "10"}).text
+    assert 'id="advice-stakes"' in html and 'id="advice-levers-lukyanov2018"' in html
+    assert "Advice for Russia" in html
+    bad = client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUX"})
+    assert bad.status_code == 422 and "unknown actor &#39;RUX&#39;; the scenario&#39;s actors: USA, CHN" in bad.text

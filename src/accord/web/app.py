@@ -36,7 +36,7 @@ from ..errors import AccordError
 from ..store import DEFAULT_PATH, RunStore
 from . import LOOPBACK
 from .deps import HERE, MAX_UPLOAD, Folder, fmt
-from .routes import forecast, index, report, roles, runs, scenario, upload
+from .routes import advice, forecast, index, report, roles, runs, scenario, upload
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # they change nothing, so any page may ask
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d+))?")
@@ -92,7 +92,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
                                          status_code=403)
         return await call_next(request)
 
-    for pages_of in (index, scenario, forecast, roles, report, runs, upload):
+    for pages_of in (index, scenario, forecast, roles, advice, report, runs, upload):
         app.include_router(pages_of.router)
     return app
 
