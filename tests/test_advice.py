@@ -215,3 +215,10 @@ def test_dashboard_advice_panel(tmp_path):
     assert "Advice for Russia" in html
     bad = client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUX"})
     assert bad.status_code == 422 and "unknown actor &#39;RUX&#39;; the scenario&#39;s actors: USA, CHN" in bad.text
+
+
+def test_the_same_advice_on_worker_processes():
+    sc = accord.read_scenario(KOREA).scenario  # four readings: four jobs
+    here = advise(sc, "CHN", ["mean", "eum"], samples=15, seed=2).to_json()
+    there = advise(sc, "CHN", ["mean", "eum"], samples=15, seed=2, workers=2).to_json()
+    assert json.dumps(here, sort_keys=True) == json.dumps(there, sort_keys=True)

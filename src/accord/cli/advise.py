@@ -165,11 +165,16 @@ def reach_table(advice: Advice) -> Table:
         table.add_column(m, justify="right")
     reach = {(r["model"], r["lever"]): r for r in advice.reach if r["reading"] == CONSENSUS}
     ranked = advice.ranking[CONSENSUS]
+    def reached(row: dict[str, Any]) -> float:
+        return sum(r["gain"] for m in advice.models if (r := reach.get((m, row["lever"]))) is not None)
+
     for issue in dict.fromkeys(lev.issue for lev in advice.levers):
         for kind in ("persuade", "position"):
-            best = next((r for r in ranked if r["kind"] == kind and r["lever"].split(":")[1] == issue), None)
-            if best is None:
+            mine = [r for r in ranked if r["kind"] == kind and r["lever"].split(":")[1] == issue]
+            if not mine:
                 continue
+            # the actor most worth persuading (by the ranking); of its own moves, the direction that reaches most
+            best = mine[0] if kind == "persuade" else max(mine, key=reached)
             cells = []
             for m in advice.models:
                 r = reach.get((m, best["lever"]))
