@@ -222,3 +222,12 @@ def test_the_same_advice_on_worker_processes():
     here = advise(sc, "CHN", ["mean", "eum"], samples=15, seed=2).to_json()
     there = advise(sc, "CHN", ["mean", "eum"], samples=15, seed=2, workers=2).to_json()
     assert json.dumps(here, sort_keys=True) == json.dumps(there, sort_keys=True)
+
+
+def test_an_issue_without_an_outcome_counts_nothing():
+    from accord.advice import _gain
+
+    x, s, span = np.array([10.0, 50.0]), np.array([0.5, 0.5]), np.array([100.0, 100.0])
+    assert _gain(x, s, np.array([30.0, np.nan]), np.array([20.0, 70.0]), span) == pytest.approx(0.05)
+    assert _gain(np.array([10.0, np.nan]), s, np.array([30.0, 40.0]), np.array([20.0, 90.0]), span) \
+        == pytest.approx(0.05)  # an issue the actor takes no part in counts nothing either

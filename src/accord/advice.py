@@ -263,13 +263,28 @@ def _solve_reading(scenario: Scenario, a: int, specs: Sequence[tuple[str, dict]]
 
 
 def _loss(x: np.ndarray, s: np.ndarray, f: np.ndarray, span: np.ndarray) -> np.ndarray:
-    """a's loss per issue at outcome f: s |x - f| / range (0 where a takes no part or there is no outcome)."""
-    return np.nan_to_num(s * np.abs(x - f) / span)
+    """a's loss per issue at outcome f: s |x - f| / range; 0 where a takes no part, NaN where
+    there is no outcome (a model that gives no forecast)."""
+    return np.where(np.isnan(x), 0.0, s * np.abs(x - f) / span)
 
 
-def _summary(values: np.ndarray) -> dict[str, float]:
-    q05, q95 = np.quantile(values, [0.05, 0.95])
-    return {"mean": float(values.mean()), "q05": float(q05), "q95": float(q95)}
+def _gain(x: np.ndarray, s: np.ndarray, before: np.ndarray, after: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """U_a(after) - U_a(before), summed over the issues (an issue without an outcome on either
+    side counts nothing); gains within rounding of zero are zero."""
+    gain = np.nansum(_loss(x, s, before, span) - _loss(x, s, after, span), axis=-1)
+    return np.where(np.abs(gain) < TOL, 0.0, gain)
+
+
+def _summary(values: np.ndarray) -> dict[str, float | None]:
+    """Mean and 5%, 95% quantiles (None where there is no value: no outcome in any draw)."""
+    if np.isnan(values).all():
+        return {"mean": None, "q05": None, "q95": None}
+    q05, q95 = np.nanquantile(values, [0.05, 0.95])
+    return {"mean": float(np.nanmean(values)), "q05": float(q05), "q95": float(q95)}
+
+
+def _number(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
 
 
 @dataclass
@@ -406,14 +421,13 @@ def _analyse(advice: Advice, base: Inputs, reading: str, out: dict[str, Any]) ->
             row = {"reading": reading, "model": model, "issue": issue, "position": float(out["x0"][i]),
                    "salience": float(out["s0"][i]),
                    "status_quo": None if np.isnan(out["q0"][i]) else float(out["q0"][i]),
-                   "forecast": float(out["point"][model][0, i]), "forecast_samples": _summary(f0[:, i]),
+                   "forecast": _number(out["point"][model][0, i]), "forecast_samples": _summary(f0[:, i]),
                    "loss_at_forecast": _summary(loss0[:, i])}
             if row["status_quo"] is not None:
                 row["loss_at_status_quo"] = _summary(loss_sq[:, i])
                 row["forecast_over_status_quo"] = _summary(loss_sq[:, i] - loss0[:, i])
             advice.stakes.append(row)
         p0 = out["point"][model][0]
-        point_loss0 = _loss(out["x0"], out["s0"], p0, span).sum()
         for v, lev in enumerate(advice.levers, start=1):
             if lev.kind == "veto":
                 i = base.issues.index(lev.issue)
@@ -425,18 +439,16 @@ def _analyse(advice: Advice, base: Inputs, reading: str, out: dict[str, Any]) ->
                 size_point = 1.0
             else:
                 fv, size, pv, size_point = forecasts[v], out["size"][v], out["point"][model][v], out["size_point"][v]
-            gain = loss0.sum(axis=1) - _loss(x, s, fv, span).sum(axis=1)
-            gain[np.abs(gain) < TOL] = 0.0
+            gain = _gain(x, s, f0, fv, span)
             per_unit = np.divide(gain, size, out=np.zeros_like(gain), where=size > 0)
-            point_gain = point_loss0 - _loss(out["x0"], out["s0"], pv, span).sum()
-            point_gain = 0.0 if abs(point_gain) < TOL else float(point_gain)
+            point_gain = float(_gain(out["x0"], out["s0"], p0, pv, span))
             advice.evaluations.append({
                 "reading": reading, "model": model, "lever": lev.key, "gain": _summary(gain),
                 "per_unit": _summary(per_unit), "helps": float((gain > 0).mean()), "hurts": float((gain < 0).mean()),
                 "point_gain": point_gain, "point_per_unit": point_gain / size_point if size_point else 0.0})
             scores.setdefault(lev.key, []).append(float(per_unit.mean()))
             signs.setdefault(lev.key, {})[model] = float(per_unit.mean())
-        _reach(advice, base, reading, model, out, point_loss0, span)
+        _reach(advice, reading, model, out, p0, span)
     if not scores:  # every model refused this reading's levers (said in ``skipped``)
         advice.ranking[reading] = []
         return
@@ -448,18 +460,16 @@ def _analyse(advice: Advice, base: Inputs, reading: str, out: dict[str, Any]) ->
                                for lev in ranked]
 
 
-def _reach(advice: Advice, base: Inputs, reading: str, model: str, out: dict[str, Any], loss0: float,
-           span: np.ndarray) -> None:
+def _reach(advice: Advice, reading: str, model: str, out: dict[str, Any], p0: np.ndarray, span: np.ndarray) -> None:
     """How far: per lever of the reach grid, the smallest move giving a the most (point values)."""
     n_v = len(advice.levers) + 1
     best: dict[str, tuple[float, float]] = {}
     for k, (key, move) in enumerate(out["reach"]):
-        gain = loss0 - _loss(out["x0"], out["s0"], out["point"][model][n_v + k], span).sum()
+        gain = float(_gain(out["x0"], out["s0"], p0, out["point"][model][n_v + k], span))
         if key not in best or gain > best[key][1] + TOL:
             best[key] = (move, float(gain))
     for key, (move, gain) in best.items():
-        advice.reach.append({"reading": reading, "model": model, "lever": key, "move": move,
-                             "gain": 0.0 if abs(gain) < TOL else gain})
+        advice.reach.append({"reading": reading, "model": model, "lever": key, "move": move, "gain": gain})
 
 
 def _flag(advice: Advice) -> None:

@@ -58,10 +58,14 @@ def advise(
 
 
 def _interval(s: dict[str, float], digits: int = 3, sign: str = "+") -> str:
+    if s["mean"] is None:  # no outcome in any draw
+        return "—"
     return f"{s['mean']:{sign}.{digits}f} [{s['q05']:{sign}.{digits}f}, {s['q95']:{sign}.{digits}f}]"
 
 
 def _loss(s: dict[str, float]) -> str:
+    if s["mean"] is None:
+        return "—"
     return f"{s['mean']:.3f} [{s['q05']:.2f}–{s['q95']:.2f}]"
 
 
@@ -93,8 +97,10 @@ def stakes_table(scenario: Scenario, advice: Advice, reading: str = CONSENSUS) -
                 f"{r['salience']:.3g}" if first else "",
                 ("—" if r["status_quo"] is None else f"{r['status_quo']:.4g}") if first else "",
                 (_loss(r["loss_at_status_quo"]) if has_q else "—") if first else "",
-                r["model"], f"{r['forecast']:.1f} [{f['q05']:.0f}–{f['q95']:.0f}]", _loss(r["loss_at_forecast"]),
-                (f"{r['forecast_over_status_quo']['mean']:+.3f}" if has_q else "—"))
+                r["model"], "—" if r["forecast"] is None or f["mean"] is None else
+                f"{r['forecast']:.1f} [{f['q05']:.0f}–{f['q95']:.0f}]", _loss(r["loss_at_forecast"]),
+                (f"{r['forecast_over_status_quo']['mean']:+.3f}"
+                 if has_q and r["forecast_over_status_quo"]["mean"] is not None else "—"))
     return table
 
 

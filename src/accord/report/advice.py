@@ -32,6 +32,8 @@ def advice_sections(report: Any) -> list[Section]:
 
 
 def _interval(s: dict[str, float]) -> str:
+    if s["mean"] is None:  # no outcome in any draw
+        return "—"
     return f"{s['mean']:+.3f} [{s['q05']:+.3f}, {s['q95']:+.3f}]"
 
 
@@ -54,7 +56,8 @@ def _actor_blocks(advice: Advice) -> list:
         over = r.get("forecast_over_status_quo")
         rows.append([text(strong(r["issue"])), text(r["model"]), text(f"{r['position']:.4g}"),
                      text(f"{r['salience']:.3g}"), text("—" if r["status_quo"] is None else f"{r['status_quo']:.4g}"),
-                     text(f"{r['forecast']:.1f}"), text(_interval(r["loss_at_forecast"])),
+                     text("—" if r["forecast"] is None else f"{r['forecast']:.1f}"),
+                     text(_interval(r["loss_at_forecast"])),
                      text("—" if over is None else _interval(over))])
     blocks.append(Table(["issue", "model", "x", "s", "status quo", "forecast", "loss at forecast", "forecast over "
                          "status quo"], rows, "llrrrrrr", kind="compact",
