@@ -231,3 +231,17 @@ def test_an_issue_without_an_outcome_counts_nothing():
     assert _gain(x, s, np.array([30.0, np.nan]), np.array([20.0, 70.0]), span) == pytest.approx(0.05)
     assert _gain(np.array([10.0, np.nan]), s, np.array([30.0, 40.0]), np.array([20.0, 90.0]), span) \
         == pytest.approx(0.05)  # an issue the actor takes no part in counts nothing either
+
+
+def test_a_model_of_attention_shares_is_not_asked_to_take_a_salience_raise_past_one():
+    # A's saliences sum to 0.95: a raise of 0.1 on either issue takes them past 1, which SMP refuses;
+    # B's sum to 0.6, so persuading or raising does not concern SMP's shares
+    sc = from_arrays([[10.0, 20.0], [100.0, 90.0], [40.0, 50.0]], [[0.5, 0.45], [0.3, 0.3], [0.4, 0.4]], [1, 3, 1],
+                     actors=["A", "B", "C"])
+    advice = advise(sc, "A", ["mean", "smp"], samples=3)
+    raised = [e["model"] for e in advice.evaluations if e["lever"] == "salience:i0:+"]
+    assert raised == ["mean"]
+    assert any(e["model"] == "smp" for e in advice.evaluations if e["lever"] == "salience:i0:-")
+    assert any(s["model"] == "smp" and "salience:i0:+" in s["reason"] for s in advice.skipped)
+    other = advise(sc, "B", ["mean", "smp"], samples=3)
+    assert [e["model"] for e in other.evaluations if e["lever"] == "salience:i0:+"] == ["mean", "smp"]

@@ -51,7 +51,7 @@ position that gives a the most (a grid of tenths of the distance between them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -200,13 +200,15 @@ def _one_issue(base: Inputs, i: int) -> Inputs:
 
 
 def _solve(model: Model, base: Inputs, arrays: dict[str, np.ndarray], touched: Sequence[set[int]],
-           seed: int | None) -> np.ndarray:
-    """Forecasts (variants x samples x issues) of the pulled arrays (variant 0: no lever).
+           seed: int | None, refused: Collection[int] = ()) -> np.ndarray:
+    """Forecasts (variants x samples x issues) of the pulled arrays (variant 0: no lever); NaN
+    for the variants ``refused`` (inputs the model does not take).
 
     A model that forecasts issue by issue (:attr:`~accord.models.Model.issue_by_issue`) solves,
     for each variant, only the issues its moves touch; the others keep variant 0's forecasts.
     """
     n_v, n_s = arrays["position"].shape[:2]
+    keep = [v for v in range(n_v) if v not in refused]
 
     def flat(rows: list[int], cols: list[int] | None = None) -> Draws:
         parts = []
@@ -217,10 +219,13 @@ def _solve(model: Model, base: Inputs, arrays: dict[str, np.ndarray], touched: S
         return Draws(*parts)
 
     if not model.issue_by_issue:
-        return solve_samples(model, base, flat(list(range(n_v))), seed).reshape(n_v, n_s, -1)
+        out = np.full((n_v, n_s, len(base.issues)), np.nan)
+        out[keep] = solve_samples(model, base, flat(keep), seed).reshape(len(keep), n_s, -1)
+        return out
     out = np.repeat(solve_samples(model, base, flat([0]), seed)[None], n_v, axis=0)
+    out[sorted(refused)] = np.nan
     for i in range(len(base.issues)):
-        rows = [v for v in range(1, n_v) if i in touched[v]]
+        rows = [v for v in keep[1:] if i in touched[v]]
         if rows:
             out[rows, :, i] = solve_samples(model, _one_issue(base, i), flat(rows, [i]), seed).reshape(len(rows), n_s)
     return out
@@ -249,13 +254,18 @@ def _solve_reading(scenario: Scenario, a: int, specs: Sequence[tuple[str, dict]]
                            "reach": [(k, m) for k, m, _ in reach],
                            "x": draws.position[:, a], "s": draws.salience[:, a], "q": draws.reference,
                            "x0": base.position[a], "s0": base.salience[a], "q0": base.reference}
-    out["refused"] = {}
+    out["refused"], out["refused_levers"] = {}, {}
     for name, params in specs:
         model = get_model(name)(**params)
+        # A model that reads saliences as shares of attention cannot take a raise past a sum of 1.
+        refused = {v for v, lev in enumerate(levers, start=1) if model.needs_salience_shares
+                   and lev.kind == "salience" and lev.direction > 0
+                   and any((arr["salience"][v, :, a].sum(axis=-1) > 1 + 1e-9).any() for arr in (on_point, on_draws))}
+        out["refused_levers"][name] = sorted(levers[v - 1].key for v in refused)
         try:
-            point_forecasts = _solve(model, base, on_point, touched, seed)[:, 0]
-            out["forecasts"][name] = _solve(model, base, on_draws, touched[:n_v], seed)
-        except NotApplicable as exc:  # e.g. a salience raised past a share of attention SMP needs
+            point_forecasts = _solve(model, base, on_point, touched, seed, refused)[:, 0]
+            out["forecasts"][name] = _solve(model, base, on_draws, touched[:n_v], seed, refused)
+        except NotApplicable as exc:  # what the model refuses in the draws themselves
             out["refused"][name] = str(exc)
             continue
         out["point"][name] = point_forecasts
@@ -396,6 +406,10 @@ def advise(scenario: Scenario, actor: str, models: Sequence[str] | None = None,
     solved = evaluate(_solve_reading, jobs, workers=workers, scheduler=scheduler, progress=progress)
     advice = Advice(actor, scenario.actor(actor).name or actor, [n for n, _ in specs], skipped, samples, seed, step,
                     names, levers, evidence=evidence_of(scenario, actor))
+    for m, keys in solved[0]["refused_levers"].items():  # the same under every reading
+        if keys:
+            advice.skipped.append({"model": m, "reason": f"not for the levers {', '.join(keys)}: it reads saliences as "
+                                                        "shares of attention, and the raise takes its sum past 1"})
     for reading, out in zip(names, solved):
         advice.skipped += [{"model": m, "reason": f"under the reading {reading}: {why}"}
                            for m, why in out["refused"].items()]
@@ -429,6 +443,8 @@ def _analyse(advice: Advice, base: Inputs, reading: str, out: dict[str, Any]) ->
             advice.stakes.append(row)
         p0 = out["point"][model][0]
         for v, lev in enumerate(advice.levers, start=1):
+            if lev.key in out["refused_levers"].get(model, ()):
+                continue
             if lev.kind == "veto":
                 i = base.issues.index(lev.issue)
                 fv = f0.copy()
@@ -452,7 +468,8 @@ def _analyse(advice: Advice, base: Inputs, reading: str, out: dict[str, Any]) ->
     if not scores:  # every model refused this reading's levers (said in ``skipped``)
         advice.ranking[reading] = []
         return
-    ranked = sorted(advice.levers, key=lambda lev: -float(np.mean(scores[lev.key])))
+    ranked = sorted((lev for lev in advice.levers if lev.key in scores),
+                    key=lambda lev: -float(np.mean(scores[lev.key])))
     advice.ranking[reading] = [{"lever": lev.key, "label": lev.label, "kind": lev.kind,
                                 "score": float(np.mean(scores[lev.key])),
                                 "helps_under": [m for m, g in signs[lev.key].items() if g > TOL],
