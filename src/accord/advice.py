@@ -135,8 +135,8 @@ def design(inputs: Inputs, a: int, forecast: np.ndarray, step: float = STEP) -> 
             out.append(Lever(f"persuade:{issue}:{other}", "persuade", issue, other, d,
                              f"persuade {other} to move {points:g} {word[d]} on {issue}, toward {x[a, i]:.4g}",
                              (("position", b, i, d * step),)))
-        toward = np.sign(x[a, i] - forecast[i])
-        if toward:
+        toward = np.sign(x[a, i] - forecast[i])  # NaN where no model forecasts the issue: no direction
+        if np.isfinite(toward) and toward:
             d = int(toward)
             for b, other in enumerate(inputs.actors):
                 if b != a and not np.isnan(x[b, i]):
@@ -398,7 +398,9 @@ def advise(scenario: Scenario, actor: str, models: Sequence[str] | None = None,
     a = scenario.actor_ids.index(actor)
     base = scenario.inputs()
     point = _point(base)
-    mean_forecast = np.nanmean([solve_samples(get_model(n)(**p), base, point, seed)[0] for n, p in specs], axis=0)
+    forecasts = np.array([solve_samples(get_model(n)(**p), base, point, seed)[0] for n, p in specs])
+    given = (~np.isnan(forecasts)).sum(axis=0)  # an issue no model forecasts has no mean (NaN)
+    mean_forecast = np.divide(np.nansum(forecasts, axis=0), given, out=np.full(given.shape, np.nan), where=given > 0)
     levers = design(base, a, mean_forecast, step)
     design_readings = readings(scenario)
     names = list(design_readings)
@@ -406,13 +408,13 @@ def advise(scenario: Scenario, actor: str, models: Sequence[str] | None = None,
     solved = evaluate(_solve_reading, jobs, workers=workers, scheduler=scheduler, progress=progress)
     advice = Advice(actor, scenario.actor(actor).name or actor, [n for n, _ in specs], skipped, samples, seed, step,
                     names, levers, evidence=evidence_of(scenario, actor))
-    for m, keys in solved[0]["refused_levers"].items():  # the same under every reading
-        if keys:
-            advice.skipped.append({"model": m, "reason": f"not for the levers {', '.join(keys)}: it reads saliences as "
-                                                        "shares of attention, and the raise takes its sum past 1"})
     for reading, out in zip(names, solved):
         advice.skipped += [{"model": m, "reason": f"under the reading {reading}: {why}"}
                            for m, why in out["refused"].items()]
+        advice.skipped += [{"model": m, "reason": f"under the reading {reading}, not for the levers {', '.join(keys)}: "
+                                                  "it reads saliences as shares of attention, and the raise takes "
+                                                  "their sum past 1"}
+                           for m, keys in out["refused_levers"].items() if keys]
         _analyse(advice, base, reading, out)
     _flag(advice)
     return advice
