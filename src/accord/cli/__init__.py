@@ -144,7 +144,8 @@ from . import (  # noqa: E402
     serve,
     runs,
     evidence,
+    advise,
 )
 
-__all__ = ["app", "main", "backtest", "evidence", "explain", "forecast", "ledger", "perspectives", "report", "roles",
-           "runs", "sensitivity", "serve", "validate"]
+__all__ = ["app", "main", "advise", "backtest", "evidence", "explain", "forecast", "ledger", "perspectives", "report",
+           "roles", "runs", "sensitivity", "serve", "validate"]

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..advice import check_actor
 from ..errors import UsageError
 from ..io import atomic_write
 from ..models import registry
@@ -41,6 +42,8 @@ def report(
         "--input-format", help="the scenario file's format (default: detected)")] = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: NoStoreOpt = False,
+    advise: Annotated[Optional[list[str]], typer.Option(
+        "--advise", help="add advice for this actor (its id; repeatable): its stakes and best levers")] = None,
     quiet: QuietOpt = False,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
@@ -56,11 +59,13 @@ def report(
         raise UsageError(f"cannot tell the report's format from {output.name!r}: name it .html, .htm or .md, or "
                          "give --format html or --format md")
     scenario = load(file, input_format).scenario
+    for actor in advise or ():
+        check_actor(scenario, actor)
     names = model or list(registry())
     with stage_bars(quiet) as stage:
         result = build(scenario, models=model, params=parse_params(names, param or []), samples=samples, seed=seed,
                        role_samples=role_samples, command=command_line(), workers=workers, scheduler=scheduler,
-                       progress=stage)
+                       progress=stage, advise=advise or ())
     try:
         if kind == "html":
             atomic_write(output, render_html(result).encode("utf-8"))

@@ -65,6 +65,10 @@ class Model(ABC):
     Params: ClassVar[type[BaseModel]] = NoParams
     #: Whether positions move over rounds; a model without them returns the inputs as its one round.
     has_rounds: ClassVar[bool] = False
+    #: Whether each issue's forecast depends on that issue's inputs alone, so that an analysis
+    #: moving one issue's inputs may solve that issue apart (:mod:`accord.advice`). Not a
+    #: requirement: a model that trades across issues (exchange, SMP) leaves it False.
+    issue_by_issue: ClassVar[bool] = False
 
     # -- declared requirements (each reason of check() completes "model NAME ...") ------------
     #: The fewest issues the model takes (the exchange model trades across two or more).

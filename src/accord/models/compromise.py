@@ -23,6 +23,7 @@ from .base import Model, Result, register
 class Mean(Model):
     name = "mean"
     summary = "compromise model: capability x salience weighted mean (Achen 2006)"
+    issue_by_issue = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         return Result.static(inputs, weighted_mean(inputs.position.T, inputs.weight.T))

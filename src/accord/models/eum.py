@@ -152,6 +152,7 @@ class EUM(Model):
     summary = "expected utility model of Bueno de Mesquita, as Scholz, Calbert & Smith (2011) write it"
     Params = EUMParams
     has_rounds = True
+    issue_by_issue = True  # each issue is solved alone (_solve_issue)
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         opt = self.params.resolved()

@@ -20,6 +20,7 @@ from .base import Model, Result, register
 class Median(Model):
     name = "median"
     summary = "median voter: capability x salience weighted median (Black 1948)"
+    issue_by_issue = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         median = weighted_median(inputs.position.T, inputs.weight.T)

@@ -45,6 +45,7 @@ class Nash(Model):
     name = "nash"
     summary = "Nash bargaining solution, weights c x s, reference point as disagreement (Nash 1950)"
     Params = NashParams
+    issue_by_issue = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         forecast = np.empty(len(inputs.issues))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from .. import __version__
+from ..advice import Advice
+from ..advice import advise as advice_for
 from ..bottomline import IssueBottomLine, LockedBy, bottom_line, local_sensitivity
 from ..institutions import locked_by as institutional_locks
 from ..errors import AccordError
@@ -48,6 +51,7 @@ class Report:
     tornado: Tornado | None = None
     network: Network | None = None
     bottom_line: list[IssueBottomLine] | None = None
+    advice: list[Advice] = field(default_factory=list)  # the actors advised (accord.advice), if any
     missing: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -59,7 +63,7 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
           samples: int = 0, seed: int | None = 0, role_samples: int = ROLE_SAMPLES, correlate: str = "none",
           command: str | None = None, created: datetime | None = None, workers: int = 1,
           scheduler: str | None = None, progress: Callable[[str], Progress | None] | None = None,
-          locked_by: LockedBy | None = None) -> Report:
+          locked_by: LockedBy | None = None, advise: Sequence[str] = ()) -> Report:
     """Run the models (every applicable one by default), Monte Carlo with ``samples`` > 0, and every analysis.
 
     ``created`` is the time printed in the header (default: now, UTC); pass a fixed time for
@@ -68,7 +72,8 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     whatever runs them); ``progress(stage)`` gives each stage's ``progress(done, total)``
     callback (:func:`accord.execution.stage_bars`). ``locked_by`` (default:
     :func:`accord.institutions.locked_by`) says which issues are locked at the status quo, by
-    whom, for the bottom line (:func:`accord.bottomline.bottom_line`).
+    whom, for the bottom line (:func:`accord.bottomline.bottom_line`). ``advise``: actors to
+    advise (:func:`accord.advice.advise`, its default models, ``samples`` draws or 100).
     """
     params = params or {}
     stage = progress or (lambda label: None)
@@ -101,6 +106,12 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
         scenario, [r.to_json() for r in results],
         local_sensitivity(scenario, results, seed=seed, progress=stage("stability"), **run),
         institutional_locks if locked_by is None else locked_by))
+    for actor in advise:
+        found = _attempt(report, f"advice for {actor}", functools.partial(
+            advice_for, scenario, actor, samples=samples or 100, seed=seed, progress=stage(f"advice for {actor}"),
+            **run))
+        if found is not None:
+            report.advice.append(found)
     return report
 
 

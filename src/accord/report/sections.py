@@ -12,6 +12,7 @@ from ..uncertainty import what_if
 from ..views import (RoleRow, bottom_line_view, forecast_table, grouped_notes, model_view, perspective_table, reading,
                      result_view, roles_table)
 from . import figures
+from .advice import advice_sections
 from .build import TORNADO_TOP, Report
 from .document import (Cell, Document, Facts, Figure, Heading, Items, Lines, Para, Section, Table, Text, code, em,
                        joined, link, muted, prose, quote, strong, tag, target, text)
@@ -20,7 +21,7 @@ def compose(report: Report) -> Document:
     s = report.scenario
     sections = [bottom_line_section(report), run_section(report), scenario_section(s), forecast_section(report),
                 trajectory_section(report), roles_section(report), perspectives_section(report),
-                sensitivity_section(report), network_section(report)]
+                sensitivity_section(report), network_section(report), *advice_sections(report)]
     return Document(s.name, text(s.description or ""), sections)
 
 
