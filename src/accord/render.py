@@ -84,14 +84,17 @@ def bottom_line_panel(entries: Sequence[dict[str, Any]]) -> Panel:
     interval, the lock on the status quo, where the models agree and part, and the warnings."""
     views = [bottom_line_view(entry) for entry in entries]
     one_basis = len({v.basis for v in views}) == 1
-    lines = Text(f"Recommended: {views[0].basis}\n\n" if one_basis else "", style="dim")
+    lines = Text(f"Recommended: {views[0].basis}\n" if one_basis else "", style="dim")
+    unchecked = {v.unchecked for v in views if v.unchecked}
+    lines.append("".join(f"{u}\n" for u in sorted(unchecked)) + "\n", style="dim")
     for k, v in enumerate(views):
         if k:
             lines.append("\n")
         lines.append(f"{v.label}: ", style="bold")
         lines.append(v.headline, style="bold green" if not v.warnings else "bold yellow")
         lines.append("\n" if one_basis else f"  {v.basis}\n", style="dim")
-        for line, style in ([(v.locked, "bold")] if v.locked else []) + [(v.agreement, "")]:
+        said = [(v.locked, "bold"), (v.constraint, ""), (v.unconstrained, ""), (v.agreement, "")]
+        for line, style in [(line, style) for line, style in said if line]:
             lines.append(f"  {line}\n", style=style)
         for line in v.outliers:
             lines.append(f"  outlier, {line}\n")
