@@ -1,5 +1,6 @@
 # Two commands for a fresh machine with Python 3.11 or newer:
-#   make demo   install accord into .venv and forecast the Korea 2018 scenario
+#   make demo   install accord into .venv, forecast the Korea 2018 scenario (ending with its bottom line), then
+#               judge the roles the three sources assert of Russia under each source's reading
 #   make test   install the development extras into .venv and run every check and test (CI runs it)
 # While developing: make test-fast leaves out the tests marked slow (under 90 s on two cores).
 # make docs writes the command-line reference (docs/cli.md) and builds the site into site/.
@@ -18,6 +19,7 @@ PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n au
 
 demo: $(VENV)/.installed
 	$(BIN)/accord forecast scenarios/korea-2018.yaml
+	$(BIN)/accord roles scenarios/korea-2018.yaml --actor RUS
 
 test: lint docs-build
 	$(PYTEST) $(PYTEST_ARGS)

@@ -211,7 +211,8 @@ def test_dashboard_advice_panel(tmp_path):
     origin = "http://127.0.0.1:8000"
     client = TestClient(create_app(folder, None), base_url=origin, headers={"Origin": origin})
     assert 'hx-post="/scenario/korea-2018.yaml/advice"' in client.get("/scenario/korea-2018.yaml").text
-    html = settled(client, client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUS", "samples": "10"})).text
+    asked = client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUS", "samples": "10"})
+    html = settled(client, asked).text
     assert 'id="advice-stakes"' in html and 'id="advice-levers-lukyanov2018"' in html
     assert "Advice for Russia" in html
     bad = client.post("/scenario/korea-2018.yaml/advice", data={"advise": "RUX"})

@@ -8,9 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from accord.bottomline import AGREE, bottom_line, local_sensitivity
-from accord.io import read_scenario
-from accord.models import Result
+from accord.bottomline import AGREE, SLOW, STEP, StatusQuo, _moves, bottom_line, local_sensitivity, status_quo
+from accord.experiment import solve_all
+from accord.io import from_arrays, read_scenario
+from accord.models import Result, get_model
 from accord.runner import run_models
 
 from .conftest import KOREA, make_scenario
@@ -96,27 +97,144 @@ def test_a_monte_carlo_median_far_from_the_point_is_a_warning():
                              "point forecast 80.0"]
 
 
-def test_the_lock_on_the_status_quo_comes_from_the_callable_given():
+def test_the_status_quo_comes_from_the_callable_given():
     sc = one_issue(reference=[30.0])
     runs = [entry(sc, "mean", 50.0)]
     assert bottom_line(sc, runs)[0].locked_by is None  # not analysed
-    line, = bottom_line(sc, runs, locked_by=lambda s: {"i0": ["A0", "A2"]})
+    line, = bottom_line(sc, runs, institutions=lambda s: {"i0": StatusQuo(30.0, (), ("A0", "A2"))})
     assert line.locked_by == ("A0", "A2") and line.to_json()["locked_by"] == ["A0", "A2"]
     from accord.views import bottom_line_view
 
-    assert bottom_line_view(line.to_json()).locked == "locked at the status quo (30) by A0, A2"
+    assert bottom_line_view(line.to_json()).locked == ("locked at the status quo (30) by A0, A2: no winning "
+                                                       "coalition prefers any other point (the win set is empty)")
+
+
+# -- the decision rule weighs on the recommendation (Tsebelis 2002) -----------------------------------
+
+
+def three_vetoes(reference: float, rule: str = "unanimity"):
+    """Three actors at 20, 50 and 80, equal weights (the compromise is 50); under unanimity each a veto player."""
+    decision = {"rule": "unanimity", "vetoes": ["A", "B", "C"]} if rule == "unanimity" else {"rule": rule}
+    return from_arrays([[20], [50], [80]], [[1], [1], [1]], [1, 1, 1], actors=["A", "B", "C"], reference=[reference],
+                       decision=decision, assumption="a textbook configuration")
+
+
+def test_a_locked_status_quo_is_the_recommendation_and_the_models_say_what_if_the_lock_breaks():
+    # From 40 a move right hurts A, a move left hurts B and C: the win set is empty, A locks it.
+    sc = three_vetoes(40)
+    runs = [entry(sc, "accord", 50.0, interval=(20.0, 85.0)), entry(sc, "eum", 60.0)]
+    line, = bottom_line(sc, runs, institutions=status_quo)
+    assert (line.recommended, line.low, line.high) == (40.0, None, None)
+    assert line.locked_by == ("A",) and line.win_set == () and line.status_quo == 40.0
+    assert line.unconstrained == (50.0, 20.0, 85.0)
+    assert line.constraint.startswith("the status quo 40 stands") and "locked by A" in line.constraint
+    from accord.views import bottom_line_view
+
+    view = bottom_line_view(line.to_json())
+    assert (view.headline, view.unconstrained) == ("40.0 (status quo)", "if the lock breaks: 50.0 [20.0, 85.0]")
+
+
+def test_a_forecast_outside_the_win_set_is_clipped_into_it_and_its_interval_cut():
+    # From 10 every veto player wants to move right, A (at 20) no further than 30: W(10) = (10, 30).
+    sc = three_vetoes(10)
+    line, = bottom_line(sc, [entry(sc, "accord", 50.0, interval=(20.0, 85.0))], institutions=status_quo)
+    assert line.win_set == ((10.0, 30.0),) and line.locked_by == ()
+    assert (line.recommended, line.low, line.high) == (30.0, 20.0, 30.0)
+    assert line.unconstrained == (50.0, 20.0, 85.0)
+    assert line.constraint.startswith("clipped into the win set (10, 30) of the status quo 10")
+    from accord.views import bottom_line_view
+
+    view = bottom_line_view(line.to_json())
+    assert (view.headline, view.locked, view.unconstrained) == ("30.0 [20.0, 30.0]", "not locked at the status quo",
+                                                                "the models: 50.0 [20.0, 85.0]")
+
+
+def test_a_forecast_inside_the_win_set_stands_its_interval_cut_to_the_allowed_outcomes():
+    sc = three_vetoes(10)
+    line, = bottom_line(sc, [entry(sc, "accord", 25.0, interval=(5.0, 45.0))], institutions=status_quo)
+    assert (line.recommended, line.low, line.high) == (25.0, 10.0, 30.0)
+    assert line.constraint.startswith("interval cut to the win set (10, 30) and the status quo 10")
+
+
+def test_a_forecast_and_interval_inside_a_wide_win_set_are_left_alone():
+    # Simple majority from 0: B and C prefer every point up to 100 (the scale's end): W(0) = (0, 100).
+    sc = three_vetoes(0, "majority")
+    line, = bottom_line(sc, [entry(sc, "accord", 50.0, interval=(20.0, 85.0))], institutions=status_quo)
+    assert line.win_set == ((0.0, 100.0),)
+    assert (line.recommended, line.low, line.high, line.unconstrained, line.constraint) == (50.0, 20.0, 85.0, None,
+                                                                                         "")
+
+
+def test_on_korea_sanctions_stay_at_the_status_quo_locked_by_the_usa(korea):
+    runs = [r.to_json() for r in run_models(korea, ["accord", "mean"])]
+    lines = {b.issue: b for b in bottom_line(korea, runs, institutions=status_quo)}
+    sanctions = lines["sanctions"]
+    assert (sanctions.recommended, sanctions.low, sanctions.locked_by) == (20.0, None, ("USA",))
+    assert round(sanctions.unconstrained[0], 1) == 44.7
+    assert lines["sequencing"].win_set is None  # no reference point: not analysed, the models' number stands
+    assert lines["sequencing"].recommended == pytest.approx(runs[0]["forecast"][1]["value"])
+
+
+# -- the stability check -----------------------------------------------------------------------------
+
+
+def test_a_constructed_jump_of_the_expected_utility_model_warns_and_the_mean_does_not():
+    # Three actors at 15, 82 and 68 (capabilities 8, 3, 8): moving A1 from 82 to 84 moves the
+    # expected utility model's forecast by 53 points; the compromise moves by 3/19 x 2.
+    sc = make_scenario([[15.0], [82.0], [68.0]], [[0.5], [0.5], [0.5]], [8, 3, 8])
+    results = run_models(sc, ["eum", "mean"])
+    shifts = {s.model: s for s in local_sensitivity(sc, results)}
+    assert (shifts["eum"].actor, shifts["eum"].step, round(shifts["eum"].shift, 6)) == ("A1", 2.0, 53.0)
+    assert shifts["mean"].shift == pytest.approx(2 * 8 / 19)  # the largest: moving an actor of capability 8
+    line, = bottom_line(sc, [r.to_json() for r in results], list(shifts.values()))
+    assert line.warnings == ["eum is unstable: moving A1's position by +2 (2% of the scale) shifts its forecast by "
+                             "53.0 (53% of the scale)"]
+
+
+@pytest.mark.parametrize("name", ["mean", "median", "nash", "eum", "influence", "smp"])
+def test_the_batched_stability_check_finds_the_shifts_of_one_run_per_move(korea, name):
+    # The design solved at once by a model's batched form gives the shifts that re-running the
+    # model once per moved position gives.
+    result, = run_models(korea, [name])
+    base = korea.inputs()
+    design, moves = _moves(base, STEP)
+    model = get_model(name)()
+    one_by_one = solve_all(model, [base, *design])
+    moved = np.abs(one_by_one[1:] - one_by_one[0])
+    found = {s.issue: s for s in local_sensitivity(korea, [result])}
+    assert len(found) == len(korea.issues)
+    for k, issue in enumerate(base.issues):
+        j = int(np.argmax(moved[:, k]))
+        assert found[issue].shift == pytest.approx(moved[j, k], rel=1e-9, abs=1e-9)
+        assert (found[issue].actor, found[issue].moved) == (base.actors[moves[j][0]], base.issues[moves[j][1]])
+
+
+def test_the_slow_models_are_left_out_of_the_stability_check_and_said_so():
+    sc = make_scenario([[15.0, 30.0], [82.0, 60.0], [68.0, 90.0]], [[0.5] * 2] * 3, [8, 3, 8])
+    results = run_models(sc, ["exchange", "mean"])
+    assert {s.model for s in local_sensitivity(sc, results)} == {"mean"}
+    assert {s.model for s in local_sensitivity(sc, results, skip=())} == {"exchange", "mean"}
+    line = bottom_line(sc, [r.to_json() for r in results], unchecked=sorted(SLOW))[0]
+    assert line.unchecked == ("exchange",)
+    from accord.views import bottom_line_view
+
+    assert bottom_line_view(line.to_json()).unchecked.startswith("stability not checked for exchange")
 
 
 def test_forecast_ends_with_the_bottom_line_and_its_json_holds_it(cli):
     code, out, _ = cli("forecast", str(KOREA), "-m", "accord", "-m", "nash", "-m", "eum", "--no-store")
     assert code == 0
     tail = out[out.index("Bottom line"):]
-    assert "UN sanctions on the DPRK: 44.7 [5.8, 83.6]" in tail
+    assert "UN sanctions on the DPRK: 20.0 (status quo)" in tail
+    assert "locked at the status quo (20) by USA" in tail and "if the lock breaks: 44.7 [5.8, 83.6]" in tail
     assert "not a forecast, nash: deadlock" in tail and "eum is unstable" in tail
     code, out, _ = cli("forecast", str(KOREA), "-m", "accord", "--no-store", "--json")
     doc = json.loads(out)
     assert [b["issue"] for b in doc["bottom_line"]] == [i.id for i in read_scenario(KOREA).scenario.issues]
-    assert np.isclose(doc["bottom_line"][0]["recommended"], doc["runs"][0]["forecast"][0]["value"])
+    sanctions, sequencing = doc["bottom_line"][:2]
+    assert (sanctions["recommended"], sanctions["win_set"], sanctions["locked_by"]) == (20.0, [], ["USA"])
+    assert np.isclose(sanctions["unconstrained"]["value"], doc["runs"][0]["forecast"][0]["value"])
+    assert np.isclose(sequencing["recommended"], doc["runs"][0]["forecast"][1]["value"])
 
 
 def test_the_reports_first_section_is_the_bottom_line(korea):
@@ -126,8 +244,9 @@ def test_the_reports_first_section_is_the_bottom_line(korea):
     document = compose(build(korea, models=["accord", "eum", "nash"], role_samples=2))
     first = document.sections[0]
     assert (first.anchor, first.title) == ("bottom-line", "Bottom line")
-    table = first.blocks[-1]
-    assert [row[1] for row in table.rows][0] == ("44.7 [5.8, 83.6]",)
+    table = next(b for b in first.blocks if getattr(b, "kind", "") == "bottom")
+    said = ["".join(getattr(part, "text", part) for part in line) for line in table.rows[0][1].items]
+    assert said == ["20.0 (status quo)", "if the lock breaks: 44.7 [5.8, 83.6]"]
 
 
 def test_the_dashboard_shows_the_bottom_line_above_the_forecast_table(tmp_path):
@@ -147,5 +266,6 @@ def test_the_dashboard_shows_the_bottom_line_above_the_forecast_table(tmp_path):
                        data={"model": ["accord", "nash"], "samples": "0", "seed": "0"}).text
     assert html.index('id="bottom-line"') < html.index('id="forecast-table"')
     block = html[html.index('data-issue="sanctions"'):]
-    assert '<span class="recommended">44.7 [5.8, 83.6]</span>' in block
+    assert '<span class="recommended">20.0 (status quo)</span>' in block
+    assert '<li class="unconstrained">if the lock breaks: 44.7 [5.8, 83.6]</li>' in block
     assert "not a forecast: nash: deadlock" in block

@@ -210,3 +210,50 @@ def test_a_form_of_another_site_cannot_add_a_file(server, page, tmp_path):
         page.click("button")
     assert "a cross-site request is refused" in page.inner_text("body")
     assert not (server["folder"] / "planted.yaml").exists()
+
+
+def test_the_report_opens_on_the_bottom_line_and_its_numbers_do_not_wrap(browser, tmp_path):
+    from datetime import datetime, timezone
+
+    from accord.io import read_scenario
+    from accord.report import build, render_html
+
+    _require_browser()
+    report = build(read_scenario(KOREA).scenario, role_samples=5, created=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    path = tmp_path / "korea.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(path.as_uri())
+    assert page.locator("main > section").first.get_attribute("id") == "bottom-line"
+    table = page.locator("#bottom-line table.bottom")
+    assert table.bounding_box()["y"] < 900  # the bottom line's table starts on the first screen
+    assert table.locator("tbody tr").count() == 5
+    cells = page.locator("#bottom-line td.num")
+    assert cells.count() == 5
+    for k in range(cells.count()):
+        cell = cells.nth(k)
+        assert cell.evaluate("td => getComputedStyle(td).whiteSpace") == "nowrap"
+        # every line of the cell (the forecast, the models' number) holds on one line of text
+        heights = cell.locator(".line").evaluate_all(
+            "lines => lines.map(l => l.getBoundingClientRect().height / parseFloat(getComputedStyle(l).lineHeight))")
+        assert heights and max(heights) < 1.5
+    assert "20.0 (status quo)" in cells.first.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "6-report-first-screen.png"))
+    context.close()
+
+
+def test_the_dashboard_shows_the_bottom_line_first_after_run(server, page):
+    page.goto(server["url"] + "/scenario/korea-2018.yaml")
+    page.click("#run-button")
+    page.wait_for_selector('#bottom-line .bottom-line[data-issue="sanctions"]', timeout=60_000)
+    sanctions = page.locator('#bottom-line .bottom-line[data-issue="sanctions"]')
+    assert sanctions.locator(".recommended").inner_text() == "20.0 (status quo)"
+    assert "if the lock breaks" in sanctions.inner_text()
+    top = page.locator("#bottom-line").bounding_box()["y"]
+    assert top < page.locator("#forecast-table").bounding_box()["y"]
+    page.locator("#bottom-line").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "7-dashboard-bottom-line.png"))
+    shot(page, "7-dashboard-after-run-full")

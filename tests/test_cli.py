@@ -243,3 +243,31 @@ def test_writes_to_a_read_only_folder_are_named(unprivileged):
     assert "cannot write locked/k.csv: permission denied; nothing was written" in done.stderr
     done = run("forecast", KOREA, "-m", "mean", "--store", "locked/runs.sqlite")
     assert done.returncode == 2 and "Traceback" not in done.stderr and "locked/runs.sqlite" in done.stderr
+
+
+def test_roles_of_one_actor_judge_each_assertion_under_every_reading(cli):
+    code, out, _ = cli("roles", KOREA, "--actor", "RUS", "--samples", "5", "--no-store")
+    assert code == 0
+    assert out.startswith("Russia in Korean peninsula diplomacy, 2018: roles under influence")
+    table = out[out.index("The roles the sources assert of Russia"):]
+    header = table.splitlines()[1]
+    for column in ("assertion", "by", "on", "consensus", "economy2018", "blank2018", "lukyanov2018"):
+        assert column in header
+    assert table.count("(own)") == 4  # Russia: spoiler, broker, not broker, follower of China; each by one source
+    code, out, _ = cli("roles", KOREA, "--actor", "RUS", "--samples", "5", "--no-store", "--json")
+    doc = json.loads(out)
+    assert doc["actor"] == "RUS" and {c["actor"] for c in doc["comparison"]} == {"RUS"}
+    assert [len(c["readings"]) for c in doc["comparison"]] == [4, 4, 4, 4]  # the consensus and three readings
+
+
+def test_roles_of_an_unknown_actor_name_the_actors(cli):
+    code, _, err = cli("roles", KOREA, "--actor", "XXX", "--samples", "0", "--no-store")
+    assert code == 2
+    assert "--actor 'XXX': no such actor" in err and "USA, CHN, RUS, PRK, KOR, JPN" in err
+
+
+def test_the_demo_ends_with_the_bottom_line_then_russias_verdicts():
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text()
+    demo = makefile[makefile.index("\ndemo:") + 1:].split("\n\n")[0].splitlines()[1:]
+    assert [line.strip() for line in demo] == ["$(BIN)/accord forecast scenarios/korea-2018.yaml",
+                                               "$(BIN)/accord roles scenarios/korea-2018.yaml --actor RUS"]

@@ -69,11 +69,12 @@ def section(page: str, anchor: str) -> str:
 
 
 def rows(table_html: str) -> list[list[str]]:
-    """The body rows of an HTML table, each cell's text without tags (lines of a cell joined by |)."""
+    """The body rows of an HTML table, each cell's text without tags (lines of a cell joined by |;
+    the no-break spaces that hold an interval together read as spaces)."""
     body = re.search(r"<tbody>(.*?)</tbody>", table_html, re.S).group(1)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-    return [[html.unescape(re.sub(r"<[^>]+>", "", c.replace('</div><div class="line">', "|"))) for c in row]
-            for row in cells]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c.replace('</div><div class="line">', "|"))).replace("\xa0", " ")
+             for c in row] for row in cells]
 
 
 # -- content ----------------------------------------------------------------------------------
@@ -380,3 +381,67 @@ def test_the_report_and_the_dashboard_ask_the_views_what_to_say_of_a_model():
     assert main_result(run_models(korea, ["mean", "accord"])).model == "accord"
     assert main_result(run_models(korea, ["mean", "median"])).model == "mean"  # no recommended model: the first
     assert model_view("a-plug-in").about == "the model" and not model_view("a-plug-in").ticked
+
+
+# -- the first screen: the bottom line -----------------------------------------------------------
+
+
+def test_the_page_opens_with_the_bottom_line_then_the_description_and_the_contents(korea, page):
+    body = page[page.index("<body>"):]
+    order = [body.index(mark) for mark in ('<p class="scope">', '<section id="bottom-line">', '<p class="lead">',
+                                           '<nav class="toc"', '<section id="run">')]
+    assert order == sorted(order)
+    assert "6 actors, 5 issues" in re.search(r'<p class="scope">(.*?)</p>', body).group(1)
+    first = rows(section(page, "bottom-line"))
+    sanctions = first[0]
+    assert sanctions[0] == "UN sanctions on the DPRK"
+    assert sanctions[1] == "20.0 (status quo)|if the lock breaks: 44.7 [5.8, 83.6]"
+    assert sanctions[2] == "locked at 20 by USA|empty win set"
+    assert [r[0] for r in first[:len(korea.issues)]] == [i.label for i in korea.issues]
+
+
+def test_the_bottom_line_states_each_source_assertion_under_every_reading(korea, report, page):
+    brief = section(page, "bottom-line")
+    table = brief[brief.index('id="bottom-roles"'):]
+    head = re.findall(r'<th scope="col">(.*?)</th>', table)
+    assert head == ["assertion", "on", "consensus", "economy2018", "blank2018", "lukyanov2018"]
+    judged = [c for c in report.roles.comparison if c.get("readings")]
+    found = rows(table)
+    assert len(found) == len(judged)
+    spoiler = next(r for r in found if r[0] == "Russia is a spoiler")
+    assert spoiler[1] == "sanctions" and spoiler[3].endswith("(its own)")
+
+
+def test_numbers_in_the_bottom_line_never_wrap(page):
+    brief = section(page, "bottom-line")
+    forecast_cells = re.findall(r'<td class="num">(.*?)</td>', brief, re.S)
+    assert len(forecast_cells) == 5  # the forecast column of each issue
+    assert "44.7&nbsp;[5.8,&nbsp;83.6]" in forecast_cells[0]
+    css = (Path(__file__).parents[1] / "src" / "accord" / "report" / "style.css").read_text()
+    assert re.search(r"td\.num \{ white-space: nowrap; \}", css)
+
+
+def test_the_tornado_axis_is_the_issues_scale_with_its_anchors(korea):
+    from accord.report.figures import tornado as draw
+    from accord.sensitivity import tornado
+
+    t = tornado(get_model("mean")(), korea, 0)
+    issue = korea.issues[0]
+    ax = draw(issue, t, 44.7, 8).axes[0]
+    lo, hi = ax.get_xlim()
+    assert lo < issue.scale.min and hi > issue.scale.max and hi - lo < 1.1 * (issue.scale.max - issue.scale.min)
+    assert [float(x) for x in ax.get_xticks()] == [a.value for a in issue.scale.anchors]
+    assert ax.get_xticklabels()[0].get_text().startswith("0\n")
+
+
+def test_the_network_draws_a_backbone_not_every_pair(korea):
+    from accord.report.network import network
+
+    net = network(korea, [])
+    ties = net.ties()
+    pairs = len(korea.actors) * (len(korea.actors) - 1) // 2
+    assert len(ties) < pairs / 2
+    assert {a for t in ties for a in t[:2]} == set(range(len(korea.actors)))  # nobody hangs alone
+    # the backbone holds the closest pairs: United States with Japan, China with Russia
+    assert {frozenset(net.actors[k] for k in t[:2]) for t in ties[:2]} == {frozenset({"USA", "JPN"}),
+                                                                          frozenset({"CHN", "RUS"})}

@@ -20,22 +20,32 @@ half the models do.
 with each actor's position moved by :data:`STEP` of the scale down and up, one at a time;
 a forecast is *unstable* when such a move shifts it by more than :data:`UNSTABLE` of the
 scale (a small change of the evidence moves it by much), or when its Monte Carlo median
-lies further than that from the point forecast.
+lies further than that from the point forecast. The moves are the positions only (the input
+the sources disagree on most, and the one a what-if edits), and a model with a batched form
+solves all of them at once (:func:`accord.experiment.solve_design`). The models of
+:data:`SLOW` (no batched form, issues coupled, so every move is a full run) are left out
+unless asked for, and the bottom line says so.
 
-**Institutions.** Whether the status quo is locked, and by whom, comes from a callable passed
-in (``locked_by``), so that the bottom line does not depend on how the decision rules are
-analysed.
+**Institutions: the status quo can weigh more than any model.** Where the issue's decision
+rule was analysed (:func:`status_quo`, from :mod:`accord.institutions`), the recommendation
+respects it: when the win set of the status quo is empty (deadlock: no winning coalition
+prefers any other point; Tsebelis 2002, ch. 1) the recommended forecast *is* the status quo,
+and the models' recommendation is kept beside it as what to expect if the lock breaks; when
+the win set is not empty, the recommended point is clipped into its closure, and its interval
+into the span of the win set and the status quo (the only outcomes the rule allows), saying
+so when that changed it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .experiment import Progress, solve_all
+from .experiment import Progress, solve_design
+from .institutions import analyse, locked_by
 from .models import Result, get_model
 from .scenario import Inputs, Scenario
 
@@ -45,9 +55,42 @@ STEP = 0.02  # a position's move, as a share of the scale
 UNSTABLE = 0.10  # a forecast's shift, as a share of the scale, that makes it unstable
 AGREE = 0.10  # the spread, as a share of the scale, within which models agree
 
-#: Per issue id, the actors that lock the issue at its status quo (empty: not locked). An issue
-#: absent from the mapping was not analysed.
-LockedBy = Callable[[Scenario], Mapping[str, Sequence[str]]]
+#: Models left out of the stability check unless asked for: no batched form and issues coupled
+#: (each of the 2 x actors x issues moves is a full run; on Korea about 3 s for exchange alone).
+SLOW = frozenset({"exchange"})
+
+
+@dataclass(frozen=True)
+class StatusQuo:
+    """What an issue's decision rule makes of its reference point (:mod:`accord.institutions`):
+    ``win_set``, the open intervals of the points some winning coalition prefers to it (empty:
+    deadlock), and ``locked_by``, who locks it there when the win set is empty."""
+
+    reference: float
+    win_set: tuple[tuple[float, float], ...]
+    locked_by: tuple[str, ...] = ()
+
+    @property
+    def locked(self) -> bool:
+        return not self.win_set
+
+
+#: Per issue id, its status quo under the decision rule; an issue absent was not analysed.
+Institutional = Callable[[Scenario], Mapping[str, StatusQuo]]
+
+
+def status_quo(scenario: Scenario) -> dict[str, StatusQuo]:
+    """Per issue with a decision rule and a reference point, its :class:`StatusQuo`
+    (:func:`accord.institutions.analyse` and :func:`accord.institutions.locked_by`).
+
+    >>> import accord
+    >>> status_quo(accord.read_scenario("scenarios/korea-2018.yaml").scenario)["sanctions"]
+    StatusQuo(reference=20.0, win_set=(), locked_by=('USA',))
+    """
+    inputs = scenario.inputs()
+    locks = locked_by(scenario)
+    return {issue: StatusQuo(float(inputs.reference[i]), analyse(inputs, i).win_set.parts, tuple(locks[issue]))
+            for i, issue in enumerate(inputs.issues) if issue in locks}
 
 
 @dataclass(frozen=True)
@@ -90,19 +133,30 @@ class IssueBottomLine:
     warnings: list[str] = field(default_factory=list)
     locked_by: tuple[str, ...] | None = None  # None: not analysed; (): not locked
     status_quo: float | None = None
+    win_set: tuple[tuple[float, float], ...] | None = None  # None: not analysed; (): deadlock
+    #: The models' recommendation (value, low, high) when the institutions changed it: locked, or clipped.
+    unconstrained: tuple[float | None, float | None, float | None] | None = None
+    constraint: str = ""  # what the decision rule made of the recommendation, in one line
+    unchecked: tuple[str, ...] = ()  # models left out of the stability check
+    unstable: list[dict[str, Any]] = field(default_factory=list)  # the warnings as records (:func:`_unstable`)
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["spread"] = list(self.spread) if self.spread else None
         doc["locked_by"] = list(self.locked_by) if self.locked_by is not None else None
+        doc["win_set"] = [list(p) for p in self.win_set] if self.win_set is not None else None
+        doc["unconstrained"] = (dict(zip(("value", "low", "high"), self.unconstrained))
+                                if self.unconstrained is not None else None)
+        doc["unchecked"] = list(self.unchecked)
         return doc
 
 
 def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float = STEP, seed: int | None = 0, *,
-                      workers: int = 1, scheduler: str | None = None, progress: Progress | None = None
-                      ) -> list[Shift]:
+                      skip: Collection[str] = SLOW, workers: int = 1, scheduler: str | None = None,
+                      progress: Progress | None = None) -> list[Shift]:
     """Per model and issue, the largest shift of the forecast when one actor's position moves by
-    ``step`` of its scale, down or up (cut to the scale), all else as given.
+    ``step`` of its scale, down or up (cut to the scale), all else as given. The models named in
+    ``skip`` are left out (:data:`SLOW` by default; ``skip=()`` checks every one).
 
     >>> import accord
     >>> from accord.runner import run_models
@@ -115,8 +169,11 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
     width = base.scale_max - base.scale_min
     shifts = []
     for result in results:
+        if result.model in skip:
+            continue
         model = get_model(result.model)(**result.params)
-        forecasts = solve_all(model, [base, *design], seed, workers=workers, scheduler=scheduler, progress=progress)
+        forecasts = solve_design(model, base, [base, *design], seed, workers=workers, scheduler=scheduler,
+                                 progress=progress)
         moved = np.abs(forecasts[1:] - forecasts[0])  # runs, issues
         for k, issue in enumerate(base.issues):
             if not len(moves) or np.isnan(moved[:, k]).all():
@@ -141,15 +198,17 @@ def _moves(base: Inputs, step: float) -> tuple[list[Inputs], list[tuple[int, int
             position = base.position.copy()
             position[a, i] = moved
             design.append(replace(base, position=position))
-            moves.append((int(a), int(i), moved - x))
+            moves.append((int(a), int(i), float(moved - x)))
     return design, moves
 
 
 def bottom_line(scenario: Scenario, runs: Sequence[dict[str, Any]], shifts: Sequence[Shift] = (),
-                locked_by: LockedBy | None = None) -> list[IssueBottomLine]:
+                institutions: Institutional | None = None, unchecked: Sequence[str] = ()) -> list[IssueBottomLine]:
     """Per issue of the scenario, the bottom line of the runs (``runs[]`` of the JSON document,
     :meth:`accord.models.Result.to_json`); ``shifts`` from :func:`local_sensitivity` flag the
-    unstable forecasts; ``locked_by`` says which issues are locked at the status quo, by whom.
+    unstable forecasts (``unchecked``: the models it left out); ``institutions`` (e.g.
+    :func:`status_quo`) gives each analysed issue's status quo under its decision rule, which
+    locks or bounds the recommendation (module docstring).
 
     >>> import accord
     >>> from accord.runner import run_models
@@ -158,8 +217,11 @@ def bottom_line(scenario: Scenario, runs: Sequence[dict[str, Any]], shifts: Sequ
     >>> line = bottom_line(sc, runs)[0]
     >>> round(line.recommended, 1), [(m.model, m.status) for m in line.models]
     (44.7, [('accord', 'forecast'), ('nash', 'deadlock')])
+    >>> locked = bottom_line(sc, runs, institutions=status_quo)[0]
+    >>> locked.recommended, locked.locked_by, round(locked.unconstrained[0], 1)
+    (20.0, ('USA',), 44.7)
     """
-    locks = locked_by(scenario) if locked_by else {}
+    quo = institutions(scenario) if institutions else {}
     out = []
     for issue in scenario.issues:
         lo, hi = issue.scale.min, issue.scale.max
@@ -167,15 +229,50 @@ def bottom_line(scenario: Scenario, runs: Sequence[dict[str, Any]], shifts: Sequ
         points = [_point(run, issue.id) for run in runs]
         tabled = [p for p in points if p.value is not None]
         recommended, low, high, basis = _recommend(runs, tabled, issue.id)
+        sq = quo.get(issue.id)
+        unconstrained, constraint = None, ""
+        if sq is not None:
+            (recommended, low, high), constraint = _within(sq, recommended, low, high)
+            if constraint:
+                unconstrained = _recommend(runs, tabled, issue.id)[:3]
         values = np.array([p.value for p in tabled], float)
         spread = (float(values.min()), float(values.max())) if len(values) else None
         out.append(IssueBottomLine(
             issue.id, issue.label or issue.id, recommended, low, high, basis, points, spread,
             spread is not None and spread[1] - spread[0] <= AGREE * width, _outliers(tabled, width),
             _warnings(runs, issue.id, width, [s for s in shifts if s.issue == issue.id]),
-            tuple(locks[issue.id]) if issue.id in locks else None,
-            issue.reference.point if issue.reference else None))
+            sq.locked_by if sq is not None else None,
+            issue.reference.point if issue.reference else None,
+            sq.win_set if sq is not None else None, unconstrained, constraint,
+            tuple(m for m in unchecked if any(r["model"] == m for r in runs)),
+            _unstable(runs, issue.id, width, [s for s in shifts if s.issue == issue.id])))
     return out
+
+
+def _within(sq: StatusQuo, point: float | None, low: float | None, high: float | None
+            ) -> tuple[tuple[float | None, float | None, float | None], str]:
+    """The recommendation as the decision rule allows it, and what that changed in one line
+    (empty when nothing): the status quo when it is locked (no interval: it stands until the
+    lock breaks); else the point clipped into the closed win set, and the interval into the
+    span of the win set and the status quo."""
+    q = sq.reference
+    who = ", ".join(sq.locked_by)
+    if sq.locked:
+        return (q, None, None), (f"the status quo {q:g} stands: no winning coalition prefers any other point (the win "
+                                 f"set is empty), locked by {who}")
+    if point is None:
+        return (point, low, high), ""
+    nearest = min((min(max(point, a), b) for a, b in sq.win_set), key=lambda x: (abs(x - point), x))
+    span = (min(q, *(a for a, _ in sq.win_set)), max(q, *(b for _, b in sq.win_set)))
+    bounded = tuple(None if x is None else float(np.clip(x, *span)) for x in (low, high))
+    where = " and ".join(f"({a:.3g}, {b:.3g})" for a, b in sq.win_set)
+    if nearest != point:
+        return (nearest, *bounded), (f"clipped into the win set {where} of the status quo {q:g}: the models' "
+                                     f"{point:.1f} lies outside what the decision rule lets replace it")
+    if bounded != (low, high):
+        return (point, *bounded), (f"interval cut to the win set {where} and the status quo {q:g}: the only outcomes "
+                                   "the decision rule allows")
+    return (point, low, high), ""
 
 
 def _point(run: dict[str, Any], issue: str) -> ModelPoint:
@@ -220,21 +317,32 @@ def _outliers(tabled: list[ModelPoint], width: float) -> list[ModelPoint]:
     return far if 2 * len(far) < len(tabled) else []
 
 
-def _warnings(runs: Sequence[dict[str, Any]], issue: str, width: float, shifts: Sequence[Shift]) -> list[str]:
-    """The unstable forecasts of an issue: a small move of one position shifts them by much, or
-    their Monte Carlo median lies far from the point."""
-    out = []
-    for s in shifts:
-        if s.share > UNSTABLE:
-            where = "" if s.moved == issue else f" on {s.moved}"
-            out.append(f"{s.model} is unstable: moving {s.actor}'s position{where} by {s.step:+.3g} "
-                       f"({abs(s.step) / width:.0%} of the scale) shifts its forecast by {s.shift:.1f} "
-                       f"({s.share:.0%} of the scale)")
+def _unstable(runs: Sequence[dict[str, Any]], issue: str, width: float, shifts: Sequence[Shift]
+              ) -> list[dict[str, Any]]:
+    """The unstable forecasts of an issue, as records: a small move of one position shifts them by
+    much (``kind`` "move"), or their Monte Carlo median lies far from the point ("monte carlo")."""
+    out: list[dict[str, Any]] = [
+        {"model": s.model, "kind": "move", "actor": s.actor, "moved": s.moved, "step": s.step, "shift": s.shift,
+         "share": s.share} for s in shifts if s.share > UNSTABLE]
     for run in runs:
         row = next((r for r in run["forecast"] if r["issue"] == issue), {})
         value, median = row.get("value"), row.get("median")
         if value is not None and median is not None and abs(median - value) > UNSTABLE * width:
-            out.append(f"{run['model']} is unstable: its Monte Carlo median {median:.1f} lies "
-                       f"{abs(median - value):.1f} ({abs(median - value) / width:.0%} of the scale) from its "
-                       f"point forecast {value:.1f}")
+            out.append({"model": run["model"], "kind": "monte carlo", "median": median, "value": value,
+                        "shift": abs(median - value), "share": abs(median - value) / width})
+    return out
+
+
+def _warnings(runs: Sequence[dict[str, Any]], issue: str, width: float, shifts: Sequence[Shift]) -> list[str]:
+    """The unstable forecasts of an issue in words (:func:`_unstable`)."""
+    out = []
+    for u in _unstable(runs, issue, width, shifts):
+        if u["kind"] == "move":
+            where = "" if u["moved"] == issue else f" on {u['moved']}"
+            out.append(f"{u['model']} is unstable: moving {u['actor']}'s position{where} by {u['step']:+.3g} "
+                       f"({abs(u['step']) / width:.0%} of the scale) shifts its forecast by {u['shift']:.1f} "
+                       f"({u['share']:.0%} of the scale)")
+        else:
+            out.append(f"{u['model']} is unstable: its Monte Carlo median {u['median']:.1f} lies "
+                       f"{u['shift']:.1f} ({u['share']:.0%} of the scale) from its point forecast {u['value']:.1f}")
     return out

@@ -7,6 +7,8 @@ when it was made.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,14 +86,17 @@ def bottom_line_panel(entries: Sequence[dict[str, Any]]) -> Panel:
     interval, the lock on the status quo, where the models agree and part, and the warnings."""
     views = [bottom_line_view(entry) for entry in entries]
     one_basis = len({v.basis for v in views}) == 1
-    lines = Text(f"Recommended: {views[0].basis}\n\n" if one_basis else "", style="dim")
+    lines = Text(f"Recommended: {views[0].basis}\n" if one_basis else "", style="dim")
+    unchecked = {v.unchecked for v in views if v.unchecked}
+    lines.append("".join(f"{u}\n" for u in sorted(unchecked)) + "\n", style="dim")
     for k, v in enumerate(views):
         if k:
             lines.append("\n")
         lines.append(f"{v.label}: ", style="bold")
         lines.append(v.headline, style="bold green" if not v.warnings else "bold yellow")
         lines.append("\n" if one_basis else f"  {v.basis}\n", style="dim")
-        for line, style in ([(v.locked, "bold")] if v.locked else []) + [(v.agreement, "")]:
+        said = [(v.locked, "bold"), (v.constraint, ""), (v.unconstrained, ""), (v.agreement, "")]
+        for line, style in [(line, style) for line, style in said if line]:
             lines.append(f"  {line}\n", style=style)
         for line in v.outliers:
             lines.append(f"  outlier, {line}\n")
@@ -108,6 +113,48 @@ def print_problems(console: Console, problems: Sequence[Problem], title: str | N
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         console.print(Text(f"  {p.severity}: ", style=style) + Text(str(p)))
+
+
+def actor_verdicts(console: Console, scenario: Scenario, result, actor: str, run_id: str | None) -> None:
+    """One actor: the roles it plays, then each role the sources assert of it, judged under the
+    consensus (with its Monte Carlo standing) and under each source's reading, one column a reading."""
+    names = {a.id: a.name or a.id for a in scenario.actors}
+    conf = f"confidence from {result.samples:,} samples of the evidence" if result.samples else "no Monte Carlo"
+    console.print(f"[bold]{escape(names[actor])}[/bold] in {escape(scenario.name)}: roles under "
+                  f"[bold]{result.model}[/bold] ({conf})" + (f"  [dim]run {run_id}[/dim]" if run_id else ""))
+    plays = [r for r in roles_table(scenario, result.roles) if r.actor == actor]
+    console.print("  plays: " + ("; ".join(
+        f"{r.role}{f' of {r.other_name}' if r.other else ''} on {r.issue_label}"
+        + ("" if r.confidence is None else f" ({r.confidence:.0%})") for r in plays) or "no role (score >= 0.5)"))
+    judged = [c for c in result.comparison if c["actor"] == actor]
+    if not judged:
+        console.print(f"No source asserts a role of {escape(names[actor])}.")
+        return
+    readings = list(dict.fromkeys(r["reading"] for c in judged for r in c.get("readings") or []))
+    table = Table(title=f"The roles the sources assert of {escape(names[actor])}: does each reading agree?",
+                  title_justify="left", show_edge=False, pad_edge=False,
+                  caption="agrees: the reading's numbers bear the assertion out; own: the asserting source's "
+                          "reading; the consensus with how often the role holds over samples of the evidence",
+                  caption_justify="left")
+    for col in ("assertion", "by", "on", *readings):
+        table.add_column(col)
+    for c in judged:
+        claim = (f"{'' if c['asserted'] else 'not '}{c['role']}" + (f" of {c['of']}" if c["of"] else ""))
+        by = {r["reading"]: r for r in c.get("readings") or []}
+        cells = [_verdict_cell(by[r]) if r in by else c["verdict"] for r in readings]
+        table.add_row(escape(claim), escape(", ".join(c["sources"])), escape(c.get("judged_on") or "—"),
+                      *map(escape, cells))
+    console.print(table)
+    for c in judged:
+        if not c.get("readings"):
+            console.print(f"[dim]{escape(c['role'])}: {escape(c['why'])}[/dim]")
+
+
+def _verdict_cell(reading: dict[str, Any]) -> str:
+    """A reading's verdict on an assertion, in brief: "disagrees (own)", "agrees, holds in 71 of 100"."""
+    found = re.search(r"holds in (\d+ of \d+)", reading["status"])
+    return (reading["verdict"] + (" (own)" if reading["own"] else "")
+            + (f"; the role holds in {found.group(1)}" if found else ""))
 
 
 def roles_report(console: Console, scenario: Scenario, result, run_id: str | None) -> None:

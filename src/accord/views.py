@@ -488,6 +488,10 @@ class BottomLineView:
     not_forecasts: list[str]
     outliers: list[str]
     warnings: list[str]
+    #: What the decision rule made of the models' recommendation (locked, clipped), and that recommendation.
+    constraint: str | None = None
+    unconstrained: str | None = None
+    unchecked: str | None = None
 
 
 def bottom_line_view(entry: dict[str, Any]) -> BottomLineView:
@@ -501,14 +505,30 @@ def bottom_line_view(entry: dict[str, Any]) -> BottomLineView:
     >>> view = bottom_line_view(bottom_line(sc, runs)[0].to_json())
     >>> view.headline, view.not_forecasts[0][:40]
     ('44.7 [5.8, 83.6]', 'nash: deadlock (actors stand on both sid')
+    >>> from accord.bottomline import status_quo
+    >>> locked = bottom_line_view(bottom_line(sc, runs, institutions=status_quo)[0].to_json())
+    >>> locked.headline, locked.unconstrained
+    ('20.0 (status quo)', 'if the lock breaks: 44.7 [5.8, 83.6]')
+    >>> locked.locked
+    'locked at the status quo (20) by USA: no winning coalition prefers any other point (the win set is empty)'
     """
     e = entry
-    headline = ("no forecast" if e["recommended"] is None
-                else f"{e['recommended']:.1f} [{e['low']:.1f}, {e['high']:.1f}]")
+    headline = interval(e["recommended"], e["low"], e["high"])
+    if e.get("win_set") == [] and e["recommended"] is not None:
+        headline = f"{e['recommended']:.1f} (status quo)"
+    unconstrained = None
+    if e.get("unconstrained"):
+        u = e["unconstrained"]
+        unconstrained = (f"{'if the lock breaks' if e.get('win_set') == [] else 'the models'}: "
+                         f"{interval(u['value'], u['low'], u['high'])}")
+    unchecked = (f"stability not checked for {', '.join(e['unchecked'])} (slow: every move is a full run; "
+                 "`accord forecast --stability-all` checks it)" if e.get("unchecked") else None)
     locked = None
     if e.get("locked_by"):
         at = f" ({e['status_quo']:g})" if e.get("status_quo") is not None else ""
         locked = f"locked at the status quo{at} by {', '.join(e['locked_by'])}"
+        if e.get("win_set") == []:
+            locked += ": no winning coalition prefers any other point (the win set is empty)"
     elif e.get("locked_by") == []:
         locked = "not locked at the status quo"
     tabled = [m for m in e["models"] if m["status"] == "forecast"]
@@ -522,4 +542,16 @@ def bottom_line_view(entry: dict[str, Any]) -> BottomLineView:
     return BottomLineView(
         e["issue"], e["label"], headline, e["basis"], locked, agreement,
         [f"{m['model']}: {m['status']} ({m['why']})" for m in e["models"] if m["status"] != "forecast"],
-        [f"{m['model']}: {m['value']:.1f}, {m['why']}" for m in e["outliers"]], list(e["warnings"]))
+        [f"{m['model']}: {m['value']:.1f}, {m['why']}" for m in e["outliers"]], list(e["warnings"]),
+        None if e.get("win_set") == [] else e.get("constraint") or None, unconstrained, unchecked)
+
+
+def interval(value: float | None, low: float | None, high: float | None) -> str:
+    """A forecast with its interval, as the bottom line writes it: "44.7 [5.8, 83.6]".
+
+    >>> interval(44.71, 5.77, 83.63), interval(20.0, None, None), interval(None, None, None)
+    ('44.7 [5.8, 83.6]', '20.0', 'no forecast')
+    """
+    if value is None:
+        return "no forecast"
+    return f"{value:.1f}" if low is None or high is None else f"{value:.1f} [{low:.1f}, {high:.1f}]"

@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from ..bottomline import STEP, bottom_line, local_sensitivity
-from ..institutions import locked_by
+from ..bottomline import SLOW, STEP, bottom_line, local_sensitivity, status_quo
 from ..errors import UsageError
 from ..models import registry
 from ..render import print_forecast
@@ -47,6 +46,9 @@ def forecast(
     stability: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="bottom line: move each position by this share of the scale to flag unstable "
                                "forecasts (0 leaves the check out)")] = STEP,
+    stability_all: Annotated[bool, typer.Option(
+        "--stability-all", help=f"bottom line: check the stability of {', '.join(sorted(SLOW))} too (slow: every move "
+                                "is a full run)")] = False,
     fmt: FormatOpt = None,
     texts: TextsOpt = None,
     store: StoreOpt = DEFAULT_PATH,
@@ -74,9 +76,11 @@ def forecast(
                 sweep_id = _begin_sweep(run_store, scenario, spec, held)
             _sweep(run_store, scenario, results, spec, workers, scheduler, quiet, {}, sweep_id)
         doc = record(scenario, results, run_store, command_line(), skipped)
-        shifts = local_sensitivity(scenario, results, stability, seed, workers=workers, scheduler=scheduler) \
-            if stability else []
-        doc["bottom_line"] = [b.to_json() for b in bottom_line(scenario, doc["runs"], shifts, locked_by)]
+        skip = () if stability_all else SLOW
+        shifts = local_sensitivity(scenario, results, stability, seed, skip=skip, workers=workers,
+                                   scheduler=scheduler) if stability else []
+        unchecked = sorted(skip) if stability else [r.model for r in results]
+        doc["bottom_line"] = [b.to_json() for b in bottom_line(scenario, doc["runs"], shifts, status_quo, unchecked)]
         if sweep_id:
             run_store.finish_sweep(sweep_id, [r["run_id"] for r in doc["runs"]])
     if as_json:

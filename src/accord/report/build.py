@@ -11,8 +11,7 @@ from typing import Any, TypeVar
 from .. import __version__
 from ..advice import Advice
 from ..advice import advise as advice_for
-from ..bottomline import IssueBottomLine, LockedBy, bottom_line, local_sensitivity
-from ..institutions import locked_by as institutional_locks
+from ..bottomline import SLOW, Institutional, IssueBottomLine, bottom_line, local_sensitivity, status_quo
 from ..errors import AccordError
 from ..experiment import Progress
 from ..models import Result, get_model
@@ -63,17 +62,18 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
           samples: int = 0, seed: int | None = 0, role_samples: int = ROLE_SAMPLES, correlate: str = "none",
           command: str | None = None, created: datetime | None = None, workers: int = 1,
           scheduler: str | None = None, progress: Callable[[str], Progress | None] | None = None,
-          locked_by: LockedBy | None = None, advise: Sequence[str] = ()) -> Report:
+          institutions: Institutional | None = None, advise: Sequence[str] = ()) -> Report:
     """Run the models (every applicable one by default), Monte Carlo with ``samples`` > 0, and every analysis.
 
     ``created`` is the time printed in the header (default: now, UTC); pass a fixed time for
     byte-identical output. ``command`` is the command line printed for reproduction. Every
     analysis runs on ``workers`` local processes or a Dask ``scheduler`` (the same results
     whatever runs them); ``progress(stage)`` gives each stage's ``progress(done, total)``
-    callback (:func:`accord.execution.stage_bars`). ``locked_by`` (default:
-    :func:`accord.institutions.locked_by`) says which issues are locked at the status quo, by
-    whom, for the bottom line (:func:`accord.bottomline.bottom_line`). ``advise``: actors to
-    advise (:func:`accord.advice.advise`, its default models, ``samples`` draws or 100).
+    callback (:func:`accord.execution.stage_bars`). ``institutions`` (default:
+    :func:`accord.bottomline.status_quo`) gives each issue's status quo under its decision rule,
+    which locks or bounds the bottom line's recommendation (:func:`accord.bottomline.bottom_line`).
+    ``advise``: actors to advise (:func:`accord.advice.advise`, its default models, ``samples``
+    draws or 100).
     """
     params = params or {}
     stage = progress or (lambda label: None)
@@ -105,7 +105,7 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     report.bottom_line = _attempt(report, "bottom line", lambda: bottom_line(
         scenario, [r.to_json() for r in results],
         local_sensitivity(scenario, results, seed=seed, progress=stage("stability"), **run),
-        institutional_locks if locked_by is None else locked_by))
+        status_quo if institutions is None else institutions, sorted(SLOW)))
     for actor in advise:
         found = _attempt(report, f"advice for {actor}", functools.partial(
             advice_for, scenario, actor, samples=samples or 100, seed=seed, progress=stage(f"advice for {actor}"),

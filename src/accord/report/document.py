@@ -124,9 +124,9 @@ class Heading:
 class Table:
     header: list[str]
     rows: list[list[Cell]]
-    align: str = ""  # one letter per column, l or r (default l)
+    align: str = ""  # one letter per column: l, r (numbers, right) or n (numbers, left); default l
     caption: Text = ()
-    kind: str = ""  # "wide": evidence tables; "compact": numeric tables
+    kind: str = ""  # "wide": evidence tables; "compact": numeric tables; "bottom": the bottom line
 
 
 @dataclass
@@ -149,6 +149,10 @@ class Section:
 
 @dataclass
 class Document:
+    """The report: a title and a one-line ``scope``; the first section (the bottom line) comes
+    before the ``lead`` (the scenario's description) and the contents, the others after."""
+
     title: str
     lead: Text
     sections: list[Section]
+    scope: Text = ()

@@ -93,8 +93,9 @@ def actor_colors(actors: Sequence[str], weight: Sequence[float]) -> dict[str, st
 # -- axes on an issue's scale ----------------------------------------------------------------
 
 
-def scale_axis(ax, issue: Issue, axis: str = "x", labels: bool = True) -> None:
-    """Limits on the issue's scale; ticks at its anchors, labelled with their words (or numbers only)."""
+def scale_axis(ax, issue: Issue, axis: str = "x", labels: bool = True, axis_inches: float = WIDTH - 1.0) -> None:
+    """Limits on the issue's scale; ticks at its anchors, labelled with their words (or numbers only),
+    wrapped to fit an axis ``axis_inches`` wide."""
     lo, hi = issue.scale.min, issue.scale.max
     pad = 0.03 * (hi - lo)
     (ax.set_xlim if axis == "x" else ax.set_ylim)(lo - pad, hi + pad)
@@ -106,7 +107,7 @@ def scale_axis(ax, issue: Issue, axis: str = "x", labels: bool = True) -> None:
         (ax.set_xticks if axis == "x" else ax.set_yticks)(values, [f"{v:g}" for v in values])
     else:
         align = ["left" if v == lo else "right" if v == hi else "center" for v in values]
-        chars = anchor_chars(values, align, lo, hi)
+        chars = anchor_chars(values, align, lo, hi, axis_inches)
         ax.set_xticks(values, [f"{a.value:g}\n" + textwrap.fill(a.label, chars) for a in anchors])
         for side, tick in zip(align, ax.get_xticklabels()):
             tick.set_horizontalalignment(side)
@@ -121,7 +122,7 @@ def anchor_chars(values: list[float], align: list[str], lo: float, hi: float, ax
     for k in range(len(values) - 1):
         gap = (values[k + 1] - values[k]) / (hi - lo) * axis_inches
         widest = min(widest, gap / (reach[align[k]][1] + reach[align[k + 1]][0]))
-    return max(12, int(0.92 * widest * 72 / char_points))
+    return max(10, int(0.92 * widest * 72 / char_points))
 
 
 def reference_line(ax, issue: Issue, axis: str = "x") -> bool:
@@ -239,7 +240,7 @@ def tornado(issue: Issue, result: Tornado, center: float, top: int) -> Figure:
     """One issue's forecast with each of the ``top`` inputs of largest swing moved alone to its 5% and 95% quantile."""
     part = result.top(issue.id, top)
     part = part[part["swing"] > 0]
-    fig = canvas(WIDTH, 0.3 * max(len(part), 2) + 1.3)
+    fig = canvas(WIDTH, 0.3 * max(len(part), 2) + (1.9 if issue.scale.anchors else 1.3))
     ax = fig.add_subplot()
     if not len(part):
         ax.text(0.5, 0.5, "no input moves this forecast", ha="center", va="center", transform=ax.transAxes,
@@ -250,19 +251,22 @@ def tornado(issue: Issue, result: Tornado, center: float, top: int) -> Figure:
         ax.barh(y, row.forecast_low - center, left=center, height=0.62, color=LOW, zorder=2)
         ax.barh(y, row.forecast_high - center, left=center, height=0.62, color=HIGH, zorder=2)
     ax.axvline(center, color=INK, linewidth=1, zorder=3)
-    ax.set_yticks(range(len(part)), [f"{r.input}  ({r.low:.3g} → {r.high:.3g})" for r in part.itertuples()])
+    labels = [f"{r.input}  ({r.low:.3g} → {r.high:.3g})" for r in part.itertuples()]
+    ax.set_yticks(range(len(part)), labels)
     ax.set_ylim(len(part) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ends = np.r_[part["forecast_low"], part["forecast_high"], center]
-    span = max(np.ptp(ends), 1e-3 * (issue.scale.max - issue.scale.min))
-    ax.set_xlim(ends.min() - 0.08 * span, ends.max() + 0.08 * span)
-    ax.grid(axis="x", zorder=0)
-    ax.set_xlabel(f"forecast of {issue.id} (scale {issue.scale.min:g}–{issue.scale.max:g}); "
-                  f"the line is the forecast {center:.1f}")
-    fig.legend(handles=[Patch(color=LOW, label="input at the 5% quantile of its evidence"),
-                        Patch(color=HIGH, label="input at the 95% quantile")],
-               loc="outside upper left", ncol=2)
+    # On the issue's own scale, from its min to its max with its anchors' words, so that a swing
+    # reads against the whole range of outcomes (a zoomed axis makes 0.5 points look like 50).
+    scale_axis(ax, issue, axis_inches=WIDTH - 0.3 - 0.062 * max(len(t) for t in labels))
+    if not issue.scale.anchors:
+        ax.grid(axis="x", zorder=0)
+    handles = [Patch(color=LOW, label="input at the 5% quantile of its evidence"),
+               Patch(color=HIGH, label="input at the 95% quantile")]
+    if reference_line(ax, issue):
+        handles.append(Line2D([], [], color=MUTED, linestyle=(0, (4, 3)), label="status quo"))
+    ax.set_xlabel(f"forecast of {issue.id} on its scale; black line: the forecast {center:.1f}")
+    fig.legend(handles=handles, loc="outside upper left", ncol=len(handles))
     return fig
 
 
@@ -271,46 +275,62 @@ def tornado(issue: Issue, result: Tornado, center: float, top: int) -> Figure:
 
 @styled
 def network(net: Network, names: dict[str, str]) -> Figure:
-    """Actors on a circle (size ~ capability), lines by agreement, arrows for challenges."""
-    fig = canvas(6.4, 5.6)
+    """The map of agreement (:mod:`.network`): actors placed by a classical scaling of their
+    disagreements (size ~ capability), the backbone of ties, and arrows for challenges."""
+    fig = canvas(WIDTH, 4.8)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
-    ax.axis("off")
-    xy, n = net.layout(), len(net.actors)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    xy, n = net.map(), len(net.actors)
     crowded = n > 12
-    pairs = net.closest(2 * n if crowded else None)
-    values = np.array([v for _, _, v in pairs])
+    ties = net.ties()
+    values = np.array([v for _, _, v in ties])
     lo, hi = (values.min(), values.max()) if len(values) else (0.0, 1.0)
-    for a, b, v in pairs:
+    for a, b, v in ties:
         t = (v - lo) / (hi - lo) if hi > lo else 1.0
-        ax.plot(*xy[[a, b]].T, color=AGREE, linewidth=0.5 + 6 * t / (2 if crowded else 1), alpha=0.25 + 0.5 * t,
-                solid_capstyle="round", zorder=1)
+        ax.plot(*xy[[a, b]].T, color=AGREE, linewidth=1 + 5 * t, alpha=0.3 + 0.45 * t, solid_capstyle="round",
+                zorder=1)
+        if not crowded:
+            ax.text(*xy[[a, b]].mean(axis=0), f"{v:.2f}", fontsize=7, color=MUTED, ha="center", va="center", zorder=2,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     cap = np.nan_to_num(net.capability)
-    size = (250 + 1500 * (cap / (cap.max() or 1.0))) * min(1.0, 12 / n)  # points squared
+    size = (220 + 1200 * (cap / (cap.max() or 1.0))) * min(1.0, 12 / n)  # points squared
+    radius = np.sqrt(size) / 2
     colors = actor_colors(net.actors, net.weight)
     ax.scatter(*xy.T, s=size, c=[colors[a] for a in net.actors], edgecolors="white", linewidths=1.5, zorder=3)
     for k, actor in enumerate(net.actors):
-        x, y = xy[k]
         if not crowded:
-            ax.text(x, y, actor, ha="center", va="center", fontsize=7, color="white", fontweight="bold", zorder=4)
-        ax.text(1.27 * x if not crowded else 1.12 * x, 1.2 * y if not crowded else 1.1 * y,
-                actor if crowded else names.get(actor, actor), fontsize=6.5 if crowded else 8.5, zorder=4,
-                ha="center" if abs(x) < 0.3 else "left" if x > 0 else "right",
-                va="center" if abs(y) < 0.3 else "bottom" if y > 0 else "top")
-    what = f"the {len(pairs)} closest pairs: agreement" if crowded else "agreement"
-    handles = [Line2D([], [], color=AGREE, linewidth=0.5, alpha=0.25, label=f"{what} {lo:.2f}"),
-               Line2D([], [], color=AGREE, linewidth=6.5, alpha=0.75, label=f"to {hi:.2f}")]
+            ax.text(*xy[k], actor, ha="center", va="center", fontsize=7, color="white", fontweight="bold", zorder=4)
+        # the name on the side away from the others, so that it does not sit on a close ally
+        dx, dy = xy[k] - xy.mean(axis=0)
+        side = (np.sign(dx) or 1.0, 0.0) if abs(dx) > 2 * abs(dy) else (0.0, np.sign(dy) or -1.0)
+        ax.annotate(actor if crowded else names.get(actor, actor), xy[k],
+                    xytext=(side[0] * (radius[k] + 3), side[1] * (radius[k] + 3)), textcoords="offset points",
+                    ha={-1.0: "right", 0.0: "center", 1.0: "left"}[side[0]],
+                    va={-1.0: "top", 0.0: "center", 1.0: "bottom"}[side[1]], fontsize=6.5 if crowded else 8.5,
+                    zorder=5, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                                    "alpha": 0.75})
+    handles = [Line2D([], [], color=AGREE, linewidth=1, alpha=0.3, label=f"agreement {lo:.2f}"),
+               Line2D([], [], color=AGREE, linewidth=6, alpha=0.75, label=f"to {hi:.2f}")]
     strongest = net.strongest()
     if strongest:
         top = strongest[0][2]
-        radius = np.sqrt(size) / 2
         for a, b, n_ab in strongest:
-            ax.add_patch(FancyArrowPatch(xy[a], xy[b], arrowstyle="-|>", mutation_scale=12,
-                                         connectionstyle="arc3,rad=0.16", shrinkA=radius[a] + 1, shrinkB=radius[b] + 3,
-                                         linewidth=0.8 + 2.2 * n_ab / top, color=CHALLENGE, alpha=0.85, zorder=2))
+            ax.add_patch(FancyArrowPatch(xy[a], xy[b], arrowstyle="-|>", mutation_scale=11,
+                                         connectionstyle="arc3,rad=0.2", shrinkA=radius[a] + 1, shrinkB=radius[b] + 3,
+                                         linewidth=0.7 + 1.6 * n_ab / top, color=CHALLENGE, alpha=0.7, zorder=2))
         handles.append(Line2D([], [], color=CHALLENGE, linewidth=1.5, marker=">", markersize=5,
                               label=f"the {len(strongest)} most frequent challenges ({net.challenge_model})"))
-    ax.set_xlim(-1.75, 1.75)
-    ax.set_ylim(-1.38, 1.38)
+    span = max(np.ptp(xy[:, 0]) if n else 0.0, np.ptp(xy[:, 1]) if n else 0.0, 0.1)
+    pad = 0.14 * span + 0.02
+    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
+    ax.set_ylim(xy[:, 1].min() - 1.3 * pad, xy[:, 1].max() + pad)
+    x0, y0 = xy[:, 0].min() - 0.8 * pad, xy[:, 1].min() - 1.15 * pad
+    ax.plot([x0, x0 + 0.1], [y0, y0], color=INK, linewidth=1.2, solid_capstyle="butt")
+    ax.text(x0 + 0.11, y0, "0.1 of the scales", fontsize=7, color=INK, ha="left", va="center")
+    ax.set_xlabel("the main divide (first axis of a classical scaling of the disagreements)", color=MUTED)
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7.5)
     return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from importlib.resources import files
 from itertools import count
@@ -23,7 +24,9 @@ def render_html(report: Report) -> str:
 def page(doc: Document) -> str:
     css = files("accord.report").joinpath("style.css").read_text(encoding="utf-8")
     numbers = count(1)
-    body = "\n".join([header(doc), toc(doc), *(section(k, s, numbers) for k, s in enumerate(doc.sections, 1))])
+    first, *rest = [section(k, s, numbers) for k, s in enumerate(doc.sections, 1)]
+    about = f'<p class="lead">{inline(doc.lead)}</p>' if doc.lead else ""
+    body = "\n".join([header(doc), first, about, toc(doc), *rest])
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="accord report">\n'
@@ -33,8 +36,8 @@ def page(doc: Document) -> str:
 
 
 def header(doc: Document) -> str:
-    lead = f'<p class="lead">{inline(doc.lead)}</p>\n' if doc.lead else ""
-    return f'<header>\n<p class="kicker">accord report</p>\n<h1>{escape(doc.title)}</h1>\n{lead}</header>'
+    scope = f'<p class="scope">{inline(doc.scope)}</p>\n' if doc.scope else ""
+    return f'<header>\n<p class="kicker">accord report</p>\n<h1>{escape(doc.title)}</h1>\n{scope}</header>'
 
 
 def toc(doc: Document) -> str:
@@ -72,12 +75,14 @@ def table(t: Table) -> str:
     rows = "\n".join("<tr>" + "".join(f"<td{_right(a)}>{cell(c)}</td>" for c, a in zip(row, align)) + "</tr>"
                      for row in t.rows)
     caption = f"<caption>{inline(t.caption)}</caption>" if t.caption else ""
-    return (f'<div class="table-wrap"><table{_class(t.kind)}>{caption}\n<thead><tr>{head}</tr></thead>\n'
+    wrap = "table-wrap bottom" if t.kind == "bottom" else "table-wrap"  # the bottom line's may pass the column
+    return (f'<div class="{wrap}"><table{_class(t.kind)}>{caption}\n<thead><tr>{head}</tr></thead>\n'
             f"<tbody>\n{rows}\n</tbody></table></div>")
 
 
 def _right(a: str) -> str:
-    return _class("r" if a == "r" else "")
+    """A column's class: numbers (``r``, ``n``) never wrap (the ``num`` class), ``r`` right-aligned."""
+    return _class({"r": "r num", "n": "num"}.get(a, ""))
 
 
 def _class(name: str) -> str:
@@ -96,8 +101,12 @@ def figure(f: Figure, number: int) -> str:
             f"Figure {number}.</span> {inline(f.caption)}</figcaption>\n</figure>")
 
 
+#: A number and its interval, "44.7 [5.8, 83.6]": the spaces inside never break a line.
+_INTERVAL = re.compile(r"(\d) \[(-?[\d.]+), (-?[\d.]+)\]")
+
+
 def inline(t: Text) -> str:
-    return "".join(span(p) for p in t)
+    return _INTERVAL.sub("\\1&nbsp;[\\2,&nbsp;\\3]", "".join(span(p) for p in t))
 
 
 def span(p: str | Span) -> str:

@@ -46,12 +46,16 @@ def write_markdown(report: Report, path: str | Path, image_format: str = "svg") 
 def markdown(doc: Document, save) -> str:
     numbers = count(1)
     out = [f"# {esc(doc.title)}", ""]
+    if doc.scope:
+        out += [f"*{inline(doc.scope)}*", ""]
+    parts = [section(k, s, save, numbers) for k, s in enumerate(doc.sections, 1)]
+    out += parts[0] if parts else []
     if doc.lead:
         out += [inline(doc.lead), ""]
     out += ["## Contents", ""]
     out += [f"{k}. [{esc(s.title)}](#{s.anchor})" for k, s in enumerate(doc.sections, 1)] + [""]
-    for k, s in enumerate(doc.sections, 1):
-        out += section(k, s, save, numbers)
+    for part in parts[1:]:
+        out += part
     return "\n".join(out).rstrip() + "\n"
 
 

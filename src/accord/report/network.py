@@ -7,8 +7,10 @@ opposite ends of every scale. *Challenges* are read from a model's run where it 
 the expected utility model's accepted demands (the demanding actor to the one that gives
 way), else the spatial model's challenges (initiator to target).
 
-The layout is deterministic: actors on a circle, in the order of their angle in a classical
-(Torgerson) scaling of the disagreements, so that allies sit side by side.
+The figure is a *map of agreement*: each actor where a classical (Torgerson) scaling of the
+disagreements puts it, so that the distance between two actors is about their disagreement
+as a share of the scales and the first axis is the main divide; only the backbone of ties is
+drawn (:meth:`Network.ties`), not every pair. The layout is deterministic.
 """
 
 from __future__ import annotations
@@ -49,6 +51,29 @@ class Network:
         pairs = [(int(a), int(b), int(self.challenges[a, b])) for a, b in zip(*np.nonzero(self.challenges))]
         pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
         return pairs[:min(len(self.actors), 12) if k is None else k]
+
+    def ties(self) -> list[tuple[int, int, float]]:
+        """The backbone drawn: the third of the pairs that agree most, and each actor's closest
+        ally (so that no actor hangs alone), as (a, b, agreement), closest first.
+
+        >>> agree = np.array([[np.nan, .9, .2, .1], [.9, np.nan, .3, .2], [.2, .3, np.nan, .8], [.1, .2, .8, np.nan]])
+        >>> net = Network(("A", "B", "C", "D"), np.ones(4), np.ones(4), agree, None, None, "")
+        >>> net.ties()
+        [(0, 1, 0.9), (2, 3, 0.8)]
+        """
+        pairs = self.closest()
+        keep = set(pairs[:max(1, len(pairs) // 3)])
+        for a in range(len(self.actors)):
+            keep |= set([p for p in pairs if a in p[:2]][:1])
+        return [p for p in pairs if p in keep]
+
+    def map(self) -> np.ndarray:
+        """(actors, 2): the classical scaling of the disagreements (distances about the
+        disagreement, a share of the scales; the first axis the main divide)."""
+        if len(self.actors) < 2:
+            return np.zeros((len(self.actors), 2))
+        xy = scaling(self.agreement)
+        return np.pad(xy, ((0, 0), (0, 2 - xy.shape[1])))
 
     def layout(self) -> np.ndarray:
         """(actors, 2) coordinates on the unit circle, allies side by side, the first actor's neighbourhood on top."""

@@ -22,7 +22,16 @@ def compose(report: Report) -> Document:
     sections = [bottom_line_section(report), run_section(report), scenario_section(s), forecast_section(report),
                 trajectory_section(report), roles_section(report), perspectives_section(report),
                 sensitivity_section(report), network_section(report), *advice_sections(report)]
-    return Document(s.name, text(s.description or ""), sections)
+    return Document(s.name, text(s.description or ""), sections, scope(report))
+
+
+def scope(report: Report) -> Text:
+    """One line: what the report covers."""
+    s = report.scenario
+    claims = sum(len(e.claims) for e in s.estimates())
+    when = f"{s.date}; " if s.date else ""
+    return text(f"{when}{len(s.actors)} actors, {len(s.issues)} issues, {claims} claims from {len(s.sources)} "
+                f"sources; {len(report.results)} models ({', '.join(report.models)})")
 
 
 def facts(report: Report) -> list[tuple[str, Text]]:
@@ -47,24 +56,107 @@ def facts(report: Report) -> list[tuple[str, Text]]:
 
 def bottom_line_section(report: Report) -> Section:
     """One page before the evidence: per issue, the forecast to believe, with its interval, the
-    lock on the status quo, where the models agree and part, and the warnings."""
+    lock on the status quo, where the models agree and part, and the warnings, in brief; then the
+    roles the sources assert, judged under each reading."""
     if report.bottom_line is None:
         return Section("bottom-line", "Bottom line", [Para(text(report.missing.get("bottom line", "")), "note")])
-    views = [bottom_line_view(b.to_json()) for b in report.bottom_line]
-    rows: list[list[Cell]] = []
-    for v in views:
-        said = [text(v.locked)] if v.locked else []
-        said += [text(v.agreement)] + [text("outlier: ", o) for o in v.outliers]
-        said += [text(muted(f"not a forecast: {n}")) for n in v.not_forecasts]
-        said += [text(strong("warning"), ": ", w) for w in v.warnings]
-        rows.append([text(strong(v.label)), text(v.headline), Lines(tuple(said))])
+    entries = [b.to_json() for b in report.bottom_line]
+    views = [bottom_line_view(e) for e in entries]
+    rows: list[list[Cell]] = [[text(strong(v.label)), forecast_cell(v), status_quo_cell(e), models_cell(e),
+                               warnings_cell(e)] for e, v in zip(entries, views)]
     bases = sorted({v.basis for v in views})
-    return Section("bottom-line", "Bottom line", [
-        Para(text("The forecast to believe per issue: ", "; ".join(bases), prose(
-            ". The models' own numbers, their evidence and the analyses follow; a forecast marked unstable moves "
-            "by more than a tenth of the scale when one position moves by a fiftieth."))),
-        Table(["issue", "forecast [interval]", "where the models agree and part"], rows, "lrl",
-              caption=text("Bottom line per issue."))])
+    unchecked = sorted({v.unchecked for v in views if v.unchecked})
+    blocks: list = [
+        Para(text("Recommended: ", "; ".join(bases), ", unless the issue's decision rule locks the status quo.")),
+        Table(["issue", "forecast [interval]", "status quo", "the models", "unstable"], rows, "lnlll", kind="bottom",
+              caption=text(prose(
+                  "Status quo: locked when no coalition the decision rule lets win prefers any other point (an "
+                  "empty win set; the models' number is then what to expect if the lock breaks); a forecast outside "
+                  "the win set is moved into it. Unstable: a move of one position by 2% of the scale shifts the "
+                  "forecast by more than 10%, or its Monte Carlo median lies that far from it (the sentences: "
+                  "`accord forecast`)."), *(prose(f" {u[0].upper()}{u[1:]}.") for u in unchecked)))]
+    blocks += asserted_brief(report)
+    return Section("bottom-line", "Bottom line", blocks)
+
+
+def forecast_cell(v) -> Lines:
+    """The recommended forecast, and the models' own when the decision rule changed it."""
+    return Lines((text(strong(v.headline)),) + ((text(muted(v.unconstrained)),) if v.unconstrained else ()))
+
+
+def status_quo_cell(e: dict) -> Lines:
+    """Locked, and by whom; or the win set the forecast must lie in; or not analysed."""
+    if e["win_set"] is None:
+        return Lines((text(muted("not analysed (no decision rule or no status quo)")),))
+    q = f"{e['status_quo']:g}"
+    if not e["win_set"]:
+        return Lines((text(strong("locked"), f" at {q} by {', '.join(e['locked_by'])}"),
+                      text(muted("empty win set"))))
+    where = " ∪ ".join(f"({a:.3g}, {b:.3g})" for a, b in e["win_set"])
+    lines = [text(f"open: {q} can be replaced by {where}")]
+    if e["unconstrained"]:
+        lines.append(text(muted("clipped into it" if e["unconstrained"]["value"] != e["recommended"]
+                                else "interval cut to it")))
+    return Lines(tuple(lines))
+
+
+def models_cell(e: dict) -> Lines:
+    """Where the models agree and part, the outliers and the results that are not forecasts, in brief."""
+    tabled = [m for m in e["models"] if m["status"] == "forecast"]
+    if e["spread"] is None:
+        lines = [text("no model gives a forecast")]
+    else:
+        lo, hi = e["spread"]
+        lines = [text(f"{len(tabled)} {'agree' if e['agree'] else 'part'}: {lo:.1f} to {hi:.1f}")]
+    if e["outliers"]:
+        lines.append(text("outliers: " + ", ".join(f"{m['model']} {m['value']:.1f}" for m in e["outliers"])))
+    odd = [m for m in e["models"] if m["status"] != "forecast"]
+    if odd:
+        lines.append(text(muted("; ".join(f"{m['model']}: {m['status']}" for m in odd))))
+    return Lines(tuple(lines))
+
+
+def warnings_cell(e: dict) -> Lines:
+    """Each unstable forecast in a few words (the sentences are in ``accord forecast``)."""
+    lines = []
+    for u in e["unstable"]:
+        if u["kind"] == "move":
+            where = "" if u["moved"] == e["issue"] else f" on {u['moved']}"
+            lines.append(text(strong(u["model"]), f": {u['actor']}{where} {u['step']:+.3g} moves it {u['shift']:.1f}"))
+        else:
+            lines.append(text(strong(u["model"]), f": Monte Carlo median {u['median']:.1f} vs {u['value']:.1f}"))
+    return Lines(tuple(lines) or (text(muted("none")),))
+
+
+def asserted_brief(report: Report) -> list:
+    """The roles the sources assert, each judged under the consensus (with its Monte Carlo
+    standing), under its source's own reading and under the others', on the issue it is about."""
+    res = report.roles
+    if res is None:
+        return [Para(text(report.missing.get("roles", "")), "note")]
+    judged = [c for c in res.comparison if c.get("readings")]
+    if not judged:
+        return []
+    who = names(report.scenario)
+    sources = list(dict.fromkeys(r["reading"] for c in judged for r in c["readings"] if r["reading"] != CONSENSUS))
+    rows: list[list[Cell]] = []
+    for c in judged:
+        claim = (f"{who.get(c['actor'], c['actor'])} {'is' if c['asserted'] else 'is not'} {article(c['role'])}"
+                 + (f" of {who.get(c['of'], c['of'])}" if c["of"] else ""))
+        by = {r["reading"]: r for r in c["readings"]}
+        consensus = by.get(CONSENSUS)
+        cells: list[Cell] = [text(strong(claim)), text(c.get("judged_on") or ""),
+                             text(consensus["status"] if consensus else c["status"])]
+        for src in sources:
+            r = by.get(src)
+            said = "—" if r is None else ("holds" if r["holds"] else "does not hold")
+            cells.append(text(strong(said), muted(" (its own)")) if r is not None and r["own"] else text(said))
+        rows.append(cells)
+    return [Heading("The roles the sources assert, under each reading", "bottom-roles"),
+            Table(["assertion", "on", "consensus", *sources], rows, "lll" + "l" * len(sources), kind="compact",
+                  caption=text(f"Measured on {res.model}: the consensus with its confidence from "
+                               f"{report.role_samples:,} samples of the evidence; each source's reading on its own "
+                               "numbers. Details in ", link("Roles", "#roles-asserted"), "."))]
 
 
 # -- 1. the run ---------------------------------------------------------------------------------
@@ -396,14 +488,15 @@ def network_section(report: Report) -> Section:
     challenges = (f"Arrows: the {len(shown)} most frequent {net.challenge_meaning}." if shown else
                   f"No arrows: {net.challenge_meaning}.")
     blocks: list = [
-        Para(text("Actors (circles sized by capability) joined by lines as thick as their agreement: one minus the "
-                  "distance of their positions as a share of each scale, averaged over the issues both take part "
-                  "in, weighted by the mean of their saliences (1: together wherever they care). Allies sit side by "
-                  "side: the order on the circle follows a classical scaling of the disagreements. " + challenges)),
+        Para(text("A map of agreement: each actor (a circle sized by its capability) placed so that the distance "
+                  "between two actors is about their disagreement, one minus their agreement (the distance of their "
+                  "positions as a share of each scale, averaged over the issues both take part in, weighted by the "
+                  "mean of their saliences); left to right runs the main divide (a classical scaling). Only the "
+                  "backbone is drawn: the third of the pairs that agree most and each actor's closest ally, as "
+                  "thick as their agreement. " + challenges)),
         Figure("network", lambda: figures.network(net, who),
-               text("The actors' network: agreement (grey lines, from the lowest to the highest agreement drawn"
-                    + (f"; only the {2 * len(net.actors)} closest pairs" if len(net.actors) > 12 else "") + ")"
-                    + (", challenges (red arrows, width ~ count)" if shown else "") + "."),
+               text(f"The actors' map of agreement: {len(net.ties())} ties of the backbone (grey, labelled with "
+                    "their agreement)" + (", challenges (red arrows, width ~ count)" if shown else "") + "."),
                "Network of actors")]
     if len(net.actors) <= 12:
         rows: list[list[Cell]] = []

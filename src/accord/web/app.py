@@ -38,12 +38,8 @@ from ..errors import AccordError
 from ..store import DEFAULT_PATH, RunStore
 from . import LOOPBACK
 from .deps import HERE, MAX_UPLOAD, Folder, fmt
-<<<<<<< HEAD
 from .jobs import Jobs
-from .routes import forecast, index, jobs, report, roles, runs, scenario, upload
-=======
-from .routes import advice, forecast, index, report, roles, runs, scenario, upload
->>>>>>> advise21
+from .routes import advice, forecast, index, jobs, report, roles, runs, scenario, upload
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # they change nothing, so any page may ask
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d+))?")
@@ -101,11 +97,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
                                          status_code=403)
         return await call_next(request)
 
-<<<<<<< HEAD
-    for pages_of in (index, scenario, forecast, roles, report, runs, upload, jobs):
-=======
-    for pages_of in (index, scenario, forecast, roles, advice, report, runs, upload):
->>>>>>> advise21
+    for pages_of in (index, scenario, forecast, roles, advice, report, runs, upload, jobs):
         app.include_router(pages_of.router)
     return app
 

@@ -1,4 +1,5 @@
-"""Advice for one actor of a scenario as the form edits it: its stakes and its best levers (a job whose\nprogress the page shows, :mod:`accord.web.jobs`)."""
+"""Advice for one actor of a scenario as the form edits it: its stakes and its best levers (a job whose
+progress the page shows, :mod:`accord.web.jobs`)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ...bottomline import bottom_line, local_sensitivity
-from ...institutions import locked_by
+from ...bottomline import SLOW, bottom_line, local_sensitivity, status_quo
 from ...errors import AccordError
 from ...models import registry
 from ...runner import add_uncertainty, record, run_models
@@ -79,6 +78,6 @@ def run_and_record(sc: Scenario, models: list[str], seed: int, samples: int, run
         add_uncertainty(sc, results, samples, seed, progress=progress)
     doc = record(sc, results, runs, command)
     doc["bottom_line"] = [b.to_json() for b in bottom_line(sc, doc["runs"], local_sensitivity(sc, results, seed=seed),
-                                                          locked_by)]
+                                                          status_quo, sorted(SLOW))]
     return doc
 
