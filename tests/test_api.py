@@ -121,9 +121,12 @@ def test_forecast_table_and_lookup():
     assert fc["nash"].model == "nash"
     with pytest.raises(KeyError, match="the runs are: mean, nash"):
         fc["eum"]
-    every = accord.forecast(KOREA)
+    assert accord.forecast(KOREA).skipped == []  # every model takes Korea
+    ruleless = accord.from_arrays([[10.0, 20.0], [90.0, 80.0]], [[0.5, 0.5], [0.5, 0.5]], [1.0, 1.0],
+                                  reference=[50.0, 50.0])
+    every = accord.forecast(ruleless)
     assert [s["model"] for s in every.skipped] == ["procedural"]
-    assert "procedural skipped: model procedural needs a reference point" in every._repr_html_()
+    assert "procedural skipped: model procedural needs a decision rule" in every._repr_html_()
 
 
 def test_html_views_show_the_numbers():

@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bottomline import STEP, IssueBottomLine, local_sensitivity
+from .bottomline import SLOW, STEP, IssueBottomLine, local_sensitivity, status_quo
 from .bottomline import bottom_line as _bottom_line
 from .experiment import add_uncertainty
-from .institutions import locked_by
 from .io import read_scenario
 from .models import Result
 from .role_analysis import DEFAULT_MODEL, SAMPLES, RoleAnalysis, analyse
@@ -229,15 +228,18 @@ def bottom_line(scenario: ScenarioLike | Forecast, models: Sequence[str] | None 
     """The bottom line of a forecast, as ``accord forecast`` ends with it (:mod:`accord.bottomline`):
     of a :class:`Forecast` already made, or of a new one of the scenario. ``stability`` moves each
     position by that share of the scale to flag unstable forecasts (0 leaves the check out); who locks
-    an issue at its status quo comes from its decision rule (:func:`accord.institutions.locked_by`).
+    an issue at its status quo, or bounds it, comes from its decision rule (:func:`accord.bottomline.status_quo`).
 
     >>> import accord
     >>> line = accord.bottom_line("scenarios/korea-2018.yaml", ["accord", "mean", "nash"], stability=0)
     >>> sanctions = line["sanctions"]
-    >>> round(sanctions.recommended, 1), round(sanctions.low, 1), round(sanctions.high, 1), sanctions.locked_by
-    (44.7, 5.8, 83.6, ('USA',))
+    >>> sanctions.recommended, sanctions.locked_by  # locked at the status quo by a veto player
+    (20.0, ('USA',))
+    >>> [round(v, 1) for v in sanctions.unconstrained]  # the models' forecast if the lock breaks
+    [44.7, 5.8, 83.6]
     """
     fc = scenario if isinstance(scenario, Forecast) else forecast(scenario, models, params=params, seed=seed)
     sc = fc.scenario
     shifts = local_sensitivity(sc, fc.results, stability, seed) if stability else []
-    return BottomLine(sc, _bottom_line(sc, [r.to_json() for r in fc.results], shifts, locked_by))
+    unchecked = sorted(SLOW) if stability else [r.model for r in fc.results]
+    return BottomLine(sc, _bottom_line(sc, [r.to_json() for r in fc.results], shifts, status_quo, unchecked))

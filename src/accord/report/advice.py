@@ -32,9 +32,10 @@ def advice_sections(report: Any) -> list[Section]:
 
 
 def _interval(s: dict[str, float]) -> str:
-    if s["mean"] is None:  # no outcome in any draw
+    expected = s["mean"]  # the average over the draws (not the model of that name)
+    if expected is None:  # no outcome in any draw
         return "—"
-    return f"{s['mean']:+.3f} [{s['q05']:+.3f}, {s['q95']:+.3f}]"
+    return f"{expected:+.3f} [{s['q05']:+.3f}, {s['q95']:+.3f}]"
 
 
 def _claims(ev: dict[str, Any] | None) -> Cell:
