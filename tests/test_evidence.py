@@ -453,8 +453,9 @@ def test_scanning_and_applying_reproduces_the_korea_evidence(tmp_path):
     for name in ("position", "salience", "capability"):
         a, b = getattr(korea.inputs(), name), getattr(merged.inputs(), name)
         assert all(math.isclose(x, y) or (math.isnan(x) and math.isnan(y)) for x, y in zip(a.flat, b.flat))
-    # how much of it the scan found by itself: the measured figures of the README
-    assert counts == {"exact": 41, "sentence": 7, "added": 26}
+    # how much of it the scan found by itself: the measured figures of the README (Lukyanov's
+    # claim on Russia's sequencing quotes a sentence with no word of the lexicon: added by hand)
+    assert counts == {"exact": 40, "sentence": 7, "added": 27}
 
 
 def _places(s: Scenario):
