@@ -88,6 +88,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
 from ..scenario import Scenario
+from .discourse import FIRST_PERSON, Speakers, named_things, speakers
 from .lexicon import STOPWORDS, Vocabulary, vocabulary
 from .text import Match, Sentence, find_all, sentences, tokens
 
@@ -189,13 +190,17 @@ def read_articles(paths: Sequence[Path]) -> dict[str, str]:
 
 def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
     previous: list[Match] = []  # the holders of the sentence before
+    previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
+    voices = speakers(text, vocab.actors)
     for s in sentences(text):
-        named = find_all(s.text, vocab.actors, s.start)
+        named = named_things(text, find_all(s.text, vocab.actors, s.start))
         same_paragraph = "\n" not in text[last_end:s.start]
-        actors = _resolve(s, named, previous if same_paragraph else [], vocab, text)
+        actors = _resolve(s, named, previous if same_paragraph else [], vocab, text,
+                          previous_all if same_paragraph else [])
+        actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
         holders = _stance_holders(s, actors)
-        previous, last_end = holders or actors, s.end
+        previous, previous_all, last_end = holders or actors, actors, s.end
         if not actors:
             continue
         clauses = _Clauses.of(s, holders)
@@ -217,17 +222,31 @@ _EXPLETIVE = re.compile(r"^it\s+(?:(?:is|was|'s|’s|has\s+been|will\s+be|would\
 _GROUP = re.compile(r"\b(?:the\s+(two|three|four|five|six)|(both))\s+"
                     r"(parties|governments|countries|states|capitals|sides|leaders|nations|powers)\b", re.I)
 _SHARED = re.compile(r"\b(?i:both|the\s+two)\s+([A-Z][a-z]+)s\b")  # "both Koreas"
+#: a plural reference to the parties of the sentence before: "They agreed", "the leaders stressed"
+_THEY = re.compile(r"\b(they|their|them|the\s+leaders|these\s+leaders|both\s+sides)\b", re.I)
+_HE = re.compile(r"\b(he|his|she|her)\b", re.I)
+_OBJECT_PRONOUNS = frozenset("us me them".split())  # as written: "US" is a name
+_POSSESSIVE_PRONOUNS = frozenset("our my their his her Our My Their His Her".split())
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
 def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
-             text: str) -> list[Match]:
+             text: str, previous_all: Sequence[Match] = ()) -> list[Match]:
     """The sentence's names and the actors it refers to without naming them (see the module).
     A resolved mention keeps its own words as its text ("its" standing for RUS)."""
     out = list(named)
     first = named[0].start - s.start if named else len(s.text)
     m = _PRONOUN.search(s.text)
     if previous and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
+        out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
+    m = _THEY.search(s.text)
+    keys = list(dict.fromkeys(p.key for p in previous))
+    if len(keys) < 2:  # "X held calls with Y and Z. They agreed": all it named
+        keys = list(dict.fromkeys(p.key for p in previous_all))
+    if m and m.start() < first and len(keys) >= 2:  # "They agreed", "The leaders stressed"
+        out += [Match(s.start + m.start(1), s.start + m.end(1), k, m.group(1)) for k in keys]
+    m = _HE.search(s.text)
+    if previous and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
         keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
@@ -238,6 +257,16 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
         if len(sharing) == 2:
             out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in sharing]
     return sorted(out, key=lambda x: (x.start, x.key))
+
+
+def _first_person(s: Sentence, voices: Speakers) -> list[Match]:
+    """"I", "we", "our" ... as the actor who speaks there (see :mod:`.discourse`)."""
+    out = []
+    for m in FIRST_PERSON.finditer(s.text):
+        key = voices.at(s.start + m.start())
+        if key is not None:
+            out.append(Match(s.start + m.start(), s.start + m.end(), key, m.group(0)))
+    return out
 
 
 def _group(previous: list[Match], n: int, text: str) -> list[str]:
@@ -302,7 +331,7 @@ _HYPHEN_BEFORE = re.compile(r"[A-Za-z.]-$")
 
 
 def _possessive(m: Match) -> bool:
-    return m.text.endswith(("'s", "’s", "'", "’"))
+    return m.text.endswith(("'s", "’s", "'", "’")) or m.text in _POSSESSIVE_PRONOUNS
 
 
 def _verb(word: str | None, *before: str | None) -> bool:
@@ -334,7 +363,9 @@ def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
         between = s.text[previous.end - s.start:m.start - s.start] if previous is not None else ""
         listed = (previous is not None and bool(_LIST.match(between))
                   and not previous.end <= intro < m.start)  # a list does not run on past an opening phrase
-        if m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
+        if m.text in _OBJECT_PRONOUNS:
+            is_object = True  # "us", "them": what is done to, not who does
+        elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
         elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before):
             is_object = False
