@@ -35,12 +35,12 @@ NEGOTIATIONS = {  # name: (scenario, labels stem)
 }
 
 
-def score(scenario_path: Path, labels_path: Path, folder: Path) -> dict:
+def score(scenario_path: Path, labels_path: Path, folder: Path, parser=None) -> dict:
     """Scan the labelled articles with the scenario and evaluate against the labels."""
     s = read_scenario(scenario_path).scenario
     texts = {n: (folder / n).read_text(encoding="utf-8-sig") for n in labelled_articles(labels_path)}
     labels = read_labels(labels_path, texts, set(s.actor_ids), set(s.issue_ids))
-    return evaluate(scan(s, texts), labels)
+    return evaluate(scan(s, texts, parser=parser), labels)
 
 
 def row(name: str, r: dict) -> str:
@@ -65,7 +65,14 @@ def main() -> None:
     parser.add_argument("--added", action="store_true", help="score the texts kept apart (labels-*-added)")
     parser.add_argument("--errors", choices=sorted(NEGOTIATIONS) + ["seeds"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--parse", action="store_true", help="with the dependency parse (the nlp extra)")
     args = parser.parse_args()
+    nlp = None
+    if args.parse:
+        from accord.evidence.syntax import load_parser
+
+        nlp = load_parser()
+        print(f"dependency parse: {nlp.name}")
     print(f"{'negotiation':14s} {'labels':>6s} {'cands':>6s} {'match':>6s} {'precision':>9s} {'recall':>7s} "
           f"{'stance':>7s}")
     results = []
@@ -73,7 +80,7 @@ def main() -> None:
         labels = HELDOUT / f"{stem}{'-added' if args.added else ''}.yaml"
         if not labels.exists():
             continue
-        r = score(scenario, labels, HELDOUT / "texts")
+        r = score(scenario, labels, HELDOUT / "texts", nlp)
         results.append(r)
         print(row(name, r))
         if args.errors == name:
@@ -81,13 +88,13 @@ def main() -> None:
     print(row("held-out", pooled(results)))
     if SEEDS.is_dir():
         seeds = score(ROOT / "scenarios" / "korea-2018.yaml", ROOT / "tests" / "data" / "evidence" / "seed-labels.yaml",
-                      SEEDS)
+                      SEEDS, nlp)
         print(row("seeds", seeds))
         if args.errors == "seeds":
             _errors(seeds)
         s = read_scenario(ROOT / "scenarios" / "korea-2018.yaml").scenario
         texts = {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(SEEDS.glob("*.txt"))}
-        seconds, _ = best_time(lambda: scan(s, texts), args.repeats)
+        seconds, _ = best_time(lambda: scan(s, texts, parser=nlp), args.repeats)
         print(f"scan of the {len(texts)} seeds: {seconds:.2f} s (best of {args.repeats})")
 
 

@@ -84,6 +84,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
@@ -149,18 +150,22 @@ class _Sentence:
     issues: dict[str, list[Match]] = field(default_factory=dict)
     holders: list[Match] = field(default_factory=list)  # the references that can hold a stance
     clauses: _Clauses | None = None
+    syntax: Any = None  # the article's dependency parse (accord.evidence.syntax.ParsedText), if any
 
 
-def scan(scenario: Scenario, articles: dict[str, str], ranker=None) -> list[Candidate]:
+def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None) -> list[Candidate]:
     """Candidates in every article, best first (ties in article and text order).
 
     ``articles`` maps a name (the file name, say) to the text. ``ranker``, if given, is a
     :class:`~accord.evidence.semantic.SemanticRanker` that scores each candidate's sentence
-    against the issue's description and adds the links it finds alone.
+    against the issue's description and adds the links it finds alone. ``parser``, if given, is
+    a :class:`~accord.evidence.syntax.Parser` (the ``nlp`` extra) whose dependency parse decides
+    subjects, objects and the scope of the cues where it can (see :mod:`.syntax`).
     """
     vocab = vocabulary(scenario)
     found: list[Candidate] = []
-    parsed = [p for name, text in articles.items() for p in _parse(name, text, vocab)]
+    parsed = [p for name, text in articles.items()
+              for p in _parse(name, text, vocab, parser.parse(text) if parser is not None else None)]
     for p in parsed:
         found.extend(_candidates(p, vocab))
     if ranker is not None:
@@ -188,18 +193,20 @@ def read_articles(paths: Sequence[Path]) -> dict[str, str]:
     return texts
 
 
-def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
+def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Sentence]:
     previous: list[Match] = []  # the holders of the sentence before
     previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
     voices = speakers(text, vocab.actors)
     for s in sentences(text):
         named = named_things(text, find_all(s.text, vocab.actors, s.start))
+        if syntax is not None:
+            named = [m for m in named if not syntax.thing(m.start, m.end)]
         same_paragraph = "\n" not in text[last_end:s.start]
         actors = _resolve(s, named, previous if same_paragraph else [], vocab, text,
                           previous_all if same_paragraph else [])
         actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
-        holders = _stance_holders(s, actors)
+        holders = _stance_holders(s, actors, syntax)
         previous, previous_all, last_end = holders or actors, actors, s.end
         if not actors:
             continue
@@ -209,7 +216,7 @@ def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
         issues = {i: [t for t in find_all(s.text, pats, s.start) if clauses.readable(t.start)]
                   for i, pats in vocab.terms.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
-        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses)
+        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
 
 
 # -- references without a name ---------------------------------------------------------------------
@@ -352,8 +359,10 @@ def _object_of_verb(before: str, after: str) -> bool:
     return bool(found) and not _GERUND_AFTER.match(after)  # "accused Russia of violating": the agent
 
 
-def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
-    """The mentions that can hold a stance (see the module: *Who holds a stance*)."""
+def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Match]:
+    """The mentions that can hold a stance (see the module: *Who holds a stance*); with a
+    dependency parse, a subject or an agent does and a verb's object does not, whatever the
+    words around them (see :mod:`.syntax`)."""
     intro = _intro(s)
     out: list[Match] = []
     previous: Match | None = None
@@ -380,6 +389,9 @@ def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
         owned = False
         if _possessive(m):  # a subject; in an object's place, only if it owns a stance
             owned = is_object = is_object and not _OWNS_STANCE.match(after)
+        elif syntax is not None:
+            role = syntax.role(m.start, m.end, [(o.start, o.end) for o in mentions if o.key != m.key])
+            is_object = is_object if role is None else role == "object"
         if not is_object:
             out.append(m)
         previous, previous_object, previous_owned = m, is_object, owned
@@ -606,8 +618,11 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     s = p.sentence
     # the parties to a compound or after "between" take the direction of their noun as written
     as_written = all(_party(p, m) is not None for m in mentions)
+    theirs = _owned_by_others(p, actor)
     stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
-                               set(vocab.terms[issue]), lambda at: any(_tied(p, m, at, at) for m in mentions),
+                               set(vocab.terms[issue]),
+                               lambda at: (any(_tied(p, m, at, at) for m in mentions)
+                                           and (not theirs or p.syntax.token(at).i not in theirs)),
                                turned=not as_written)
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
@@ -616,6 +631,17 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
         stance=stance, score=score, mention=mentions[0].text, terms=tuple(dict.fromkeys(t.key for t in terms)),
         cues=cues, hedged=hedged, similarity=similarity, via=via,
     )
+
+
+def _owned_by_others(p: _Sentence, actor: str) -> set[int]:
+    """With a parse: the tokens whose cues other actors' names own (see :mod:`.syntax`)."""
+    if p.syntax is None:
+        return set()
+    others = [(m.start, m.end) for m in p.holders if m.key != actor]
+    mine = [m for m in p.holders if m.key == actor]
+    if not others or not mine:
+        return set()
+    return p.syntax.scope(mine[0].start, mine[0].end, others)[1]
 
 
 def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
