@@ -25,6 +25,7 @@ is deterministic: the same text and pipeline give the same tree.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,7 @@ class ParsedText:
         ent = next((e for e in self.doc.ents if e.start <= t.i < e.end), None)
         return ent is not None and (ent.start_char < start or ent.end_char > end)
 
-    def role(self, start: int, end: int, others: list[tuple[int, int]] = ()) -> str | None:
+    def role(self, start: int, end: int, others: Sequence[tuple[int, int]] = ()) -> str | None:
         """"subject", "object" or None (the parse does not say) for the name at ``start:end``,
         the names of other actors in the sentence at ``others``. Only what the parse says
         clearly: the subject of the main verb, the agent of a passive, the direct object of a
@@ -132,7 +133,7 @@ class ParsedText:
                 return "object"
         return None
 
-    def _names(self, t: Any, spans: list[tuple[int, int]]) -> bool:
+    def _names(self, t: Any, spans: Sequence[tuple[int, int]]) -> bool:
         """Is token ``t`` the head of one of the names at ``spans``?"""
         return any(self.root(a, b).i == t.i for a, b in spans)
 
