@@ -197,16 +197,21 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     previous: list[Match] = []  # the holders of the sentence before
     previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
+    one_sentence = False  # was the sentence before a paragraph of its own (so far)?
     voices = speakers(text, vocab.actors)
     for s in sentences(text):
         named = named_things(text, find_all(s.text, vocab.actors, s.start))
         if syntax is not None:
             named = [m for m in named if not syntax.thing(m.start, m.end)]
+        # a plural reference opening a paragraph looks back to the paragraph before when that is
+        # one sentence (a press release gives each sentence a paragraph), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
-        actors = _resolve(s, named, previous if same_paragraph else [], vocab, text,
-                          previous_all if same_paragraph else [])
+        carried = same_paragraph or (one_sentence and not _headline(text, last_end))
+        actors = _resolve(s, named, previous if carried else [], vocab, text,
+                          previous_all if carried else [], same_paragraph)
         actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
         holders = _stance_holders(s, actors, syntax)
+        one_sentence = "\n" in text[last_end:s.start]  # this sentence opens its paragraph
         previous, previous_all, last_end = holders or actors, actors, s.end
         if not actors:
             continue
@@ -238,13 +243,14 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
 def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
-             text: str, previous_all: Sequence[Match] = ()) -> list[Match]:
+             text: str, previous_all: Sequence[Match] = (), same_paragraph: bool = True) -> list[Match]:
     """The sentence's names and the actors it refers to without naming them (see the module).
-    A resolved mention keeps its own words as its text ("its" standing for RUS)."""
+    A resolved mention keeps its own words as its text ("its" standing for RUS). A singular
+    pronoun looks back within its paragraph only; a plural one also to a paragraph before."""
     out = list(named)
     first = named[0].start - s.start if named else len(s.text)
     m = _PRONOUN.search(s.text)
-    if previous and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
+    if previous and same_paragraph and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     m = _THEY.search(s.text)
     keys = list(dict.fromkeys(p.key for p in previous))
@@ -253,7 +259,7 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
     if m and m.start() < first and len(keys) >= 2:  # "They agreed", "The leaders stressed"
         out += [Match(s.start + m.start(1), s.start + m.end(1), k, m.group(1)) for k in keys]
     m = _HE.search(s.text)
-    if previous and m and m.start() < first:  # "He invited", "his decision"
+    if previous and same_paragraph and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
         keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
@@ -264,6 +270,14 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
         if len(sharing) == 2:
             out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in sharing]
     return sorted(out, key=lambda x: (x.start, x.key))
+
+
+def _headline(text: str, end: int) -> bool:
+    """Does the line that ends at ``end`` look like a headline: no full stop at its end, or the
+    first line of the article?"""
+    line_start = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    line = text[line_start:end].rstrip()
+    return line_start == 0 or not line.endswith((".", ".\"", ".”", ".'", ".’"))
 
 
 def _first_person(s: Sentence, voices: Speakers) -> list[Match]:
