@@ -1,13 +1,14 @@
 """The evidence scan on text it was not written with: held-out negotiations and the seeds.
 
-    python benchmarks/evidence_heldout.py [--added] [--errors NEGOTIATION] [--repeats 3]
+    python benchmarks/evidence_heldout.py [--set main|added|fresh] [--parse] [--errors NEGOTIATION] [--repeats 3]
 
 For each negotiation of data/evidence/heldout (its scenario, texts and hand labels) and for
 the three seed articles (../shared/seeds, labels in tests/data/evidence), scans the texts and
 scores the candidates against the labels (accord.evidence.evaluate): precision, recall and
 stance accuracy, per negotiation and pooled over the held-out ones (matches, candidates and
-labels added up). ``--added`` scores the texts kept apart while the scanner was changed
-(labels-*-added.yaml) instead. The last line is the best wall time of scanning the three seeds
+labels added up). ``--set added`` scores the texts kept apart while the scanner was changed
+(labels-*-added.yaml), ``--set fresh`` those labelled after its last change (labels-*-fresh.yaml);
+``--parse`` scans with the dependency parse (the nlp extra). The last line is the best wall time of scanning the three seeds
 (scenario read and articles given as text), over ``--repeats`` runs. ``--errors`` prints the
 false and missed links of one negotiation (only for a negotiation whose texts are no longer
 held out: reading them is tuning on them).
@@ -40,7 +41,7 @@ def score(scenario_path: Path, labels_path: Path, folder: Path, parser=None) -> 
     s = read_scenario(scenario_path).scenario
     texts = {n: (folder / n).read_text(encoding="utf-8-sig") for n in labelled_articles(labels_path)}
     labels = read_labels(labels_path, texts, set(s.actor_ids), set(s.issue_ids))
-    return evaluate(scan(s, texts, parser=parser), labels)
+    return evaluate(scan(s, texts) if parser is None else scan(s, texts, parser=parser), labels)
 
 
 def row(name: str, r: dict) -> str:
@@ -62,7 +63,8 @@ def pooled(results: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--added", action="store_true", help="score the texts kept apart (labels-*-added)")
+    parser.add_argument("--set", choices=("main", "added", "fresh"), default="main",
+                        help="which held-out labels: main, added (kept apart), fresh (after the last change)")
     parser.add_argument("--errors", choices=sorted(NEGOTIATIONS) + ["seeds"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parse", action="store_true", help="with the dependency parse (the nlp extra)")
@@ -77,7 +79,7 @@ def main() -> None:
           f"{'stance':>7s}")
     results = []
     for name, (scenario, stem) in NEGOTIATIONS.items():
-        labels = HELDOUT / f"{stem}{'-added' if args.added else ''}.yaml"
+        labels = HELDOUT / f"{stem}{'' if args.set == 'main' else '-' + args.set}.yaml"
         if not labels.exists():
             continue
         r = score(scenario, labels, HELDOUT / "texts", nlp)
@@ -94,7 +96,7 @@ def main() -> None:
             _errors(seeds)
         s = read_scenario(ROOT / "scenarios" / "korea-2018.yaml").scenario
         texts = {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(SEEDS.glob("*.txt"))}
-        seconds, _ = best_time(lambda: scan(s, texts, parser=nlp), args.repeats)
+        seconds, _ = best_time(lambda: scan(s, texts) if nlp is None else scan(s, texts, parser=nlp), args.repeats)
         print(f"scan of the {len(texts)} seeds: {seconds:.2f} s (best of {args.repeats})")
 
 
