@@ -7,8 +7,10 @@ the three seed articles (../shared/seeds, labels in tests/data/evidence), scans 
 scores the candidates against the labels (accord.evidence.evaluate): precision, recall and
 stance accuracy, per negotiation and pooled over the held-out ones (matches, candidates and
 labels added up). ``--set added`` scores the texts kept apart while the scanner was changed
-(labels-*-added.yaml), ``--set fresh`` those labelled after its last change (labels-*-fresh.yaml);
-``--parse`` scans with the dependency parse (the nlp extra). The last line is the best wall time of scanning the three seeds
+(labels-*-added.yaml), ``--set fresh`` those labelled after its last change
+(labels-*-fresh.yaml);
+``--parse`` scans with the dependency parse (the nlp extra). The last line is the best wall
+time of scanning the three seeds
 (scenario read and articles given as text), over ``--repeats`` runs. ``--errors`` prints the
 false and missed links of one negotiation (only for a negotiation whose texts are no longer
 held out: reading them is tuning on them).

@@ -201,8 +201,6 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     voices = speakers(text, vocab.actors)
     for s in sentences(text):
         named = named_things(text, find_all(s.text, vocab.actors, s.start))
-        if syntax is not None:
-            named = [m for m in named if not syntax.thing(m.start, m.end)]
         # a plural reference opening a paragraph looks back to the paragraph before when that is
         # one sentence (a press release gives each sentence a paragraph), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
