@@ -249,3 +249,27 @@ def test_a_plural_reference_opening_a_paragraph_looks_back_to_a_one_sentence_par
     assert sorted(c.actor for c in found if c.sentence.startswith("The leaders")) == ["DEU", "FRA", "GBR"]
     # a singular pronoun looks back within its paragraph only
     assert [c for c in found if c.sentence.startswith("He")] == []
+
+
+def test_terms_cli_prints_the_proposals(monkeypatch, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+    from accord.evidence import terms
+
+    article = tmp_path / "a.txt"
+    article.write_text("Trump will end the war games with Seoul.", encoding="utf-8")
+    seen = {}
+
+    def fake(scenario, articles, at, top):
+        seen.update(at=at, top=top, articles=sorted(articles))
+        return [terms.TermProposal("us_posture", "war games", 0.71, 1)]
+
+    monkeypatch.setattr(terms, "propose_terms", fake)
+    r = CliRunner().invoke(app, ["evidence", "terms", str(article), "-s", str(KOREA), "--at", "0.6", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {"terms": [{"issue": "us_posture", "phrase": "war games", "similarity": 0.71,
+                                               "count": 1}]}
+    assert seen == {"at": 0.6, "top": 10, "articles": ["a.txt"]}

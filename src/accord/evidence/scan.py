@@ -17,7 +17,14 @@ unless it stands for nothing ("it is clear why", "it appears that"); "the three 
 (governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
 Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
-the word.
+the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
+before (its parties, else every actor it names: "X held calls with Y and Z. They agreed"),
+and "he", "his", "she", "her" its first party. A plural reference also looks back across a
+paragraph break when the paragraph before is one sentence that is not a headline (press
+releases give each sentence a paragraph); a singular one only within its paragraph. "I",
+"we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
+the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
+a thing ("the *Paris* Agreement") is no mention of the actor.
 
 **Who holds a stance.** An actor named in a sentence is not always a party speaking in it:
 
@@ -74,8 +81,10 @@ the issue's terms (its own noun: "sanctions") counts half: it says what the sent
 more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
 *go away*").
 
-The rules are lexical and deterministic; an optional sentence embedding (:mod:`.semantic`)
-adds links that no word of the lexicon marks and reranks the rest.
+The rules are lexical and deterministic; an optional dependency parse (:mod:`.syntax`, the
+``nlp`` extra) decides subjects, objects and the clauses other actors own where it can; an
+optional sentence embedding (:mod:`.semantic`) adds links that no word of the lexicon marks
+and reranks the rest, and proposes issue terms the lexicon lacks (:mod:`.terms`).
 """
 
 from __future__ import annotations
