@@ -273,3 +273,16 @@ def test_terms_cli_prints_the_proposals(monkeypatch, tmp_path):
     assert json.loads(r.output) == {"terms": [{"issue": "us_posture", "phrase": "war games", "similarity": 0.71,
                                                "count": 1}]}
     assert seen == {"at": 0.6, "top": 10, "articles": ["a.txt"]}
+
+
+def test_the_parse_keeps_the_seed_figures(parser):
+    """With the dependency parse, the seed figures are those of the lexical scan (README)."""
+    from .conftest import shared
+
+    folder = shared("seeds")
+    s = read_scenario(KOREA).scenario
+    labels = ROOT / "tests" / "data" / "evidence" / "seed-labels.yaml"
+    texts = {n: (folder / n).read_text(encoding="utf-8-sig") for n in labelled_articles(labels)}
+    r = evaluate(scan(s, texts, parser=parser), read_labels(labels, texts, set(s.actor_ids), set(s.issue_ids)))
+    assert (r["labels"], r["candidates"], r["matched"]) == (102, 103, 83)
+    assert (r["precision"], r["recall"], r["stance_accuracy"]) == pytest.approx((0.8058, 0.8137, 0.7831))
