@@ -286,3 +286,9 @@ def test_the_parse_keeps_the_seed_figures(parser):
     r = evaluate(scan(s, texts, parser=parser), read_labels(labels, texts, set(s.actor_ids), set(s.issue_ids)))
     assert (r["labels"], r["candidates"], r["matched"]) == (102, 103, 83)
     assert (r["precision"], r["recall"], r["stance_accuracy"]) == pytest.approx((0.8058, 0.8137, 0.7831))
+
+
+def test_the_actor_a_deed_named_by_a_noun_comes_from_holds_a_stance():
+    """'drew sharp condemnation from China': China condemns; 'relations with China' would not tie it."""
+    text = "North Korea's withdrawal from the deal drew sharp condemnation from China."
+    assert "CHN" in {actor for actor, _, _ in links(text)}  # the link; its direction is not read here

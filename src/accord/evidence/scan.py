@@ -34,8 +34,9 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
   one (but a list does not run on past the comma that closes an opening phrase: "As a rival
   of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
-  for it ("experts in Moscow"), and one acts with an actor one stands or acts *with* ("stand
-  with Kim");
+  for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
+  with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
+  condemnation *from China*");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -325,6 +326,10 @@ _LIST = re.compile(r"^(?:\s*,\s*|\s+(?:and|or|nor)\s+|\s*,\s*(?:and|or)\s+)(?:ev
 _PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|specialists?|scholars?|leaders?|"
                         r"authorities|sources|ministers?|negotiators?|envoys?|representatives?|spokes(?:man|woman|"
                         r"person)|government|administration)\s+(?:in|from|of)\s+(?:the\s+)?$", re.I)
+#: the agent of a deed named by a noun: "drew sharp condemnation *from* China", "support *from* Moscow"
+_NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
+                         r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
+                         r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
 #: acting with: "stand with Kim", "together with China"
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
@@ -397,7 +402,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
             is_object = True  # "us", "them": what is done to, not who does
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
-        elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before):
+        elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before) or _NOUN_AGENT.search(before):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
