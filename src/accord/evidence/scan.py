@@ -645,10 +645,12 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     # the parties to a compound or after "between" take the direction of their noun as written
     as_written = all(_party(p, m) is not None for m in mentions)
     theirs = _owned_by_others(p, actor)
+    owned = _owned_spans(p, actor) if p.syntax is None else []
     stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
                                set(vocab.terms[issue]),
                                lambda at: (any(_tied(p, m, at, at) for m in mentions)
-                                           and (not theirs or p.syntax.token(at).i not in theirs)),
+                                           and (not theirs or p.syntax.token(at).i not in theirs)
+                                           and not any(a <= at < b for a, b in owned)),
                                turned=not as_written)
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
@@ -668,6 +670,30 @@ def _owned_by_others(p: _Sentence, actor: str) -> set[int]:
     if not others or not mine:
         return set()
     return p.syntax.scope(mine[0].start, mine[0].end, others)[1]
+
+
+#: verbs that take up what another actor owns: "agreed to North Korea's demand" (see :mod:`.syntax`)
+_ADOPT = re.compile(r"\b(?:agree|support|back|endors|accept|welcom|join|follow|echo|shar|embrac|adopt|align)"
+                    r"[a-z]*\s+(?:(?:to|with|on)\s+)?(?:the\s+)?$", re.I)
+
+
+def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
+    """Without a parse: the parts of the sentence another actor owns as its stance ("we take note
+    of *X's decision to withdraw*": from X's name to the end of its clause), unless the actor's
+    verb takes it up ("agreed to X's demand") or the actor's own name stands inside."""
+    s = p.sentence
+    out = []
+    for o in p.holders:
+        if o.key == actor or not _possessive(o) or not _OWNS_STANCE.match(s.text[o.end - s.start:]):
+            continue
+        if _ADOPT.search(s.text[:o.start - s.start]):
+            continue
+        end = s.start + _clause_end(s.text, o.end - s.start)
+        comma = _comma(s.text, o.end - s.start)
+        end = min(end, s.start + comma) if comma is not None else end
+        if not any(o.end <= m.start < end for m in p.actors if m.key == actor):
+            out.append((o.start, end))
+    return out
 
 
 def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
