@@ -127,10 +127,10 @@ def heldout(name: str, added: bool = False, parser=None) -> dict:
 
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
-    ("iran", (38, 26, 16, 10)),
-    ("brexit", (26, 20, 11, 11)),
-    ("paris", (35, 25, 22, 16)),
-    ("korea", (8, 8, 4, 4)),
+    ("iran", (38, 23, 16, 10)),
+    ("brexit", (26, 16, 11, 11)),
+    ("paris", (35, 30, 27, 18)),
+    ("korea", (8, 7, 4, 4)),
 ])
 def test_scan_against_the_heldout_labels(name, counts):
     r = heldout(name)
@@ -294,3 +294,41 @@ def test_the_actor_a_deed_named_by_a_noun_comes_from_holds_a_stance():
     """'drew sharp condemnation from China': China condemns; 'relations with China' would not tie it."""
     text = "North Korea's withdrawal from the deal drew sharp condemnation from China."
     assert "CHN" in {actor for actor, _, _ in links(text)}  # the link; its direction is not read here
+
+
+@pytest.mark.parametrize("text, actors", [
+    ("The deal was agreed, with the European Union playing a pivotal role.", ["EU"]),  # agent of a participle
+    ("The deal is a major win for China.", ["CHN"]),  # whose gain
+    ("The deal was signed on May 8 in London.", []),  # a month, not Theresa May
+    ("The deal was signed on 8 May in London.", []),
+    ("The deal keeps Northern Ireland in the customs union.", []),  # not Ireland
+])
+def test_names_and_their_places(text, actors):
+    s = Scenario.model_validate(deal().canonical() | {"actors": [
+        *deal().canonical()["actors"],
+        {"id": "IRL", "name": "Ireland", "capability": 1, "issues": {"deal": {"position": 50, "salience": 0.5}}},
+        {"id": "MAY", "name": "Theresa May", "aliases": ["May"], "capability": 1,
+         "issues": {"deal": {"position": 50, "salience": 0.5}}}]})
+    assert sorted({c.actor for c in scan(s, {"a.txt": text})}) == actors
+
+
+def test_a_title_case_headline_reads_its_verbs():
+    """'... To Prevent North Korea From ...': the object of 'Prevent', as in lower case."""
+    assert links("Statement on the Deal To Prevent North Korea From Leaving") == []
+
+
+def test_a_relative_clause_with_its_own_subject_ties_only_its_words():
+    text = "China, in exchange for the lifting of sanctions, agreed to the inspections, which Trump said were weak."
+    assert [a for a, _, _ in links(text)] == ["CHN"]
+
+
+def test_they_continues_the_group_of_the_sentence_before():
+    text = ("The Prime Minister held calls with Macron and Merkel. They discussed the North Korea question. "
+            "They agreed to uphold the deal.")
+    found = scan(deal(), {"a.txt": text})
+    assert sorted(c.actor for c in found if c.sentence.startswith("They agreed")) == ["DEU", "FRA", "GBR"]
+
+
+def test_an_unattributed_quotation_continues_the_one_before():
+    text = 'Juncker said: "The talks ended."\n\n"We will uphold the deal."'
+    assert links(text) == [("EU", "max", "We")]

@@ -14,12 +14,14 @@
 
 A quotation is a span between typographic quotes, or between straight double quotes paired
 within a paragraph; one left open runs to the end of its paragraph, as a quotation continued
-in the next paragraph opens again there (the news convention).
+in the next paragraph opens again there (the news convention), and a quotation attributed to
+no one that follows another in the next paragraph continues it.
 
 **Names inside names.** An alias followed by the head of the name of a document, a body or a
 meeting ("the *Paris* Agreement", "the *UN* Framework Convention", "the *Paris* climate
 accord") names that thing, not the actor: the match is dropped. Hyphenated pairs ("the
-US-China agreement") name parties and are kept.
+US-China agreement") name parties and are kept. So are dropped a month taken for a name
+("on *May* 8", "9 *May* 2018") and a name after a compass word ("Northern *Ireland*").
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ _THING = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:Agreement|Accords?|Treaty|P
                     r"Charter|Consensus|Communiqu[ée]|Olympics|Games)\b|^\s+(?:climate\s+)?(?i:agreement|accords?|"
                     r"treaty|protocol|declaration|convention|charter)\b")
 _OPEN, _CLOSE = "“", "”"
+_DATE = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)$")
+_DAY_AFTER = re.compile(r"^\s+\d{1,2}\b")
+_DAY_BEFORE = re.compile(r"\b\d{1,2}\s+$")
+#: a compass word that makes another place of a name: "Northern Ireland", "West Germany"
+_DIRECTION = re.compile(r"(?<![\w\-])(?:Northern|Southern|Eastern|Western|North|South|East|West)\s+$")
 _TOPIC = re.compile(r"\b(?:on|about|regarding|concerning|to|with|against|toward|towards|for|from|of)\s+"
                     r"(?:the\s+)?$", re.I)
 
@@ -75,6 +82,11 @@ def named_things(text: str, names: list[Match], offset: int = 0) -> list[Match]:
     keep = []
     for m in names:
         after = text[m.end - offset:m.end - offset + 60]
+        before = text[max(m.start - offset - 20, 0):m.start - offset]
+        if _DATE.match(m.text) and (_DAY_AFTER.match(after) or _DAY_BEFORE.search(before)):
+            continue  # "on May 8", "9 May 2018": a month, not Theresa May
+        if _DIRECTION.search(before):
+            continue  # "Northern Ireland", "East Germany": another place
         if after.startswith("-") or text[max(m.start - offset - 1, 0):m.start - offset] == "-":
             keep.append(m)  # a party to a hyphenated pair
         elif not _THING.match(after):
@@ -90,8 +102,13 @@ def speakers(text: str, patterns: dict[str, list[str]]) -> Speakers:
     for k, m in enumerate(names):
         inside[k] = any(a <= m.start < b for a, b in spans)
     outside = [m for m, i in zip(names, inside) if not i]
-    quotes = tuple((a, b, _attributed(text, a, b, outside)) for a, b in spans)
-    return Speakers(_author(text, outside), quotes)
+    quotes: list[tuple[int, int, str | None]] = []
+    for a, b in spans:
+        who = _attributed(text, a, b, outside)
+        if who is None and quotes and quotes[-1][2] and text.count("\n", quotes[-1][1], a) <= 2:
+            who = quotes[-1][2]  # a quotation continued in the next paragraph, unattributed
+        quotes.append((a, b, who))
+    return Speakers(_author(text, outside), tuple(quotes))
 
 
 def _author(text: str, names: list[Match]) -> str | None:

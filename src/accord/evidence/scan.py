@@ -262,6 +262,9 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     m = _THEY.search(s.text)
     keys = list(dict.fromkeys(p.key for p in previous))
+    group = [p.key for p in previous if _THEY.fullmatch(p.text) or _GROUP.fullmatch(p.text)]
+    if len(set(group)) >= 2:  # "They discussed ... They agreed": the same group
+        keys = list(dict.fromkeys(group))
     if len(keys) < 2:  # "X held calls with Y and Z. They agreed": all it named
         keys = list(dict.fromkeys(p.key for p in previous_all))
     if m and m.start() < first and len(keys) >= 2:  # "They agreed", "The leaders stressed"
@@ -330,10 +333,16 @@ _PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|speciali
 _NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
                          r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
                          r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
+#: the agent of a participle after "with": "with the European Union playing a pivotal role"
+_WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$", re.I)
+_ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
+#: whose gain or loss: "a major win for Europe", "a blow to Moscow"
+_GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blow|defeat|loss)\s+(?:for|to)\s+"
+                       r"(?:the\s+)?$", re.I)
 #: acting with: "stand with Kim", "together with China"
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
-_TO_VERB = re.compile(r"\bto\s+(?:[a-z]+ly\s+)?([a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
+_TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the|both)\s+)?$")
@@ -379,7 +388,7 @@ def _object_of_verb(before: str, after: str) -> bool:
     to = _TO_VERB.search(before)
     p = _PARTICIPLE.search(before)
     w = _WORD_BEFORE.search(before)
-    found = ((to and _verb(to.group(1)))  # "to meet Kim"
+    found = ((to and _verb(to.group(1).lower()))  # "to meet Kim", "To Prevent Iran" (a title)
              or (p and _verb(p.group(3), p.group(1), p.group(2)))  # "condemning North Korea"
              or (w and _INFINITIVE_AFTER.match(after) and _verb(w.group(2), w.group(1))))  # "wants Pyongyang to"
     return bool(found) and not _GERUND_AFTER.match(after)  # "accused Russia of violating": the agent
@@ -402,7 +411,8 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
             is_object = True  # "us", "them": what is done to, not who does
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
-        elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before) or _NOUN_AGENT.search(before):
+        elif (_COMITATIVE.search(before) or _PEOPLE_OF.search(before) or _NOUN_AGENT.search(before)
+              or _GAIN_FOR.search(before) or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
@@ -455,7 +465,7 @@ _COMPLEMENT = re.compile(r"\b(?:(?:fact|evidence|speculation|assertion|belief|vi
                          r"believed|thinks?|thought|says?|said|argues?|argued|claims?|claimed|expects?|expected|"
                          r"fears?|feared|hopes?|hoped|notes?|noted|shows?|showed|reveals?|revealed|reported|"
                          r"indicating|indicates?|indicated|understands?|understood|realizes?|realized|assumes?|"
-                         r"assumed|warns?|warned)\s+(that)|(why|how|whether))\s+", re.I)
+                         r"assumed|warns?|warned)\s+(that)|(why|how|whether|which|whom|until))\s+", re.I)
 #: "as Russian specialists expected": a comment on the main clause, which is what they expected
 _COMMENT = re.compile(r"^,?\s*as\s+.{0,60}?\b(?:said|says|say|argued|argues|argue|noted|notes|expected|expect|"
                       r"expects|predicted|predict|warned|warn|feared|fear|hoped|reported|claimed|claims|suggested|"
