@@ -682,9 +682,10 @@ def _owned_by_others(p: _Sentence, actor: str) -> set[int]:
     return p.syntax.scope(mine[0].start, mine[0].end, others)[1]
 
 
-#: verbs that take up what another actor owns: "agreed to North Korea's demand" (see :mod:`.syntax`)
-_ADOPT = re.compile(r"\b(?:agree|support|back|endors|accept|welcom|join|follow|echo|shar|embrac|adopt|align)"
-                    r"[a-z]*\s+(?:(?:to|with|on)\s+)?(?:the\s+)?$", re.I)
+#: words that take up what another actor owns: "agreed to North Korea's demand", "subordination
+#: to Beijing's objectives" (see :mod:`.syntax`)
+_ADOPT = re.compile(r"\b(?:agree|support|back|endors|accept|welcom|join|follow|echo|shar|embrac|adopt|align|"
+                    r"subordinat|defer)[a-z]*\s+(?:(?:to|with|on|of)\s+)?(?:the\s+)?$", re.I)
 
 
 def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
