@@ -23,15 +23,30 @@ ArticlesArg = Annotated[list[Path], typer.Argument(help="plain-text articles (UT
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="scenario whose actors and issues to look for")]
 SemanticOpt = Annotated[bool, typer.Option(
     "--semantic/--lexical", help="rank with the sentence embedding too (needs the `text` extra)")]
+ParseOpt = Annotated[bool, typer.Option(
+    "--parse/--no-parse", help="read subjects, objects and clauses with a dependency parse (needs the `nlp` extra)")]
 ProposeOpt = Annotated[Optional[float], typer.Option(
     "--propose-at", min=-1.0, max=1.0,
     help="with --semantic: also propose links no lexicon word marks, from this similarity up (e.g. 0.6)")]
 
 
-def _scan(articles: list[Path], scenario: Scenario, semantic: bool, propose_at: float | None = None):
+def _scan(articles: list[Path], scenario: Scenario, semantic: bool, propose_at: float | None = None,
+          parse: bool = False):
     from ..evidence import read_articles, scan
 
-    return scan(scenario, read_articles(articles), _ranker(semantic, propose_at))
+    return scan(scenario, read_articles(articles), _ranker(semantic, propose_at), _parser(parse))
+
+
+def _parser(parse: bool):
+    """The dependency parser that ``--parse`` asks for, or None."""
+    if not parse:
+        return None
+    from ..evidence.syntax import ParserUnavailable, load_parser
+
+    try:
+        return load_parser()
+    except ParserUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _ranker(semantic: bool, propose_at: float | None = None):
@@ -52,11 +67,11 @@ def _ranker(semantic: bool, propose_at: float | None = None):
 @evidence_app.command("scan")
 @guarded
 def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: SemanticOpt = False,
-                  propose_at: ProposeOpt = None, as_json: JsonOpt = False,
+                  propose_at: ProposeOpt = None, parse: ParseOpt = False, as_json: JsonOpt = False,
                   top: Annotated[int, typer.Option(min=0, help="show only the best N (0: all)")] = 0) -> None:
     """Find the sentences that tie an actor to an issue: candidate claims with a stance hint, best first."""
     loaded = load(scenario, None)
-    found = _scan(articles, loaded.scenario, semantic, propose_at)
+    found = _scan(articles, loaded.scenario, semantic, propose_at, parse)
     shown = found[:top] if top else found
     if as_json:
         keys = ("article", "actor", "issue", "sentence", "start", "end", "stance", "score")
@@ -76,13 +91,13 @@ def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: Semant
 @guarded
 def evidence_review(articles: ArticlesArg, scenario: ScenarioOpt,
                     output: Annotated[Path, typer.Option("--output", "-o", help="review file to write (.yaml, .csv)")],
-                    semantic: SemanticOpt = False, propose_at: ProposeOpt = None) -> None:
+                    semantic: SemanticOpt = False, propose_at: ProposeOpt = None, parse: ParseOpt = False) -> None:
     """Write the candidates to a review file: accept or reject each, set its value, trim its quote."""
     from ..evidence.review import dumps_review, review_format, review_rows
 
     fmt = review_format(output)
     loaded = load(scenario, None)
-    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic, propose_at))
+    rows = review_rows(loaded.scenario, _scan(articles, loaded.scenario, semantic, propose_at, parse))
     atomic_write(output, dumps_review(rows, fmt).encode("utf-8"))
     out.print(f"wrote {len(rows)} candidates to {output}; then: accord evidence apply {output} --scenario "
               f"{scenario} -o NEW.yaml")
@@ -111,17 +126,17 @@ def evidence_apply(review: Annotated[Path, typer.Argument(help="the edited revie
 @guarded
 def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see accord.evidence.evaluate)")],
                   scenario: ScenarioOpt, texts: TextsOpt = None, semantic: SemanticOpt = False,
-                  propose_at: ProposeOpt = None, as_json: JsonOpt = False) -> None:
+                  propose_at: ProposeOpt = None, parse: ParseOpt = False, as_json: JsonOpt = False) -> None:
     """Precision and recall of the scan's actor-issue links, and its stance accuracy, against hand labels."""
     from ..evidence.evaluate import evaluate, find_articles, labelled_articles, read_labels
 
     loaded = load(scenario, None)
     paths = find_articles(labelled_articles(labels), [labels.parent, *(texts or [])])
-    found = _scan(paths, loaded.scenario, semantic, propose_at)
+    found = _scan(paths, loaded.scenario, semantic, propose_at, parse)
     texts_by_name = {p.name: p.read_text(encoding="utf-8-sig") for p in paths if p.is_file()}
     gold = read_labels(labels, texts_by_name, set(loaded.scenario.actor_ids), set(loaded.scenario.issue_ids))
     result = {"labels_file": str(labels), "scenario": loaded.scenario.sha256, "semantic": semantic,
-              "propose_at": propose_at, **evaluate(found, gold)}
+              "propose_at": propose_at, "parse": parse, **evaluate(found, gold)}
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
@@ -130,3 +145,33 @@ def evidence_eval(labels: Annotated[Path, typer.Argument(help="labels file (see 
     out.print(f"{'recall by mention':17} {result['recall_by_mention']}")
     for issue, r in result["by_issue"].items():
         out.print(f"  {issue:16} labels {r['labels']:3}  precision {r['precision']}  recall {r['recall']}")
+
+
+@evidence_app.command("terms")
+@guarded
+def evidence_terms(articles: ArticlesArg, scenario: ScenarioOpt,
+                   at: Annotated[float, typer.Option(min=-1.0, max=1.0, help="propose from this similarity up")] = 0.5,
+                   top: Annotated[int, typer.Option(min=1, help="at most this many per issue")] = 10,
+                   as_json: JsonOpt = False) -> None:
+    """Propose issue terms the lexicon lacks: the articles' phrases closest in meaning to an issue
+    (needs the `text` extra)."""
+    from ..evidence import read_articles
+    from ..evidence.embedding import EmbeddingUnavailable
+    from ..evidence.terms import propose_terms
+
+    loaded = load(scenario, None)
+    try:
+        found = propose_terms(loaded.scenario, read_articles(articles), at=at, top=top)
+    except EmbeddingUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if as_json:
+        doc = {"terms": [{"issue": t.issue, "phrase": t.phrase, "similarity": t.similarity, "count": t.count}
+                         for t in found]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"{len(found)} proposed terms (similarity >= {at})")
+    for col in ("issue", "phrase", "similarity", "count"):
+        table.add_column(col)
+    for t in found:
+        table.add_row(t.issue, escape(t.phrase), f"{t.similarity:.2f}", str(t.count))
+    out.print(table)

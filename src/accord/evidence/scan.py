@@ -17,7 +17,14 @@ unless it stands for nothing ("it is clear why", "it appears that"); "the three 
 (governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
 Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
-the word.
+the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
+before (its parties, else every actor it names: "X held calls with Y and Z. They agreed"),
+and "he", "his", "she", "her" its first party. A plural reference also looks back across a
+paragraph break when the paragraph before is one sentence that is not a headline (press
+releases give each sentence a paragraph); a singular one only within its paragraph. "I",
+"we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
+the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
+a thing ("the *Paris* Agreement") is no mention of the actor.
 
 **Who holds a stance.** An actor named in a sentence is not always a party speaking in it:
 
@@ -27,8 +34,9 @@ the word.
   South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
   one (but a list does not run on past the comma that closes an opening phrase: "As a rival
   of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
-  for it ("experts in Moscow"), and one acts with an actor one stands or acts *with* ("stand
-  with Kim");
+  for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
+  with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
+  condemnation *from China*");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -74,8 +82,10 @@ the issue's terms (its own noun: "sanctions") counts half: it says what the sent
 more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
 *go away*").
 
-The rules are lexical and deterministic; an optional sentence embedding (:mod:`.semantic`)
-adds links that no word of the lexicon marks and reranks the rest.
+The rules are lexical and deterministic; an optional dependency parse (:mod:`.syntax`, the
+``nlp`` extra) decides subjects, objects and the clauses other actors own where it can; an
+optional sentence embedding (:mod:`.semantic`) adds links that no word of the lexicon marks
+and reranks the rest, and proposes issue terms the lexicon lacks (:mod:`.terms`).
 """
 
 from __future__ import annotations
@@ -84,10 +94,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
 from ..scenario import Scenario
+from .discourse import FIRST_PERSON, Speakers, named_things, speakers
 from .lexicon import STOPWORDS, Vocabulary, vocabulary
 from .text import Match, Sentence, find_all, sentences, tokens
 
@@ -148,18 +160,22 @@ class _Sentence:
     issues: dict[str, list[Match]] = field(default_factory=dict)
     holders: list[Match] = field(default_factory=list)  # the references that can hold a stance
     clauses: _Clauses | None = None
+    syntax: Any = None  # the article's dependency parse (accord.evidence.syntax.ParsedText), if any
 
 
-def scan(scenario: Scenario, articles: dict[str, str], ranker=None) -> list[Candidate]:
+def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None) -> list[Candidate]:
     """Candidates in every article, best first (ties in article and text order).
 
     ``articles`` maps a name (the file name, say) to the text. ``ranker``, if given, is a
     :class:`~accord.evidence.semantic.SemanticRanker` that scores each candidate's sentence
-    against the issue's description and adds the links it finds alone.
+    against the issue's description and adds the links it finds alone. ``parser``, if given, is
+    a :class:`~accord.evidence.syntax.Parser` (the ``nlp`` extra) whose dependency parse decides
+    subjects, objects and the scope of the cues where it can (see :mod:`.syntax`).
     """
     vocab = vocabulary(scenario)
     found: list[Candidate] = []
-    parsed = [p for name, text in articles.items() for p in _parse(name, text, vocab)]
+    parsed = [p for name, text in articles.items()
+              for p in _parse(name, text, vocab, parser.parse(text) if parser is not None else None)]
     for p in parsed:
         found.extend(_candidates(p, vocab))
     if ranker is not None:
@@ -187,15 +203,24 @@ def read_articles(paths: Sequence[Path]) -> dict[str, str]:
     return texts
 
 
-def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
+def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Sentence]:
     previous: list[Match] = []  # the holders of the sentence before
+    previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
+    one_sentence = False  # was the sentence before a paragraph of its own (so far)?
+    voices = speakers(text, vocab.actors)
     for s in sentences(text):
-        named = find_all(s.text, vocab.actors, s.start)
+        named = named_things(text, find_all(s.text, vocab.actors, s.start))
+        # a plural reference opening a paragraph looks back to the paragraph before when that is
+        # one sentence (a press release gives each sentence a paragraph), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
-        actors = _resolve(s, named, previous if same_paragraph else [], vocab, text)
-        holders = _stance_holders(s, actors)
-        previous, last_end = holders or actors, s.end
+        carried = same_paragraph or (one_sentence and not _headline(text, last_end))
+        actors = _resolve(s, named, previous if carried else [], vocab, text,
+                          previous_all if carried else [], same_paragraph)
+        actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
+        holders = _stance_holders(s, actors, syntax)
+        one_sentence = "\n" in text[last_end:s.start]  # this sentence opens its paragraph
+        previous, previous_all, last_end = holders or actors, actors, s.end
         if not actors:
             continue
         clauses = _Clauses.of(s, holders)
@@ -204,7 +229,7 @@ def _parse(name: str, text: str, vocab: Vocabulary) -> Iterable[_Sentence]:
         issues = {i: [t for t in find_all(s.text, pats, s.start) if clauses.readable(t.start)]
                   for i, pats in vocab.terms.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
-        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses)
+        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
 
 
 # -- references without a name ---------------------------------------------------------------------
@@ -217,17 +242,35 @@ _EXPLETIVE = re.compile(r"^it\s+(?:(?:is|was|'s|’s|has\s+been|will\s+be|would\
 _GROUP = re.compile(r"\b(?:the\s+(two|three|four|five|six)|(both))\s+"
                     r"(parties|governments|countries|states|capitals|sides|leaders|nations|powers)\b", re.I)
 _SHARED = re.compile(r"\b(?i:both|the\s+two)\s+([A-Z][a-z]+)s\b")  # "both Koreas"
+#: a plural reference to the parties of the sentence before: "They agreed", "the leaders stressed"
+_THEY = re.compile(r"\b(they|their|them|the\s+leaders|these\s+leaders|both\s+sides)\b", re.I)
+_HE = re.compile(r"\b(he|his|she|her)\b", re.I)
+_OBJECT_PRONOUNS = frozenset("us me them".split())  # as written: "US" is a name
+_POSSESSIVE_PRONOUNS = frozenset("our my their his her Our My Their His Her".split())
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
 def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
-             text: str) -> list[Match]:
+             text: str, previous_all: Sequence[Match] = (), same_paragraph: bool = True) -> list[Match]:
     """The sentence's names and the actors it refers to without naming them (see the module).
-    A resolved mention keeps its own words as its text ("its" standing for RUS)."""
+    A resolved mention keeps its own words as its text ("its" standing for RUS). A singular
+    pronoun looks back within its paragraph only; a plural one also to a paragraph before."""
     out = list(named)
     first = named[0].start - s.start if named else len(s.text)
     m = _PRONOUN.search(s.text)
-    if previous and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
+    if previous and same_paragraph and m and m.start() < first and not _EXPLETIVE.match(s.text[m.start():]):
+        out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
+    m = _THEY.search(s.text)
+    keys = list(dict.fromkeys(p.key for p in previous))
+    group = [p.key for p in previous if _THEY.fullmatch(p.text) or _GROUP.fullmatch(p.text)]
+    if len(set(group)) >= 2:  # "They discussed ... They agreed": the same group
+        keys = list(dict.fromkeys(group))
+    if len(keys) < 2:  # "X held calls with Y and Z. They agreed": all it named
+        keys = list(dict.fromkeys(p.key for p in previous_all))
+    if m and m.start() < first and len(keys) >= 2:  # "They agreed", "The leaders stressed"
+        out += [Match(s.start + m.start(1), s.start + m.end(1), k, m.group(1)) for k in keys]
+    m = _HE.search(s.text)
+    if previous and same_paragraph and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
         keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
@@ -238,6 +281,24 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
         if len(sharing) == 2:
             out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in sharing]
     return sorted(out, key=lambda x: (x.start, x.key))
+
+
+def _headline(text: str, end: int) -> bool:
+    """Does the line that ends at ``end`` look like a headline: no full stop at its end, or the
+    first line of the article?"""
+    line_start = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    line = text[line_start:end].rstrip()
+    return line_start == 0 or not line.endswith((".", ".\"", ".”", ".'", ".’"))
+
+
+def _first_person(s: Sentence, voices: Speakers) -> list[Match]:
+    """"I", "we", "our" ... as the actor who speaks there (see :mod:`.discourse`)."""
+    out = []
+    for m in FIRST_PERSON.finditer(s.text):
+        key = voices.at(s.start + m.start())
+        if key is not None:
+            out.append(Match(s.start + m.start(), s.start + m.end(), key, m.group(0)))
+    return out
 
 
 def _group(previous: list[Match], n: int, text: str) -> list[str]:
@@ -268,10 +329,20 @@ _LIST = re.compile(r"^(?:\s*,\s*|\s+(?:and|or|nor)\s+|\s*,\s*(?:and|or)\s+)(?:ev
 _PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|specialists?|scholars?|leaders?|"
                         r"authorities|sources|ministers?|negotiators?|envoys?|representatives?|spokes(?:man|woman|"
                         r"person)|government|administration)\s+(?:in|from|of)\s+(?:the\s+)?$", re.I)
+#: the agent of a deed named by a noun: "drew sharp condemnation *from* China", "support *from* Moscow"
+_NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
+                         r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
+                         r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
+#: the agent of a participle after "with": "with the European Union playing a pivotal role"
+_WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$", re.I)
+_ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
+#: whose gain or loss: "a major win for Europe", "a blow to Moscow"
+_GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blow|defeat|loss)\s+(?:for|to)\s+"
+                       r"(?:the\s+)?$", re.I)
 #: acting with: "stand with Kim", "together with China"
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
-_TO_VERB = re.compile(r"\bto\s+(?:[a-z]+ly\s+)?([a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
+_TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the|both)\s+)?$")
@@ -302,7 +373,7 @@ _HYPHEN_BEFORE = re.compile(r"[A-Za-z.]-$")
 
 
 def _possessive(m: Match) -> bool:
-    return m.text.endswith(("'s", "’s", "'", "’"))
+    return m.text.endswith(("'s", "’s", "'", "’")) or m.text in _POSSESSIVE_PRONOUNS
 
 
 def _verb(word: str | None, *before: str | None) -> bool:
@@ -317,14 +388,16 @@ def _object_of_verb(before: str, after: str) -> bool:
     to = _TO_VERB.search(before)
     p = _PARTICIPLE.search(before)
     w = _WORD_BEFORE.search(before)
-    found = ((to and _verb(to.group(1)))  # "to meet Kim"
+    found = ((to and _verb(to.group(1).lower()))  # "to meet Kim", "To Prevent Iran" (a title)
              or (p and _verb(p.group(3), p.group(1), p.group(2)))  # "condemning North Korea"
              or (w and _INFINITIVE_AFTER.match(after) and _verb(w.group(2), w.group(1))))  # "wants Pyongyang to"
     return bool(found) and not _GERUND_AFTER.match(after)  # "accused Russia of violating": the agent
 
 
-def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
-    """The mentions that can hold a stance (see the module: *Who holds a stance*)."""
+def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Match]:
+    """The mentions that can hold a stance (see the module: *Who holds a stance*); with a
+    dependency parse, a subject or an agent does and a verb's object does not, whatever the
+    words around them (see :mod:`.syntax`)."""
     intro = _intro(s)
     out: list[Match] = []
     previous: Match | None = None
@@ -334,9 +407,12 @@ def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
         between = s.text[previous.end - s.start:m.start - s.start] if previous is not None else ""
         listed = (previous is not None and bool(_LIST.match(between))
                   and not previous.end <= intro < m.start)  # a list does not run on past an opening phrase
-        if m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
+        if m.text in _OBJECT_PRONOUNS:
+            is_object = True  # "us", "them": what is done to, not who does
+        elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
-        elif _COMITATIVE.search(before) or _PEOPLE_OF.search(before):
+        elif (_COMITATIVE.search(before) or _PEOPLE_OF.search(before) or _NOUN_AGENT.search(before)
+              or _GAIN_FOR.search(before) or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
@@ -349,6 +425,9 @@ def _stance_holders(s: Sentence, mentions: list[Match]) -> list[Match]:
         owned = False
         if _possessive(m):  # a subject; in an object's place, only if it owns a stance
             owned = is_object = is_object and not _OWNS_STANCE.match(after)
+        elif syntax is not None:
+            role = syntax.role(m.start, m.end, [(o.start, o.end) for o in mentions if o.key != m.key])
+            is_object = is_object if role is None else role == "object"
         if not is_object:
             out.append(m)
         previous, previous_object, previous_owned = m, is_object, owned
@@ -386,7 +465,7 @@ _COMPLEMENT = re.compile(r"\b(?:(?:fact|evidence|speculation|assertion|belief|vi
                          r"believed|thinks?|thought|says?|said|argues?|argued|claims?|claimed|expects?|expected|"
                          r"fears?|feared|hopes?|hoped|notes?|noted|shows?|showed|reveals?|revealed|reported|"
                          r"indicating|indicates?|indicated|understands?|understood|realizes?|realized|assumes?|"
-                         r"assumed|warns?|warned)\s+(that)|(why|how|whether))\s+", re.I)
+                         r"assumed|warns?|warned)\s+(that)|(why|how|whether|which|whom|until))\s+", re.I)
 #: "as Russian specialists expected": a comment on the main clause, which is what they expected
 _COMMENT = re.compile(r"^,?\s*as\s+.{0,60}?\b(?:said|says|say|argued|argues|argue|noted|notes|expected|expect|"
                       r"expects|predicted|predict|warned|warn|feared|fear|hoped|reported|claimed|claims|suggested|"
@@ -575,8 +654,13 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     s = p.sentence
     # the parties to a compound or after "between" take the direction of their noun as written
     as_written = all(_party(p, m) is not None for m in mentions)
+    theirs = _owned_by_others(p, actor)
+    owned = _owned_spans(p, actor) if p.syntax is None else []
     stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
-                               set(vocab.terms[issue]), lambda at: any(_tied(p, m, at, at) for m in mentions),
+                               set(vocab.terms[issue]),
+                               lambda at: (any(_tied(p, m, at, at) for m in mentions)
+                                           and (not theirs or p.syntax.token(at).i not in theirs)
+                                           and not any(a <= at < b for a, b in owned)),
                                turned=not as_written)
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
@@ -585,6 +669,42 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
         stance=stance, score=score, mention=mentions[0].text, terms=tuple(dict.fromkeys(t.key for t in terms)),
         cues=cues, hedged=hedged, similarity=similarity, via=via,
     )
+
+
+def _owned_by_others(p: _Sentence, actor: str) -> set[int]:
+    """With a parse: the tokens whose cues other actors' names own (see :mod:`.syntax`)."""
+    if p.syntax is None:
+        return set()
+    others = [(m.start, m.end) for m in p.holders if m.key != actor]
+    mine = [m for m in p.holders if m.key == actor]
+    if not others or not mine:
+        return set()
+    return p.syntax.scope(mine[0].start, mine[0].end, others)[1]
+
+
+#: words that take up what another actor owns: "agreed to North Korea's demand", "subordination
+#: to Beijing's objectives" (see :mod:`.syntax`)
+_ADOPT = re.compile(r"\b(?:agree|support|back|endors|accept|welcom|join|follow|echo|shar|embrac|adopt|align|"
+                    r"subordinat|defer)[a-z]*\s+(?:(?:to|with|on|of)\s+)?(?:the\s+)?$", re.I)
+
+
+def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
+    """Without a parse: the parts of the sentence another actor owns as its stance ("we take note
+    of *X's decision to withdraw*": from X's name to the end of its clause), unless the actor's
+    verb takes it up ("agreed to X's demand") or the actor's own name stands inside."""
+    s = p.sentence
+    out = []
+    for o in p.holders:
+        if o.key == actor or not _possessive(o) or not _OWNS_STANCE.match(s.text[o.end - s.start:]):
+            continue
+        if _ADOPT.search(s.text[:o.start - s.start]):
+            continue
+        end = s.start + _clause_end(s.text, o.end - s.start)
+        comma = _comma(s.text, o.end - s.start)
+        end = min(end, s.start + comma) if comma is not None else end
+        if not any(o.end <= m.start < end for m in p.actors if m.key == actor):
+            out.append((o.start, end))
+    return out
 
 
 def _clause(p: _Sentence, actor: str) -> tuple[int, int]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof gen lt col maj capt cmdr adm sgt sen rep gov pres amb st jr sr rev hon
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-vs etc al e.g i.e cf approx no nos vol pp fig ed eds co corp inc ltd dept univ est ca
+vs etc al e.g i.e cf approx no nos vol pp fig ed eds co corp inc ltd dept univ est ca art
 """.split())
 
 _BREAK = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")

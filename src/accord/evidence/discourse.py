@@ -1,0 +1,167 @@
+"""Who speaks where a text says "I" and "we", and names that are part of the name of a thing.
+
+**Speakers.** A first-person word ("I", "we", "our", "us", "my") refers to whoever speaks:
+
+* inside a quotation, to the one the quotation is attributed to: the actor named beside a verb
+  of saying next to it (``Juncker said: "We have long been ..."``, ``"...," said Cañete``,
+  ``"...," the president said``); "he said" or "she said" is the actor named last before the
+  quotation;
+* outside quotations, to the author of a statement: the actor named first in the article's
+  headline when the headline says what kind of text it is ("PM statement in Downing Street",
+  "Statement by the President on ...", "European Council conclusions"). A headline that does
+  not (a news story, an analysis) gives no author, and its "we" stays unresolved: the reader
+  and the writer are not parties.
+
+A quotation is a span between typographic quotes, or between straight double quotes paired
+within a paragraph; one left open runs to the end of its paragraph, as a quotation continued
+in the next paragraph opens again there (the news convention), and a quotation attributed to
+no one that follows another in the next paragraph continues it.
+
+**Names inside names.** An alias followed by the head of the name of a document, a body or a
+meeting ("the *Paris* Agreement", "the *UN* Framework Convention", "the *Paris* climate
+accord") names that thing, not the actor: the match is dropped. Hyphenated pairs ("the
+US-China agreement") name parties and are kept. So are dropped a month taken for a name
+("on *May* 8", "9 *May* 2018") and a name after a compass word ("Northern *Ireland*").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .text import Match, find_all
+
+_GENRE = re.compile(r"\b(?:statement|remarks|speech|address|press\s+release|press\s+conference|conclusions|"
+                    r"declaration|communiqu[ée]|letter|op-ed|testimony|briefing)\b", re.I)
+_SAYING = (r"(?:said|says|say|added|adds|stated|states|declared|declares|told|tells|noted|notes|warned|warns|"
+           r"argued|argues|insisted|insists|explained|explains|wrote|writes|announced|announces|stressed|stresses|"
+           r"emphasi[sz]ed|underlined|underlines|revealed|reveals|replied|continued|concluded|recalled|remarked|"
+           r"affirmed|asserted|observed|acknowledged)")
+_SAYING_RE = re.compile(rf"\b{_SAYING}\b", re.I)
+_PRONOUN_SAYS = re.compile(rf"^\W*(?:(?:he|she)\s+{_SAYING}|{_SAYING}\s+(?:he|she))\b", re.I)
+FIRST_PERSON = re.compile(r"(?<![\w'’\-])(?:I|[Ww]e|[Oo]ur|[Oo]urs|us|[Mm]y|me|[Oo]urselves)(?![\w\-])")
+#: the head of a name of a thing, after an alias: "Paris Agreement", "UN Framework Convention"
+_THING = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:Agreement|Accords?|Treaty|Protocol|Convention|Declaration|"
+                    r"Charter|Consensus|Communiqu[ée]|Olympics|Games)\b|^\s+(?:climate\s+)?(?i:agreement|accords?|"
+                    r"treaty|protocol|declaration|convention|charter)\b")
+_OPEN, _CLOSE = "“", "”"
+_DATE = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)$")
+_DAY_AFTER = re.compile(r"^\s+\d{1,2}\b")
+_DAY_BEFORE = re.compile(r"\b\d{1,2}\s+$")
+#: a compass word that makes another place of a name: "Northern Ireland", "West Germany"
+_DIRECTION = re.compile(r"(?<![\w\-])(?:Northern|Southern|Eastern|Western|North|South|East|West)\s+$")
+_TOPIC = re.compile(r"\b(?:on|about|regarding|concerning|to|with|against|toward|towards|for|from|of)\s+"
+                    r"(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """The quotations of an article with the actor each is attributed to, and the author."""
+
+    author: str | None
+    quotes: tuple[tuple[int, int, str | None], ...]  # (start, end, actor or None), in text order
+
+    def at(self, offset: int) -> str | None:
+        """The actor a first-person word at ``offset`` refers to, or None."""
+        k = bisect_right([q[0] for q in self.quotes], offset) - 1
+        if k >= 0 and self.quotes[k][0] <= offset < self.quotes[k][1]:
+            return self.quotes[k][2]
+        return self.author
+
+
+def named_things(text: str, names: list[Match], offset: int = 0) -> list[Match]:
+    """The names that are not part of the name of a thing (see the module).
+
+    >>> from accord.evidence.text import Match
+    >>> t = "France signed the Paris Agreement in Paris."
+    >>> [m.text for m in named_things(t, [Match(0, 6, "FRA", "France"), Match(18, 23, "FRA", "Paris"),
+    ...                                   Match(37, 42, "FRA", "Paris")])]
+    ['France', 'Paris']
+    """
+    keep = []
+    for m in names:
+        after = text[m.end - offset:m.end - offset + 60]
+        before = text[max(m.start - offset - 20, 0):m.start - offset]
+        if _DATE.match(m.text) and (_DAY_AFTER.match(after) or _DAY_BEFORE.search(before)):
+            continue  # "on May 8", "9 May 2018": a month, not Theresa May
+        if _DIRECTION.search(before):
+            continue  # "Northern Ireland", "East Germany": another place
+        if after.startswith("-") or text[max(m.start - offset - 1, 0):m.start - offset] == "-":
+            keep.append(m)  # a party to a hyphenated pair
+        elif not _THING.match(after):
+            keep.append(m)
+    return keep
+
+
+def speakers(text: str, patterns: dict[str, list[str]]) -> Speakers:
+    """Quotations and their speakers, and the author of the article (see the module)."""
+    names = named_things(text, find_all(text, patterns))
+    spans = _quotations(text)
+    inside = [False] * len(names)
+    for k, m in enumerate(names):
+        inside[k] = any(a <= m.start < b for a, b in spans)
+    outside = [m for m, i in zip(names, inside) if not i]
+    quotes: list[tuple[int, int, str | None]] = []
+    for a, b in spans:
+        who = _attributed(text, a, b, outside)
+        if who is None and quotes and quotes[-1][2] and text.count("\n", quotes[-1][1], a) <= 2:
+            who = quotes[-1][2]  # a quotation continued in the next paragraph, unattributed
+        quotes.append((a, b, who))
+    return Speakers(_author(text, outside), tuple(quotes))
+
+
+def _author(text: str, names: list[Match]) -> str | None:
+    line_end = text.find("\n")
+    headline = text if line_end < 0 else text[:line_end]
+    if not _GENRE.search(headline):
+        return None
+    first = next((m for m in names if m.start < len(headline)
+                  and not _TOPIC.search(headline[:m.start])), None)  # "Statement on Iran": Iran is the topic
+    return first.key if first else None
+
+
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted text (see the module), in text order."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        open_at: int | None = None
+        for k, ch in enumerate(line):
+            if ch == _OPEN or (ch == '"' and open_at is None):
+                open_at = pos + k
+            elif (ch == _CLOSE or ch == '"') and open_at is not None:
+                out.append((open_at, pos + k + 1))
+                open_at = None
+        if open_at is not None:
+            out.append((open_at, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _attributed(text: str, start: int, end: int, names: list[Match]) -> str | None:
+    """The actor a quotation is attributed to: named beside a verb of saying just after it (to
+    the end of its sentence) or just before it (from the start of its sentence), else the actor
+    named last before it when "he said" or "she said" attributes it."""
+    after = re.split(r"(?<=[.!?])\s|\n|[“\"]", text[end:end + 160], maxsplit=1)[0]
+    if _SAYING_RE.search(after):
+        who = [m for m in names if end <= m.start < end + len(after)]
+        if who:
+            return who[0].key
+        if _PRONOUN_SAYS.match(after):
+            return _last_before(names, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    before_from = max(line_start, start - 160)
+    before = text[before_from:start]
+    cut = max((m.end() for m in re.finditer(r"[.!?][\"”']?\s", before)), default=0)
+    before_from, before = before_from + cut, before[cut:]
+    if _SAYING_RE.search(before) or before.rstrip().endswith(":"):
+        who = [m for m in names if before_from <= m.start < start]
+        if who:
+            return who[-1].key
+    return None
+
+
+def _last_before(names: list[Match], at: int) -> str | None:
+    before = [m for m in names if m.end <= at]
+    return before[-1].key if before else None
