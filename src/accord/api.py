@@ -94,8 +94,8 @@ def forecast(scenario: ScenarioLike, models: Sequence[str] | None = None, *,
     model           mean  median
     issue
     sanctions       44.7    61.7
-    sequencing      52.4    50.0
-    us_posture      57.1    76.7
+    sequencing      52.6    50.0
+    us_posture      63.5    76.7
     economic_links  55.4    60.0
     format          46.4    45.0
     """
