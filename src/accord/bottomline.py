@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 
 from .experiment import Progress, solve_all
-from .models import Result, get_model
+from .models import Model, Result, get_model
 from .scenario import Inputs, Scenario
+from .uncertainty import Draws
 
 RECOMMENDED = "accord"  # the model whose point and calibrated interval are recommended
 LEVEL = 0.8  # the level of its interval shown
@@ -116,7 +117,7 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
     shifts = []
     for result in results:
         model = get_model(result.model)(**result.params)
-        forecasts = solve_all(model, [base, *design], seed, workers=workers, scheduler=scheduler, progress=progress)
+        forecasts = _solve_moves(model, base, design, seed, workers=workers, scheduler=scheduler, progress=progress)
         moved = np.abs(forecasts[1:] - forecasts[0])  # runs, issues
         for k, issue in enumerate(base.issues):
             if not len(moves) or np.isnan(moved[:, k]).all():
@@ -126,6 +127,22 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
             shifts.append(Shift(result.model, issue, base.actors[a], base.issues[i], delta, float(moved[j, k]),
                                 float(moved[j, k] / width[k])))
     return shifts
+
+
+def _solve_moves(model: Model, base: Inputs, design: Sequence[Inputs], seed: int | None, **run: Any) -> np.ndarray:
+    """Forecasts (runs, issues) of the point run and the moved ones. The design differs from
+    ``base`` only in positions, as Monte Carlo draws do: a model with a batched form
+    (:meth:`~accord.models.base.Model.solve_batch`, deterministic) solves all runs at once in
+    this process, as it solves samples; the others run one by one on the executor."""
+    runs = [base, *design]
+    draws = Draws(*(np.stack([getattr(x, f) for x in runs]) for f in ("position", "salience", "capability",
+                                                                        "reference")))
+    batched = model.solve_batch(base, draws)
+    if batched is None:
+        return solve_all(model, runs, seed, **run)
+    if run.get("progress") is not None:
+        run["progress"](len(runs), len(runs))
+    return batched
 
 
 def _moves(base: Inputs, step: float) -> tuple[list[Inputs], list[tuple[int, int, float]]]:
