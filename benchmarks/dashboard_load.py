@@ -1,11 +1,12 @@
 """Dashboard under load: concurrent forecast requests on loopback, latency percentiles.
 
-    python benchmarks/dashboard_load.py [--requests 50] [--concurrency 50] [--model eum] [--samples 0]
+    python benchmarks/dashboard_load.py [--requests 50] [--concurrency 50] [--model eum] [--samples 0] [--workers 1]
 
 Starts `accord serve` in its own process on a free loopback port, over a temporary folder
 holding the Korea scenario and a temporary run store (every request records its run, as in
-real use), sends the requests from a thread pool all at once, and prints a table: requests,
-errors, latency p50 / p95 / max and the throughput. Each request edits Russia's sanctions
+real use), sends a few requests one at a time (the time of one request alone), then the
+requests from a thread pool all at once, and prints a table: requests, errors, latency
+p50 / p95 / max and the throughput. Each request edits Russia's sanctions
 position to a different value, so no two runs are alike.
 """
 
@@ -64,37 +65,55 @@ def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
     return time.perf_counter() - start, status
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--model", default="eum")
-    parser.add_argument("--samples", type=int, default=0)
-    args = parser.parse_args()
+def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples: int = 0, serial: int = 5,
+         workers: int = 1) -> dict:
+    """Serve the Korea scenario and send ``requests`` forecasts, ``concurrency`` at once, after
+    ``serial`` requests one at a time (the service time of one request, for the lower bound).
+    Returns the latencies (s), their statuses, the wall time, the serial times and the server's
+    peak resident memory (MiB)."""
+    import resource
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "scenarios"
         folder.mkdir()
         shutil.copy(ROOT / "scenarios" / "korea-2018.yaml", folder / "korea-2018.yaml")
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "accord", "serve", str(folder), "--port", str(port),
-                                   "--store", str(Path(tmp) / "runs.sqlite")], stdout=subprocess.DEVNULL)
+                                   "--store", str(Path(tmp) / "runs.sqlite"), "--workers", str(workers)],
+                                  stdout=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base + "/")
             url = f"{base}/scenario/korea-2018.yaml/forecast"
-            forecast(url, 0, args.model, args.samples)  # warm up: imports, the scenario's first read
+            for k in range(2 * workers):  # warm up every worker: imports, the scenario's first read
+                forecast(url, k, model, samples)
+            alone = [forecast(url, 1000 + k, model, samples)[0] for k in range(serial)]
             start = time.perf_counter()
-            with ThreadPoolExecutor(args.concurrency) as pool:
-                done = list(pool.map(lambda k: forecast(url, k, args.model, args.samples), range(args.requests)))
+            with ThreadPoolExecutor(concurrency) as pool:
+                done = list(pool.map(lambda k: forecast(url, k, model, samples), range(requests)))
             wall = time.perf_counter() - start
         finally:
             server.terminate()
             server.wait(10)
-    seconds = np.array([d for d, _ in done])
-    errors = sum(status != 200 for _, status in done)
+    return {"seconds": np.array([d for d, _ in done]), "statuses": [s for _, s in done], "wall": wall,
+            "serial": alone, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--model", default="eum")
+    parser.add_argument("--samples", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (accord serve --workers)")
+    args = parser.parse_args()
+    found = load(args.requests, args.concurrency, args.model, args.samples, workers=args.workers)
+    seconds, wall = found["seconds"], found["wall"]
+    errors = sum(status != 200 for status in found["statuses"])
     p50, p95 = np.percentile(seconds, [50, 95])
     print(f"dashboard on loopback: {args.requests} forecast requests ({args.model}, samples {args.samples}), "
-          f"{args.concurrency} at once")
+          f"{args.concurrency} at once, {args.workers} server process(es); one request alone: "
+          f"{min(found['serial']):.3f} s")
     print(f"{'requests':>8s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s} {'wall s':>7s} {'req/s':>6s}")
     print(f"{args.requests:8d} {errors:6d} {p50:7.3f} {p95:7.3f} {seconds.max():7.3f} {wall:7.2f} "
           f"{args.requests / wall:6.1f}")

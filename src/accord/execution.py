@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
 from typing import Any
 
@@ -48,6 +48,8 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executo
         finally:
             client.close()
     elif workers > 1:
+        from concurrent.futures import ProcessPoolExecutor  # its module loads multiprocessing: only when used
+
         with ProcessPoolExecutor(workers) as pool:
             yield pool
     else:

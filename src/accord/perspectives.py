@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import whatif
 from .experiment import CONSENSUS, claims_by_source, evaluate, readings
@@ -22,6 +21,9 @@ from .models import Result
 from .models.base import records
 from .runner import run_chosen
 from .scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 __all__ = ["CONSENSUS", "Perspectives", "claims_by_source", "perspectives", "reading"]
 
@@ -46,6 +48,8 @@ class Perspectives:
 
     def spread(self) -> pd.DataFrame:
         """Per model and issue: the largest gap between two readings, and which readings."""
+        import pandas as pd
+
         rows = []
         for (model, issue), group in self.forecasts.groupby(["model", "issue"], sort=False):
             hi, lo = group.loc[group["value"].idxmax()], group.loc[group["value"].idxmin()]
@@ -72,6 +76,8 @@ def perspectives(scenario: Scenario, models: list[str] | None = None, params: di
     >>> p.forecasts.to_dict("records")
     [{'reading': 'consensus', 'model': 'mean', 'issue': 'i0', 'value': 50.0}]
     """
+    import pandas as pd
+
     design = readings(scenario)  # sample
     names = list(design)
     results = evaluate(_run_reading, [(design[name], models, params, seed) for name in names],  # evaluate
@@ -89,6 +95,8 @@ def _run_reading(scenario: Scenario, models: list[str] | None, params: dict | No
 
 def _departures(scenario: Scenario, readings: dict[str, Scenario]) -> pd.DataFrame:
     """The inputs where a reading differs from the consensus, largest first (scale-relative)."""
+    import pandas as pd
+
     base = scenario.inputs()
     span = base.scale_max - base.scale_min
     rows = []

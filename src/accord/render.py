@@ -20,8 +20,6 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import Problem
-from .perspectives import CONSENSUS
-from .role_analysis import article
 from .scenario import Scenario
 from .uncertainty import what_if
 from .views import (backtest_table, bottom_line_view, forecast_table, perspective_table, roles_table, run_notes,
@@ -159,6 +157,8 @@ def _verdict_cell(reading: dict[str, Any]) -> str:
 
 def roles_report(console: Console, scenario: Scenario, result, run_id: str | None) -> None:
     """The roles that hold, with their explanations, then the sources' assertions beside them."""
+    from .role_analysis import article  # the analyses' modules load with the command that runs them
+
     conf = f"confidence from {result.samples:,} samples of the evidence" if result.samples else "no Monte Carlo"
     console.print(f"[bold]{escape(scenario.name)}[/bold]: roles under [bold]{result.model}[/bold] ({conf})"
                   + (f"  [dim]run {run_id}[/dim]" if run_id else ""))
@@ -209,6 +209,8 @@ def perspectives_report(console: Console, scenario: Scenario, result, threshold:
                         run_ids: dict[str, list[str | None]], store_path: str) -> None:
     """Per issue, each model's forecast under each reading; then the gaps wider than ``threshold``
     and the inputs on which the sources depart most from the consensus."""
+    from .perspectives import CONSENSUS
+
     readings, rows = perspective_table(result.forecasts)
     console.print(f"[bold]{escape(scenario.name)}[/bold]: the forecast if each source is right "
                   f"(its own values where it states them, the consensus elsewhere)")

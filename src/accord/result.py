@@ -11,16 +11,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from .errors import NotApplicable, UsageError
 from .scenario import Inputs, Scenario
 from .stats import QUANTILES, summarise, weighted_mean, weighted_median
 
-Table: TypeAlias = pd.DataFrame | list[dict[str, Any]]
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
+
+Table: TypeAlias = "pd.DataFrame | list[dict[str, Any]]"
 
 
 @dataclass
@@ -88,6 +90,8 @@ class Result:
 
     def to_frame(self) -> pd.DataFrame:
         """Positions as a tidy table: one row per round, issue and actor present."""
+        import pandas as pd
+
         r, a, i = np.nonzero(~np.isnan(self.positions))
         return pd.DataFrame({
             "round": r,
@@ -98,6 +102,8 @@ class Result:
 
     def forecast_frame(self) -> pd.DataFrame:
         """Per issue: the forecast, and with Monte Carlo its median and quantiles over the samples."""
+        import pandas as pd
+
         frame = pd.DataFrame({"issue": list(self.issues), "value": self.forecast})
         quantiles = self.quantiles()
         if quantiles is not None:
@@ -106,6 +112,8 @@ class Result:
         return frame
 
     def summary_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         mean, median = self.summary_arrays()
         rounds, issues = np.indices(mean.shape)
         return pd.DataFrame({
@@ -123,6 +131,8 @@ class Result:
         ...        ).table_frame("offers", ["round", "actor"]).columns.tolist()
         ['round', 'actor']
         """
+        import pandas as pd
+
         table = self.tables[name]
         frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
         missing = [c for c in columns if c not in frame.columns]
@@ -131,7 +141,7 @@ class Result:
     def table(self, name: str) -> list[dict[str, Any]]:
         """A model-specific table as JSON-ready records."""
         table = self.tables[name]
-        if isinstance(table, pd.DataFrame):
+        if not isinstance(table, list):  # a DataFrame
             return records(table)
         return [{c: _plain(v) for c, v in row.items()} for row in table]
 
@@ -151,8 +161,10 @@ class Result:
     # -- the JSON contract ------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
-        """The run as the JSON contract's ``runs[]`` entry (without ``run_id``)."""
-        forecast = records(self.forecast_frame())
+        """The run as the JSON contract's ``runs[]`` entry (without ``run_id``): the records of
+        :meth:`forecast_frame`, :meth:`to_frame` and :meth:`summary_frame`, built without pandas
+        (a forecast is recorded on every command; pandas would double its start-up)."""
+        forecast = self._forecast_records()
         missing = [row["issue"] for row in forecast if any(v is None for v in row.values())]
         if missing:  # e.g. Monte Carlo samples of which none could be computed
             raise NotApplicable(f"model {self.model} gives no forecast for issue {', '.join(missing)}: its result "
@@ -162,8 +174,8 @@ class Result:
             "params": self.params,
             "seed": self.seed,
             "forecast": forecast,
-            "rounds": records(self.to_frame()),
-            "summary": records(self.summary_frame()),
+            "rounds": self._round_records(),
+            "summary": self._summary_records(),
             "tables": {name: self.table(name) for name in self.tables},
             "notes": list(self.notes),
             **({"samples": self.uncertainty["samples"], "correlate": self.uncertainty["correlate"]}
@@ -172,6 +184,23 @@ class Result:
             **({"overrides": self.uncertainty["overrides"]} if self.uncertainty and self.uncertainty.get("overrides")
                else {}),
         }
+
+    def _forecast_records(self) -> list[dict[str, Any]]:
+        quantiles = self.quantiles() or {}
+        return [{"issue": issue, "value": _plain(self.forecast[k]), **{q: _plain(v[k]) for q, v in quantiles.items()}}
+                for k, issue in enumerate(self.issues)]
+
+    def _round_records(self) -> list[dict[str, Any]]:
+        """Rows by round, then issue and actor in the scenario's order (as :meth:`to_frame`)."""
+        by_issue = np.moveaxis(self.positions, 2, 1)  # round, issue, actor
+        r, i, a = np.nonzero(~np.isnan(by_issue))
+        return [{"round": rr, "issue": self.issues[ii], "actor": self.actors[aa], "position": _plain(p)}
+                for rr, ii, aa, p in zip(r.tolist(), i.tolist(), a.tolist(), by_issue[r, i, a].tolist())]
+
+    def _summary_records(self) -> list[dict[str, Any]]:
+        mean, median = self.summary_arrays()
+        return [{"round": r, "issue": issue, "mean": _plain(mean[r, k]), "median": _plain(median[r, k])}
+                for r in range(mean.shape[0]) for k, issue in enumerate(self.issues)]
 
     @classmethod
     def from_json(cls, doc: dict[str, Any], inputs: Inputs | Scenario | None = None) -> Result:
@@ -193,6 +222,8 @@ class Result:
         >>> back.to_json() == run.to_json(), back.forecast.tolist(), back.notes
         (True, [47.5, 30.0], ['static'])
         """
+        import pandas as pd
+
         issues = tuple(row["issue"] for row in doc["forecast"])
         rounds = pd.DataFrame(doc["rounds"], columns=["round", "issue", "actor", "position"])
         if isinstance(inputs, Scenario):
@@ -290,6 +321,7 @@ def _plain(v: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A DataFrame as JSON-ready records: numpy scalars made plain, NaN and infinities None.
 
+    >>> import pandas as pd
     >>> records(pd.DataFrame({"issue": ["a"], "value": [np.nan]}))
     [{'issue': 'a', 'value': None}]
     """

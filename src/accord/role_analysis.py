@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .experiment import CONSENSUS, evaluate, readings, sample
 from .models import Model, get_model
@@ -23,6 +22,9 @@ from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
 from .scenario import Estimate, Inputs, Scenario
 from .stats import fmt
 from .uncertainty import Draws, overrides, what_if
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 DEFAULT_MODEL = "influence"
 #: Monte Carlo samples for the roles' confidence, the default of the command line, the report and
@@ -90,6 +92,8 @@ class RoleAnalysis:
 
     def scores_frame(self) -> pd.DataFrame:
         """Every (actor, role, issue): score, confidence, whether it holds; the tidy table for pandas."""
+        import pandas as pd
+
         inp = self.scenario.inputs()
         rows = []
         for role in ROLES:

@@ -17,15 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .checks import find_text
 from .models import Result, applicable, registry
 from .result import records
 from .scenario import Issue, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 # -- words and marks ---------------------------------------------------------------------------
 
@@ -378,6 +380,7 @@ def perspective_table(forecasts: pd.DataFrame) -> tuple[list[str], list[Perspect
 
     ``forecasts``: ``Perspectives.forecasts`` (reading, model, issue, value).
 
+    >>> import pandas as pd
     >>> frame = pd.DataFrame({"reading": ["consensus", "a", "consensus", "a"], "model": ["mean"] * 4,
     ...                       "issue": ["x", "x", "y", "y"], "value": [40.0, 55.0, 10.0, 10.0]})
     >>> readings, rows = perspective_table(frame)

@@ -22,6 +22,9 @@ def serve(
     host: Annotated[str, typer.Option(help="address to bind; the default serves this machine only")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     store: StoreOpt = DEFAULT_PATH,
+    workers: Annotated[int, typer.Option(
+        min=1, help="server processes: the models use one core per process (give the number of cores for many "
+                    "users at once)")] = 1,
 ) -> None:
     """Serve the dashboard: open a scenario, edit its inputs, run models, see roles, runs and reports."""
     missing = missing_extras()
@@ -33,4 +36,4 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]note:[/yellow] serving on {host}: anyone who can reach it can run models and upload files")
     out.print(f"accord dashboard of {folder} on http://{host}:{port}/  (Ctrl-C to stop)")
-    run_server(str(folder), host, port, str(store))
+    run_server(str(folder), host, port, str(store), workers)

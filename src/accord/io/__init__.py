@@ -19,17 +19,18 @@ sense of the file; the problems of single values it passes on, to be reported wi
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from ..checks import build
 from ..errors import InputError, Problem, WriteError
 from ..scenario import Scenario
-from . import decide, deu, ktab, native, table
 from .deu import read_deu
 from ._files import decode, read_bytes
 
@@ -46,6 +47,11 @@ class Loaded:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def _module(fmt: str) -> ModuleType:
+    """The module that reads and writes a format, imported when a file of that format comes."""
+    return importlib.import_module(f".{'native' if fmt == 'yaml' else fmt}", __name__)
+
+
 def detect_format(path: Path, data: bytes) -> str:
     """The format of a file, from its extension and content; raises when it is ambiguous."""
     suffix = path.suffix.lower()
@@ -58,6 +64,8 @@ def detect_format(path: Path, data: bytes) -> str:
     text = "" if data.startswith(b"PK") else decode(data, str(path))[:8192]
     if not data.startswith(b"PK") and not text.strip():
         raise InputError([Problem("the file is empty: a scenario needs issues and actors", str(path))])
+    from . import decide, deu, ktab, native, table  # each reader is imported when a file needs it
+
     if ktab.sniff_xml(text):
         return "ktab"
     hits = [name for name, sniff in (("decide", decide.sniff), ("ktab", ktab.sniff), ("table", table.sniff),
@@ -83,14 +91,13 @@ def read_scenario(path: str | os.PathLike[str], format: str | None = None, *,
     fmt = format or detect_format(path, data)
     if fmt == "deu":
         return _one_deu_issue(path)
-    name = str(path)
+    name, reader = str(path), _module(fmt)
     if fmt == "table" and (path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK")):
-        raw, locate, notes = table.parse_xlsx(data, name)
+        raw, locate, notes = reader.parse_xlsx(data, name)
     elif fmt == "ktab" and (path.suffix.lower() == ".xml" or data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")):
-        raw, locate, notes = ktab.parse_xml(data, name)
+        raw, locate, notes = reader.parse_xml(data, name)
     else:
-        parse = {"yaml": native.parse, "table": table.parse, "ktab": ktab.parse, "decide": decide.parse}[fmt]
-        raw, locate, notes = parse(decode(data, name), name)
+        raw, locate, notes = reader.parse(decode(data, name), name)
     scenario, warnings = build(raw, file=name, locate=locate, base_dir=Path(root) if root else path.parent,
                                texts=[Path(t) for t in texts], reported=notes, root=Path(root) if root else None)
     return Loaded(scenario, fmt, path, warnings)
@@ -269,14 +276,11 @@ def _same(what: str, found: list[str], expected, kind: str, where: str, problems
 
 def encode_scenario(scenario: Scenario, format: str, *, xlsx: bool = False) -> tuple[bytes, list[Problem]]:
     """The bytes of a scenario written in ``format``, and warnings for what that format cannot hold."""
-    if format == "yaml":
-        return native.write(scenario)
     if format == "table":
-        return table.write_xlsx(scenario) if xlsx else table.write(scenario)
-    if format == "ktab":
-        return ktab.write(scenario)
-    if format == "decide":
-        return decide.write(scenario)
+        writer = _module(format)
+        return writer.write_xlsx(scenario) if xlsx else writer.write(scenario)
+    if format in ("yaml", "ktab", "decide"):
+        return _module(format).write(scenario)
     raise InputError([Problem(f"cannot write format {format!r}; choose one of: {', '.join(FORMATS[:-1])}")])
 
 

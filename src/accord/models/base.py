@@ -26,15 +26,17 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import NotApplicable, UsageError
 from ..result import Result, records
 from ..scenario import Inputs, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 __all__ = ["INTERACTION_COLUMNS", "Model", "NoParams", "Result", "applicable", "check_finite", "get_model",
            "interactions", "records", "refusal", "register", "registered", "registry"]
@@ -267,6 +269,8 @@ def interactions(result: Result) -> pd.DataFrame:
     cls = registry().get(result.model)
     table = cls.interactions(result) if cls is not None else None
     if table is None:
+        import pandas as pd
+
         return pd.DataFrame({c: pd.Series(dtype=float if c in ("round", "value") else object)
                              for c in INTERACTION_COLUMNS})
     return table.loc[:, list(INTERACTION_COLUMNS)].reset_index(drop=True)

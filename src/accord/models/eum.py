@@ -83,16 +83,18 @@ per round instead of the O(n^3) direct sum (O(n^6) in the authors' code).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
 from .base import Model, Result, register
 from .procedural import decided
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 PRESETS = {
     "paper": dict(p_denominator="pair", utility_r="perceiver", danger="incoming", offer_rule="smallest-move",
@@ -230,6 +232,8 @@ class EUM(Model):
     def interactions(cls, result: Result) -> pd.DataFrame:
         """Each recorded offer: the proposer's demand on the receiver (``accepted`` where the receiver
         took it), worth the challenge's expected utility to the proposer as the receiver sees it."""
+        import pandas as pd
+
         offers = result.table_frame("offers", OFFER_COLUMNS)
         accepted = offers["accepted"].astype(bool).to_numpy()
         return pd.DataFrame({"round": offers["round"], "issue": offers["issue"], "actor": offers["other"],
@@ -247,6 +251,8 @@ def _extend(table: dict[str, list], **columns: np.ndarray) -> None:
 
 
 def _frame(table: dict[str, list]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in table.items()})
 
 

@@ -62,7 +62,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..scenario import Inputs
@@ -108,6 +107,8 @@ class Exchange(Model):
         rows: dict[str, list] = {"exchanges": [], "voting": [], "externalities": []}
         play = self._play_decimal if prm.preset == "decide" else self._play_float
         positions, forecast = play(inputs, rng, rows)
+        import pandas as pd
+
         tables = {k: pd.DataFrame(v) for k, v in rows.items()}
         notes = [f"{prm.rounds} rounds of exchange; {len(tables['exchanges'])} exchanges in all"]
         if prm.preset == "decide":

@@ -44,16 +44,18 @@ reference runs position for position.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
 from .base import Model, Result, register
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: start-up need not pay for it
 
 OPTIONS = ("VictoryProbModel", "PCEModel", "StateTransitions", "VotingRule", "BigRAdjust", "BigRRange",
            "ThirdPartyCommit", "InterVecBrgn", "BargnModel")
@@ -128,6 +130,8 @@ class SMP(Model):
     @classmethod
     def interactions(cls, result: Result) -> pd.DataFrame:
         """Each turn's challenges: the initiator's chosen target, worth its expected gain (on every issue at once)."""
+        import pandas as pd
+
         ch = result.table_frame("challenges", ["round", "initiator", "target", "gain"])
         return pd.DataFrame({"round": ch["round"], "issue": None, "actor": ch["initiator"], "other": ch["target"],
                              "kind": "challenge", "value": ch["gain"]})
@@ -496,6 +500,8 @@ class Game:
         return round4(((wi + 1e-6) * xi + wj * xj) / total), round4((wi * xi + (wj + 1e-6) * xj) / total)
 
     def tables(self, inputs: Inputs, lo: np.ndarray, span: np.ndarray) -> dict[str, pd.DataFrame]:
+        import pandas as pd
+
         actors = np.asarray(inputs.actors, dtype=object)
         ch = pd.DataFrame(self.challenges, columns=["round", "initiator", "target", "p_win", "gain"])
         ch["initiator"], ch["target"] = actors[ch["initiator"].to_numpy(int)], actors[ch["target"].to_numpy(int)]

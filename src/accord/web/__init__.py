@@ -25,12 +25,30 @@ def allowed_hosts(host: str, port: int) -> list[str]:
     return [f"{n}:{port}" for n in names] + (names if port == 80 else [])
 
 
-def serve(folder: str, host: str = "127.0.0.1", port: int = 8000, store: str | None = None) -> None:
-    """Serve the dashboard of the scenarios in ``folder`` until interrupted."""
+#: How ``accord serve --workers N`` tells its worker processes what to serve (see :func:`serve`).
+SETTINGS = "ACCORD_DASHBOARD"
+
+
+def serve(folder: str, host: str = "127.0.0.1", port: int = 8000, store: str | None = None, workers: int = 1) -> None:
+    """Serve the dashboard of the scenarios in ``folder`` until interrupted.
+
+    The models run in Python, which runs one thread at a time: a server process uses one core
+    however many requests it has. ``workers`` processes share the port (uvicorn's workers), each
+    making the same app from :data:`SETTINGS` in its environment; the runs go to the one store.
+    """
+    import json
+    import os
+
     import uvicorn
 
     from ..store import DEFAULT_PATH
     from .app import create_app
 
-    app = create_app(folder, store or DEFAULT_PATH, allowed_hosts=allowed_hosts(host, port))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    hosts = allowed_hosts(host, port)
+    if workers == 1:
+        app = create_app(folder, store or DEFAULT_PATH, allowed_hosts=hosts)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    os.environ[SETTINGS] = json.dumps({"folder": str(folder), "store": str(store or DEFAULT_PATH), "hosts": hosts})
+    uvicorn.run("accord.web.app:from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")

@@ -102,6 +102,18 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     return app
 
 
+def from_environment() -> FastAPI:
+    """The app that ``accord serve --workers N`` describes in its environment (each worker process
+    makes its own; see :func:`accord.web.serve`)."""
+    import json
+    import os
+
+    from . import SETTINGS
+
+    settings = json.loads(os.environ[SETTINGS])
+    return create_app(settings["folder"], settings["store"], allowed_hosts=settings["hosts"])
+
+
 def host_allowed(host: str, hosts: frozenset[str]) -> bool:
     """Whether a Host header names this server: ``name:port`` allowed as given, or ``name`` for any port.
 
