@@ -65,6 +65,10 @@ class Model(ABC):
     Params: ClassVar[type[BaseModel]] = NoParams
     #: Whether positions move over rounds; a model without them returns the inputs as its one round.
     has_rounds: ClassVar[bool] = False
+    #: Whether :meth:`solve_batch` gives each sample exactly the forecast of its single run, whatever
+    #: the generator (the model draws no random numbers): then any design of inputs of one shape
+    #: (sensitivity, stability) may be solved in one batch (:func:`accord.experiment.solve_all`).
+    exact_batch: ClassVar[bool] = False
 
     # -- declared requirements (each reason of check() completes "model NAME ...") ------------
     #: The fewest issues the model takes (the exchange model trades across two or more).

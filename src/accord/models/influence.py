@@ -47,6 +47,7 @@ class Influence(Model):
     summary = "social influence with bounded confidence (Friedkin & Johnsen 1990; Hegselmann & Krause 2002)"
     Params = InfluenceParams
     has_rounds = True
+    exact_batch = True
 
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         prm = self.params
@@ -73,6 +74,11 @@ class Influence(Model):
         forecast = weighted_mean(x.T, w.T)
         return Result(inputs.actors, inputs.issues, forecast, positions, w, notes=notes)
 
+
+    def solve_batch(self, base: Inputs, draws) -> np.ndarray:
+        """Forecasts (samples, issues): the samples' runs in lockstep (:meth:`solve_runs`)."""
+        runs = [draws.inputs(base, k) for k in range(len(draws))]
+        return np.array([r.forecast for r in self.solve_runs(runs)]).reshape(len(runs), len(base.issues))
 
     def solve_runs(self, runs: Sequence[Inputs]) -> list[Result]:
         """Many inputs of one shape at once: :meth:`solve`'s rounds with a leading run axis.
