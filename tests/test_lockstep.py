@@ -50,6 +50,15 @@ def test_influence_in_lockstep_is_each_run_alone():
             assert together.notes == alone.notes and together.params == alone.params
 
 
+def test_influence_monte_carlo_batch_is_each_sample_alone():
+    model = get_model("influence")()
+    for sc in [read_scenario(KOREA).scenario, *_random_scenarios(4, 3)]:
+        base, draws = sc.inputs(), sample(sc, 40, 2)
+        alone = np.array([model.evaluate(draws.inputs(base, k), np.random.default_rng(0)).forecast
+                          for k in range(len(draws))])
+        assert _same(model.solve_batch(base, draws), alone)
+
+
 def test_evaluate_many_falls_back_to_single_runs():
     model = get_model("median")()  # no lockstep form
     sc = make_scenario([[10.0], [60.0], [90.0]], [[0.5], [0.5], [0.5]], [1, 2, 1])

@@ -74,11 +74,10 @@ class Influence(Model):
         forecast = weighted_mean(x.T, w.T)
         return Result(inputs.actors, inputs.issues, forecast, positions, w, notes=notes)
 
-
     def solve_batch(self, base: Inputs, draws) -> np.ndarray:
         """Forecasts (samples, issues): the samples' runs in lockstep (:meth:`solve_runs`)."""
         runs = [draws.inputs(base, k) for k in range(len(draws))]
-        return np.array([r.forecast for r in self.solve_runs(runs)]).reshape(len(runs), len(base.issues))
+        return self._lockstep(runs, keep_rounds=False)[0].reshape(len(runs), len(base.issues))
 
     def solve_runs(self, runs: Sequence[Inputs]) -> list[Result]:
         """Many inputs of one shape at once: :meth:`solve`'s rounds with a leading run axis.
@@ -88,12 +87,24 @@ class Influence(Model):
         same axis of the same length, so each result is identical to its single run.
         """
         prm = self.params
+        forecast, trajectory, stop, converged, w = self._lockstep(runs, keep_rounds=True)
+        out = []
+        for b, inputs in enumerate(runs):
+            notes = ([f"converged after {stop[b]} rounds (no position moved by more than tol={prm.tol:g} of the "
+                      "scale)"] if converged[b] else [f"not converged after {prm.max_rounds} rounds"])
+            out.append(Result(inputs.actors, inputs.issues, forecast[b], trajectory[:stop[b] + 1, b].copy(), w[b],
+                              notes=notes))
+        return out
+
+    def _lockstep(self, runs: Sequence[Inputs], keep_rounds: bool):
+        """(forecasts, positions round by round or None, each run's last round, converged, weights)."""
+        prm = self.params
         x0 = np.stack([r.position for r in runs])  # [run, actor, issue]
         present = ~np.isnan(x0)
         w = np.stack([r.weight for r in runs])
         s = np.where(present, np.stack([r.salience for r in runs]), 0.0)
         span = np.stack([r.scale_max - r.scale_min for r in runs])[:, None, :]
-        x, history = x0.copy(), [x0.copy()]
+        x, history = x0.copy(), [x0.copy()] if keep_rounds else []
         stop, converged = np.full(len(runs), prm.max_rounds), np.zeros(len(runs), dtype=bool)
         active = np.arange(len(runs))
         for rnd in range(1, prm.max_rounds + 1):
@@ -102,21 +113,15 @@ class Influence(Model):
             new = np.where(pa, new, np.nan)
             move = np.nanmax(np.abs(new - xa) / span[active], axis=(1, 2), initial=0.0)
             x[active] = new
-            history.append(x.copy())
+            if keep_rounds:
+                history.append(x.copy())
             done = move <= prm.tol
             stop[active[done]], converged[active[done]] = rnd, True
             active = active[~done]
             if not active.size:
                 break
         forecast = weighted_mean(np.swapaxes(x, 1, 2), np.swapaxes(w, 1, 2))
-        trajectory = np.stack(history)
-        out = []
-        for b, inputs in enumerate(runs):
-            notes = ([f"converged after {stop[b]} rounds (no position moved by more than tol={prm.tol:g} of the "
-                      "scale)"] if converged[b] else [f"not converged after {prm.max_rounds} rounds"])
-            out.append(Result(inputs.actors, inputs.issues, forecast[b], trajectory[:stop[b] + 1, b].copy(), w[b],
-                              notes=notes))
-        return out
+        return forecast, np.stack(history) if keep_rounds else None, stop, converged, w
 
 
 def _heard_mean(x: np.ndarray, w: np.ndarray, reach: np.ndarray) -> np.ndarray:
