@@ -542,7 +542,15 @@ class _PairsBatch:
         hi[:, a, b] = np.where(same, 0, below)  # a's supporters: [0, left)
         lo[:, b, a] = np.where(same, n, at_or_below)  # b's supporters: [right, n)
         hi[:, b, a] = n
-        self.lo, self.hi = lo, hi
+        # Where prevail's four prefix sums C[hi, b], C[lo, b], C[hi, a], C[lo, a] of each pair (a, b)
+        # of sorted positions lie in a sample's flattened C [n + 1, n], gathered straight into the
+        # actors' own order (pair (i, j) is sorted pair (inverse i, inverse j)).
+        inv = self.inverse
+        rows = np.arange(n_s)[:, None, None]
+        ia, ib = inv[:, :, None], inv[:, None, :]
+        start = rows * ((n + 1) * n)
+        hi_o, lo_o = hi[rows, ia, ib] * n + start, lo[rows, ia, ib] * n + start
+        self.gather = (hi_o + ib, lo_o + ib, hi_o + ia, lo_o + ia)
         self.equal = x[:, :, None] == x[:, None, :]
         self.delta = np.abs(x[:, :, None] - x[:, None, :]) / d[:, None, None]
 
@@ -556,17 +564,10 @@ def _prevail_batch(pairs: _PairsBatch, w: np.ndarray, r: np.ndarray | None) -> n
     B = w_o * (np.abs(xs[:, :, None] - xs[:, None, :]) / pairs.d[:, None, None]) ** r_o  # [S, voter, column]
     C = np.zeros((n_s, n + 1, n))
     np.cumsum(B, axis=1, out=C[:, 1:])
-    C = C.reshape(n_s, -1)
-    cols = np.arange(n)
-
-    def at(rows: np.ndarray, col: np.ndarray) -> np.ndarray:
-        return np.take_along_axis(C, (rows * n + col).reshape(n_s, -1), axis=1).reshape(n_s, n, n)
-
-    lo, hi = pairs.lo, pairs.hi
-    num = (at(hi, cols[None, :]) - at(lo, cols[None, :])) - (at(hi, cols[:, None]) - at(lo, cols[:, None]))
+    hi_b, lo_b, hi_a, lo_a = (np.take(C, k) for k in pairs.gather)
+    num = hi_b - lo_b
+    num -= hi_a - lo_a
     np.maximum(num, 0.0, out=num)
-    num = np.take_along_axis(num, pairs.inverse[:, :, None], axis=1)
-    num = np.take_along_axis(num, pairs.inverse[:, None, :], axis=2)
     den = num + np.swapaxes(num, 1, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(den > 0, num / den, 0.5)
