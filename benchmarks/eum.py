@@ -40,6 +40,28 @@ def measure(n: int, preset: str, repeats: int, offers: str = "auto") -> tuple[fl
     return seconds, peak_mib(lambda: model.run(scenario)), float(result.forecast[0])
 
 
+#: The issue's rows: (actors, preset, target in seconds).
+TARGETS = [(200, "paper", 0.05), (1000, "paper", 1.0)]
+
+
+def rows(quick: bool = False) -> list[dict]:
+    """The EUM rows of the benchmark table: 10 rounds on one issue, best of 5 (2 for 1,000 actors).
+
+    Work: each round evaluates every ordered pair twice (the risk stage with r = 1, then the
+    offers), each pair's probability from prefix sums over the voters: 2 n (n - 1) pairs a round.
+    """
+    out = []
+    for n, preset, target in TARGETS:
+        if quick and n > 200:
+            continue
+        seconds, peak, forecast = measure(n, preset, 5 if n <= 200 else 2)
+        pairs = 10 * 2 * n * (n - 1)
+        out.append({"work": f"EUM {n} actors x 10 rounds", "seconds": seconds, "target_s": target,
+                    "peak_mib": peak, "operations": pairs, "unit": "pair evaluations",
+                    "rate": pairs / seconds, "forecast": forecast})
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only n <= 200")

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from _measure import best_time  # noqa: E402
+from _measure import best_time, peak_mib  # noqa: E402
 from accord.cli import bundled  # noqa: E402
 from accord.io import read_scenario  # noqa: E402
 from accord.runner import add_uncertainty, run_models  # noqa: E402
@@ -43,6 +43,23 @@ def ten_thousand(scenario) -> None:
         cells = [best_time(lambda b=b, r=results: add_uncertainty(scenario, r, 10_000, 0, batch=b), 3)[0]
                  for b in (1000, 5000)]
         print(f"{model:<9} {cells[0]:>17.3f} {cells[1]:>17.3f}")
+
+
+def rows(quick: bool = False) -> list[dict]:
+    """The Monte Carlo rows of the benchmark table: Korea, 10,000 samples (1,000 with ``quick``) in this
+    process, batches of 1,000, best of 3; the time includes drawing the samples. Work: the samples'
+    runs, each issue of each sample one EUM run."""
+    scenario = read_scenario(bundled("korea-2018")).scenario
+    samples = 1_000 if quick else 10_000
+    out = []
+    for model, target in (("eum", 0.5), ("influence", None)):
+        results = run_models(scenario, [model], seed=0)
+        seconds, _ = best_time(lambda r=results: add_uncertainty(scenario, r, samples, 0, batch=1000), 3)
+        peak = peak_mib(lambda r=results: add_uncertainty(scenario, r, samples, 0, batch=1000))
+        out.append({"work": f"Monte Carlo, Korea, {samples:,} samples, {model}", "seconds": seconds,
+                    "target_s": target if samples == 10_000 else None, "peak_mib": peak, "operations": samples,
+                    "unit": "samples", "rate": samples / seconds})
+    return out
 
 
 def main() -> None:

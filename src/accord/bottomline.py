@@ -48,7 +48,6 @@ from .experiment import Progress, solve_design
 from .institutions import analyse, locked_by
 from .models import Result, get_model
 from .scenario import Inputs, Scenario
-from .uncertainty import Draws
 
 RECOMMENDED = "accord"  # the model whose point and calibrated interval are recommended
 LEVEL = 0.8  # the level of its interval shown

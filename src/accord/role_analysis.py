@@ -18,7 +18,7 @@ import numpy as np
 from .experiment import CONSENSUS, evaluate, readings, sample
 from .models import Model, get_model
 from .models.base import records
-from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, measure
+from .roles import CONDITIONS, DYNAMIC, HOLDS, ROLES, Measures, counterfactual_runs, measure
 from .scenario import Estimate, Inputs, Scenario
 from .stats import fmt
 from .uncertainty import Draws, overrides, what_if
@@ -161,7 +161,7 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     if samples:
         # A stream of its own under the seed, apart from the forecast's Monte Carlo batches.
         draws = sample(scenario, samples, seed, key=(7,))
-        per_job = 1 if workers == 1 and not scheduler else SAMPLES_PER_JOB
+        per_job = max(1, min(SAMPLES_PER_JOB, samples // 10))  # at least ten steps for the progress bar
         starts = range(0, samples, per_job)
         counts = evaluate(_count_holds, [(model, base, draws.part(k, k + per_job), seed) for k in starts],
                           workers=workers, scheduler=scheduler, progress=progress,
@@ -179,8 +179,9 @@ def analyse(scenario: Scenario, model: str | Model = DEFAULT_MODEL, samples: int
     return out
 
 
-#: Samples per job on an executor (in this process, one: the progress bar moves with each).
-#: The counts do not depend on it.
+#: Samples per job (at most; fewer where there are fewer than ten jobs): their runs and
+#: counterfactual runs go to the model together (in lockstep where it can), and the progress bar
+#: moves job by job. The counts do not depend on it.
 SAMPLES_PER_JOB = 10
 
 
@@ -188,8 +189,9 @@ def _count_holds(model: Model, base: Inputs, draws: Draws, seed: int | None) -> 
     """Per role, [actor, issue]: in how many of the draws the role holds (the model and its
     counterfactuals run on each)."""
     counts = {role: np.zeros(base.position.shape) for role in ROLES}
-    for k in range(len(draws)):
-        held = measure(model, draws.inputs(base, k), seed).holds()
+    samples = [draws.inputs(base, k) for k in range(len(draws))]
+    for inputs, runs in zip(samples, counterfactual_runs(model, samples, seed)):
+        held = measure(model, inputs, seed, runs).holds()
         for role in ROLES:
             counts[role] += held[role]
     return counts

@@ -105,6 +105,7 @@ holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -192,12 +193,14 @@ def _solve(model: Model, inputs: Inputs, seed) -> Result:
     return model.evaluate(inputs, np.random.default_rng(seed))
 
 
-def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
-    """Run the model and its counterfactuals on one set of inputs, and score every role."""
+def measure(model: Model, inputs: Inputs, seed=0, runs: tuple[Result, list[Result]] | None = None) -> Measures:
+    """Run the model and its counterfactuals on one set of inputs, and score every role.
+
+    ``runs``: the run and the counterfactual runs (:func:`counterfactual_runs`), if already made
+    (many samples' runs are made together, in lockstep where the model can)."""
     n_a, n_i = inputs.position.shape
     span = inputs.scale_max - inputs.scale_min
-    base = _solve(model, inputs, seed)
-    outs = _without_each(model, inputs, seed)
+    base, outs = runs if runs is not None else counterfactual_runs(model, [inputs], seed)[0]
     F = base.forecast
     F_out = np.array([o.forecast for o in outs])  # [actor, issue]
     x0, xT = base.positions[0], base.positions[-1]
@@ -217,11 +220,12 @@ def measure(model: Model, inputs: Inputs, seed=0) -> Measures:
         values["veto"] = {"necessary": necessary}
 
         # The others' disagreement [actor a, issue], with a in the negotiation and without it.
-        disagreement = np.array([_spread(_absent(base.positions, a), w) for a in range(n_a)])
-        disagreement_out = np.array([_spread(o.positions, w) for o in outs])
+        disagreement = _spread(_each_absent(base.positions), w)
+        disagreement_out = _spread_runs([o.positions for o in outs], w)
         between, opposed, acceptable = _sides(x0, w, span)
-        closes = _closure(base.positions, x0, w, span) - np.array([_closure(o.positions, x0, w, span)[a]
-                                                                     for a, o in enumerate(outs)])
+        closes = (_closure(base.positions[0], base.positions[-1], x0, w, span)
+                  - _closure(np.stack([o.positions[0] for o in outs]), np.stack([o.positions[-1] for o in outs]),
+                             x0, w, span))
         values["broker"] = {"between": between, "opposed": opposed, "acceptable": acceptable, "bridges": closes}
 
         others_median, others_mean = _others(weighted_median, x0, w), _others(weighted_mean, x0, w)
@@ -309,9 +313,8 @@ def _blocking(base: Result, outs: list[Result], reference: np.ndarray, w: np.nda
     it and in the run without it; *blocks* is the rise its presence brings, *settles* the ratio
     without/with. Status quo: the outcome stays within AT_REFERENCE of the reference point with it
     and moves away without it; *blocks* is how far it moves, *settles* 0. The stronger route counts."""
-    n_a = base.positions.shape[1]
-    end_with = np.array([_spread(_absent(base.positions[-1:], a), w) for a in range(n_a)])
-    end_without = np.array([_spread(o.positions[-1:], w) for o in outs])
+    end_with = _spread(_each_absent(base.positions[-1:]), w)
+    end_without = _spread(np.stack([o.positions[-1:] for o in outs]), w)
     deadlock = (end_with - end_without) / span
     settles = np.where(end_with > 0, end_without / np.where(end_with > 0, end_with, 1.0), 1.0)
     F, F_out = base.forecast, np.array([o.forecast for o in outs])
@@ -323,39 +326,74 @@ def _blocking(base: Result, outs: list[Result], reference: np.ndarray, w: np.nda
                     "at_reference": np.broadcast_to(by_lock, end_with.shape).astype(float)}
 
 
-def _closure(positions: np.ndarray, x0: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
+def _closure(x_start: np.ndarray, x_end: np.ndarray, x0: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
     """[actor a, issue]: the share of the gap between the weighted means of the actors left and
-    right of a (at the start) that closes over the rounds of ``positions`` (a's own row is
-    ignored; absent actors, NaN, count on neither side)."""
+    right of a (at the start) that closes from ``x_start`` to ``x_end`` (positions [actor, issue],
+    or [a, actor, issue]: a run of its own for each a, as the run without a); a's own row is
+    ignored; absent actors, NaN, count on neither side."""
     n_a, n_i = x0.shape
-    out = np.zeros((n_a, n_i))
-    x_start, x_end = positions[0], positions[-1]
-    for i in range(n_i):
-        for a in range(n_a):
-            if np.isnan(x0[a, i]):
-                continue
-            gaps = []
-            for x in (x_start[:, i], x_end[:, i]):
-                ok = ~np.isnan(x) & (np.arange(n_a) != a)
-                left = ok & (x0[:, i] < x0[a, i] - SAME * span[i])
-                right = ok & (x0[:, i] > x0[a, i] + SAME * span[i])
-                if w[left, i].sum() <= 0 or w[right, i].sum() <= 0:
-                    break
-                gaps.append(np.average(x[right], weights=w[right, i]) - np.average(x[left], weights=w[left, i]))
-            if len(gaps) == 2 and gaps[0] > 0:
-                out[a, i] = 1 - gaps[1] / gaps[0]
+    x_start, x_end = (np.broadcast_to(x, (n_a, n_a, n_i)) for x in (x_start, x_end))
+    mine = np.eye(n_a, dtype=bool)[:, :, None]  # [a, k, issue]
+    cut = SAME * span
+    left = x0[None, :, :] < (x0 - cut)[:, None, :]
+    right = x0[None, :, :] > (x0 + cut)[:, None, :]
+    wk = np.broadcast_to(w[None], (n_a, n_a, n_i))
+    gaps, complete = [], np.isfinite(x0)
+    for x in (x_start, x_end):
+        ok = ~np.isnan(x) & ~mine
+        sides = []
+        for side in (left & ok, right & ok):
+            weight = _subset_sums(_last(wk), _last(side))
+            complete = complete & (weight > 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sides.append(_subset_sums(_last(x * wk), _last(side)) / weight)  # np.average, side by side
+        gaps.append(sides[1] - sides[0])
+    complete &= gaps[0] > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(complete, 1 - gaps[1] / np.where(complete, gaps[0], 1.0), 0.0)
+
+
+def _last(a: np.ndarray) -> np.ndarray:
+    """[a, k, issue] -> [a, issue, k]: the actors summed over on the last axis."""
+    return np.swapaxes(a, 1, 2)
+
+
+def _subset_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Sums over the last axis of the entries where ``mask`` holds, each equal to the last bit to
+    ``values[mask].sum()`` on that row alone: numpy adds 8 or more numbers in pairwise blocks, so
+    a sum over the selected entries differs from one over all entries with zeros elsewhere. Rows
+    with the same number of selected entries are summed together, compacted to that length."""
+    values, mask = np.broadcast_arrays(values, mask)
+    count = mask.sum(axis=-1)
+    compact = np.take_along_axis(values, np.argsort(~mask, axis=-1, kind="stable"), axis=-1)
+    out = np.zeros(count.shape)
+    for k in np.unique(count):
+        if k:
+            rows = count == k
+            out[rows] = compact[rows][:, :k].sum(axis=-1)
+    return out
+
+
+def counterfactual_runs(model: Model, inputs: Sequence[Inputs], seed) -> list[tuple[Result, list[Result]]]:
+    """For each set of inputs, the model's run on it and the runs without each actor in turn
+    (:func:`accord.experiment.without_each`), the missing actor's row put back as absent (NaN) so
+    that the arrays line up with the full run's. All runs go to the model together
+    (:meth:`~accord.models.Model.evaluate_many`: in lockstep where it can), each as it would run alone."""
+    designs = [[x, *without_each(x)] for x in inputs]
+    solved = iter(model.evaluate_many([run for design in designs for run in design], seed))
+    out = []
+    for design in designs:
+        base = next(solved)
+        outs = [next(solved) for _ in design[1:]]
+        for a, run in enumerate(outs):
+            run.positions = np.insert(run.positions, a, np.nan, axis=1)
+        out.append((base, outs))
     return out
 
 
 def _without_each(model: Model, inputs: Inputs, seed) -> list[Result]:
-    """The run without each actor in turn (:func:`accord.experiment.without_each`), with the missing
-    actor's row put back as absent (NaN), so that its arrays line up with the full run's."""
-    runs = []
-    for a, counterfactual in enumerate(without_each(inputs)):
-        run = _solve(model, counterfactual, seed)
-        run.positions = np.insert(run.positions, a, np.nan, axis=1)
-        runs.append(run)
-    return runs
+    """The run without each actor in turn (:func:`counterfactual_runs`)."""
+    return counterfactual_runs(model, [inputs], seed)[0][1]
 
 
 def _kingmaker(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -367,52 +405,59 @@ def _kingmaker(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
     min(W/2 - L, W/2 - R) / (w_a / 2): 1 when it stands exactly at the balance point, 0 when a
     side has half without it (Black 1948's median voter, as a kingmaker)."""
     n_a, n_i = x.shape
-    out = np.zeros((n_a, n_i))
-    for i in range(n_i):
-        xi, wi = x[:, i], np.where(np.isnan(x[:, i]), 0.0, w[:, i])
-        total = wi.sum()
-        for a in range(n_a):
-            if np.isnan(xi[a]) or wi[a] <= 0:
-                continue
-            others = np.arange(n_a) != a
-            same = others & (np.abs(xi - xi[a]) <= SAME * span[i])
-            left = (others & (xi < xi[a]) & ~same) | same
-            right = (others & (xi > xi[a]) & ~same) | same
-            margin = min(total / 2 - wi[left].sum(), total / 2 - wi[right].sum())
-            out[a, i] = max(margin, 0.0) / (wi[a] / 2)
-    return out
+    wi = np.where(np.isnan(x), 0.0, w)  # [actor, issue]
+    total = np.ascontiguousarray(wi.T).sum(axis=-1)  # [issue], summed as a row (pairwise, as numpy does)
+    others = ~np.eye(n_a, dtype=bool)[:, :, None]  # [a, k, issue]
+    same = others & (np.abs(x[None, :, :] - x[:, None, :]) <= SAME * span)
+    left = (others & (x[None, :, :] < x[:, None, :]) & ~same) | same
+    right = (others & (x[None, :, :] > x[:, None, :]) & ~same) | same
+    wk = _last(np.broadcast_to(wi[None], (n_a, n_a, n_i)))
+    margin = np.minimum(total / 2 - _subset_sums(wk, _last(left)), total / 2 - _subset_sums(wk, _last(right)))
+    held = ~np.isnan(x) & (wi > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(held, np.maximum(margin, 0.0) / (wi / 2), 0.0)
 
 
 def _others(stat, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """[actor a, issue]: a weighted statistic (stats.weighted_mean or _median) of the others' positions."""
-    out = np.empty_like(x)
-    for a in range(x.shape[0]):
-        wk = w.copy()
-        wk[a] = 0.0
-        out[a] = stat(x.T, wk.T)
-    return out
+    n_a = x.shape[0]
+    wk = np.where(np.eye(n_a, dtype=bool)[:, None, :], 0.0, w.T[None])  # [a, issue, k]: a's own weight 0
+    return stat(np.broadcast_to(x.T, wk.shape), wk)
 
 
 def _typical_other(x: np.ndarray) -> np.ndarray:
     """[actor a, issue]: the median of the others' positions, each actor counted once, so that a
     single strong outlier does not move it (the place a hardliner refuses to go toward)."""
-    out = np.empty_like(x)
-    for a in range(x.shape[0]):
-        others = np.delete(x, a, axis=0)
-        out[a] = np.nanmedian(others, axis=0) if len(others) else np.nan
-    return out
+    n_a = x.shape[0]
+    if n_a < 2:
+        return np.full_like(x, np.nan)
+    others = np.array([np.delete(np.arange(n_a), a) for a in range(n_a)])
+    return np.nanmedian(x[others], axis=1)
 
 
 def _spread(positions: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """[issue]: the disagreement of the actors present: their weighted mean absolute deviation
-    from their weighted median, averaged over the rounds."""
-    x = np.moveaxis(positions, 1, -1)  # round, issue, actor
+    """[..., issue]: the disagreement of the actors present in ``positions`` [..., round, actor,
+    issue]: their weighted mean absolute deviation from their weighted median, averaged over the
+    rounds."""
+    return _round_spread(positions, w).mean(axis=-2)
+
+
+def _round_spread(positions: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[..., round, issue]: the disagreement of :func:`_spread` in each round."""
+    x = np.swapaxes(positions, -2, -1)  # ..., round, issue, actor
     ww = np.where(np.isnan(x), 0.0, np.broadcast_to(w.T, x.shape))
     med = weighted_median(x, ww)
     dev = np.where(np.isnan(x), 0.0, np.abs(x - med[..., None]))
     total = ww.sum(axis=-1)
-    mad = np.where(total > 0, (ww * dev).sum(axis=-1) / np.where(total > 0, total, 1.0), 0.0)
-    return mad.mean(axis=0)
+    return np.where(total > 0, (ww * dev).sum(axis=-1) / np.where(total > 0, total, 1.0), 0.0)
+
+
+def _spread_runs(runs: list[np.ndarray], w: np.ndarray) -> np.ndarray:
+    """[run, issue]: :func:`_spread` of each run's positions [round, actor, issue], the rounds of
+    all runs computed together and averaged run by run."""
+    mad = _round_spread(np.concatenate(runs), w)
+    ends = np.cumsum([len(r) for r in runs])
+    return np.array([mad[end - len(r):end].mean(axis=0) for r, end in zip(runs, ends)])
 
 
 def _absent(positions: np.ndarray, a: int) -> np.ndarray:
@@ -421,29 +466,35 @@ def _absent(positions: np.ndarray, a: int) -> np.ndarray:
     return out
 
 
+def _each_absent(positions: np.ndarray) -> np.ndarray:
+    """[a, round, actor, issue]: the positions with actor a absent, for each a."""
+    n_a = positions.shape[1]
+    out = np.repeat(positions[None], n_a, axis=0)
+    out[np.arange(n_a), :, np.arange(n_a)] = np.nan
+    return out
+
+
 def _sides(x: np.ndarray, w: np.ndarray, span: np.ndarray):
     """Per actor and issue: the lighter side's share of the others' weight, the gap between the
     nearest actors on either side (the gap it stands in), and how central the actor stands
     between the two sides' weighted means."""
     n_a, n_i = x.shape
-    between, opposed, acceptable = (np.zeros((n_a, n_i)) for _ in range(3))
-    for i in range(n_i):
-        xi, wi, d = x[:, i], w[:, i], span[i]
-        for a in range(n_a):
-            if np.isnan(xi[a]):
-                continue
-            others = (np.arange(n_a) != a) & ~np.isnan(xi)
-            left = others & (xi < xi[a] - SAME * d)
-            right = others & (xi > xi[a] + SAME * d)
-            wl, wr, wt = wi[left].sum(), wi[right].sum(), wi[others].sum()
-            if wl <= 0 or wr <= 0 or wt <= 0:
-                continue
-            ml, mr = (wi[left] * xi[left]).sum() / wl, (wi[right] * xi[right]).sum() / wr
-            between[a, i] = min(wl, wr) / wt
-            opposed[a, i] = (xi[right].min() - xi[left].max()) / d  # the gap it stands in: no one else between
-            t = (xi[a] - ml) / (mr - ml)
-            acceptable[a, i] = 1 - abs(2 * t - 1)
-    return between, opposed, acceptable
+    others = (~np.eye(n_a, dtype=bool)[:, :, None] & ~np.isnan(x)[None])  # [a, k, issue]
+    left = others & (x[None] < (x - SAME * span)[:, None])
+    right = others & (x[None] > (x + SAME * span)[:, None])
+    wk, wx = (_last(np.broadcast_to(v[None], (n_a, n_a, n_i))) for v in (w, w * x))
+    wl, wr, wt = (_subset_sums(wk, _last(m)) for m in (left, right, others))
+    found = ~np.isnan(x) & (wl > 0) & (wr > 0) & (wt > 0)
+    xk = np.broadcast_to(x[None], left.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ml, mr = _subset_sums(wx, _last(left)) / wl, _subset_sums(wx, _last(right)) / wr
+        t = (x - ml) / (mr - ml)
+        between = np.minimum(wl, wr) / wt
+        nearest_right = np.min(xk, axis=1, where=right, initial=np.inf)
+        nearest_left = np.max(xk, axis=1, where=left, initial=-np.inf)
+        opposed = (nearest_right - nearest_left) / span  # the gap it stands in: no one else between
+        acceptable = 1 - np.abs(2 * t - 1)
+    return tuple(np.where(found, v, 0.0) for v in (between, opposed, acceptable))
 
 
 def _support(positions: np.ndarray, w: np.ndarray, span: np.ndarray):
@@ -456,10 +507,13 @@ def _support(positions: np.ndarray, w: np.ndarray, span: np.ndarray):
     who = np.full((n_a, n_i), -1)
     for i in range(n_i):
         num, den = np.zeros((n_a, n_a)), np.zeros((n_a, n_a))  # [e, b]
-        for x in _distinct_rounds(positions[:, :, i]):
-            n, d = _lifts(x, w[:, i], span[i])
-            num += n
-            den += d
+        rounds = _distinct_rounds(positions[:, :, i])
+        step = max(1, 2 ** 20 // max(1, n_a ** 3))  # rounds at a time: [round, e, b, j] stays small
+        for start in range(0, len(rounds), step):
+            n, d = _lifts(rounds[start:start + step], w[:, i], span[i])
+            for n_round, d_round in zip(n, d):  # pooled in round order
+                num += n_round
+                den += d_round
         with np.errstate(invalid="ignore", divide="ignore"):
             gain = np.where(den > 0, num / den, 0.0)
         np.fill_diagonal(gain, -np.inf)
@@ -470,81 +524,71 @@ def _support(positions: np.ndarray, w: np.ndarray, span: np.ndarray):
     return lift, who
 
 
-def _distinct_rounds(x: np.ndarray) -> list[np.ndarray]:
-    """The rounds of one issue, without the repeats that pad a run that stopped early."""
-    keep = [x[0]]
-    for row in x[1:]:
-        if not np.array_equal(row, keep[-1], equal_nan=True):
-            keep.append(row)
-    return keep
+def _distinct_rounds(x: np.ndarray) -> np.ndarray:
+    """The rounds of one issue [round, actor], without the repeats that pad a run that stopped early."""
+    repeat = ((x[1:] == x[:-1]) | (np.isnan(x[1:]) & np.isnan(x[:-1]))).all(axis=1)
+    return x[np.concatenate([[True], ~repeat])]
 
 
 def _lifts(x: np.ndarray, w: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
-    """At positions x: [e, b] sums over b's opponents j (weighted by w_j |x_b - x_j|) of the rise
-    in b's probability of prevailing that e's vote brings, and the sums of the weights."""
+    """At positions x [round, actor]: per round, [e, b] sums over b's opponents j (weighted by
+    w_j |x_b - x_j|) of the rise in b's probability of prevailing that e's vote brings, and the
+    sums of the weights (for positions [actor]: of that one round). O(n^3) per round."""
+    if x.ndim == 1:
+        num, den = _lifts(x[None], w, d)
+        return num[0], den[0]
     ok = ~np.isnan(x)
-    n = len(x)
-    num, den = np.zeros((n, n)), np.zeros((n, n))
+    n = x.shape[1]
     xs = np.where(ok, x, 0.0)
     ws = np.where(ok, w, 0.0)
-    gap = np.abs(xs[:, None] - xs[None, :]) / d  # [m, m']
-    v = ws[:, None, None] * (gap[:, None, :] - gap[:, :, None])  # v[k, b, j] = w_k (|x_k - x_j| - |x_k - x_b|) / d
-    pro = np.clip(v, 0, None).sum(axis=0)  # [b, j]
-    tot = np.abs(v).sum(axis=0)
-    contest = (gap >= CONTEST) & ok[:, None] & ok[None, :]
+    gap = np.abs(xs[:, :, None] - xs[:, None, :]) / d  # [round, m, m']
+    # v[r, k, b, j] = w_k (|x_k - x_j| - |x_k - x_b|) / d
+    v = ws[:, :, None, None] * (gap[:, :, None, :] - gap[:, :, :, None])
+    pro = np.clip(v, 0, None).sum(axis=1)  # [round, b, j]
+    tot = np.abs(v).sum(axis=1)
+    contest = (gap >= CONTEST) & ok[:, :, None] & ok[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(tot > 0, pro / tot, 0.5)
-        for e in np.flatnonzero(ok & (ws > 0)):
-            pro_e, tot_e = pro - np.clip(v[e], 0, None), tot - np.abs(v[e])
-            p_e = np.where(tot_e > 0, pro_e / tot_e, 0.5)
-            rel = contest.copy()
-            rel[e, :] = rel[:, e] = False  # e's own contests do not count
-            weight = np.where(rel, ws[None, :] * gap, 0.0)  # opponents j of b
-            num[e] = (weight * (p - p_e)).sum(axis=1)
-            den[e] = weight.sum(axis=1)
+        # without e's vote: [round, e, b, j]
+        pro_e, tot_e = pro[:, None] - np.clip(v, 0, None), tot[:, None] - np.abs(v)
+        p_e = np.where(tot_e > 0, pro_e / tot_e, 0.5)
+    own = np.eye(n, dtype=bool)
+    rel = contest[:, None] & ~own[None, :, :, None] & ~own[None, :, None, :]  # e's own contests do not count
+    weight = np.where(rel, (ws[:, None, :] * gap)[:, None], 0.0)  # opponents j of b
+    voter = (ok & (ws > 0))[:, :, None]
+    num = np.where(voter, (weight * (p[:, None] - p_e)).sum(axis=-1), 0.0)
+    den = np.where(voter, weight.sum(axis=-1), 0.0)
     return num, den
 
 
 def _following(x0: np.ndarray, xT: np.ndarray, F: np.ndarray, span: np.ndarray):
     """Per actor and issue: the follower's measures toward its best patron, and the patron."""
     n_a, n_i = x0.shape
-    out = {k: np.zeros((n_a, n_i)) for k in ("moves", "toward", "led", "distinct")}
-    out["led"][:] = 1.0
-    patron = np.full((n_a, n_i), -1)
-    for i in range(n_i):
-        d = span[i]
-        move = np.abs(xT[:, i] - x0[:, i]) / d
-        for a in range(n_a):
-            if np.isnan(x0[a, i]):
-                continue
-            best = None
-            for p in range(n_a):
-                if p == a or np.isnan(x0[p, i]):
-                    continue
-                gap0 = abs(x0[a, i] - x0[p, i]) / d
-                if gap0 <= SAME:
-                    continue
-                toward = (gap0 - abs(xT[a, i] - xT[p, i]) / d) / gap0
-                led = move[p] / move[a] if move[a] > 0 else 1.0
-                cand = {"moves": move[a], "toward": toward, "led": led, "distinct": abs(xT[p, i] - F[i]) / d}
-                s = score("follower", cand)
-                if best is None or s > best[0]:
-                    best = (s, p, cand)
-            if best is not None:
-                for k, v in best[2].items():
-                    out[k][a, i] = v
-                patron[a, i] = best[1]
+    move = np.abs(xT - x0) / span  # [actor, issue]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap0 = np.abs(x0[:, None] - x0[None, :]) / span  # [a, p, issue]
+        cand = {"moves": np.broadcast_to(move[:, None], gap0.shape),
+                "toward": (gap0 - np.abs(xT[:, None] - xT[None, :]) / span) / gap0,
+                "led": np.where(move[:, None] > 0, move[None, :] / move[:, None], 1.0),
+                "distinct": np.broadcast_to((np.abs(xT - F) / span)[None, :], gap0.shape)}
+    valid = ~np.eye(n_a, dtype=bool)[:, :, None] & ~np.isnan(x0)[:, None] & ~np.isnan(x0)[None, :] & (gap0 > SAME)
+    s = np.where(valid, score("follower", cand), -np.inf)
+    best = np.argmax(s, axis=1)[:, None]  # the first patron of the highest score
+    found = valid.any(axis=1)
+    out = {k: np.where(found, np.take_along_axis(v, best, axis=1)[:, 0], 0.0) for k, v in cand.items()}
+    out["led"] = np.where(found, out["led"], 1.0)
+    patron = np.where(found, best[:, 0], -1)
     return out, patron
 
 
 def _isolation(salience: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
     s = np.where(present, salience, 0.0)
     top = s.max(axis=1, keepdims=True)
+    n_a = s.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         intense = np.where(top > 0, s / top, 0.0)
-        n_a = s.shape[0]
-        others = np.array([np.delete(s, a, axis=0).max(axis=0) if n_a > 1 else np.zeros(s.shape[1])
-                           for a in range(n_a)])
+        others = (np.max(np.where(np.eye(n_a, dtype=bool)[:, :, None], -np.inf, s[None]), axis=1) if n_a > 1
+                  else np.zeros_like(s))
         alone = np.where(s > 0, others / s, np.inf)
     return {"intense": intense, "alone": alone}
 

@@ -29,6 +29,7 @@ Sampling, running and summarising are separate (as in SALib): :func:`sample_inpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -254,10 +255,11 @@ def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None
 
 
 def solve_draws(model: Model, base: Inputs, draws: Draws, seed: int | None = 0, key: tuple[int, ...] = (),
-                start: int = 0) -> np.ndarray:
+                start: int = 0, *, step: Callable[[int], None] | None = None) -> np.ndarray:
     """Forecasts (samples, issues) of one model over draws of ``base``'s numbers: batched where the
     model can, else sample by sample, sample j drawing from the stream (seed, key + (start + j,)),
     so that the draws ``start`` onward of a larger design are solved as they would be in it.
+    ``step(j)`` is told, now and then, that j samples are solved (a progress bar within a batch).
 
     >>> from accord.io import from_arrays
     >>> from accord.models import get_model
@@ -275,4 +277,6 @@ def solve_draws(model: Model, base: Inputs, draws: Draws, seed: int | None = 0, 
     for j in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, start + j)))
         out[j] = model.evaluate(draws.inputs(base, j), rng).forecast
+        if step is not None and ((j + 1) % max(1, n // 100) == 0 or j + 1 == n):
+            step(j + 1)
     return out

@@ -24,7 +24,7 @@ Models emit numbers and tables; the words that tell a run come from :mod:`accord
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -47,7 +47,7 @@ class NoParams(BaseModel):
 
 
 #: Methods the contract implements once for every model: a model defines ``solve`` instead.
-FINAL = ("run", "evaluate", "run_batch")
+FINAL = ("run", "evaluate", "run_batch", "evaluate_many")
 #: The standard table of who challenges whom (:func:`interactions`).
 INTERACTION_COLUMNS = ("round", "issue", "actor", "other", "kind", "value")
 
@@ -71,6 +71,10 @@ class Model(ABC):
     #: moving one issue's inputs may solve that issue apart (:mod:`accord.advice`). Not a
     #: requirement: a model that trades across issues (exchange, SMP) leaves it False.
     issue_by_issue: ClassVar[bool] = False
+    #: Whether :meth:`solve_batch` gives each sample exactly the forecast of its single run, whatever
+    #: the generator (the model draws no random numbers): then any design of inputs of one shape
+    #: (sensitivity, stability) may be solved in one batch (:func:`accord.experiment.solve_all`).
+    exact_batch: ClassVar[bool] = False
 
     # -- declared requirements (each reason of check() completes "model NAME ...") ------------
     #: The fewest issues the model takes (the exchange model trades across two or more).
@@ -156,6 +160,33 @@ class Model(ABC):
             result = self.solve(inputs, rng)
         result.model, result.params = self.name, self.get_params()
         return result
+
+    def evaluate_many(self, runs: Sequence[Inputs], seed: int | None = None) -> list[Result]:
+        """:meth:`evaluate` on each of many inputs, each run with a generator of its own from ``seed``,
+        all checked first. Inputs of one shape go together through the model's lockstep form
+        (:meth:`solve_runs`) where it has one; the results are those of :meth:`evaluate`."""
+        for inputs in runs:
+            reasons = self.check(inputs)
+            if reasons:
+                raise NotApplicable(refusal(self.name, reasons))
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for k, inputs in enumerate(runs):
+            groups.setdefault(inputs.position.shape, []).append(k)
+        out: list[Result | None] = [None] * len(runs)
+        for ks in groups.values():
+            with np.errstate(all="ignore"):
+                solved = self.solve_runs([runs[k] for k in ks]) if len(ks) > 1 else None
+            if solved is None:
+                solved = [self.evaluate(runs[k], np.random.default_rng(seed)) for k in ks]
+            for k, result in zip(ks, solved):
+                result.model, result.params = self.name, self.get_params()
+                out[k] = result
+        return out  # type: ignore[return-value]
+
+    def solve_runs(self, runs: Sequence[Inputs]) -> list[Result] | None:
+        """Results of many inputs of one shape at once, identical to :meth:`solve` on each, or None
+        if the model has no lockstep form. Only models that draw no random numbers have one."""
+        return None
 
     @abstractmethod
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
