@@ -59,6 +59,7 @@ order (identical runs); coins for ties are drawn up front so both loops use the 
 
 from __future__ import annotations
 
+import heapq
 from typing import Literal
 
 import numpy as np
@@ -563,35 +564,57 @@ def _k_compute(c, st, hsum, hsign, valid):  # pragma: no cover - compiled
     valid[c] = ok
 
 
+def _k_push(heap, c, key, order, version):  # pragma: no cover - compiled
+    if not np.isnan(key[c]):  # a NaN gain is never the highest (as in the scan it replaces)
+        heapq.heappush(heap, (-key[c], order[c], version[c], c))
+
+
+def _k_next(heap, alive, version):  # pragma: no cover - compiled
+    """The heap's first live entry (stale ones, left by recomputation, are dropped), or -1."""
+    while len(heap):
+        _, _, v, c = heap[0]
+        if alive[c] and v == version[c]:
+            return c
+        heapq.heappop(heap)
+    return -1
+
+
 def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, dem, K, coins, random_ties,
             executed):  # pragma: no cover - compiled
-    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`)."""
+    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`).
+
+    The next candidate comes from a heap ordered by (-key, list order), with stale entries
+    skipped: the highest key and, among equal keys, the first two in list order, as the array
+    loop's arg-max finds them, in O(log M) rather than O(M) an execution.
+    """
     (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
     M = alive.size
+    version = np.zeros(M, dtype=np.int64)
+    heap = [(0.0, 0.0, np.int64(0), np.int64(0))]
+    heap.pop()
+    for c in range(M):
+        if alive[c]:
+            _k_push(heap, c, key, order, version)
     touched = np.zeros(M, dtype=np.bool_)
+    hits = np.empty(M, dtype=np.int64)
     n_exec, n_coin, last_order, first = 0, 0, M - 1.0, True
     while True:
-        top, best, second = -1, -np.inf, -1
-        for c in range(M):  # the highest key; among equal keys the first two in list order
-            if not alive[c]:
-                continue
-            if key[c] > best:
-                top, second, best = c, -1, key[c]
-            elif key[c] == best:
-                if order[c] < order[top]:
-                    top, second = c, top
-                elif second < 0 or order[c] < order[second]:
-                    second = c
+        top = _k_next(heap, alive, version)
         if top < 0:
             return n_exec
+        heapq.heappop(heap)
         e = top
-        if second >= 0 and random_ties:
-            coin = coins[n_coin]
-            n_coin += 1
-            if coin >= 0.5:
-                last_order += 1.0
-                order[top] = last_order
-                e = second
+        if random_ties:
+            second = _k_next(heap, alive, version)
+            if second >= 0 and key[second] == key[top]:
+                coin = coins[n_coin]
+                n_coin += 1
+                if coin >= 0.5:  # the loser goes to the end of the list
+                    last_order += 1.0
+                    order[top] = last_order
+                    version[top] += 1
+                    _k_push(heap, top, key, order, version)
+                    e = second
         alive[e] = False
         if not valid[e]:
             continue
@@ -601,6 +624,7 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
             first = False
         executed[n_exec] = e
         n_exec += 1
+        n_hits = 0
         # supply hits
         for side in range(2):
             ye, flat0 = y[e, side], a[e, side] * K + kk[e, side]
@@ -614,7 +638,10 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
                     sign, hs = np.sign(last), hsign[c, s]
                     hsign[c, s] = sign if hs == 0 else (hs if hs == sign else 2.0)
                     hsum[c, s] += last
-                touched[c] = True
+                if not touched[c]:
+                    touched[c] = True
+                    hits[n_hits] = c
+                    n_hits += 1
         # demand hits
         for side in range(2):
             mover, issue, ye = a[e, side], kk[e, side], y[e, side]
@@ -635,14 +662,19 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
                     own_seen[c, supplier] = new
                 else:
                     seen[c, supplier] += W[mover, issue] * (new - prev)
-                touched[c] = True
-        for c in range(M):
-            if touched[c]:
-                touched[c] = False
-                if alive[c]:
-                    _k_compute(c, st, hsum, hsign, valid)
-                    alive[c] = alive[c] and valid[c]
+                if not touched[c]:
+                    touched[c] = True
+                    hits[n_hits] = c
+                    n_hits += 1
+        for c in np.sort(hits[:n_hits]):
+            touched[c] = False
+            _k_compute(c, st, hsum, hsign, valid)
+            alive[c] = valid[c]
+            if alive[c]:
+                version[c] += 1
+                _k_push(heap, c, key, order, version)
 
 
-PLAY = Lazy(_k_play, helpers=("_k_view", "_k_key", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute"))
+PLAY = Lazy(_k_play, helpers=("_k_push", "_k_next", "_k_view", "_k_key", "_k_ok", "_k_place", "_k_toward", "_k_cap",
+                              "_k_compute"), error_model="numpy")
 COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow
