@@ -37,9 +37,13 @@ defaults; a scenario read from KTAB XML supplies its own in ``settings.smp``, an
 parameters override those.
 
 Cost. KTAB evaluates every observer's view of every challenge, O(n^4) a turn, for its logs;
-the decisions need only each initiator's own view: O(n^3) a turn, in chunks of initiators
-so that memory stays O(n^2 x chunk). In deterministic mode the model reproduces KTAB's
-reference runs position for position.
+the decisions need only each initiator's own view: O(n^3) a turn (the third parties of every
+contest), in chunks of initiators so that memory stays O(n^2 x chunk); valuing the proposals
+is O(n^2 d), each queue's PCE O(n q^2) for q options, the PCE over all positions O(n^3). With
+the optional extra "fast" (numba) the third-party sums and the coalitions run compiled from 48
+actors, vectorised over targets with every sum in its order. Monte Carlo runs the samples in
+lockstep (:meth:`SMP.solve_batch`, :mod:`._smp_batch`), the same to the bit. In deterministic
+mode the model reproduces KTAB's reference runs position for position.
 """
 
 from __future__ import annotations
@@ -53,14 +57,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
+from ._smp_elections import (CHALLENGE_SEED, COALITION_SEED, MIN_GAIN, SAME_POSITION, pce, round4,  # noqa: F401
+                             utility, victory, vote)
 from .base import Model, Result, register
 
 OPTIONS = ("VictoryProbModel", "PCEModel", "StateTransitions", "VotingRule", "BigRAdjust", "BigRRange",
            "ThirdPartyCommit", "InterVecBrgn", "BargnModel")
-COALITION_SEED = 1e-8  # KTAB's floor on a coalition's strength: equal options tie at 1/2
-CHALLENGE_SEED = 1e-10
-MIN_GAIN = 1e-5
-SAME_POSITION = 1e-3  # KTAB's tolerance for one position (Euclidean, on [0, 1])
 
 
 class SMPParams(BaseModel):
@@ -99,14 +101,18 @@ class SMP(Model):
     needs_positive_weights = True
     because = {"needs_all_stances": "issues are the dimensions of one policy space"}
 
-    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+    def options(self, inputs: Inputs) -> dict[str, str]:
+        """KTAB's nine options: the parameters, else the scenario's settings, else KTAB's defaults."""
         settings = inputs.settings.get("smp", {})
-        opt = {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
         for k in OPTIONS:
             if k in settings and settings[k] not in SMPParams.model_fields[k].annotation.__args__[0].__args__:
                 raise UsageError(f"model smp: the scenario's setting {k}={settings[k]!r} is not one of KTAB's values")
+        return {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
+
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        opt = self.options(inputs)
         X, S, c = _space(inputs)
-        A = _accommodation(settings.get("accommodation", []), inputs.actors)
+        A = _accommodation(inputs.settings.get("smp", {}).get("accommodation", []), inputs.actors)
         game = Game(X, S, c, A, opt, rng)
         p = self.params
         game.play(turns=p.turns, max_turns=p.max_turns, min_turns=p.min_turns, stop_ratio=p.stop_ratio)
@@ -124,6 +130,31 @@ class SMP(Model):
         notes = [game.stopped]
         return Result(inputs.actors, inputs.issues, forecast * span + lo, positions, inputs.weight,
                       tables=game.tables(inputs, lo, span), notes=notes)
+
+    def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
+        """Forecasts (samples, issues) of sampled scenarios in lockstep (:mod:`._smp_batch`), the same
+        to the bit as solving each: deterministic transitions, InitOnlyInterp bargains (S1P1 or S2P2),
+        no accommodation matrix, at most ``MAX_ACTORS`` actors, and every sample acceptable to
+        :meth:`check`; otherwise None (Monte Carlo then solves sample by sample)."""
+        from . import _smp_batch
+
+        opt = self.options(base)
+        A = _accommodation(base.settings.get("smp", {}).get("accommodation", []), base.actors)
+        if not _smp_batch.supported(opt, A, len(base.actors)) or self.check(base):
+            return None
+        S, cap = draws.salience, draws.capability
+        s_total = S.sum(-1)
+        if ((s_total > 1 + 1e-9) | (s_total <= 0)).any() or (cap <= 0).any() or (np.ptp(cap, axis=-1) > 0).any():
+            return None  # a sample the model refuses: solved one by one, it is refused as such
+        X = (draws.position - base.scale_min) / (base.scale_max - base.scale_min)
+        c = cap[:, :, 0].copy()
+        p = self.params
+        with np.errstate(all="ignore"):
+            game = _smp_batch.Batch(X, S, c, opt)
+            final, own = game.play(turns=p.turns, max_turns=p.max_turns, min_turns=p.min_turns,
+                                   stop_ratio=p.stop_ratio)
+            forecast = _smp_batch.forecasts(c, opt, p.forecast == "expected", final, own)
+        return forecast * (base.scale_max - base.scale_min) + base.scale_min
 
     @classmethod
     def interactions(cls, result: Result) -> pd.DataFrame:
@@ -152,22 +183,6 @@ def _accommodation(pairs: list[dict[str, Any]], actors: tuple[str, ...]) -> np.n
 
 
 # -- voting, coalitions, PCE ---------------------------------------------------------------------
-
-
-def vote(rule: str, w: np.ndarray, du: np.ndarray) -> np.ndarray:
-    """A voter's vote between two options, from its weight and its utility advantage."""
-    if rule == "Prop":
-        return w * du
-    sign = np.clip(du / 1e-8, -1.0, 1.0)
-    if rule == "Binary":
-        return w * sign
-    if rule == "PropBin":
-        return w * (0.8 * du + 0.2 * sign)
-    if rule == "PropCbc":
-        return w * (0.5 * du + 0.5 * du ** 3)
-    if rule == "Cubic":
-        return w * du ** 3
-    return np.where(du > 0, (2.0 / 3.0) * w * du, w * du)  # ASymProsp: gains count two thirds
 
 
 def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -202,52 +217,6 @@ def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
     return C + COALITION_SEED
 
 
-def victory(model: str, C: np.ndarray) -> np.ndarray:
-    """P[..., a, b]: the probability that option a's coalition beats b's."""
-    Ct = np.swapaxes(C, -1, -2)
-    if model == "Binary":
-        r = C / (C + Ct)
-        xa = np.where(C >= 1.1 * Ct, 1.0, np.where(Ct >= 1.1 * C, 1e-6, (2.1 * r - 1) / 0.1))
-        xb = np.where(C >= 1.1 * Ct, 1e-6, np.where(Ct >= 1.1 * C, 1.0, 1 - xa))
-        P = xa / (xa + xb)
-    else:
-        k = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
-        P = C / (C + Ct) if k == 1 else C ** k / (C ** k + Ct ** k)
-    m = C.shape[-1]
-    P[..., np.arange(m), np.arange(m)] = 0.5
-    return P
-
-
-def pce(model: str, C: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Probabilities of the options (last axis) from their pairwise victory probabilities."""
-    if model == "Conditional":
-        logp = np.log(P).sum(axis=-1)  # p_a proportional to prod_b P[a, b]
-        p = np.exp(logp - logp.max(axis=-1, keepdims=True))
-        return p / p.sum(axis=-1, keepdims=True)
-    if P.ndim > 2:
-        return np.stack([pce(model, c, q) for c, q in zip(C.reshape(-1, *C.shape[-2:]), P.reshape(-1, *P.shape[-2:]))]
-                        ).reshape(P.shape[:-1])
-    m = len(P)
-    if model == "MarkovUniform":
-        Q, tol = None, 1e-6
-    else:  # MarkovIncentive: challenges in proportion to the incentive C P
-        N = C * P
-        np.fill_diagonal(N, np.diag(N) + 1e-10)
-        Q, tol = N / N.sum(axis=0, keepdims=True), 1e-8
-    p = np.full(m, 1.0 / m)
-    for _ in range(1000):
-        if Q is None:
-            q = (P * (p[:, None] + p[None, :])).sum(1) / m
-        else:
-            ct = p[:, None] * Q.T
-            q = (P * (ct + ct.T)).sum(1)
-        change = np.abs(q - p).max()
-        p = 0.5 * (p + q)
-        if change <= tol:
-            return p
-    raise UsageError(f"model smp: the {model} PCE did not converge in 1000 iterations")
-
-
 def scalar_pce(opt: dict, w: np.ndarray, U: np.ndarray) -> np.ndarray:
     """KTAB's scalarPCE, batched over leading axes of U (..., voters, options)."""
     C = coalitions(opt["VotingRule"], w, U)
@@ -270,14 +239,6 @@ def estimated_r(adjust: str, R_h: np.ndarray, R: np.ndarray) -> np.ndarray:
     a = {"None": 0.0, "OneThird": 1 / 3, "Half": 0.5, "TwoThirds": 2 / 3, "Full": 1.0}[adjust]
     return ((1 - a) * R_h[:, None] + a * R[None, :]) if a not in (0.0, 1.0) else (
         np.broadcast_to(R_h[:, None], (len(R_h), len(R))) if a == 0.0 else np.broadcast_to(R, (len(R_h), len(R))))
-
-
-def round4(x: np.ndarray) -> np.ndarray:
-    return np.floor(0.5 + 10000.0 * x) / 10000.0
-
-
-def utility(d: np.ndarray, R: np.ndarray) -> np.ndarray:
-    return (1.0 - d) * (1.0 + d * R)
 
 
 # -- the game ---------------------------------------------------------------------------------
