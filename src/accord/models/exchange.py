@@ -743,30 +743,22 @@ def _k_candidates(x0, S, W, O):  # pragma: no cover - compiled
         for k in range(K):
             tradable[i, k] = not np.isnan(x0[i, k]) and S[i, k] > 0 and W[i, k] > 0
             left[i, k] = tradable[i, k] and x0[i, k] <= O[k]
+    out = np.empty((K * (K - 1) // 2 * (n * n // 4 + 1), 5), dtype=np.int64)
+    corner = np.empty(n, dtype=np.int64)
     M = 0
-    for stage in range(2):  # count, then fill
-        if stage == 1:
-            out = np.empty((M, 5), dtype=np.int64)
-            M = 0
-        for p in range(K):
-            for q in range(p + 1, K):
-                for g1, g2, inner in ((0, 3, 0), (1, 2, 1)):
-                    for a in range(n):
-                        if not _k_in_group(a, p, q, g1, tradable, left):
-                            continue
-                        for b in range(n):
-                            if _k_in_group(b, p, q, g2, tradable, left):
-                                if stage == 1:
-                                    out[M, 0], out[M, 1], out[M, 2], out[M, 3], out[M, 4] = a, b, p, q, inner
-                                M += 1
-    return out
-
-
-def _k_in_group(i, p, q, group, tradable, left):  # pragma: no cover - compiled
-    """Corner ``group`` of actor i on issues (p, q): 0 right-right, 1 left-right, 2 right-left, 3 left-left."""
-    if not (tradable[i, p] and tradable[i, q]):
-        return False
-    return left[i, p] == (group % 2 == 1) and left[i, q] == (group >= 2)
+    for p in range(K):
+        for q in range(p + 1, K):
+            for i in range(n):  # 0 right-right, 1 left-right, 2 right-left, 3 left-left, -1 not on both
+                corner[i] = (1 * left[i, p] + 2 * left[i, q]) if tradable[i, p] and tradable[i, q] else -1
+            for g1, g2, inner in ((0, 3, 0), (1, 2, 1)):
+                for a in range(n):
+                    if corner[a] != g1:
+                        continue
+                    for b in range(n):
+                        if corner[b] == g2:
+                            out[M, 0], out[M, 1], out[M, 2], out[M, 3], out[M, 4] = a, b, p, q, inner
+                            M += 1
+    return out[:M]
 
 
 def _k_index(keys, size):  # pragma: no cover - compiled
@@ -866,11 +858,12 @@ def _k_rounds(x, S, W, rounds, fixed_weight, salience_weight, coins, random_ties
     return x
 
 
-PLAY = Lazy(_k_play, helpers=("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok",
-                              "_k_place", "_k_toward", "_k_cap", "_k_compute"), error_model="numpy")
-ROUNDS = Lazy(_k_rounds, helpers=("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok",
-                                  "_k_place", "_k_toward", "_k_cap", "_k_compute", "_k_play", "_k_in_group",
-                                  "_k_candidates", "_k_index", "_k_outcome", "_k_round"), error_model="numpy")
+HELPERS = ("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward",
+           "_k_cap", "_k_compute")
+INLINED = ("_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute")
+PLAY = Lazy(_k_play, helpers=HELPERS, inline=INLINED, error_model="numpy")
+ROUNDS = Lazy(_k_rounds, helpers=HELPERS + ("_k_play", "_k_candidates", "_k_index", "_k_outcome", "_k_round"),
+              inline=INLINED, error_model="numpy")
 COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow
 
 
