@@ -572,8 +572,10 @@ def _k_numpy_key(g, table):  # pragma: no cover - compiled
     return np.round(g / scale) * scale
 
 
-def _k_cap(c, a, st, table):  # pragma: no cover - compiled
-    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+def _k_cap(c, a, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
+           table):  # pragma: no cover - compiled
+    # The arrays come one by one, not as the state tuple: unpacking a tuple of arrays
+    # costs a reference count per array at every call, more than the arithmetic.
     b = 1 - a
     n0 = _k_view(c, a, x[c, a], k, N0, seen, w, x0, Dk)
     n1 = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
@@ -596,8 +598,8 @@ def _k_cap(c, a, st, table):  # pragma: no cover - compiled
     nbs1[c, a] = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
 
 
-def _k_compute(c, st, hsum, hsign, valid, table):  # pragma: no cover - compiled
-    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+def _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
+               hsum, hsign, valid, table):  # pragma: no cover - compiled
     sI, sJ, dI, dJ = sigma[c, 0], sigma[c, 1], delta[c, 0], delta[c, 1]
     wI, wJ, DI, DJ = w[c, 0], w[c, 1], Dk[c, 0], Dk[c, 1]
     fI, fJ = abs(t[c, 0] - x[c, 0]), abs(t[c, 1] - x[c, 1])
@@ -616,8 +618,10 @@ def _k_compute(c, st, hsum, hsign, valid, table):  # pragma: no cover - compiled
     gain[c], key[c] = g, _k_key_of(g, table)
     ok = _k_ok(c, move, x, hsum, hsign) and g >= EPS
     if ok:
-        _k_cap(c, 0, st, table)
-        _k_cap(c, 1, st, table)
+        _k_cap(c, 0, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
+               x0, table)
+        _k_cap(c, 1, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
+               x0, table)
         ok = _k_ok(c, move, x, hsum, hsign)
     valid[c] = ok
 
@@ -726,7 +730,8 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
                     n_hits += 1
         for c in np.sort(hits[:n_hits]):
             touched[c] = False
-            _k_compute(c, st, hsum, hsign, valid, table)
+            _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen,
+                       own_seen, x0, hsum, hsign, valid, table)
             alive[c] = valid[c]
             if alive[c]:
                 version[c] += 1
@@ -829,7 +834,8 @@ def _k_round(x0, S, W, coins, random_ties, table, compiled_from):  # pragma: no 
     dem = _k_index((a * K + kk[:, ::-1]).ravel(), n * K)
     st = (kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0)
     for c in range(M):
-        _k_compute(c, st, hsum, hsign, valid, table)
+        _k_compute(c, kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0,
+                   hsum, hsign, valid, table)
     executed = np.empty(M, dtype=np.int64)
     count = _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, x0, W, sup, dem, K, coins[:M],
                     random_ties, executed, table if M < compiled_from else table[:, :0])
