@@ -7,9 +7,9 @@ Each model runs alone on N samples of the bundled Korea 2018 scenario (seed 0, b
 1,000, or of N/2 for small N), in this process and on 2 worker processes; the time includes
 drawing the samples. Machines shared with other work give noisy rates: rerun, and read the best.
 
-``rows(quick)`` returns the first table as dicts, ``batched_rows()`` SMP's batched form on
-Korea (samples/s of ``solve_batch`` against solving sample by sample, best of 3, and whether
-the forecasts are identical), for benchmarks/all.py.
+``rows(quick)`` returns the first table as dicts, ``batched_rows()`` the batched forms of
+exchange and SMP on Korea (samples/s of ``solve_batch`` against solving sample by sample, best
+of 3, and whether the forecasts are identical), for benchmarks/all.py.
 """
 
 from __future__ import annotations
@@ -65,17 +65,22 @@ def rows(quick: bool = False, models: tuple[str, ...] = tuple(SAMPLES)) -> list[
     return out
 
 
-def batched_rows(samples: int = 1000, alone: int = 50) -> list[dict]:
-    """SMP on Korea: ``samples`` in lockstep (solve_batch) against ``alone`` solved one by one (the
-    path without a batched form), samples/s best of 3, and whether the forecasts are identical."""
+def batched_rows(samples: int = 1000, alone: int = 30) -> list[dict]:
+    """exchange and SMP on Korea: ``samples`` by the batched form (solve_batch) against ``alone``
+    solved one by one (the path without it), samples/s best of 3, and whether the forecasts are
+    identical."""
     scenario = read_scenario(bundled("korea-2018")).scenario
     base, draws = scenario.inputs(), sample_inputs(scenario, samples, seed=0)
-    model = get_model("smp")()
-    batched_s, batched = best_time(lambda: model.solve_batch(base, draws), 3)
-    part = draws.part(0, alone)
-    single_s, single = best_time(lambda: one_by_one(model, base, part), 3)
-    return [{"model": "smp", "samples": samples, "batched_per_s": samples / batched_s,
-             "one_by_one_per_s": alone / single_s, "identical": bool((batched[:alone] == single).all())}]
+    out = []
+    for name in ("exchange", "smp"):
+        model = get_model(name)()
+        model.solve_batch(base, draws.part(0, 2))  # compiled kernels loaded before timing
+        batched_s, batched = best_time(lambda m=model: m.solve_batch(base, draws), 3)
+        part = draws.part(0, alone)
+        single_s, single = best_time(lambda m=model, p=part: one_by_one(m, base, p), 3)
+        out.append({"model": name, "samples": samples, "batched_per_s": samples / batched_s,
+                    "one_by_one_per_s": alone / single_s, "identical": bool((batched[:alone] == single).all())})
+    return out
 
 
 def one_by_one(model, base, draws):
