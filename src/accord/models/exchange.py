@@ -261,13 +261,7 @@ class Round:
         self.valid, self.alive = np.zeros(M, bool), np.ones(M, bool)
         self.order = np.arange(M, dtype=float)  # list position, for ties
         self._index()
-        kernel = COMPUTE.get() if self.p == 0 and M >= COMPILED_FROM else None
-        if kernel is None:
-            self.compute(np.arange(M))
-        else:  # the same arithmetic and keys (numpy's), compiled
-            kernel(self.k, self.x, self.t, self.sigma, self.delta, self.w, self.Dk, self.move, self.y, self.hlast,
-                   self.nbs0, self.nbs1, self.gain, self.key, self.N0, self.seen, self.own_seen, self.x0, self.hsum,
-                   self.hsign, self.valid, _key_table())
+        self.compute(np.arange(M))
 
     def _index(self) -> None:
         """CSR indexes from (actor, issue) to the candidate sides supplying or demanding it."""
@@ -869,19 +863,10 @@ def _k_rounds(x, S, W, rounds, fixed_weight, salience_weight, coins, random_ties
     return x
 
 
-def _k_compute_all(k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0, hsum,
-                   hsign, valid, table):  # pragma: no cover - compiled
-    """Round.compute of every candidate (keys as numpy's gain_key: ``table``)."""
-    for c in range(valid.size):
-        _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0, hsum,
-                   hsign, valid, table)
-
-
 HELPERS = ("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward",
            "_k_cap", "_k_compute")
 INLINED = ("_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute")
 PLAY = Lazy(_k_play, helpers=HELPERS, inline=INLINED, error_model="numpy")
-COMPUTE = Lazy(_k_compute_all, helpers=HELPERS, inline=INLINED, error_model="numpy")
 ROUNDS = Lazy(_k_rounds, helpers=HELPERS + ("_k_play", "_k_candidates", "_k_index", "_k_outcome", "_k_round"),
               inline=INLINED, error_model="numpy")
 COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow
