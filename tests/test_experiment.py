@@ -122,7 +122,8 @@ def test_solve_samples_splits_unbatched_models_without_changing_them():
     from accord.uncertainty import monte_carlo as serial
 
     draws = sample(sc, 60, 5)
-    model = get_model("smp")()
+    model = get_model("exchange")(p=0.3, rounds=2)  # REX: no batched form, and randomness of its own
+    assert model.solve_batch(sc.inputs(), draws) is None
     whole = serial(model, sc, draws, 5, key=(2,))
     calls = []
     split = solve_samples(model, sc.inputs(), draws, 5, key=(2,), per_job=16, progress=record(calls))

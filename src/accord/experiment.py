@@ -393,7 +393,7 @@ def solve_samples(model: Model, base: Inputs, draws: Draws, seed: int | None = 0
     True
     """
     n = len(draws)
-    batched = model.solve_batch(base, draws)
+    batched = model.solve_batch(base, replace(draws, stream=(seed, key, 0)))
     if batched is not None:
         if progress is not None:
             progress(n, n)

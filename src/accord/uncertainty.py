@@ -58,6 +58,7 @@ class Draws:
     salience: np.ndarray
     capability: np.ndarray
     reference: np.ndarray
+    stream: tuple | None = None  # (seed, key, start) of the samples' own randomness, for batched forms
 
     def inputs(self, base: Inputs, k: int) -> Inputs:
         return replace(base, position=self.position[k], salience=self.salience[k], capability=self.capability[k],
@@ -270,7 +271,7 @@ def solve_draws(model: Model, base: Inputs, draws: Draws, seed: int | None = 0, 
     True
     """
     n = len(draws)
-    batched = model.solve_batch(base, draws)
+    batched = model.solve_batch(base, replace(draws, stream=(seed, key, start)))
     if batched is not None:
         return batched
     out = np.empty((n, len(base.issues)))

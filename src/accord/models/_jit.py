@@ -15,10 +15,16 @@ from typing import Any
 class Lazy:
     _numba: Any = None
 
-    def __init__(self, fn: Callable[..., Any], helpers: tuple[str, ...] = ()) -> None:
+    def __init__(self, fn: Callable[..., Any], helpers: tuple[str, ...] = (), inline: tuple[str, ...] = (),
+                 **options: Any) -> None:
         """``helpers``: names of functions in fn's module that fn calls; compiled code can only
-        call compiled code, so they are compiled first and bound in their module."""
-        self.fn, self.helpers, self.compiled, self.tried = fn, helpers, None, False
+        call compiled code, so they are compiled first and bound in their module. ``options``
+        go to numba's ``njit`` (fn's and its helpers'), e.g. ``error_model="numpy"``: a division
+        by zero gives inf or nan as in the array code, without the check per division that keeps
+        loops from being vectorised. ``inline``: helpers numba inlines where they are called (small
+        functions called per element of a loop, whose calls would cost more than their arithmetic)."""
+        self.fn, self.helpers, self.inline, self.options = fn, helpers, inline, options
+        self.compiled, self.tried = None, False
 
     def get(self) -> Callable[..., Any] | None:
         if not self.tried:
@@ -28,8 +34,9 @@ class Lazy:
                 scope = self.fn.__globals__
                 for name in self.helpers:
                     if not hasattr(scope[name], "py_func"):
-                        scope[name] = njit(cache=True, nogil=True)(scope[name])
-                self.compiled = njit(cache=True, nogil=True)(self.fn)
+                        extra = {"inline": "always"} if name in self.inline else {}
+                        scope[name] = njit(cache=True, nogil=True, **self.options, **extra)(scope[name])
+                self.compiled = njit(cache=True, nogil=True, **self.options)(self.fn)
         return self.compiled
 
 

@@ -49,17 +49,22 @@ outcome on the position up to a residual of about 1e-26, and decide cuts it to a
 ``decide``: decide's own computation, step by step in decimals (:mod:`._exchange_decimal`),
 which reproduces decide's runs; equal gain only.
 
-Cost. Candidates number up to K(K-1)/8 n^2 per round; each execution recomputes only the
-candidates that share an actor-issue with it, found through an index built once per round,
-and picks the next by an O(M) arg-max: O(M + E (M + n K)) per round, not decide's O(E M)
-Python loops over Decimal copies. With the optional extra "fast" (numba) the selection loop
-of equal-gain rounds runs compiled from 200 candidates, with the same arithmetic in the same
-order (identical runs); coins for ties are drawn up front so both loops use the same numbers.
+Cost. Candidates number up to M = K(K-1)/8 n^2 per round (every pair of issues, opposite
+corners); building and evaluating them is O(M); each execution recomputes only the candidates h
+that share an actor-issue with it, found through an index built once per round: O(M + E h) per
+round for E executions, plus the pick of the next candidate, an O(M) arg-max in the array code
+and O(log M) from a heap in the compiled loop (not decide's O(E M) Python loops over Decimal
+copies). With the optional extra "fast" (numba) the selection loop of equal-gain rounds runs
+compiled from 200 candidates, with the same arithmetic in the same order (identical runs);
+coins for ties are drawn up front so both loops use the same numbers. Monte Carlo
+(:meth:`Exchange.solve_batch`) runs each sample's rounds in one compiled call, the same
+arithmetic as the array code (keys as numpy's gain_key), without the tables.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import heapq
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -114,6 +119,39 @@ class Exchange(Model):
         if prm.preset == "decide":
             notes.append("computed as decide-exchange-model computes: 28-digit decimals, its order of operations")
         return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
+
+    def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
+        """Forecasts (samples, issues) of sampled scenarios, each sample's rounds in one compiled call
+        (:func:`_k_rounds`, the optional extra "fast"): the same arithmetic in the same order as
+        :meth:`solve` (keys as numpy's, coins from the sample's own stream, drawn up front), without
+        the tables. Equal gain in floats only; None without numba or for other parameters, and
+        Monte Carlo then solves sample by sample (the pure-numpy path, with the same results).
+
+        A sample costs the rounds' candidates, O(K^2 n^2), and their executions; its stream is
+        (seed, key + (start + j,)) of ``draws.stream`` (as :func:`accord.uncertainty.solve_draws`
+        seeds it), (0, (), 0) where the draws carry none.
+        """
+        prm = self.params
+        kernel = ROUNDS.get() if prm.preset == "float" and prm.p == 0 else None
+        if kernel is None or self.check(base):
+            return None
+        seed, key, start = getattr(draws, "stream", None) or (0, (), 0)
+        n, K = base.position.shape
+        bound = prm.rounds * max(1, K * (K - 1) * n * n // 8)  # coins: at most one per candidate, each round
+        table = _key_table()
+        out = np.empty((len(draws), K))
+        for j in range(len(draws)):
+            inputs = draws.inputs(base, j)
+            to_x = 100.0 / (inputs.scale_max - inputs.scale_min)
+            x = np.where(inputs.present, (inputs.position - inputs.scale_min) * to_x, np.nan)
+            w = relative_weight(inputs.capability, inputs.salience, inputs.present)
+            coins = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, start + j))).random(bound)
+            with np.errstate(all="ignore"):
+                final = kernel(x.copy(), inputs.salience, w, prm.rounds, prm.fixed_weight, prm.salience_weight,
+                               coins, prm.ties == "random", table, COMPILED_FROM)
+                final = np.where(final == x, inputs.position, final / to_x + inputs.scale_min)
+                out[j] = outcome(final, w)
+        return out
 
     def _play_float(self, inputs: Inputs, rng: np.random.Generator, rows: dict) -> tuple[np.ndarray, np.ndarray]:
         prm = self.params
@@ -201,9 +239,8 @@ class Round:
             return
         a = np.concatenate([t[0] for t in parts])
         b = np.concatenate([t[1] for t in parts])
-        p = np.concatenate([np.full(t[0].size, t[2]) for t in parts])
-        q = np.concatenate([np.full(t[0].size, t[3]) for t in parts])
-        self.inner_pair = np.concatenate([np.full(t[0].size, t[4]) for t in parts])
+        sizes = [t[0].size for t in parts]
+        p, q, self.inner_pair = (np.repeat(np.array([t[f] for t in parts], dtype=int), sizes) for f in (2, 3, 4))
         swap = S[a, p] / S[a, q] < S[b, p] / S[b, q]
         self.a = np.stack([np.where(swap, b, a), np.where(swap, a, b)], 1)  # actor of each side
         self.k = np.stack([q, p], 1)  # issue each side supplies (moves on)
@@ -408,7 +445,7 @@ class Round:
             done = np.empty(self.M, dtype=np.int64)
             count = kernel(state, self.a, self.k, self.hsum, self.hsign, self.valid, self.alive, self.order,
                            self.recorded, self.X0, self.W, self.by_supply, self.by_demand, self.K, self.coins,
-                           self.ties == "random", done)
+                           self.ties == "random", done, NO_TABLE)
             for e in done[:count]:
                 self._record(int(e))
             return
@@ -514,8 +551,31 @@ def _k_toward(c, s, size, x, t):  # pragma: no cover - compiled
     return -size if x[c, s] > t[c, s] else size
 
 
-def _k_cap(c, a, st):  # pragma: no cover - compiled
-    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+def _k_key_of(g, table):  # pragma: no cover - compiled
+    """The key of gain g: numpy's (gain_key's) where ``table`` holds its powers of ten, else _k_key."""
+    return _k_key(g) if table.size == 0 else _k_numpy_key(g, table)
+
+
+def _k_numpy_key(g, table):  # pragma: no cover - compiled
+    """gain_key(g) to the bit: the scale from the powers numpy computed (``table[0]``), and the
+    digit count as numpy's log10 gives it: near a power of ten 10^k, where numpy's and libm's
+    log10 may round apart, from the least gain whose numpy log10 reaches k (``table[1]``)."""
+    if not g > 0.0:
+        return 0.0
+    digits = np.log10(g)
+    k = np.round(digits)
+    if abs(digits - k) < 1e-13:
+        e = k if g >= table[1, int(k) + POWERS_FROM] else k - 1.0
+    else:
+        e = np.floor(digits)
+    scale = table[0, int(e - 11.0) + POWERS_FROM]
+    return np.round(g / scale) * scale
+
+
+def _k_cap(c, a, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
+           table):  # pragma: no cover - compiled
+    # The arrays come one by one, not as the state tuple: unpacking a tuple of arrays
+    # costs a reference count per array at every call, more than the arithmetic.
     b = 1 - a
     n0 = _k_view(c, a, x[c, a], k, N0, seen, w, x0, Dk)
     n1 = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
@@ -534,12 +594,12 @@ def _k_cap(c, a, st):  # pragma: no cover - compiled
     y[c, a] = x[c, a] + move[c, a]
     _k_place(c, b, t, x, move, y)
     g = abs(rB * sigma[c, b] - rA * delta[c, b])
-    gain[c], key[c] = g, _k_key(g)
+    gain[c], key[c] = g, _k_key_of(g, table)
     nbs1[c, a] = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
 
 
-def _k_compute(c, st, hsum, hsign, valid):  # pragma: no cover - compiled
-    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
+def _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
+               hsum, hsign, valid, table):  # pragma: no cover - compiled
     sI, sJ, dI, dJ = sigma[c, 0], sigma[c, 1], delta[c, 0], delta[c, 1]
     wI, wJ, DI, DJ = w[c, 0], w[c, 1], Dk[c, 0], Dk[c, 1]
     fI, fJ = abs(t[c, 0] - x[c, 0]), abs(t[c, 1] - x[c, 1])
@@ -555,44 +615,68 @@ def _k_compute(c, st, hsum, hsign, valid):  # pragma: no cover - compiled
     _k_place(c, 0, t, x, move, y)
     _k_place(c, 1, t, x, move, y)
     g = abs(rJ * dI - rI * sI)
-    gain[c], key[c] = g, _k_key(g)
+    gain[c], key[c] = g, _k_key_of(g, table)
     ok = _k_ok(c, move, x, hsum, hsign) and g >= EPS
     if ok:
-        _k_cap(c, 0, st)
-        _k_cap(c, 1, st)
+        _k_cap(c, 0, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
+               x0, table)
+        _k_cap(c, 1, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
+               x0, table)
         ok = _k_ok(c, move, x, hsum, hsign)
     valid[c] = ok
 
 
+def _k_push(heap, c, key, order, version):  # pragma: no cover - compiled
+    if not np.isnan(key[c]):  # a NaN gain is never the highest (as in the scan it replaces)
+        heapq.heappush(heap, (-key[c], order[c], version[c], c))
+
+
+def _k_next(heap, alive, version):  # pragma: no cover - compiled
+    """The heap's first live entry (stale ones, left by recomputation, are dropped), or -1."""
+    while len(heap):
+        _, _, v, c = heap[0]
+        if alive[c] and v == version[c]:
+            return c
+        heapq.heappop(heap)
+    return -1
+
+
 def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, dem, K, coins, random_ties,
-            executed):  # pragma: no cover - compiled
-    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`)."""
+            executed, table):  # pragma: no cover - compiled
+    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`).
+
+    The next candidate comes from a heap ordered by (-key, list order), with stale entries
+    skipped: the highest key and, among equal keys, the first two in list order, as the array
+    loop's arg-max finds them, in O(log M) rather than O(M) an execution.
+    """
     (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
     M = alive.size
+    version = np.zeros(M, dtype=np.int64)
+    heap = [(0.0, 0.0, np.int64(0), np.int64(0))]
+    heap.pop()
+    for c in range(M):
+        if alive[c]:
+            _k_push(heap, c, key, order, version)
     touched = np.zeros(M, dtype=np.bool_)
+    hits = np.empty(M, dtype=np.int64)
     n_exec, n_coin, last_order, first = 0, 0, M - 1.0, True
     while True:
-        top, best, second = -1, -np.inf, -1
-        for c in range(M):  # the highest key; among equal keys the first two in list order
-            if not alive[c]:
-                continue
-            if key[c] > best:
-                top, second, best = c, -1, key[c]
-            elif key[c] == best:
-                if order[c] < order[top]:
-                    top, second = c, top
-                elif second < 0 or order[c] < order[second]:
-                    second = c
+        top = _k_next(heap, alive, version)
         if top < 0:
             return n_exec
+        heapq.heappop(heap)
         e = top
-        if second >= 0 and random_ties:
-            coin = coins[n_coin]
-            n_coin += 1
-            if coin >= 0.5:
-                last_order += 1.0
-                order[top] = last_order
-                e = second
+        if random_ties:
+            second = _k_next(heap, alive, version)
+            if second >= 0 and key[second] == key[top]:
+                coin = coins[n_coin]
+                n_coin += 1
+                if coin >= 0.5:  # the loser goes to the end of the list
+                    last_order += 1.0
+                    order[top] = last_order
+                    version[top] += 1
+                    _k_push(heap, top, key, order, version)
+                    e = second
         alive[e] = False
         if not valid[e]:
             continue
@@ -602,6 +686,7 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
             first = False
         executed[n_exec] = e
         n_exec += 1
+        n_hits = 0
         # supply hits
         for side in range(2):
             ye, flat0 = y[e, side], a[e, side] * K + kk[e, side]
@@ -615,7 +700,10 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
                     sign, hs = np.sign(last), hsign[c, s]
                     hsign[c, s] = sign if hs == 0 else (hs if hs == sign else 2.0)
                     hsum[c, s] += last
-                touched[c] = True
+                if not touched[c]:
+                    touched[c] = True
+                    hits[n_hits] = c
+                    n_hits += 1
         # demand hits
         for side in range(2):
             mover, issue, ye = a[e, side], kk[e, side], y[e, side]
@@ -636,14 +724,178 @@ def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, d
                     own_seen[c, supplier] = new
                 else:
                     seen[c, supplier] += W[mover, issue] * (new - prev)
-                touched[c] = True
-        for c in range(M):
-            if touched[c]:
-                touched[c] = False
-                if alive[c]:
-                    _k_compute(c, st, hsum, hsign, valid)
-                    alive[c] = alive[c] and valid[c]
+                if not touched[c]:
+                    touched[c] = True
+                    hits[n_hits] = c
+                    n_hits += 1
+        for c in np.sort(hits[:n_hits]):
+            touched[c] = False
+            _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen,
+                       own_seen, x0, hsum, hsign, valid, table)
+            alive[c] = valid[c]
+            if alive[c]:
+                version[c] += 1
+                _k_push(heap, c, key, order, version)
 
 
-PLAY = Lazy(_k_play, helpers=("_k_view", "_k_key", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute"))
+def _k_candidates(x0, S, W, O):  # pragma: no cover - compiled
+    """Round._candidates: the candidate pairs (a, b, p, q, inner) in its order (issue pairs, then
+    the two pairings of corners, then actors a, b row by row as np.nonzero lists them)."""
+    n, K = x0.shape
+    tradable = np.zeros((n, K), dtype=np.bool_)
+    left = np.zeros((n, K), dtype=np.bool_)
+    for i in range(n):
+        for k in range(K):
+            tradable[i, k] = not np.isnan(x0[i, k]) and S[i, k] > 0 and W[i, k] > 0
+            left[i, k] = tradable[i, k] and x0[i, k] <= O[k]
+    out = np.empty((K * (K - 1) // 2 * (n * n // 4 + 1), 5), dtype=np.int64)
+    corner = np.empty(n, dtype=np.int64)
+    M = 0
+    for p in range(K):
+        for q in range(p + 1, K):
+            for i in range(n):  # 0 right-right, 1 left-right, 2 right-left, 3 left-left, -1 not on both
+                corner[i] = (1 * left[i, p] + 2 * left[i, q]) if tradable[i, p] and tradable[i, q] else -1
+            for g1, g2, inner in ((0, 3, 0), (1, 2, 1)):
+                for a in range(n):
+                    if corner[a] != g1:
+                        continue
+                    for b in range(n):
+                        if corner[b] == g2:
+                            out[M, 0], out[M, 1], out[M, 2], out[M, 3], out[M, 4] = a, b, p, q, inner
+                            M += 1
+    return out[:M]
+
+
+def _k_index(keys, size):  # pragma: no cover - compiled
+    """Round._index's CSR by a stable counting sort: (order, starts) of the flat keys."""
+    starts = np.zeros(size + 1, dtype=np.int64)
+    for f in range(keys.size):
+        starts[keys[f] + 1] += 1
+    for v in range(size):
+        starts[v + 1] += starts[v]
+    fill = starts[:-1].copy()
+    order = np.empty(keys.size, dtype=np.int64)
+    for f in range(keys.size):
+        order[fill[keys[f]]] = f
+        fill[keys[f]] += 1
+    return order, starts
+
+
+def _k_outcome(x, W):  # pragma: no cover - compiled
+    """outcome(x, W) and the weight present per issue, summed over actors in order as numpy does."""
+    n, K = x.shape
+    O, D = np.empty(K), np.zeros(K)
+    for k in range(K):
+        total, num = 0.0, 0.0
+        for i in range(n):
+            if not np.isnan(x[i, k]):
+                total += W[i, k]
+                num += W[i, k] * x[i, k]
+        D[k] = total
+        O[k] = num / total if total > 0 else np.nan
+    return O, D
+
+
+def _k_round(x0, S, W, coins, random_ties, table, compiled_from):  # pragma: no cover - compiled
+    """One equal-gain round as Round plays it (the candidates, their evaluation, the selection
+    loop: keys as numpy's gain_key, but as _k_key in the loop from ``compiled_from`` candidates,
+    where Round runs the compiled loop); the voting positions and the coins used (as many as
+    candidates, as Round draws them)."""
+    n, K = x0.shape
+    O, D = _k_outcome(x0, W)
+    cand = _k_candidates(x0, S, W, O)
+    M = cand.shape[0]
+    if M == 0:
+        return x0.copy(), 0
+    N0 = O * D
+    a, kk = np.empty((M, 2), dtype=np.int64), np.empty((M, 2), dtype=np.int64)
+    for c in range(M):
+        i, j, p, q = cand[c, 0], cand[c, 1], cand[c, 2], cand[c, 3]
+        swap = S[i, p] / S[i, q] < S[j, p] / S[j, q]
+        a[c, 0], a[c, 1] = (j, i) if swap else (i, j)
+        kk[c, 0], kk[c, 1] = q, p
+    x, t, sigma, delta, w, Dk = (np.empty((M, 2)), np.empty((M, 2)), np.empty((M, 2)), np.empty((M, 2)),
+                                 np.empty((M, 2)), np.empty((M, 2)))
+    for c in range(M):
+        for side in range(2):
+            ac, k, d = a[c, side], kk[c, side], kk[c, 1 - side]
+            x[c, side] = x0[ac, k]
+            t[c, side] = x0[a[c, 1 - side], k]
+            sigma[c, side], delta[c, side], w[c, side], Dk[c, side] = S[ac, k], S[ac, d], W[ac, k], D[k]
+    xs0 = x.copy()
+    move, y, nbs0, nbs1 = np.zeros((M, 2)), np.zeros((M, 2)), np.zeros((M, 2)), np.zeros((M, 2))
+    hsum, hsign, hlast = np.zeros((M, 2)), np.zeros((M, 2)), np.full((M, 2), np.nan)
+    seen, own_seen = np.zeros((M, 2)), np.full((M, 2), np.nan)
+    recorded = np.full((M, 2, n), np.nan)
+    gain, key = np.zeros(M), np.zeros(M)
+    valid, alive = np.zeros(M, dtype=np.bool_), np.ones(M, dtype=np.bool_)
+    order = np.arange(M) * 1.0
+    sup = _k_index((a * K + kk).ravel(), n * K)
+    dem = _k_index((a * K + kk[:, ::-1]).ravel(), n * K)
+    st = (kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0)
+    for c in range(M):
+        _k_compute(c, kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0,
+                   hsum, hsign, valid, table)
+    executed = np.empty(M, dtype=np.int64)
+    count = _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, x0, W, sup, dem, K, coins[:M],
+                    random_ties, executed, table if M < compiled_from else table[:, :0])
+    votes = x0.copy()
+    for f in range(count):
+        e = executed[f]
+        for side in range(2):
+            votes[a[e, side], kk[e, side]] = y[e, side]
+    return votes, M
+
+
+def _k_rounds(x, S, W, rounds, fixed_weight, salience_weight, coins, random_ties, table,
+              compiled_from):  # pragma: no cover - compiled
+    """Exchange._play_float's positions after ``rounds`` rounds (0..100), coins drawn up front in
+    the order the rounds draw them."""
+    n, K = x.shape
+    rate = fixed_weight + salience_weight * (1.0 - S)
+    used = 0
+    for _ in range(rounds):
+        y, M = _k_round(x, S, W, coins[used:], random_ties, table, compiled_from)
+        used += M
+        for i in range(n):
+            for k in range(K):
+                if not np.isnan(x[i, k]) and y[i, k] != x[i, k]:
+                    x[i, k] = x[i, k] + rate[i, k] * (y[i, k] - x[i, k])
+    return x
+
+
+HELPERS = ("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward",
+           "_k_cap", "_k_compute")
+INLINED = ("_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute")
+PLAY = Lazy(_k_play, helpers=HELPERS, inline=INLINED, error_model="numpy")
+ROUNDS = Lazy(_k_rounds, helpers=HELPERS + ("_k_play", "_k_candidates", "_k_index", "_k_outcome", "_k_round"),
+              inline=INLINED, error_model="numpy")
 COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow
+
+
+def _key_table() -> np.ndarray:
+    global _KEY_TABLE
+    if _KEY_TABLE is None:
+        _KEY_TABLE = numpy_key_table()
+    return _KEY_TABLE
+
+
+_KEY_TABLE: np.ndarray | None = None
+NO_TABLE = np.zeros((2, 0))  # keys by _k_key, as the compiled loop has taken them from COMPILED_FROM candidates
+POWERS_FROM = 330  # table column of 10^0
+
+
+def numpy_key_table() -> np.ndarray:
+    """gain_key's arithmetic as tables: row 0, 10.0 ** e as numpy computes it over an array (e =
+    -330..330); row 1, for each k, the least double whose numpy log10 reaches k (searched among
+    the 8,001 doubles around 10^k, where numpy's and libm's log10 may round apart)."""
+    e = np.arange(-POWERS_FROM, POWERS_FROM + 1, dtype=float)
+    with np.errstate(all="ignore"):
+        scale = 10.0 ** e
+        near = (np.array([10.0 ** k for k in e]).view(np.int64)[:, None] + np.arange(-4000, 4001)).view(np.float64)
+        reached = np.log10(near) >= e[:, None]
+    first = np.argmax(reached, axis=1)
+    threshold = near[np.arange(e.size), first]
+    monotone = (np.diff(reached.astype(np.int8), axis=1) >= 0).all(axis=1) & reached.any(axis=1) & ~reached[:, 0]
+    threshold[~monotone] = np.nan  # never reached (beyond the doubles' range): no gain comes near
+    return np.stack([scale, threshold])

@@ -37,9 +37,13 @@ defaults; a scenario read from KTAB XML supplies its own in ``settings.smp``, an
 parameters override those.
 
 Cost. KTAB evaluates every observer's view of every challenge, O(n^4) a turn, for its logs;
-the decisions need only each initiator's own view: O(n^3) a turn, in chunks of initiators
-so that memory stays O(n^2 x chunk). In deterministic mode the model reproduces KTAB's
-reference runs position for position.
+the decisions need only each initiator's own view: O(n^3) a turn (the third parties of every
+contest), in chunks of initiators so that memory stays O(n^2 x chunk); valuing the proposals
+is O(n^2 d), each queue's PCE O(n q^2) for q options, the PCE over all positions O(n^3). With
+the optional extra "fast" (numba) the third-party sums and the coalitions run compiled from 48
+actors, vectorised over targets with every sum in its order. Monte Carlo runs the samples in
+lockstep (:meth:`SMP.solve_batch`, :mod:`._smp_batch`), the same to the bit. In deterministic
+mode the model reproduces KTAB's reference runs position for position.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import UsageError
 from ..scenario import Inputs
 from ._jit import Lazy
+from ._smp_elections import (CHALLENGE_SEED, COALITION_SEED, MIN_GAIN, SAME_POSITION, pce, round4,  # noqa: F401
+                             utility, victory, vote)
 from .base import Model, Result, register
 
 if TYPE_CHECKING:
@@ -59,10 +65,6 @@ if TYPE_CHECKING:
 
 OPTIONS = ("VictoryProbModel", "PCEModel", "StateTransitions", "VotingRule", "BigRAdjust", "BigRRange",
            "ThirdPartyCommit", "InterVecBrgn", "BargnModel")
-COALITION_SEED = 1e-8  # KTAB's floor on a coalition's strength: equal options tie at 1/2
-CHALLENGE_SEED = 1e-10
-MIN_GAIN = 1e-5
-SAME_POSITION = 1e-3  # KTAB's tolerance for one position (Euclidean, on [0, 1])
 
 
 class SMPParams(BaseModel):
@@ -101,14 +103,18 @@ class SMP(Model):
     needs_positive_weights = True
     because = {"needs_all_stances": "issues are the dimensions of one policy space"}
 
-    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+    def options(self, inputs: Inputs) -> dict[str, str]:
+        """KTAB's nine options: the parameters, else the scenario's settings, else KTAB's defaults."""
         settings = inputs.settings.get("smp", {})
-        opt = {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
         for k in OPTIONS:
             if k in settings and settings[k] not in SMPParams.model_fields[k].annotation.__args__[0].__args__:
                 raise UsageError(f"model smp: the scenario's setting {k}={settings[k]!r} is not one of KTAB's values")
+        return {k: getattr(self.params, k) or settings.get(k) or DEFAULTS[k] for k in OPTIONS}
+
+    def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
+        opt = self.options(inputs)
         X, S, c = _space(inputs)
-        A = _accommodation(settings.get("accommodation", []), inputs.actors)
+        A = _accommodation(inputs.settings.get("smp", {}).get("accommodation", []), inputs.actors)
         game = Game(X, S, c, A, opt, rng)
         p = self.params
         game.play(turns=p.turns, max_turns=p.max_turns, min_turns=p.min_turns, stop_ratio=p.stop_ratio)
@@ -126,6 +132,31 @@ class SMP(Model):
         notes = [game.stopped]
         return Result(inputs.actors, inputs.issues, forecast * span + lo, positions, inputs.weight,
                       tables=game.tables(inputs, lo, span), notes=notes)
+
+    def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
+        """Forecasts (samples, issues) of sampled scenarios in lockstep (:mod:`._smp_batch`), the same
+        to the bit as solving each: deterministic transitions, InitOnlyInterp bargains (S1P1 or S2P2),
+        no accommodation matrix, at most ``MAX_ACTORS`` actors, and every sample acceptable to
+        :meth:`check`; otherwise None (Monte Carlo then solves sample by sample)."""
+        from . import _smp_batch
+
+        opt = self.options(base)
+        A = _accommodation(base.settings.get("smp", {}).get("accommodation", []), base.actors)
+        if not _smp_batch.supported(opt, A, len(base.actors)) or self.check(base):
+            return None
+        S, cap = draws.salience, draws.capability
+        s_total = S.sum(-1)
+        if ((s_total > 1 + 1e-9) | (s_total <= 0)).any() or (cap <= 0).any() or (np.ptp(cap, axis=-1) > 0).any():
+            return None  # a sample the model refuses: solved one by one, it is refused as such
+        X = (draws.position - base.scale_min) / (base.scale_max - base.scale_min)
+        c = cap[:, :, 0].copy()
+        p = self.params
+        with np.errstate(all="ignore"):
+            game = _smp_batch.Batch(X, S, c, opt)
+            final, own = game.play(turns=p.turns, max_turns=p.max_turns, min_turns=p.min_turns,
+                                   stop_ratio=p.stop_ratio)
+            forecast = _smp_batch.forecasts(c, opt, p.forecast == "expected", final, own)
+        return forecast * (base.scale_max - base.scale_min) + base.scale_min
 
     @classmethod
     def interactions(cls, result: Result) -> pd.DataFrame:
@@ -158,22 +189,6 @@ def _accommodation(pairs: list[dict[str, Any]], actors: tuple[str, ...]) -> np.n
 # -- voting, coalitions, PCE ---------------------------------------------------------------------
 
 
-def vote(rule: str, w: np.ndarray, du: np.ndarray) -> np.ndarray:
-    """A voter's vote between two options, from its weight and its utility advantage."""
-    if rule == "Prop":
-        return w * du
-    sign = np.clip(du / 1e-8, -1.0, 1.0)
-    if rule == "Binary":
-        return w * sign
-    if rule == "PropBin":
-        return w * (0.8 * du + 0.2 * sign)
-    if rule == "PropCbc":
-        return w * (0.5 * du + 0.5 * du ** 3)
-    if rule == "Cubic":
-        return w * du ** 3
-    return np.where(du > 0, (2.0 / 3.0) * w * du, w * du)  # ASymProsp: gains count two thirds
-
-
 def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
     """C[..., a, b]: the strength of the voters preferring option a to b (U[..., k, a]: voter k's utility).
 
@@ -185,10 +200,14 @@ def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
     n, m = U.shape[-2:]
     if rule == "Prop" and U.ndim == 2 and m >= FUSED_FROM and compiled("coalitions"):
         C = np.empty((m, m))
-        compiled("coalitions")(w, np.ascontiguousarray(U.T), C)
+        compiled("coalitions")(w, np.ascontiguousarray(U), C)
         return C
     batch = int(np.prod(U.shape[:-2], dtype=int))
     chunk = max(1, 2 ** 18 // max(1, batch * m * m))
+    if rule == "Prop" and U.ndim == 3 and n >= FUSED_FROM and compiled("coalitions_batch"):
+        C = np.empty(U.shape[:-2] + (m, m))
+        compiled("coalitions_batch")(w, np.ascontiguousarray(U), chunk, C)
+        return C
     pos = np.zeros(U.shape[:-2] + (m, m))
     neg = np.zeros_like(pos) if rule == "ASymProsp" else None
     for k in range(0, n, chunk):
@@ -200,52 +219,6 @@ def coalitions(rule: str, w: np.ndarray, U: np.ndarray) -> np.ndarray:
     C = pos if neg is None else np.where(np.tri(m, k=-1, dtype=bool), pos, np.swapaxes(neg, -1, -2))
     C[..., np.arange(m), np.arange(m)] = 0.0
     return C + COALITION_SEED
-
-
-def victory(model: str, C: np.ndarray) -> np.ndarray:
-    """P[..., a, b]: the probability that option a's coalition beats b's."""
-    Ct = np.swapaxes(C, -1, -2)
-    if model == "Binary":
-        r = C / (C + Ct)
-        xa = np.where(C >= 1.1 * Ct, 1.0, np.where(Ct >= 1.1 * C, 1e-6, (2.1 * r - 1) / 0.1))
-        xb = np.where(C >= 1.1 * Ct, 1e-6, np.where(Ct >= 1.1 * C, 1.0, 1 - xa))
-        P = xa / (xa + xb)
-    else:
-        k = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
-        P = C / (C + Ct) if k == 1 else C ** k / (C ** k + Ct ** k)
-    m = C.shape[-1]
-    P[..., np.arange(m), np.arange(m)] = 0.5
-    return P
-
-
-def pce(model: str, C: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Probabilities of the options (last axis) from their pairwise victory probabilities."""
-    if model == "Conditional":
-        logp = np.log(P).sum(axis=-1)  # p_a proportional to prod_b P[a, b]
-        p = np.exp(logp - logp.max(axis=-1, keepdims=True))
-        return p / p.sum(axis=-1, keepdims=True)
-    if P.ndim > 2:
-        return np.stack([pce(model, c, q) for c, q in zip(C.reshape(-1, *C.shape[-2:]), P.reshape(-1, *P.shape[-2:]))]
-                        ).reshape(P.shape[:-1])
-    m = len(P)
-    if model == "MarkovUniform":
-        Q, tol = None, 1e-6
-    else:  # MarkovIncentive: challenges in proportion to the incentive C P
-        N = C * P
-        np.fill_diagonal(N, np.diag(N) + 1e-10)
-        Q, tol = N / N.sum(axis=0, keepdims=True), 1e-8
-    p = np.full(m, 1.0 / m)
-    for _ in range(1000):
-        if Q is None:
-            q = (P * (p[:, None] + p[None, :])).sum(1) / m
-        else:
-            ct = p[:, None] * Q.T
-            q = (P * (ct + ct.T)).sum(1)
-        change = np.abs(q - p).max()
-        p = 0.5 * (p + q)
-        if change <= tol:
-            return p
-    raise UsageError(f"model smp: the {model} PCE did not converge in 1000 iterations")
 
 
 def scalar_pce(opt: dict, w: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -270,14 +243,6 @@ def estimated_r(adjust: str, R_h: np.ndarray, R: np.ndarray) -> np.ndarray:
     a = {"None": 0.0, "OneThird": 1 / 3, "Half": 0.5, "TwoThirds": 2 / 3, "Full": 1.0}[adjust]
     return ((1 - a) * R_h[:, None] + a * R[None, :]) if a not in (0.0, 1.0) else (
         np.broadcast_to(R_h[:, None], (len(R_h), len(R))) if a == 0.0 else np.broadcast_to(R, (len(R_h), len(R))))
-
-
-def round4(x: np.ndarray) -> np.ndarray:
-    return np.floor(0.5 + 10000.0 * x) / 10000.0
-
-
-def utility(d: np.ndarray, R: np.ndarray) -> np.ndarray:
-    return (1.0 - d) * (1.0 + d * R)
 
 
 # -- the game ---------------------------------------------------------------------------------
@@ -352,25 +317,31 @@ class Game:
                             else f"stopped at max_turns={max_turns} without settling")
 
     def turn(self, t: int, X: np.ndarray, d: np.ndarray, R: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """One turn: O(n^3 d) for the challenges (:meth:`challenge_all`), O(n^2 d) to value the
+        proposals' options, and O(n q^2) per queue PCE (q options, q <= n + 1)."""
         n = len(X)
         targets, p_win, gains = self.challenge_all(d, R)
-        proposals = []  # (initiator, receiver, b_initiator, b_receiver)
-        for i in range(n):
-            j = targets[i]
-            if j < 0:
-                continue
-            proposals += [(i, j, b_i, b_j) for b_i, b_j in self.bargains_for(i, j, X, p_win[i], d, R)]
-            self.challenges.append({"round": t, "initiator": i, "target": j, "p_win": p_win[i], "gain": gains[i]})
+        initiators = np.flatnonzero(targets >= 0)
+        proposals = self.proposals(initiators, targets[initiators], X, p_win, d, R)
+        for i in initiators:
+            self.challenges.append({"round": t, "initiator": i, "target": targets[i], "p_win": p_win[i],
+                                    "gain": gains[i]})
         # Each actor values every option by its mean utility over all positions after the option.
         base = own.sum(1)
-        values = [base / n]
-        for i, j, b_i, b_j in proposals:
-            u = utility(self.distances(self.ideals, np.vstack([b_i, b_j])), R[:, None])
-            values.append((base - own[:, i] - own[:, j] + u[:, 0] + u[:, 1]) / n)
-        V = np.column_stack(values)
+        V = np.empty((n, 1 + len(proposals)))
+        V[:, 0] = base / n
+        if proposals:
+            I, J = np.array([pr[0] for pr in proposals]), np.array([pr[1] for pr in proposals])
+            points = np.array([b for pr in proposals for b in pr[2:]])  # b_i, b_j of each proposal
+            u = utility(self.distances(self.ideals, points), R[:, None])
+            V[:, 1:] = (base[:, None] - own[:, I] - own[:, J] + u[:, 0::2] + u[:, 1::2]) / n
         X_new = X.copy()
         draws = self.rng.random(n) if self.opt["StateTransitions"] == "Stochastic" else None
-        queues = [[0] + [m + 1 for m, (i, j, _, _) in enumerate(proposals) if k in (i, j)] for k in range(n)]
+        queues: list[list[int]] = [[0] for _ in range(n)]
+        for m, (i, j, _, _) in enumerate(proposals):
+            queues[i].append(m + 1)
+            if j != i:
+                queues[j].append(m + 1)
         chosen = {}
         for length in sorted({len(q) for q in queues} - {1}):  # one batched PCE per queue length
             who = [k for k in range(n) if len(queues[k]) == length]
@@ -388,6 +359,15 @@ class Game:
                                   "taken_by_initiator": chosen.get((m, True), False),
                                   "taken_by_receiver": chosen.get((m, False), False)})
         return X_new
+
+    def proposals(self, I: np.ndarray, J: np.ndarray, X: np.ndarray, p_win: np.ndarray, d: np.ndarray,
+                  R: np.ndarray) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """(initiator, receiver, b_initiator, b_receiver) of each challenge i -> j, in initiator order."""
+        if self.opt["BargnModel"] == "InitOnlyInterp" and self.opt["InterVecBrgn"] != "S2PMax" and I.size:
+            b_i, b_j = self._interpolate_all(I, J, X, p_win[I])
+            return [(int(i), int(j), bi, bj) for i, j, bi, bj in zip(I, J, b_i, b_j)]
+        return [(int(i), int(j), b_i, b_j) for i, j in zip(I, J)
+                for b_i, b_j in self.bargains_for(i, j, X, p_win[i], d, R)]
 
     def challenge_all(self, d: np.ndarray, R: np.ndarray, chunk: int | None = None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -432,9 +412,9 @@ class Game:
         Cj0 = CHALLENGE_SEED + np.maximum(-ci, 0) + np.maximum(-cj, 0)
         fused = rule == "Prop" and n >= FUSED_FROM and compiled("third_parties")
         if opt["ThirdPartyCommit"] == "SemiCommit" and fused:
-            E, F = self._third_party_terms(d)
+            ET, FT = self._third_party_terms(d, transposed=True)
             Ci, Cj = np.empty_like(Ci0), np.empty_like(Cj0)
-            fused(I, E, F, np.ascontiguousarray(r), u_ji, u_jj, W, Ci0, Cj0, Ci, Cj)
+            fused(I, ET, FT, np.ascontiguousarray(r), u_ji, u_jj, W, Ci0, Cj0, Ci, Cj)
         elif opt["ThirdPartyCommit"] == "SemiCommit":
             # Third parties t (last axis) in the contest of i against j (middle axis), each alone.
             E, F = self._third_party_terms(d)
@@ -461,13 +441,19 @@ class Game:
         gain = (1 - sj) * 2 * u_ii + sj * (P * 2 * u_ii + (1 - P) * 2 * u_ij) - (u_ii + u_ij)
         return P, gain
 
-    def _third_party_terms(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """E, F with t's utility of j's position = E[j, t] + F[j, t] r_t (cached per turn)."""
+    def _third_party_terms(self, d: np.ndarray, transposed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """E, F with t's utility of j's position = E[j, t] + F[j, t] r_t (cached per turn);
+        ``transposed``: the same numbers as (t, j) arrays."""
         if getattr(self, "_terms_for", None) is not d:
             dt = np.ascontiguousarray(d.T)
             self._terms = (1.0 - dt, (1.0 - dt) * dt)
+            self._terms_t = None
             self._terms_for = d
-        return self._terms
+        if not transposed:
+            return self._terms
+        if self._terms_t is None:
+            self._terms_t = tuple(np.ascontiguousarray(a.T) for a in self._terms)
+        return self._terms_t
 
     def bargains_for(self, i: int, j: int, X: np.ndarray, p: float, d: np.ndarray, R: np.ndarray
                      ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -485,6 +471,18 @@ class Game:
         # PWCompInterp: KTAB weights both versions with i's capability, so by salience alone.
         wi, wj = self.s_total[i], self.s_total[j]
         return [((wi * mine[0] + wj * theirs[0]) / (wi + wj), (wi * mine[1] + wj * theirs[1]) / (wi + wj))]
+
+    def _interpolate_all(self, I: np.ndarray, J: np.ndarray, X: np.ndarray, p: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_interpolate` (S1P1, S2P2) for many challenges at once, the same arithmetic
+        element by element (the powers of the scalar probabilities are taken one by one, as there)."""
+        si, sj, xi, xj = self.S[I], self.S[J], X[I], X[J]
+        e = 2 if self.opt["InterVecBrgn"] == "S2P2" else 1
+        pe = np.array([q ** e for q in p])[:, None]
+        qe = np.array([(1 - q) ** e for q in p])[:, None]
+        wi, wj = si ** e * pe, sj ** e * qe
+        total = wi + 1e-6 + wj
+        return round4(((wi + 1e-6) * xi + wj * xj) / total), round4((wi * xi + (wj + 1e-6) * xj) / total)
 
     def _interpolate(self, i: int, j: int, X: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
         si, sj, xi, xj = self.S[i], self.S[j], X[i], X[j]
@@ -526,52 +524,83 @@ class Game:
 # -- an optional compiled kernel ------------------------------------------------------------------
 
 
-def _third_parties(I, E, F, r, u_ji, u_jj, W, Ci0, Cj0, Ci, Cj):  # pragma: no cover - compiled
+def _third_parties(I, ET, FT, r, u_ji, u_jj, W, Ci0, Cj0, Ci, Cj):  # pragma: no cover - compiled
     """The SemiCommit third-party sums of challenges_of for the Prop rule, in one pass.
 
     The same arithmetic as the array code, fused: no (initiators, targets, third parties)
-    temporaries, so the O(n^3) turn runs at the speed of the arithmetic, not of memory.
+    temporaries. ``ET``, ``FT``: the terms E, F transposed (third party, target). For each
+    initiator the targets j form the inner loop, each with its own sums, so that the compiler
+    runs several targets in one vector instruction while each sum still adds its terms in the
+    order of the third parties; the initiator and the target add nothing (zero, by a select:
+    the sums start at +0 and keep their sign, so adding zero changes no bit), and each vote goes
+    to its side by a select rather than a branch. O(m n^2) for m initiators.
     """
     m, n = Ci0.shape
+    up, down = np.empty(n), np.empty(n)
     for a in range(m):
         i = I[a]
-        for j in range(n):
-            ci0, cj0 = Ci0[a, j], Cj0[a, j]
-            up, down = 0.0, 0.0
-            for t in range(n):
-                if t == i or t == j:
-                    continue
-                uni, unn = u_ji[a, t], u_jj[a, t]
-                unj = F[j, t] * r[a, t] + E[j, t]
-                v0 = W[t] * (uni - unj)
-                pro = ci0 + max(v0, 0.0)
-                pin = pro / (pro + cj0 + max(-v0, 0.0))
+        up[:] = 0.0
+        down[:] = 0.0
+        for t in range(n):
+            if t == i:
+                continue
+            uni, unn, rt, wt = u_ji[a, t], u_jj[a, t], r[a, t], W[t]
+            for j in range(n):
+                unj = FT[t, j] * rt + ET[t, j]
+                v0 = wt * (uni - unj)
+                pro = Ci0[a, j] + (0.0 if v0 <= 0.0 else v0)  # max(v0, 0), NaN passing as in numpy
+                pin = pro / (pro + Cj0[a, j] + (0.0 if -v0 <= 0.0 else -v0))
                 g = unn - unj
-                vn = W[t] * (pin * (g + (unn - uni)) - g)
-                if vn > 0.0:
-                    up += vn
-                else:
-                    down -= vn
-            Ci[a, j] = ci0 + up
-            Cj[a, j] = cj0 + down
+                vn = wt * (pin * (g + (unn - uni)) - g)
+                vn = 0.0 if t == j else vn
+                positive = vn > 0.0
+                up[j] += vn if positive else 0.0
+                down[j] -= 0.0 if positive else vn
+        for j in range(n):
+            Ci[a, j] = Ci0[a, j] + up[j]
+            Cj[a, j] = Cj0[a, j] + down[j]
 
 
-def _coalitions(w, Ut, C):  # pragma: no cover - compiled
-    """coalitions() for the Prop rule in one pass: C[a, b] = seed + sum_k w_k max(0, U[k, a] - U[k, b])."""
-    m, n = Ut.shape
+def _coalitions(w, U, C):  # pragma: no cover - compiled
+    """coalitions() for the Prop rule in one pass: C[a, b] = seed + sum_k w_k max(0, U[k, a] - U[k, b]).
+
+    Each sum adds the voters in order; the options b form the inner loop (one vector
+    instruction for several), and a vote against adds zero by a select. O(n m^2)."""
+    n, m = U.shape
+    total = np.empty(m)
     for a in range(m):
+        total[:] = 0.0
+        for k in range(n):
+            ua, wk = U[k, a], w[k]
+            for b in range(m):
+                du = ua - U[k, b]
+                total[b] += wk * du if du > 0.0 else 0.0
         for b in range(m):
-            total = 0.0
-            if a != b:
-                for k in range(n):
-                    du = Ut[a, k] - Ut[b, k]
-                    if du > 0.0:
-                        total += w[k] * du
-            C[a, b] = total + COALITION_SEED
+            C[a, b] = total[b] + COALITION_SEED
+
+
+def _coalitions_batch(w, U, chunk, C):  # pragma: no cover - compiled
+    """coalitions() for the Prop rule over a batch U (batch, voters, options), with the array
+    code's sums exactly: voters summed in order within chunks of ``chunk``, the chunks' sums
+    added to zero in order (as ``pos += part.sum(-3)`` does)."""
+    B, n, m = U.shape
+    for q in range(B):
+        for a in range(m):
+            for b in range(m):
+                pos = 0.0
+                if a != b:
+                    for k0 in range(0, n, chunk):
+                        part = 0.0
+                        for k in range(k0, min(n, k0 + chunk)):
+                            v = w[k] * (U[q, k, a] - U[q, k, b])
+                            part += v if not v <= 0.0 else 0.0
+                        pos += part
+                C[q, a, b] = pos + COALITION_SEED
 
 
 FUSED_FROM = 48  # below this many actors the arrays are fast enough and compiling is not worth it
-KERNELS = {"third_parties": Lazy(_third_parties), "coalitions": Lazy(_coalitions)}
+KERNELS = {name: Lazy(fn, error_model="numpy") for name, fn in
+           (("third_parties", _third_parties), ("coalitions", _coalitions), ("coalitions_batch", _coalitions_batch))}
 
 
 def compiled(name: str):
