@@ -249,7 +249,7 @@ def test_the_dashboard_shows_the_bottom_line_first_after_run(server, page):
     page.click("#run-button")
     page.wait_for_selector('#bottom-line .bottom-line[data-issue="sanctions"]', timeout=60_000)
     sanctions = page.locator('#bottom-line .bottom-line[data-issue="sanctions"]')
-    assert sanctions.locator(".recommended").inner_text() == "20.0 (status quo)"
+    assert sanctions.locator("span.recommended").inner_text() == "20.0 (status quo)"
     assert "if the lock breaks" in sanctions.inner_text()
     top = page.locator("#bottom-line").bounding_box()["y"]
     assert top < page.locator("#forecast-table").bounding_box()["y"]

@@ -192,7 +192,7 @@ def test_perspectives_on_two_processes_are_the_perspectives_on_one(korea):
 def test_monte_carlo_in_process_shows_progress_within_a_batch_and_the_same_forecasts():
     sc = make_scenario([[10.0, 80.0], [60.0, 20.0], [90.0, 50.0]], [[0.6, 0.4], [0.5, 0.5], [0.3, 0.7]], [1, 2, 1])
     calls = []
-    specs = [("mean", {}), ("smp", {})]
+    specs = [("mean", {}), ("exchange", {"p": 0.3, "rounds": 2})]  # REX exchange: solved sample by sample
     shown = monte_carlo(sc, specs, 40, 3, batch=20, progress=record(calls))
     silent = monte_carlo(sc, specs, 40, 3, batch=20)
     assert all(np.array_equal(shown[m], silent[m]) for m, _ in specs)

@@ -216,7 +216,7 @@ def test_serve_refuses_a_missing_folder(cli):
 @pytest.mark.slow
 def test_the_report_is_served_and_its_get_writes_nothing(client, tmp_path):
     before = RunStore(tmp_path / "runs.sqlite").list(1000)
-    html = client.get("/scenario/korea-2018.yaml/report").text
+    html = settled(client, client.get("/scenario/korea-2018.yaml/report")).text  # built as a job
     assert html.startswith("<!DOCTYPE html>") and "Korean peninsula diplomacy, 2018" in html
     assert RunStore(tmp_path / "runs.sqlite").list(1000) == before == []
 

@@ -108,12 +108,16 @@ class RoleAnalysis:
         return pd.DataFrame(rows, columns=["actor", "role", "issue", "score", "confidence", "holds"])
 
     def __repr__(self) -> str:
+        import pandas as pd
+
         held = pd.DataFrame(self.roles, columns=["actor", "role", "issue", "score", "confidence"])
         return f"<RoleAnalysis of {self.scenario.name} ({self.model}, {self.samples} samples): roles that hold>\n{held}"
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the roles that hold, with their confidence, and the asserted roles' verdicts."""
         from html import escape
+
+        import pandas as pd
 
         def table(frame: pd.DataFrame) -> str:
             return frame.to_html(index=False, float_format=lambda x: f"{x:.2f}", na_rep="", border=0)

@@ -45,8 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                      "readings diverge."),
     "sensitivity": ("sensitivity", "Which inputs move each issue's forecast (a one-at-a-time tornado, Sobol "
                                    "indices), and locked forecasts."),
-    "roles": ("roles", "Who pivots, brokers, spoils, enables, follows, holds out or stands alone, on which issue,\n"
-                       "how surely, and why; beside the roles the scenario's sources assert."),
+    "roles": ("roles", "Who pivots, holds a veto, brokers, spoils, enables, follows, holds out or stands alone, on\n"
+                       "which issue, how surely, and why; beside the roles the scenario's sources assert."),
     "backtest": ("backtest", "Score models against recorded outcomes: MAE and more, each against the compromise "
                              "model."),
     "seal": ("ledger", "Seal a recorded forecast before its outcome is known: append its hashes to the ledger."),
