@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -93,3 +94,18 @@ def test_version_and_a_command_run_after_lazy_loading(cli):
     assert code == 0 and out.startswith("accord ")
     code, _, err = cli("nonsense")
     assert code == 2 and "No such command" in err
+
+
+def test_the_package_imports_only_its_declared_dependencies_of_the_command_line():
+    """click is not a dependency of accord: Typer carries its own (newer Typer vendors it), so a core
+    install (`make demo`) has no click to import."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "src" / "accord"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] == "click"]
+    assert not found, found

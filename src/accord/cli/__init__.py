@@ -23,11 +23,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from ..errors import AccordError, InputError, Problem
 
@@ -77,19 +76,20 @@ class Commands(TyperGroup):
 
     listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    # Typer carries its own click (typer >= 0.2x vendors it): no import of click itself.
+    def list_commands(self, ctx: Any) -> list[str]:
         return list(dict.fromkeys([*COMMANDS, *self.commands]))
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module, summary = COMMANDS[cmd_name]
             if self.listing:
-                return click.Command(cmd_name, help=summary)
+                return TyperCommand(cmd_name, help=summary)
             importlib.import_module(f"{__name__}.{module}")  # its commands register on `app`
             self.commands.update(typer.main.get_group(app).commands)
         return self.commands.get(cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         self.listing = True
         try:
             super().format_help(ctx, formatter)
