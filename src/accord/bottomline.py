@@ -22,7 +22,7 @@ a forecast is *unstable* when such a move shifts it by more than :data:`UNSTABLE
 scale (a small change of the evidence moves it by much), or when its Monte Carlo median
 lies further than that from the point forecast. The moves are the positions only (the input
 the sources disagree on most, and the one a what-if edits), and a model with a batched form
-solves all of them at once (:func:`accord.experiment.solve_design`). The models of
+solves all of them at once (:func:`accord.experiment.solve_all`). The models of
 :data:`SLOW` (no batched form, issues coupled, so every move is a full run) are left out
 unless asked for, and the bottom line says so.
 
@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .experiment import Progress, solve_design
+from .experiment import Progress, solve_all
 from .institutions import analyse, locked_by
 from .models import Result, get_model
 from .scenario import Inputs, Scenario
@@ -172,8 +172,8 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
         if result.model in skip:
             continue
         model = get_model(result.model)(**result.params)
-        forecasts = solve_design(model, base, [base, *design], seed, workers=workers, scheduler=scheduler,
-                                 progress=progress)
+        forecasts = solve_all(model, [base, *design], seed, workers=workers, scheduler=scheduler,
+                           progress=progress)
         moved = np.abs(forecasts[1:] - forecasts[0])  # runs, issues
         for k, issue in enumerate(base.issues):
             if not len(moves) or np.isnan(moved[:, k]).all():

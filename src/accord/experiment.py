@@ -328,31 +328,6 @@ def solve_all(model: Model, inputs: Sequence[Inputs], seed: int | None = 0, *, p
     return np.concatenate(parts) if parts else np.empty((0, 0))
 
 
-def solve_design(model: Model, base: Inputs, inputs: Sequence[Inputs], seed: int | None = 0, *, per_job: int = 16,
-                 workers: int = 1, scheduler: str | None = None, pool: Executor | None = None,
-                 progress: Progress | None = None) -> np.ndarray:
-    """Forecasts (runs, issues) of one model on a design whose runs differ from ``base`` only
-    in their numbers (the same actors and issues): all at once by the model's batched form
-    where it has one (as Monte Carlo does), else run by run as :func:`solve_all` does.
-
-    >>> import accord
-    >>> base = accord.from_arrays([[10.0], [90.0]], [[0.5], [0.5]], [1, 1]).inputs()
-    >>> moved = Factor("position", 0, 0, "A0 position on i0").set(base, 30.0)
-    >>> solve_design(accord.get_model("median")(), base, [base, moved]).tolist()
-    [[10.0], [30.0]]
-    """
-    if inputs:
-        stacked = Draws(*(np.stack([getattr(x, k) for x in inputs]) for k in ("position", "salience", "capability",
-                                                                                 "reference")))
-        batched = model.solve_batch(base, stacked)
-        if batched is not None:
-            if progress is not None:
-                progress(len(inputs), len(inputs))
-            return np.asarray(batched, float)
-    return solve_all(model, inputs, seed, per_job=per_job, workers=workers, scheduler=scheduler, pool=pool,
-                     progress=progress)
-
-
 def _one_batch(model: Model, inputs: Sequence[Inputs]) -> np.ndarray | None:
     """The forecasts of inputs that differ only in their numbers, solved in one batch in this process
     (faster than any executor) where the model's batched form gives each run's forecast exactly

@@ -228,6 +228,9 @@ def check_batched_equals_unbatched(model: Model) -> None:
                                                    f"{np.shape(batched)}, not (samples, issues) {one_by_one.shape}")
     np.testing.assert_allclose(batched, one_by_one, rtol=1e-12, atol=1e-9,
                                err_msg=f"model {model.name}: solve_batch differs from solving sample by sample")
+    if model.exact_batch:  # declared exact: designs are solved in one batch (accord.experiment.solve_all)
+        np.testing.assert_array_equal(batched, one_by_one, err_msg=f"model {model.name} declares exact_batch, "
+                                      "but solve_batch differs from solving sample by sample in the last bits")
 
 
 def check_monte_carlo_runs(model: Model) -> None:

@@ -28,6 +28,8 @@ class Mean(Model):
     def solve(self, inputs: Inputs, rng: np.random.Generator) -> Result:
         return Result.static(inputs, weighted_mean(inputs.position.T, inputs.weight.T))
 
+    exact_batch = True  # its batch is its single runs, bit for bit (accord.testing checks it)
+
     def solve_batch(self, base: Inputs, draws) -> np.ndarray:
         weight = relative_weight(draws.capability, draws.salience, ~np.isnan(draws.position))
         return weighted_mean(np.swapaxes(draws.position, 1, 2), np.swapaxes(weight, 1, 2))

@@ -193,6 +193,8 @@ class EUM(Model):
         tables = {"risk": _frame(risk), "offers": _frame(offers)}
         return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
 
+    exact_batch = True  # its batch is its single runs, bit for bit (accord.testing checks it)
+
     def solve_batch(self, base: Inputs, draws) -> np.ndarray | None:
         """Forecasts (samples, issues) for the paper preset's choices, all samples in lockstep.
 

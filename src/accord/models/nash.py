@@ -84,6 +84,7 @@ class Nash(Model):
                          "feasible_low": float(np.ldexp(lo, k)), "feasible_high": float(np.ldexp(hi, k))})
         return Result.static(inputs, forecast, tables={"nash": rows}, notes=notes)
 
+    exact_batch = True  # its batch is its single runs, bit for bit (accord.testing checks it)
 
     def solve_batch(self, base: Inputs, draws) -> np.ndarray:
         """The same solution for every sample at once: one bisection with a sample axis."""

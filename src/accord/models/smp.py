@@ -133,6 +133,8 @@ class SMP(Model):
         return Result(inputs.actors, inputs.issues, forecast * span + lo, positions, inputs.weight,
                       tables=game.tables(inputs, lo, span), notes=notes)
 
+    exact_batch = True  # its batch is its single runs, bit for bit (accord.testing checks it)
+
     def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
         """Forecasts (samples, issues) of sampled scenarios in lockstep (:mod:`._smp_batch`), the same
         to the bit as solving each: deterministic transitions, InitOnlyInterp bargains (S1P1 or S2P2),
