@@ -246,7 +246,9 @@ def test_the_report_opens_on_the_bottom_line_and_its_numbers_do_not_wrap(browser
 
 def test_the_dashboard_shows_the_bottom_line_first_after_run(server, page):
     page.goto(server["url"] + "/scenario/korea-2018.yaml")
-    page.click("#run-button")
+    page.wait_for_selector('#bottom-line .bottom-line[data-issue="sanctions"]', timeout=60_000)  # the page's own
+    with page.expect_response(lambda r: r.url.endswith("/forecast") and r.request.method == "POST"):
+        page.click("#run-button")
     page.wait_for_selector('#bottom-line .bottom-line[data-issue="sanctions"]', timeout=60_000)
     sanctions = page.locator('#bottom-line .bottom-line[data-issue="sanctions"]')
     assert sanctions.locator("span.recommended").inner_text() == "20.0 (status quo)"
@@ -257,3 +259,31 @@ def test_the_dashboard_shows_the_bottom_line_first_after_run(server, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "7-dashboard-bottom-line.png"))
     shot(page, "7-dashboard-after-run-full")
+
+
+def test_run_pressed_while_the_first_forecast_loads_is_not_overwritten_by_it(server, browser):
+    """The page's own forecast and the analyst's Run race: the later-arriving answer to the page
+    load must not replace the edited run (the load is aborted when Run is pressed)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    held: list = []
+    page.route("**/forecast", lambda route: held.append(route))
+    page.goto(server["url"] + "/scenario/korea-2018.yaml")
+    deadline = time.monotonic() + 20
+    while not held:  # the page load's forecast, held back
+        assert time.monotonic() < deadline, "the page did not ask for its forecast"
+        page.wait_for_timeout(50)
+    page.fill('input[name="position:RUS:sanctions"]', "100")
+    page.click("#run-button")
+    while len(held) < 2:
+        assert time.monotonic() < deadline, "Run did not ask for a forecast"
+        page.wait_for_timeout(50)
+    held[1].continue_()
+    page.wait_for_selector("text=edited: RUS position on sanctions = 100.00", timeout=60_000)
+    try:  # the page load's request, now answered late (or already aborted by the browser)
+        held[0].continue_()
+    except Exception:  # noqa: BLE001 - an aborted request cannot be continued, which is the point
+        pass
+    page.wait_for_timeout(1500)
+    assert page.locator("text=edited: RUS position on sanctions = 100.00").count() == 1
+    context.close()
