@@ -10,7 +10,7 @@
   headline when the headline says what kind of text it is ("PM statement in Downing Street",
   "Statement by the President on ...", "European Council conclusions"), or, if the headline
   names no actor ("Press Availability"), the first named in the byline under it (short lines
-  without a full stop: "John Kerry / Secretary of State"). A headline that does not say what
+  without a full stop: "Jane Doe / Secretary of State"). A headline that does not say what
   kind of text it is (a news story, an analysis) gives no author, and its "we" stays
   unresolved: the reader and the writer are not parties.
 
@@ -122,7 +122,7 @@ def _author(text: str, names: list[Match]) -> str | None:
     first = next((m for m in names if m.start < len(headline)
                   and not _TOPIC.search(headline[:m.start])), None)  # "Statement on Iran": Iran is the topic
     if first is None and not any(m.start < len(headline) for m in names):
-        end = _byline_end(text, len(headline))  # "Press Availability" / "John Kerry" / "Secretary of State"
+        end = _byline_end(text, len(headline))  # "Press Availability" / "Jane Doe" / "Secretary of State"
         first = next((m for m in names if len(headline) <= m.start < end), None)
     return first.key if first else None
 

@@ -18,8 +18,8 @@ unless it stands for nothing ("it is clear why", "it appears that"); "the three 
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
 Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
 the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
-before: those who met in it ("May met with Merkel and Macron to discuss the US decision. The
-leaders agreed": not the US), else its parties, else every actor it names ("X held calls with
+before: those who met in it ("A met with B and C to discuss the decision of D. The leaders
+agreed": not D), else its parties, else every actor it names ("X held calls with
 Y and Z. They agreed"); "he", "his", "she", "her" its first party. A plural reference also
 looks back across a paragraph break when the paragraph before is one sentence that is not a
 headline (press releases give each sentence a paragraph), or ends on a reference to a group
@@ -39,8 +39,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
   with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
   condemnation *from China*"); those one meets take part in what the meeting is about ("met
-  *with Merkel and Macron* to discuss", "held phone calls *with* ...", "spoke *to* ...",
-  "agreed *with the Commission* the terms"), unless the meeting is only named ("in meetings
+  *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
+  B* the terms"), unless the meeting is only named ("in meetings
   with ...");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
@@ -50,7 +50,7 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * the subject of what another actor demands ("advocating that *Seoul* reject deployment") is
   the addressee of the demand, not its author;
 * a name before a stance of its own holds it wherever it stands ("no difference to *the
-  British* assessment", "*the US* decision");
+  French* assessment", "*the US* decision");
 * a possessive always holds a stance as a subject; in an object's place it does only where
   it owns a stance, a demand, a policy, a role or an effort ("agreed *to North Korea's
   demand*", "endorsing *Pyongyang's preferred course*"), while what else it owns is what the
@@ -66,8 +66,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 or more (an analyst's "work closely", "legally binding" name the issue as well as a direction,
 unlike "close" or "pull out"); and, once one of its terms of several words has been named in an
 earlier sentence of the article, by that term's last word after an article or a demonstrative
-("the political declaration ... *that declaration*", "the nuclear deal ... *a horrible,
-one-sided deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
+("the peace treaty ... *that treaty*", "the nuclear deal ... *a flawed, one-sided
+deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
 another issue's word stands, and not for a word that ends the terms of two issues or is a
 word of an actor's name (see :func:`~accord.evidence.lexicon.vocabulary`).
 
@@ -328,7 +328,7 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
 
 
 def _meeting(s: Sentence, actors: list[Match], holders: list[Match]) -> list[Match]:
-    """Those who meet in a sentence ("May met with Merkel and Macron"): the holder named last
+    """Those who meet in a sentence ("A met with B and C"): the holder named last
     before the words of meeting and the actors listed right after them; what "they" and "the
     leaders" of the next sentence stand for. Empty if the sentence tells of no meeting."""
     m = _MEETING.search(s.text)
@@ -410,7 +410,7 @@ _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blo
 #: acting with: "stand with Kim", "together with China"
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
-#: meeting with: "met with Merkel and Macron", "held phone calls with the French President": the
+#: meeting with: "met with B and C", "held phone calls with the French President": the
 #: parties one meets take part in what the meeting is about
 _MEETING = re.compile(r"\b(?:(?:met|meets?|talked|spoke|speaks?|conferred|agreed|agrees?|negotiated|negotiates?|"
                       r"(?:held|hold|holds|had|has|have)\s+(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
@@ -441,7 +441,7 @@ _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b
                 r"judg(?:e)?ment)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
-#: a name before a stance it holds, as an attribute: "the *US* decision", "the *British* assessment"
+#: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
 _ATTRIBUTIVE = re.compile(rf"^\s+{_STANCE_NOUN}", re.I)
 _BRACKETED = re.compile(r"^\s*[\[(]\s*(?:the\s+)?$")  # "the DPRK [Democratic People's Republic of Korea ...]"
 _APPOSITION = re.compile(r"^\s+(?:[a-z\-]+\s+){1,3}$")  # "North Korea's incumbent leader| Kim Jong Un"
@@ -522,8 +522,8 @@ def _is_object(s: Sentence, mention: Match, terms: list[Match], every: list[Matc
     "North Korea's nuclear program")? Not when the word is, or qualifies, the actor's own role,
     effort or policy ("China's role", "Russia's negotiation efforts"). A possessive that owns
     the word of any issue (``every``) is what the sentence is about, for every issue: "the deal
-    does not cover *Iran's* regional activity" says nothing of what Iran wants of the deal. The
-    speaker's own ("*our* Brexit deal") is never only what the sentence is about."""
+    does not cover *X's* missile programme" says nothing of what X wants of the deal. The
+    speaker's own ("*our* deal") is never only what the sentence is about."""
     after = any(t.end <= mention.start and _OBJECT.match(s.text[t.end - s.start:mention.start - s.start])
                 for t in terms)
     owner = _possessive(mention) and mention.text.lower() not in ("our", "my") and any(
