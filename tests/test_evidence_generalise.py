@@ -127,8 +127,8 @@ def heldout(name: str, kept: str = "", parser=None) -> dict:
 
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
-    ("iran", (38, 23, 16, 10)),
-    ("brexit", (26, 16, 11, 11)),
+    ("iran", (38, 25, 19, 14)),
+    ("brexit", (26, 22, 17, 16)),
     ("paris", (35, 30, 27, 18)),
     ("korea", (8, 7, 4, 4)),
 ])
@@ -140,13 +140,13 @@ def test_scan_against_the_heldout_labels(name, counts):
 
 @pytest.mark.parametrize("name, kept, counts", [
     # the sets kept apart from the changes (data/evidence/heldout/README.md)
-    ("iran", "added", (19, 7, 4, 2)),
-    ("brexit", "added", (6, 3, 3, 2)),
-    ("iran", "fresh", (12, 7, 5, 2)),
+    ("iran", "added", (19, 17, 16, 10)),
+    ("brexit", "added", (6, 9, 6, 5)),
+    ("iran", "fresh", (12, 9, 6, 3)),
     ("brexit", "fresh", (10, 4, 3, 1)),
-    ("paris", "fresh", (5, 1, 1, 1)),
-    ("brexit", "fresh2", (7, 6, 4, 2)),
-    ("korea", "fresh2", (18, 15, 11, 10)),
+    ("paris", "fresh", (5, 2, 2, 1)),
+    ("brexit", "fresh2", (7, 7, 5, 3)),
+    ("korea", "fresh2", (18, 16, 11, 10)),
 ])
 def test_scan_against_the_kept_apart_labels(name, kept, counts):
     r = heldout(name, kept)

@@ -8,9 +8,11 @@
   quotation;
 * outside quotations, to the author of a statement: the actor named first in the article's
   headline when the headline says what kind of text it is ("PM statement in Downing Street",
-  "Statement by the President on ...", "European Council conclusions"). A headline that does
-  not (a news story, an analysis) gives no author, and its "we" stays unresolved: the reader
-  and the writer are not parties.
+  "Statement by the President on ...", "European Council conclusions"), or, if the headline
+  names no actor ("Press Availability"), the first named in the byline under it (short lines
+  without a full stop: "Jane Doe / Secretary of State"). A headline that does not say what
+  kind of text it is (a news story, an analysis) gives no author, and its "we" stays
+  unresolved: the reader and the writer are not parties.
 
 A quotation is a span between typographic quotes, or between straight double quotes paired
 within a paragraph; one left open runs to the end of its paragraph, as a quotation continued
@@ -33,7 +35,8 @@ from dataclasses import dataclass
 from .text import Match, find_all
 
 _GENRE = re.compile(r"\b(?:statement|remarks|speech|address|press\s+release|press\s+conference|conclusions|"
-                    r"declaration|communiqu[ée]|letter|op-ed|testimony|briefing)\b", re.I)
+                    r"declaration|communiqu[ée]|letter|op-ed|testimony|briefing|press\s+availability|interview|readout|"
+                    r"transcript)\b", re.I)
 _SAYING = (r"(?:said|says|say|added|adds|stated|states|declared|declares|told|tells|noted|notes|warned|warns|"
            r"argued|argues|insisted|insists|explained|explains|wrote|writes|announced|announces|stressed|stresses|"
            r"emphasi[sz]ed|underlined|underlines|revealed|reveals|replied|continued|concluded|recalled|remarked|"
@@ -118,7 +121,23 @@ def _author(text: str, names: list[Match]) -> str | None:
         return None
     first = next((m for m in names if m.start < len(headline)
                   and not _TOPIC.search(headline[:m.start])), None)  # "Statement on Iran": Iran is the topic
+    if first is None and not any(m.start < len(headline) for m in names):
+        end = _byline_end(text, len(headline))  # "Press Availability" / "Jane Doe" / "Secretary of State"
+        first = next((m for m in names if len(headline) <= m.start < end), None)
     return first.key if first else None
+
+
+def _byline_end(text: str, start: int) -> int:
+    """Where the byline under a headline ends: its short lines without a full stop (at most
+    three, blank lines between them skipped), up to the first line of prose."""
+    pos, lines = start, 0
+    for line in text[start:].split("\n"):
+        if line.strip():
+            if lines == 3 or len(line.split()) > 8 or line.rstrip().endswith((".", ":", "?", "!")):
+                break
+            lines += 1
+        pos += len(line) + 1
+    return pos
 
 
 def _quotations(text: str) -> list[tuple[int, int]]:

@@ -10,6 +10,13 @@ filled in here with defaults, so that a scan works on any scenario:
   ``sanction*``), and its cues of direction are the content words of the anchors at the two
   ends of its scale.
 
+Whatever their source, the words are widened in three ways: an issue is also named by its
+cues of two content words or more (``named_by``) and, after one of its terms of several words,
+by that term's last word after a determiner (``heads``, read by the scan); a cue of one word
+is read in its adjective and its noun (``important``, ``importance``); and words of support
+and praise (:data:`ENDORSING`: "support", "welcome", "vital") point to the end of the scale
+whose cues already hold one of them ("uphold the deal"), when the other end's do not.
+
 Defaults are a start: a scenario that lists its own words is scanned far better.
 """
 
@@ -40,6 +47,11 @@ class Vocabulary:
     toward_min: dict[str, dict[str, list[str]]]
     toward_max: dict[str, dict[str, list[str]]]
     names: dict[str, list[str]] = field(default_factory=dict)  # per actor, its names as written
+    #: per issue, its cues that name it too (phrases of two content words or more): they mark the issue
+    named_by: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: per issue, the heads of its terms of several words ("deal" of "nuclear deal"), each with the
+    #: pattern of the head after a determiner ("this deal", "a horrible, one-sided deal")
+    heads: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 @cache
@@ -91,16 +103,101 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
     actors = {a: [phrase_pattern(n, case_sensitive=_proper(n)) for n in ns] for a, ns in names.items()}
     words = issue_words(scenario)
 
-    def compile_(lists: list[str]) -> dict[str, list[str]]:
-        return {w: [phrase_pattern(w, case_sensitive=False)] for w in lists}
+    def compile_(lists: list[str], family: bool = False) -> dict[str, list[str]]:
+        return {w: [phrase_pattern(v, case_sensitive=False) for v in (_family(w) if family else [w])] for w in lists}
 
+    words = {i: (t, lo + _endorsing(lo, hi, t), hi + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
     return Vocabulary(
         actors=actors,
         terms={i: compile_(w[0]) for i, w in words.items()},
-        toward_min={i: compile_(w[1]) for i, w in words.items()},
-        toward_max={i: compile_(w[2]) for i, w in words.items()},
+        toward_min={i: compile_(w[1], family=True) for i, w in words.items()},
+        toward_max={i: compile_(w[2], family=True) for i, w in words.items()},
         names=names,
+        named_by={i: compile_([c for c in w[1] + w[2] if len(_content_words(c)) >= 2 and c not in w[0]])
+                  for i, w in words.items()},
+        heads=_heads(words, names),
     )
+
+
+#: words that are no content of a phrase: particles of phrasal verbs ("pull out") and light words
+_LIGHT = frozenset("""
+up out off away down back over take make give go get put keep set come said says also would could should will
+may might must can new first last one two well
+""".split())
+_DETERMINER = r"(?:the|this|that|these|those|a|an|such)"
+#: a word between a determiner and its noun: in lower case, no function word but "and"
+_MODIFIER = r"(?:and|(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[a-z][\w\-]*)"
+#: nouns of groups of parties ("the three parties"): references to actors, not to an issue
+_GROUP_NOUNS = frozenset("parties party governments countries states capitals sides leaders nations powers".split())
+
+
+#: words of support and praise for what the issue is about: they point to the end of the scale whose
+#: cues already include one of them ("keep the deal", "uphold*": support for the deal points there)
+ENDORSING = tuple("""
+support* back backs backed backing commit* uphold* upheld welcom* endors* defend* preserv* protect* champion*
+prais* safeguard* vital important importance success* historic landmark achievement* breakthrough
+""".split())
+
+
+def _endorsing(these: list[str], others: list[str], terms: list[str]) -> list[str]:
+    """The words of :data:`ENDORSING` as cues of one end (``these``) when its cues hold one of them
+    and the other end's cues hold none; nothing for a scale whose cues say neither."""
+    def holds(cues: list[str]) -> bool:  # a cue of one word: in a phrase ("protect the peace") it is not the same
+        return any(_endorses(c.lower()) for c in cues if " " not in c.strip())
+    if not holds(these) or holds(others):
+        return []
+    have = {c.lower() for c in these + others + terms}
+    return [e for e in ENDORSING if e not in have]
+
+
+def _endorses(word: str) -> bool:
+    word = word.rstrip("*")
+    return any(word.startswith(e[:-1]) if e.endswith("*") else word == e for e in ENDORSING)
+
+
+#: suffixes of one family of words: the adjective and its noun ("important", "importance")
+_SUFFIX_PAIRS = (("ant", "ance"), ("ent", "ence"), ("ance", "ant"), ("ence", "ent"))
+
+
+def _family(cue: str) -> list[str]:
+    """A cue of one word written in full and the other member of its adjective-noun pair ("important":
+    also "importance"; "reluctance": also "reluctant"): a direction is read from both."""
+    if " " in cue or cue.endswith("*"):
+        return [cue]
+    return [cue] + [cue[:-len(a)] + b for a, b in _SUFFIX_PAIRS if cue.endswith(a) and len(cue) - len(a) >= 4]
+
+
+def _content_words(phrase: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z0-9][\w\-]*", phrase.lower()) if w not in STOPWORDS and w not in _LIGHT]
+
+
+def _heads(words: dict[str, tuple[list[str], list[str], list[str]]],
+           names: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+    """Per issue, the last word of each of its terms of several words, as a pattern that needs a
+    determiner and at most three words in lower case before it: after "the nuclear deal", "a
+    horrible, one-sided deal" names the same thing. A head that ends terms of two issues, or is
+    a word of an actor's name, names nothing for sure and is left out."""
+    name_words = {w for ns in names.values() for n in ns for w in re.findall(r"[a-z]+", n.lower())}
+    by_head: dict[str, set[str]] = {}
+    for issue, (terms, _, _) in words.items():
+        for t in terms:
+            h = head(t)
+            if h and h not in STOPWORDS | _LIGHT | name_words | _GROUP_NOUNS and len(h) >= 4:
+                by_head.setdefault(h, set()).add(issue)
+    out: dict[str, dict[str, list[str]]] = {i: {} for i in words}
+    for h, issues in sorted(by_head.items()):
+        if len(issues) == 1:
+            word = re.escape(h) + "(?:s|es)?"  # the noun, singular or plural
+            pattern = rf"(?<![\w\-])(?i:{_DETERMINER})\s+(?:{_MODIFIER},?\s+){{0,3}}?(?i:{word})(?![\w\-])"
+            out[next(iter(issues))][h] = [pattern]
+    return out
+
+
+def head(term: str) -> str | None:
+    """The last word of a term of several words, in lower case and without its ``*``; None
+    for a term of one word."""
+    parts = re.split(r"[\s\-]+", term.strip())
+    return parts[-1].lower().rstrip("*") if len(parts) >= 2 else None
 
 
 def _proper(name: str) -> bool:

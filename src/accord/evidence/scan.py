@@ -2,7 +2,7 @@
 
 For every sentence, the scan finds the actors it refers to (by id, name or alias, with
 possessives, or by a pronoun or a group phrase resolved from the sentence before) and the
-issues it is about (by their lexicon's terms). An actor and an issue found together make a
+issues it is about (*Words of an issue*). An actor and an issue found together make a
 candidate claim when the actor can hold a stance there (*Who holds a stance*, below) and the
 issue's words stand in the actor's own clause (*Clauses*). Each candidate has
 
@@ -18,10 +18,12 @@ unless it stands for nothing ("it is clear why", "it appears that"); "the three 
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
 Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
 the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
-before (its parties, else every actor it names: "X held calls with Y and Z. They agreed"),
-and "he", "his", "she", "her" its first party. A plural reference also looks back across a
-paragraph break when the paragraph before is one sentence that is not a headline (press
-releases give each sentence a paragraph); a singular one only within its paragraph. "I",
+before: those who met in it ("A met with B and C to discuss the decision of D. The leaders
+agreed": not D), else its parties, else every actor it names ("X held calls with
+Y and Z. They agreed"); "he", "his", "she", "her" its first party. A plural reference also
+looks back across a paragraph break when the paragraph before is one sentence that is not a
+headline (press releases give each sentence a paragraph), or ends on a reference to a group
+(the group is what the text is about); a singular one only within its paragraph. "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
 a thing ("the *Paris* Agreement") is no mention of the actor.
@@ -36,7 +38,10 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
   for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
   with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
-  condemnation *from China*");
+  condemnation *from China*"); those one meets take part in what the meeting is about ("met
+  *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
+  B* the terms"), unless the meeting is only named ("in meetings
+  with ...");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -44,6 +49,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   -ed (and not after a determiner, where it is an adjective), or before "X to" + verb;
 * the subject of what another actor demands ("advocating that *Seoul* reject deployment") is
   the addressee of the demand, not its author;
+* a name before a stance of its own holds it wherever it stands ("no difference to *the
+  French* assessment", "*the US* decision");
 * a possessive always holds a stance as a subject; in an object's place it does only where
   it owns a stance, a demand, a policy, a role or an effort ("agreed *to North Korea's
   demand*", "endorsing *Pyongyang's preferred course*"), while what else it owns is what the
@@ -54,6 +61,15 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   the direction it has as written;
 * an issue's word that is another actor's own role or stance ("it cannot challenge *China's
   role*") is that actor's, and ties no other actor of the sentence.
+
+**Words of an issue.** An issue is named by its lexicon's terms; by a cue of two content words
+or more (an analyst's "work closely", "legally binding" name the issue as well as a direction,
+unlike "close" or "pull out"); and, once one of its terms of several words has been named in an
+earlier sentence of the article, by that term's last word after an article or a demonstrative
+("the peace treaty ... *that treaty*", "the nuclear deal ... *a flawed, one-sided
+deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
+another issue's word stands, and not for a word that ends the terms of two issues or is a
+word of an actor's name (see :func:`~accord.evidence.lexicon.vocabulary`).
 
 **Clauses.** The issue's words must stand in the actor's clause. A subordinate clause that
 opens the sentence ("*Since North Korea has not yet denuclearized*, this statement telegraphs
@@ -77,7 +93,13 @@ A word of reversal or delay turns the cue in the few words after it ("*watered d
 sanctions", "*reject* deployment", "*lengthen* the process of denuclearization"); a negation
 turns every cue after it to the end of its clause ("has *not* set any kind of deadline for
 North Korea's denuclearization"), but not an actor named after it, whose clause starts at its
-name ("it cannot challenge China's role": the negation is Russia's). A cue that is also one of
+name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation
+turn a cue too ("*denounced* the drills"). A stance another actor holds, named by a noun, is
+read as that actor's and not the speaker's: after the noun ("we discussed *the decision by the
+US to withdraw*"), as after a possessive ("*X's decision to withdraw*"), or with the actor as
+its attribute ("*the US decision* to withdraw"), unless the speaker's verb takes it up
+("welcomed the decision of X to ..."). A cue inside an idiom of purpose or time is none ("*to
+this end*", "at the *end* of the year"). A cue that is also one of
 the issue's terms (its own noun: "sanctions") counts half: it says what the sentence is about
 more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
 *go away*").
@@ -100,7 +122,7 @@ from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
 from ..scenario import Scenario
 from .discourse import FIRST_PERSON, Speakers, named_things, speakers
-from .lexicon import STOPWORDS, Vocabulary, vocabulary
+from .lexicon import STOPWORDS, Vocabulary, head, vocabulary
 from .text import Match, Sentence, find_all, sentences, tokens
 
 #: Words that turn the direction of the cue after them: verbs and nouns of reversal (to water
@@ -111,7 +133,7 @@ REVERSERS = tuple("""
 against reject* oppos* resist* refus* aversion unenthusiastic reluctan* avoid* undermin* weaken*
 water* violat* evad* breach* scrap* abandon* renounc* withdraw* end ending ended lift* ease eased eases
 easing loosen* relax* remov* reduc* cut* suspend* halt* stop* downgrad* brush* dismiss* criticiz*
-criticis* blame* delay* postpon* lengthen* prolong* stall*
+criticis* blame* delay* postpon* lengthen* prolong* stall* denounc* condemn* decry decries decried deplor*
 """.split())
 
 #: Negations: they turn every cue after them in their clause, not only the next few words.
@@ -208,28 +230,50 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
     one_sentence = False  # was the sentence before a paragraph of its own (so far)?
+    grouped = False  # did the sentence before refer to a group ("they", "the leaders")?
     voices = speakers(text, vocab.actors)
+    introduced: dict[str, set[str]] = {}  # per issue, the heads of its terms of several words named so far
     for s in sentences(text):
         named = named_things(text, find_all(s.text, vocab.actors, s.start))
         # a plural reference opening a paragraph looks back to the paragraph before when that is
-        # one sentence (a press release gives each sentence a paragraph), but not to a headline
+        # one sentence (a press release gives each sentence a paragraph) or ends on a reference to
+        # the same group (the group is what the text is about), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
-        carried = same_paragraph or (one_sentence and not _headline(text, last_end))
+        carried = same_paragraph or ((one_sentence or grouped) and not _headline(text, last_end))
         actors = _resolve(s, named, previous if carried else [], vocab, text,
                           previous_all if carried else [], same_paragraph)
         actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
         holders = _stance_holders(s, actors, syntax)
         one_sentence = "\n" in text[last_end:s.start]  # this sentence opens its paragraph
-        previous, previous_all, last_end = holders or actors, actors, s.end
+        grouped = any(_THEY.fullmatch(a.text) or _GROUP.fullmatch(a.text) for a in actors)
+        found = _issue_words(s, vocab, introduced)
+        for i, ts in found.items():  # the heads of its terms name the same things in the sentences after
+            introduced.setdefault(i, set()).update(h for t in ts if (h := head(t.key)) in vocab.heads.get(i, {}))
+        previous, previous_all, last_end = _meeting(s, actors, holders) or holders or actors, actors, s.end
         if not actors:
             continue
         clauses = _Clauses.of(s, holders)
         if clauses.read is None:
             continue  # a question with no relative clause asserts nothing
-        issues = {i: [t for t in find_all(s.text, pats, s.start) if clauses.readable(t.start)]
-                  for i, pats in vocab.terms.items()}
+        issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
+
+
+def _issue_words(s: Sentence, vocab: Vocabulary, introduced: dict[str, set[str]]) -> dict[str, list[Match]]:
+    """Per issue, the words of the sentence that name it: its terms, its cues of several content
+    words, and, once a term of several words has been named in the article, that term's head after
+    a determiner ("the nuclear deal ... this deal"), unless another issue's word stands there."""
+    own = {i: find_all(s.text, {**pats, **vocab.named_by.get(i, {})}, s.start) for i, pats in vocab.terms.items()}
+    every = [m for ms in own.values() for m in ms]
+    out = {}
+    for i, found in own.items():
+        if introduced.get(i):
+            heads = find_all(s.text, {h: vocab.heads[i][h] for h in sorted(introduced[i])}, s.start)
+            found = sorted(found + [h for h in heads if not any(h.start < o.end and o.start < h.end for o in every)],
+                           key=lambda m: m.start)
+        out[i] = found
+    return out
 
 
 # -- references without a name ---------------------------------------------------------------------
@@ -281,6 +325,30 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
         if len(sharing) == 2:
             out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in sharing]
     return sorted(out, key=lambda x: (x.start, x.key))
+
+
+def _meeting(s: Sentence, actors: list[Match], holders: list[Match]) -> list[Match]:
+    """Those who meet in a sentence ("A met with B and C"): the holder named last
+    before the words of meeting and the actors listed right after them; what "they" and "the
+    leaders" of the next sentence stand for. Empty if the sentence tells of no meeting."""
+    m = _MEETING.search(s.text)
+    if not m:
+        return []
+    host = [h for h in holders if h.end <= s.start + m.start()]
+    guests: list[Match] = []
+    for a in actors:
+        if a.start < s.start + m.end():
+            continue
+        gap = s.text[(guests[-1].end if guests else s.start + m.end()) - s.start:a.start - s.start]
+        first = not guests and re.fullmatch(r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}", gap)
+        same = guests and a.key == guests[-1].key and re.fullmatch(r"\s+(?:[A-Z][\w\-]*\s+){0,2}", gap)
+        if not (first or same or (guests and _LIST.match(gap))):
+            break
+        guests.append(a)
+    keys = {x.key for x in guests}
+    if not host or not guests or host[-1].key in keys:
+        return []
+    return [host[-1], *(g for k, g in enumerate(guests) if g.key not in {x.key for x in guests[:k]})]
 
 
 def _headline(text: str, end: int) -> bool:
@@ -342,6 +410,12 @@ _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blo
 #: acting with: "stand with Kim", "together with China"
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
+#: meeting with: "met with B and C", "held phone calls with the French President": the
+#: parties one meets take part in what the meeting is about
+_MEETING = re.compile(r"\b(?:(?:met|meets?|talked|spoke|speaks?|conferred|agreed|agrees?|negotiated|negotiates?|"
+                      r"(?:held|hold|holds|had|has|have)\s+(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
+                      r"conversations?|discussions?|consultations?))\s+with|(?:spoke|speaks?|talked)\s+to)\s+", re.I)
+_MEETING_BEFORE = re.compile(_MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
 _TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
@@ -363,9 +437,12 @@ is are was were be been being am has have had do does did will would shall shoul
 _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b|course|offer|support|opposition|"
                 r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
                 r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
-                r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness)")
+                r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness|assessment|"
+                r"judg(?:e)?ment)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
+#: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
+_ATTRIBUTIVE = re.compile(rf"^\s+{_STANCE_NOUN}", re.I)
 _BRACKETED = re.compile(r"^\s*[\[(]\s*(?:the\s+)?$")  # "the DPRK [Democratic People's Republic of Korea ...]"
 _APPOSITION = re.compile(r"^\s+(?:[a-z\-]+\s+){1,3}$")  # "North Korea's incumbent leader| Kim Jong Un"
 _HYPHEN_AFTER = re.compile(r"^-[A-Z]")
@@ -411,8 +488,9 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
             is_object = True  # "us", "them": what is done to, not who does
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
-        elif (_COMITATIVE.search(before) or _PEOPLE_OF.search(before) or _NOUN_AGENT.search(before)
-              or _GAIN_FOR.search(before) or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
+        elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
+              or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
+              or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
@@ -425,6 +503,8 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         owned = False
         if _possessive(m):  # a subject; in an object's place, only if it owns a stance
             owned = is_object = is_object and not _OWNS_STANCE.match(after)
+        elif _ATTRIBUTIVE.match(after):  # "the US decision": a stance of its own, wherever it stands
+            is_object = False
         elif syntax is not None:
             role = syntax.role(m.start, m.end, [(o.start, o.end) for o in mentions if o.key != m.key])
             is_object = is_object if role is None else role == "object"
@@ -437,16 +517,19 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
 _OBJECT = re.compile(r"^[\s\-]*(?:(?:on|upon|against|of|over|to|toward|towards)\s+)?(?:the\s+)?$", re.I)
 
 
-def _is_object(s: Sentence, mention: Match, terms: list[Match]) -> bool:
+def _is_object(s: Sentence, mention: Match, terms: list[Match], every: list[Match] | None = None) -> bool:
     """Is the actor named only as what an issue's word acts on ("sanctions on North Korea",
     "North Korea's nuclear program")? Not when the word is, or qualifies, the actor's own role,
-    effort or policy ("China's role", "Russia's negotiation efforts")."""
+    effort or policy ("China's role", "Russia's negotiation efforts"). A possessive that owns
+    the word of any issue (``every``) is what the sentence is about, for every issue: "the deal
+    does not cover *X's* missile programme" says nothing of what X wants of the deal. The
+    speaker's own ("*our* deal") is never only what the sentence is about."""
     after = any(t.end <= mention.start and _OBJECT.match(s.text[t.end - s.start:mention.start - s.start])
                 for t in terms)
-    owner = _possessive(mention) and any(
+    owner = _possessive(mention) and mention.text.lower() not in ("our", "my") and any(
         0 <= t.start - mention.end <= 12 and " " not in s.text[mention.end - s.start:t.start - s.start].strip()
         and not (_IS_STANCE.match(t.text) or _OWNS_STANCE.match(s.text[t.end - s.start:]))
-        for t in terms)
+        for t in (terms if every is None else every))
     return after or owner
 
 
@@ -575,7 +658,7 @@ def _ties(p: _Sentence, actor: str, terms: list[Match]) -> tuple[list[Match], li
     mentions: list[Match] = []
     tied: list[Match] = []
     for m in p.holders:
-        if m.key != actor or _is_object(p.sentence, m, terms):
+        if m.key != actor or _is_object(p.sentence, m, terms, [t for ts in p.issues.values() for t in ts]):
             continue
         these = [t for t in terms if _tied(p, m, t.start, t.end)]
         if these:
@@ -655,7 +738,7 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     # the parties to a compound or after "between" take the direction of their noun as written
     as_written = all(_party(p, m) is not None for m in mentions)
     theirs = _owned_by_others(p, actor)
-    owned = _owned_spans(p, actor) if p.syntax is None else []
+    owned = (_owned_spans(p, actor) if p.syntax is None else []) + _agent_spans(p, actor)
     stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
                                set(vocab.terms[issue]),
                                lambda at: (any(_tied(p, m, at, at) for m in mentions)
@@ -707,6 +790,36 @@ def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
     return out
 
 
+#: a stance named by a noun before its agent: "the decision *by the US* to withdraw", "the call of X"
+_STANCE_OF = re.compile(rf"\b{_STANCE_NOUN}[a-z]*\s+(?:by|of|from)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s+)?$", re.I)
+
+
+def _agent_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
+    """The parts of the sentence that are another actor's stance named by a noun before it ("we
+    discussed *the decision by the US to withdraw*": from the noun to the end of its clause) or
+    after it as its attribute ("*the US decision to withdraw*"),
+    unless the actor's verb takes it up ("welcomed the decision of X to ...") or the actor's own
+    name stands inside. The parse reads possessives, not these (see :mod:`.syntax`)."""
+    s = p.sentence
+    out = []
+    for o in p.holders:
+        noun = _STANCE_OF.search(s.text[:o.start - s.start])
+        if noun is not None:
+            begin = s.start + noun.start()
+        elif _ATTRIBUTIVE.match(s.text[o.end - s.start:]):  # "the US decision to withdraw"
+            begin = o.start
+        else:
+            continue
+        if o.key == actor or _ADOPT.search(s.text[:begin - s.start]):
+            continue
+        end = s.start + _clause_end(s.text, o.end - s.start)
+        comma = _comma(s.text, o.end - s.start)
+        end = min(end, s.start + comma) if comma is not None else end
+        if not any(begin <= m.start < end for m in p.actors if m.key == actor):
+            out.append((begin, end))
+    return out
+
+
 def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
     """The actor's part of the sentence: from its first name to the next actor's, as offsets."""
     first = next(m for m in p.actors if m.key == actor)
@@ -733,6 +846,11 @@ def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list
     return stance, tuple(f"{'+' if sign > 0 else '-'}{key}" for _, sign, key in chosen)
 
 
+#: phrases in which a cue's word means no direction: "to this end" (a purpose), "at the end of
+#: the year" (a time)
+_IDIOM = re.compile(r"\b(?:to\s+(?:this|that|these|those)\s+ends?|in\s+the\s+end|(?:at|by|before|until|towards?)\s+"
+                    r"the\s+end\s+of|end\s+of\s+(?:the\s+|this\s+|next\s+|last\s+)?(?:year|month|week|day|decade|"
+                    r"term|session|century))\b", re.I)
 _SCOPE_END = re.compile(r"[,;:()\[\]—–]|\s(?:but|while|whereas|although|though)\s")
 
 
@@ -745,6 +863,8 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
     *eased*")."""
     marks = [(m, -1) for m in find_all(s.text, toward_min, s.start)]
     marks += [(m, +1) for m in find_all(s.text, toward_max, s.start)]
+    idioms = [(s.start + i.start(), s.start + i.end()) for i in _IDIOM.finditer(s.text)]
+    marks = [(m, sign) for m, sign in marks if not any(a <= m.start < b for a, b in idioms)]
     marks.sort(key=lambda x: x[0].start)
     words = tokens(s.text)
     out: list[tuple[int, int, str]] = []
