@@ -4,7 +4,6 @@ is self-contained and deterministic, and says why a section is empty."""
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -446,28 +445,3 @@ def test_the_network_draws_a_backbone_not_every_pair(korea):
     # the backbone holds the closest pairs: United States with Japan, China with Russia
     assert {frozenset(net.actors[k] for k in t[:2]) for t in ties[:2]} == {frozenset({"USA", "JPN"}),
                                                                           frozenset({"CHN", "RUS"})}
-
-
-def test_the_monte_carlo_beside_the_other_analyses_gives_the_same_page(korea, monkeypatch):
-    # With one worker the Monte Carlo runs in a thread beside roles, perspectives and tornado:
-    # the page must be the one made when everything runs in turn.
-    building = importlib.import_module("accord.report.build")
-
-    models = ["mean", "eum", "exchange", "influence"]
-    beside = render_html(build(korea, models=models, samples=12, seed=5, role_samples=3, created=WHEN))
-    monkeypatch.setattr(building, "_beside", building._now)
-    in_turn = render_html(build(korea, models=models, samples=12, seed=5, role_samples=3, created=WHEN))
-    assert beside == in_turn
-    assert "12 Monte Carlo samples" in beside
-
-
-def test_an_error_of_the_monte_carlo_beside_the_analyses_is_the_reports(korea, monkeypatch):
-    building = importlib.import_module("accord.report.build")
-    from accord.errors import AccordError
-
-    def fails(*args, **kwargs):
-        raise AccordError("the draws could not be made")
-
-    monkeypatch.setattr(building, "add_uncertainty", fails)
-    with pytest.raises(AccordError, match="the draws could not be made"):
-        build(korea, models=["mean"], samples=5, role_samples=0, created=WHEN)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -80,9 +79,8 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
     stage = progress or (lambda label: None)
     run = {"workers": workers, "scheduler": scheduler}
     results, skipped = run_chosen(scenario, list(models) if models else None, params, seed)
-    uncertainty = _beside if workers == 1 and scheduler is None else _now
-    monte_carlo = uncertainty(add_uncertainty, scenario, results, samples, seed, correlate,
-                              progress=stage(f"{samples:,} samples"), **run) if samples else None
+    if samples:
+        add_uncertainty(scenario, results, samples, seed, correlate, progress=stage(f"{samples:,} samples"), **run)
     main = main_result(results)
     report = Report(scenario, results, skipped, seed, samples, role_samples,
                     command or _call(models, samples, seed), created or datetime.now(timezone.utc), __version__, main)
@@ -103,8 +101,6 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
             "another's, so they need claims from at least two sources.")
     report.tornado = _attempt(report, "sensitivity", lambda: tornado(
         get_model(main.model)(**params.get(main.model, {})), scenario, seed, progress=stage("tornado"), **run))
-    if monte_carlo is not None:
-        monte_carlo()  # the analyses below read the results' Monte Carlo summaries
     report.network = _attempt(report, "network", lambda: network(scenario, results))
     report.bottom_line = _attempt(report, "bottom line", lambda: bottom_line(
         scenario, [r.to_json() for r in results],
@@ -117,38 +113,6 @@ def build(scenario: Scenario, *, models: Sequence[str] | None = None, params: di
         if found is not None:
             report.advice.append(found)
     return report
-
-
-def _beside(work: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], None]:
-    """Start ``work(*args, **kwargs)`` in a thread of its own; return what waits for it (raising its error).
-
-    The Monte Carlo runs beside the analyses that do not read it (roles, perspectives, tornado),
-    on the same draws and with the same results as alone (each analysis has its own inputs and
-    seed): its compiled kernels (numba: loaded from their cache, then run without Python's lock)
-    use a second core meanwhile. A daemon thread: an interrupted report does not wait for it.
-    """
-    outcome: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            work(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - raised where the report waits for it
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, name="accord-report-monte-carlo", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if outcome:
-            raise outcome[0]
-    return wait
-
-
-def _now(work: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], None]:
-    """``work`` done at once (on the executors the report was given), nothing left to wait for."""
-    work(*args, **kwargs)
-    return lambda: None
 
 
 def _attempt(report: Report, section: str, compute: Callable[[], T]) -> T | None:
