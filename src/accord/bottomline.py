@@ -194,8 +194,8 @@ def _moved_forecasts(model: Model, base: Inputs, design: Sequence[Inputs], issue
                      seed: int | None, *, progress: Progress | None = None, **run: Any) -> np.ndarray:
     """Forecasts (1 + moves, issues) of the base and of each move (``issues[j]``: the issue move j
     touches). A model that forecasts issue by issue (:attr:`~accord.models.Model.issue_by_issue`)
-    solves each move's issue alone, the other issues keeping the base's forecasts: the same numbers
-    for a fifth of the work on five issues."""
+    solves each move's issue alone, the other issues keeping the base's forecasts: the same numbers,
+    each move solved on one issue instead of on all of them."""
     if not model.issue_by_issue:
         return solve_all(model, [base, *design], seed, progress=progress, **run)
     out = np.empty((1 + len(design), len(base.issues)))
