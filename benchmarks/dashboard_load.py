@@ -6,13 +6,15 @@ Starts `accord serve` in its own process on a free loopback port, over a tempora
 holding the Korea scenario and a temporary run store (every request records its run, as in
 real use), sends a few requests one at a time (the time of one request alone), then the
 requests from a thread pool all at once, and prints a table: requests, errors, latency
-p50 / p95 / max and the throughput. Each request edits Russia's sanctions
+p50 / p95 / max and the throughput, then the server's CPU during the burst per process (Linux):
+with several workers, how evenly they shared it. Each request edits Russia's sanctions
 position to a different value, so no two runs are alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import socket
 import subprocess
@@ -88,15 +90,39 @@ def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples:
             for k in range(2 * workers):  # warm up every worker: imports, the scenario's first read
                 forecast(url, k, model, samples)
             alone = [forecast(url, 1000 + k, model, samples)[0] for k in range(serial)]
+            before = process_cpu(server.pid)
             start = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
                 done = list(pool.map(lambda k: forecast(url, k, model, samples), range(requests)))
             wall = time.perf_counter() - start
+            after = process_cpu(server.pid)
         finally:
             server.terminate()
             server.wait(10)
     return {"seconds": np.array([d for d, _ in done]), "statuses": [s for _, s in done], "wall": wall,
-            "serial": alone, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "serial": alone, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "cpu": sorted((after.get(p, 0.0) - before.get(p, 0.0) for p in after), reverse=True)}
+
+
+def process_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of the server and of each of its worker processes, by process id,
+    from /proc (Linux; empty elsewhere): how the burst's work was shared among the workers."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {}
+    for p in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[p] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def main() -> None:
@@ -117,6 +143,10 @@ def main() -> None:
     print(f"{'requests':>8s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s} {'wall s':>7s} {'req/s':>6s}")
     print(f"{args.requests:8d} {errors:6d} {p50:7.3f} {p95:7.3f} {seconds.max():7.3f} {wall:7.2f} "
           f"{args.requests / wall:6.1f}")
+    busy = [c for c in found["cpu"] if c > 0]
+    if busy:
+        print(f"server CPU during the burst: {sum(busy):.2f} s ({sum(busy) / args.requests * 1e3:.1f} ms a request), "
+              f"by process: {', '.join(f'{c:.2f} s' for c in busy)}")
     if errors:
         raise SystemExit(f"{errors} requests failed")
 
