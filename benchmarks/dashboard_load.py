@@ -5,7 +5,9 @@
 Starts `accord serve` in its own process on a free loopback port, over a temporary folder
 holding the Korea scenario and a temporary run store (every request records its run, as in
 real use), sends a few requests one at a time (the time of one request alone), then the
-requests from a thread pool all at once, and prints a table: requests, errors, latency
+requests from a thread pool all at once, each followed to its forecast as the page follows it
+(a forecast not done within the server's first wait answers with a progress bar that the page
+polls every 0.3 s), and prints a table: requests, errors, latency
 p50 / p95 / max and the throughput, then the server's CPU during the burst per process (Linux):
 with several workers, how evenly they shared it. Each request edits Russia's sanctions
 position to a different value, so no two runs are alike.
@@ -14,7 +16,9 @@ position to a different value, so no two runs are alike.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -49,22 +53,36 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"the dashboard did not answer at {url}")
 
 
+POLL = 0.3  # s: how often the page asks for a job's state (templates/_job.html, hx-trigger)
+JOB = re.compile(r'hx-get="(/jobs/[\w-]+)"')
+
+
 def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
-    """One request: (seconds, HTTP status); status 0 for a failed connection."""
+    """One request, until its forecast is shown: (seconds, HTTP status); status 0 for a failed
+    connection. A forecast not done within the server's first wait answers with a progress bar
+    that the page polls every 0.3 s; so does this, on the same connection (a browser's kept-alive
+    one: a job lives in the server process that runs it), and the time counts until the forecast."""
     body = urllib.parse.urlencode({"model": model, "samples": samples, "seed": k,
-                                   "position:RUS:sanctions": 40 + k % 60}).encode()
+                                   "position:RUS:sanctions": 40 + k % 60})
+    parts = urllib.parse.urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"  # a form of the dashboard's own page: its origin
     start = time.perf_counter()
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
     try:
-        parts = urllib.parse.urlsplit(url)  # a form of the dashboard's own page: its origin
-        request = urllib.request.Request(url, data=body, headers={"Origin": f"{parts.scheme}://{parts.netloc}"})
-        with urllib.request.urlopen(request, timeout=300) as r:
-            r.read()
-            status = r.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, ConnectionError):
-        status = 0
-    return time.perf_counter() - start, status
+        connection.request("POST", parts.path, body, {"Origin": origin,
+                                                      "Content-Type": "application/x-www-form-urlencoded"})
+        while True:
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            job = JOB.search(text) if response.status == 200 else None
+            if job is None:
+                return time.perf_counter() - start, response.status
+            time.sleep(POLL)
+            connection.request("GET", job.group(1))
+    except (OSError, http.client.HTTPException):
+        return time.perf_counter() - start, 0
+    finally:
+        connection.close()
 
 
 def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples: int = 0, serial: int = 5,
