@@ -278,7 +278,9 @@ def row_dashboard(quick: bool) -> dict:
     return {"now": float(np.percentile(found["seconds"], 95)), "work": n, "unit": "requests",
             "bound": 0.95 * n * alone / CORES, "peak": found["peak_mib"],
             "how": f"0.95 x {n} x {alone:.3f} s (one request alone) / {CORES} cores",
-            "note": f"`accord serve --workers {CORES}`"}
+            "note": f"`accord serve --workers {CORES}`" + (
+                f"; server CPU {sum(found['cpu']) / n * 1e3:.0f} ms a request, by process "
+                + ", ".join(f"{c:.2f} s" for c in found["cpu"] if c > 0) if any(found["cpu"]) else "")}
 
 
 def peak_rss() -> float:

@@ -5,14 +5,20 @@
 Starts `accord serve` in its own process on a free loopback port, over a temporary folder
 holding the Korea scenario and a temporary run store (every request records its run, as in
 real use), sends a few requests one at a time (the time of one request alone), then the
-requests from a thread pool all at once, and prints a table: requests, errors, latency
-p50 / p95 / max and the throughput. Each request edits Russia's sanctions
+requests from a thread pool all at once, each followed to its forecast as the page follows it
+(a forecast not done within the server's first wait answers with a progress bar that the page
+polls every 0.3 s), and prints a table: requests, errors, latency
+p50 / p95 / max and the throughput, then the server's CPU during the burst per process (Linux):
+with several workers, how evenly they shared it. Each request edits Russia's sanctions
 position to a different value, so no two runs are alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -47,22 +53,36 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"the dashboard did not answer at {url}")
 
 
+POLL = 0.3  # s: how often the page asks for a job's state (templates/_job.html, hx-trigger)
+JOB = re.compile(r'hx-get="(/jobs/[\w-]+)"')
+
+
 def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
-    """One request: (seconds, HTTP status); status 0 for a failed connection."""
+    """One request, until its forecast is shown: (seconds, HTTP status); status 0 for a failed
+    connection. A forecast not done within the server's first wait answers with a progress bar
+    that the page polls every 0.3 s; so does this, on the same connection (a browser's kept-alive
+    one: a job lives in the server process that runs it), and the time counts until the forecast."""
     body = urllib.parse.urlencode({"model": model, "samples": samples, "seed": k,
-                                   "position:RUS:sanctions": 40 + k % 60}).encode()
+                                   "position:RUS:sanctions": 40 + k % 60})
+    parts = urllib.parse.urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"  # a form of the dashboard's own page: its origin
     start = time.perf_counter()
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
     try:
-        parts = urllib.parse.urlsplit(url)  # a form of the dashboard's own page: its origin
-        request = urllib.request.Request(url, data=body, headers={"Origin": f"{parts.scheme}://{parts.netloc}"})
-        with urllib.request.urlopen(request, timeout=300) as r:
-            r.read()
-            status = r.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, ConnectionError):
-        status = 0
-    return time.perf_counter() - start, status
+        connection.request("POST", parts.path, body, {"Origin": origin,
+                                                      "Content-Type": "application/x-www-form-urlencoded"})
+        while True:
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            job = JOB.search(text) if response.status == 200 else None
+            if job is None:
+                return time.perf_counter() - start, response.status
+            time.sleep(POLL)
+            connection.request("GET", job.group(1))
+    except (OSError, http.client.HTTPException):
+        return time.perf_counter() - start, 0
+    finally:
+        connection.close()
 
 
 def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples: int = 0, serial: int = 5,
@@ -88,15 +108,39 @@ def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples:
             for k in range(2 * workers):  # warm up every worker: imports, the scenario's first read
                 forecast(url, k, model, samples)
             alone = [forecast(url, 1000 + k, model, samples)[0] for k in range(serial)]
+            before = process_cpu(server.pid)
             start = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
                 done = list(pool.map(lambda k: forecast(url, k, model, samples), range(requests)))
             wall = time.perf_counter() - start
+            after = process_cpu(server.pid)
         finally:
             server.terminate()
             server.wait(10)
     return {"seconds": np.array([d for d, _ in done]), "statuses": [s for _, s in done], "wall": wall,
-            "serial": alone, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "serial": alone, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "cpu": sorted((after.get(p, 0.0) - before.get(p, 0.0) for p in after), reverse=True)}
+
+
+def process_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of the server and of each of its worker processes, by process id,
+    from /proc (Linux; empty elsewhere): how the burst's work was shared among the workers."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {}
+    for p in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[p] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def main() -> None:
@@ -117,6 +161,10 @@ def main() -> None:
     print(f"{'requests':>8s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s} {'wall s':>7s} {'req/s':>6s}")
     print(f"{args.requests:8d} {errors:6d} {p50:7.3f} {p95:7.3f} {seconds.max():7.3f} {wall:7.2f} "
           f"{args.requests / wall:6.1f}")
+    busy = [c for c in found["cpu"] if c > 0]
+    if busy:
+        print(f"server CPU during the burst: {sum(busy):.2f} s ({sum(busy) / args.requests * 1e3:.1f} ms a request), "
+              f"by process: {', '.join(f'{c:.2f} s' for c in busy)}")
     if errors:
         raise SystemExit(f"{errors} requests failed")
 

@@ -269,3 +269,28 @@ def test_the_dashboard_shows_the_bottom_line_above_the_forecast_table(tmp_path):
     assert '<span class="recommended">20.0 (status quo)</span>' in block
     assert '<li class="unconstrained">if the lock breaks: 44.7 [5.8, 83.6]</li>' in block
     assert "not a forecast: nash: deadlock" in block
+
+
+@pytest.mark.parametrize("name", ["mean", "median", "nash", "accord", "eum"])
+def test_a_model_that_forecasts_issue_by_issue_is_checked_issue_by_issue_with_the_same_shifts(korea, name,
+                                                                                              monkeypatch):
+    # Each move touches one issue: solving that issue alone must give the shifts the whole runs give.
+    absent = make_scenario([[10.0, np.nan, 30.0], [60.0, 20.0, np.nan], [90.0, 70.0, 40.0], [45.0, 55.0, 80.0]],
+                           [[0.5, 0.3, 0.2]] * 4, [1, 2, 3, 4])
+    model = type(get_model(name)())
+    assert model.issue_by_issue
+    for sc in (korea, absent):
+        results = run_models(sc, [name])
+        by_issue = local_sensitivity(sc, results)
+        monkeypatch.setattr(model, "issue_by_issue", False)
+        whole = local_sensitivity(sc, results)
+        monkeypatch.undo()
+        assert by_issue == whole and len(whole) == len(sc.issues)
+
+
+def test_the_status_quo_names_who_locks_it_as_the_institutional_analysis_does(korea):
+    from accord.institutions import locked_by
+
+    found = status_quo(korea)
+    assert {issue: sq.locked_by for issue, sq in found.items()} == locked_by(korea)
+    assert found["sanctions"].locked_by == ("USA",)

@@ -125,10 +125,17 @@ def test_a_failed_job_is_shown_not_lost():
     assert job.finished.is_set() and isinstance(job.error, ValueError)
 
 
-def test_jobs_are_bounded():
+def test_finished_jobs_are_bounded_and_running_ones_never_dropped():
+    from accord.web.jobs import KEEP
+
     jobs = Jobs()
-    made = [jobs.new("x", str) for _ in range(40)]
-    assert jobs.get(made[0].id) is None and jobs.get(made[-1].id) is made[-1]
+    running = [jobs.new("x", str) for _ in range(KEEP + 8)]  # a burst: more at once than KEEP
+    assert all(jobs.get(j.id) is j for j in running)  # each page still gets its answer
+    for j in running:
+        j.finished.set()  # done, but no page came for them
+    newest = jobs.new("x", str)
+    kept = [j for j in running if jobs.get(j.id) is j]
+    assert kept == running[-(KEEP - 1):] and jobs.get(newest.id) is newest  # the oldest finished dropped
 
 
 def test_the_compare_button_is_above_the_runs(client):

@@ -134,3 +134,18 @@ def test_the_core_and_the_model_contract_import_only_the_core():
     assert imported(SRC / "accord" / "result.py") <= core
     contract = imported(SRC / "accord" / "models" / "base.py")
     assert {m for m in contract if not m.startswith("accord.models")} <= core  # not explain, narrate, uncertainty
+
+
+def test_records_make_every_value_plain_column_by_column():
+    from accord.result import _plain, records
+
+    frame = pd.DataFrame({
+        "issue": ["a", "b", "c"], "round": np.array([1, 2, 3], dtype=np.int64), "ok": [True, False, True],
+        "value": [1.5, np.nan, np.inf], "small": np.array([0.25, -np.inf, -0.0], dtype=np.float32),
+        "mixed": [np.float64(2.0), None, np.int64(4)], "when": pd.to_datetime(["2020-01-01"] * 3)})
+    expected = [{c: _plain(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False, name=None)]
+    found = records(frame)
+    assert found == expected
+    assert [type(v) for v in found[0].values()] == [type(v) for v in expected[0].values()]
+    assert found[1]["value"] is None and found[2]["value"] is None and found[1]["small"] is None
+    assert records(frame.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]

@@ -201,3 +201,141 @@ def test_a_store_on_a_full_disk_is_read_and_refuses_writes(tmp_path, monkeypatch
     with pytest.raises(StoreError, match=r"new.sqlite: cannot create the run store \(no space left on device\)"):
         RunStore(tmp_path / "new.sqlite")
     assert not list(tmp_path.glob("new.sqlite*"))
+
+
+# -- group commit: the dashboard's store commits concurrent saves together -------------------------
+
+
+def test_grouped_saves_from_many_threads_are_all_stored_whole(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    (result,) = run_models(SMALL, ["mean"])
+    entry = result.to_json()
+    with ThreadPoolExecutor(8) as pool:
+        records = list(pool.map(lambda k: store.save(SMALL, entry, command=f"save {k}"), range(40)))
+    store.close()
+    assert len({r.run_id for r in records}) == 40
+    stored = {r.run_id: r for r in RunStore(tmp_path / "runs.sqlite").list()}
+    assert stored == {r.run_id: r for r in records}  # every one, as its caller was told
+    assert sorted(r.command for r in stored.values()) == sorted(f"save {k}" for k in range(40))
+    assert store._group is not None and 1 <= store._group.commits <= 40
+
+
+def test_saves_queued_while_a_group_commits_are_committed_together(tmp_path):
+    import threading
+
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    (result,) = run_models(SMALL, ["mean"])
+    entry = result.to_json()
+    inside, release = threading.Event(), threading.Event()
+
+    def slow(db):  # holds the writer inside the first group's transaction
+        inside.set()
+        release.wait(30)
+        return "first"
+
+    first = threading.Thread(target=store._write, args=(slow,))
+    first.start()
+    assert inside.wait(30)
+    waiting = [threading.Thread(target=store.save, args=(SMALL, entry)) for _ in range(5)]
+    for t in waiting:
+        t.start()
+    while len(store._group._queue) < 5:  # all five queued behind the first group
+        threading.Event().wait(0.01)
+    release.set()
+    for t in [first, *waiting]:
+        t.join(30)
+    assert store._group.commits == 2  # the first write, then the five in one transaction
+    assert len(store.list()) == 5
+    store.close()
+
+
+def test_a_failing_write_leaves_the_rest_of_its_group_stored(tmp_path):
+    import threading
+
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    (result,) = run_models(SMALL, ["mean"])
+    good = result.to_json()
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(db):
+        inside.set()
+        release.wait(30)
+
+    def half_then_fail(db):  # writes a scenario, then fails: the scenario must not stay
+        db.execute("INSERT INTO scenarios VALUES ('half', 'half', '{}')")
+        db.execute("INSERT INTO runs (run_id) VALUES ('bad')")  # NOT NULL constraints refuse it
+
+    holder = threading.Thread(target=store._write, args=(hold,))
+    holder.start()
+    assert inside.wait(30)
+    outcome = {}
+
+    def attempt(name, work):
+        try:
+            outcome[name] = work()
+        except StoreError as exc:
+            outcome[name] = exc
+
+    threads = [threading.Thread(target=attempt, args=("a", lambda: store.save(SMALL, good))),
+               threading.Thread(target=attempt, args=("bad", lambda: store._write(half_then_fail))),
+               threading.Thread(target=attempt, args=("b", lambda: store.save(SMALL, good)))]
+    for t in threads:
+        t.start()
+    while len(store._group._queue) < 3:
+        threading.Event().wait(0.01)
+    release.set()
+    for t in [holder, *threads]:
+        t.join(30)
+    assert isinstance(outcome["bad"], StoreError) and "nothing was recorded" in str(outcome["bad"])
+    assert {r.run_id for r in store.list()} == {outcome["a"].run_id, outcome["b"].run_id}
+    with sqlite3.connect(tmp_path / "runs.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM scenarios WHERE sha256 = 'half'").fetchone() == (0,)
+    store.close()
+
+
+def test_a_failed_commit_fails_its_whole_group_and_the_next_group_is_stored(tmp_path, monkeypatch):
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    (result,) = run_models(SMALL, ["mean"])
+    entry = result.to_json()
+    group = store._group
+    real = group._commit
+
+    def refused(db, items):  # the commit fails after the writes ran (as a full disk would)
+        db.execute("BEGIN IMMEDIATE")
+        for work, _ in items:
+            work(db)
+        db.execute("ROLLBACK")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(group, "_commit", refused)
+    with pytest.raises(StoreError, match="nothing was recorded"):
+        store.save(SMALL, entry)
+    assert store.list() == []  # nothing acknowledged, nothing stored
+    monkeypatch.setattr(group, "_commit", real)
+    rec = store.save(SMALL, entry)
+    assert [r.run_id for r in store.list()] == [rec.run_id]
+    store.close()
+
+
+def test_a_closed_grouped_store_refuses_writes(tmp_path):
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    store.close()
+    (result,) = run_models(SMALL, ["mean"])
+    with pytest.raises(StoreError, match="closed"):
+        store.save(SMALL, result.to_json())
+
+
+def test_the_grouped_writer_commits_durably_in_the_write_ahead_log(tmp_path):
+    # Group commit changes how often the log is synced, never whether: WAL with synchronous=FULL
+    # syncs the log at every commit, so a save that returned survives a crash or a power cut.
+    store = RunStore(tmp_path / "runs.sqlite", grouped=True)
+    db = store._group._open()
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+        assert db.isolation_level is None  # transactions begun and committed by the writer alone
+    finally:
+        db.close()
+        store.close()

@@ -422,3 +422,28 @@ def live(app):
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+def test_a_scenario_file_is_parsed_once_and_again_when_its_bytes_change(folder, monkeypatch):
+    # Parsed once per content: a second request reads the cache; an edit that keeps the file's size
+    # and time stamp (a quick save) is still seen, since the cache is keyed by the bytes' sha256.
+    import os
+
+    from accord.web import deps
+
+    parsed = []
+    real = deps.read_scenario
+    monkeypatch.setattr(deps, "read_scenario", lambda path, **kw: parsed.append(path) or real(path, **kw))
+    files = deps.Folder(folder)
+    first = files.scenario("korea-2018.yaml")
+    assert files.scenario("korea-2018.yaml") is first and len(parsed) == 1
+    path = folder / "korea-2018.yaml"
+    text, stat = path.read_text(encoding="utf-8"), path.stat()
+    line = f"\nname: {first.name}\n"
+    assert line in text
+    edited = text.replace(line, line[:-2] + "X\n", 1)
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time stamp
+    second = files.scenario("korea-2018.yaml")
+    assert len(parsed) == 2 and second.name == first.name[:-1] + "X"

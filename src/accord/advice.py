@@ -52,13 +52,14 @@ position that gives a the most (a grid of tenths of the distance between them).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .errors import NotApplicable, UsageError
 from .experiment import CONSENSUS, evaluate, readings, sample, solve_samples
+from .experiment import one_issue as _one_issue
 from .models import Model, applicable, get_model
 from .scenario import Estimate, Inputs, Scenario
 from .uncertainty import Draws
@@ -189,14 +190,6 @@ def _pull(draws: Draws, base: Inputs, variants: Sequence[tuple]) -> tuple[dict[s
                 size[v] += np.abs(moved - cell)
             arrays[what][v, :, actor, i] = moved
     return arrays, size
-
-
-def _one_issue(base: Inputs, i: int) -> Inputs:
-    """The inputs of issue i alone."""
-    cols = [i]
-    return replace(base, issues=(base.issues[i],), position=base.position[:, cols], salience=base.salience[:, cols],
-                   capability=base.capability[:, cols], scale_min=base.scale_min[cols],
-                   scale_max=base.scale_max[cols], reference=base.reference[cols], rules=base.rules[i:i + 1])
 
 
 def _solve(model: Model, base: Inputs, arrays: dict[str, np.ndarray], touched: Sequence[set[int]],

@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from .experiment import Progress, solve_all
-from .institutions import analyse, locked_by
-from .models import Result, get_model
+from .experiment import Progress, one_issue, solve_all
+from .institutions import analyse
+from .models import Model, Result, get_model
 from .scenario import Inputs, Scenario
 
 RECOMMENDED = "accord"  # the model whose point and calibrated interval are recommended
@@ -88,9 +88,14 @@ def status_quo(scenario: Scenario) -> dict[str, StatusQuo]:
     StatusQuo(reference=20.0, win_set=(), locked_by=('USA',))
     """
     inputs = scenario.inputs()
-    locks = locked_by(scenario)
-    return {issue: StatusQuo(float(inputs.reference[i]), analyse(inputs, i).win_set.parts, tuple(locks[issue]))
-            for i, issue in enumerate(inputs.issues) if issue in locks}
+    out = {}
+    for i, issue in enumerate(inputs.issues):
+        try:
+            inst = analyse(inputs, i)
+        except ValueError:  # no rule or no reference point: not analysed (as in locked_by)
+            continue
+        out[issue] = StatusQuo(float(inputs.reference[i]), inst.win_set.parts, inst.locked_by)
+    return out
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,8 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
         if result.model in skip:
             continue
         model = get_model(result.model)(**result.params)
-        forecasts = solve_all(model, [base, *design], seed, workers=workers, scheduler=scheduler,
-                           progress=progress)
+        forecasts = _moved_forecasts(model, base, design, [i for _, i, _ in moves], seed, workers=workers,
+                                     scheduler=scheduler, progress=progress)
         moved = np.abs(forecasts[1:] - forecasts[0])  # runs, issues
         for k, issue in enumerate(base.issues):
             if not len(moves) or np.isnan(moved[:, k]).all():
@@ -183,6 +188,31 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
             shifts.append(Shift(result.model, issue, base.actors[a], base.issues[i], delta, float(moved[j, k]),
                                 float(moved[j, k] / width[k])))
     return shifts
+
+
+def _moved_forecasts(model: Model, base: Inputs, design: Sequence[Inputs], issues: Sequence[int],
+                     seed: int | None, *, progress: Progress | None = None, **run: Any) -> np.ndarray:
+    """Forecasts (1 + moves, issues) of the base and of each move (``issues[j]``: the issue move j
+    touches). A model that forecasts issue by issue (:attr:`~accord.models.Model.issue_by_issue`)
+    solves each move's issue alone, the other issues keeping the base's forecasts: the same numbers,
+    each move solved on one issue instead of on all of them."""
+    if not model.issue_by_issue:
+        return solve_all(model, [base, *design], seed, progress=progress, **run)
+    out = np.empty((1 + len(design), len(base.issues)))
+    total, done = len(base.issues) + len(design), 0
+    for i in range(len(base.issues)):
+        rows = [j for j, moved in enumerate(issues) if moved == i]
+        part = solve_all(model, [one_issue(base, i), *(one_issue(design[j], i) for j in rows)], seed,
+                         progress=None if progress is None else _after(progress, done, total), **run)[:, 0]
+        done += 1 + len(rows)
+        out[:, i] = part[0]
+        out[[1 + j for j in rows], i] = part[1:]
+    return out
+
+
+def _after(progress: Progress, done: int, total: int) -> Progress:
+    """A part's progress as the whole's: ``done`` runs before it, of ``total``."""
+    return lambda k, _: progress(done + k, total)
 
 
 def _moves(base: Inputs, step: float) -> tuple[list[Inputs], list[tuple[int, int, float]]]:

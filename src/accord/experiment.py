@@ -95,6 +95,23 @@ def without(inputs: Inputs, a: int) -> Inputs:
                    position=inputs.position[keep], salience=inputs.salience[keep], capability=inputs.capability[keep])
 
 
+def one_issue(inputs: Inputs, i: int) -> Inputs:
+    """The inputs of issue ``i`` alone: what a model that forecasts issue by issue
+    (:attr:`~accord.models.Model.issue_by_issue`) needs to forecast that issue.
+
+    >>> import accord
+    >>> base = accord.from_arrays([[10.0, 20.0], [90.0, 80.0]], [[0.5, 0.5], [0.5, 0.5]], [1, 2]).inputs()
+    >>> part = one_issue(base, 1)
+    >>> part.issues, part.position.tolist()
+    (('i1',), [[20.0], [80.0]])
+    """
+    cols = [i]
+    return replace(inputs, issues=(inputs.issues[i],), position=inputs.position[:, cols],
+                   salience=inputs.salience[:, cols], capability=inputs.capability[:, cols],
+                   scale_min=inputs.scale_min[cols], scale_max=inputs.scale_max[cols],
+                   reference=inputs.reference[cols], rules=inputs.rules[i:i + 1])
+
+
 def without_each(inputs: Inputs) -> list[Inputs]:
     """The inputs without each actor in turn (n counterfactuals for n actors).
 

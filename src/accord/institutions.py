@@ -112,6 +112,11 @@ class Institutions:
         """No point beats the reference point: the status quo stands."""
         return self.win_set.empty
 
+    @property
+    def locked_by(self) -> tuple[str, ...]:
+        """Who locks the status quo (:func:`locked_by`); empty when the win set is not."""
+        return (self.locks or self.vetoes or ("the decision rule",)) if self.deadlock else ()
+
 
 def analyse(inputs: Inputs, issue: str | int) -> Institutions:
     """The institutional analysis of one issue of a scenario's inputs; ValueError if the issue
@@ -163,5 +168,5 @@ def locked_by(scenario: Scenario) -> dict[str, tuple[str, ...]]:
             inst = analyse(inputs, issue)
         except ValueError:  # no rule or no reference point: not analysed
             continue
-        out[issue] = (inst.locks or inst.vetoes or ("the decision rule",)) if inst.deadlock else ()
+        out[issue] = inst.locked_by
     return out

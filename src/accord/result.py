@@ -326,4 +326,18 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     [{'issue': 'a', 'value': None}]
     """
     cols = list(frame.columns)
-    return [{c: _plain(v) for c, v in zip(cols, row)} for row in frame.itertuples(index=False, name=None)]
+    columns = [_plain_column(frame.iloc[:, k]) for k in range(len(cols))]
+    return [dict(zip(cols, row)) for row in zip(*columns)] if cols else [{} for _ in range(len(frame))]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """A column's values as :func:`_plain` makes them, numbers converted all at once (``tolist``)."""
+    values = column.to_numpy()
+    if values.dtype.kind in "iub":
+        return values.tolist()
+    if values.dtype.kind == "f":
+        out = values.tolist()
+        for k in np.flatnonzero(~np.isfinite(values)):
+            out[k] = None
+        return out
+    return [_plain(v) for v in column]

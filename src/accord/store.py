@@ -9,6 +9,12 @@ Writes are transactions (a record is there whole or not at all); ``synchronous=F
 a committed record survive a crash; triggers refuse any UPDATE or DELETE of a record. The
 file lives in ``.accord/runs.sqlite`` under the working folder unless a path is given.
 
+A store opened with ``grouped=True`` (the dashboard's) commits the records of concurrent saves
+together (:class:`GroupCommit`): one writer thread, one connection kept open, one durable commit
+(one ``fsync`` of the write-ahead log) for every record saved while the previous commit was
+being made. Each save still returns only once its own record is durable, and a save that fails
+leaves the others of its group stored.
+
 A store that cannot be written (a read-only file or folder) is opened read-only: it can be
 listed, shown and exported, and any write is refused with :class:`~accord.errors.StoreError`,
 as is a write to a full disk; SQLite's own errors never reach the user.
@@ -28,12 +34,14 @@ import platform
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -42,6 +50,7 @@ from .errors import StoreError
 from .scenario import Scenario
 
 DEFAULT_PATH = Path(".accord") / "runs.sqlite"
+T = TypeVar("T")
 SCHEMA_VERSION = 2  # 2: the ledger anchor
 
 _SCHEMA = """
@@ -200,8 +209,10 @@ def _full(folder: Path) -> bool:
 class RunStore:
     """An SQLite file of run records."""
 
-    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, grouped: bool = False) -> None:
+        """``grouped``: commit concurrent saves together (:class:`GroupCommit`), for a server."""
         self.path = Path(path)
+        self._group: GroupCommit | None = None
         existed = self.path.exists()
         self.readonly = existed and not _writable(self.path)
         self._why_readonly = "it is read-only (the file or its folder cannot be written)"
@@ -232,6 +243,8 @@ class RunStore:
             raise StoreError(f"{self.path}: not a usable run store ({_reason(exc)})") from None
         if self.version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer accord (store schema {self.version}); upgrade accord")
+        if grouped and not self.readonly:
+            self._group = GroupCommit(self._connect, self._write_error)
 
     def _create(self) -> None:
         """Create the tables, or add those of a newer schema, in one transaction."""
@@ -282,8 +295,24 @@ class RunStore:
             with closing(self._connect()) as db, db:
                 yield db
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the run store {self.path}: {_reason(exc, self.path.parent)}; "
-                             "nothing was recorded") from None
+            raise self._write_error(exc) from None
+
+    def _write_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"cannot write the run store {self.path}: {_reason(exc, self.path.parent)}; "
+                          "nothing was recorded")
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work(db)`` in a transaction of its own, or in the next group's (a grouped store)."""
+        self.require_writable()
+        if self._group is not None:
+            return self._group.run(work)
+        with self._writing() as db:
+            return work(db)
+
+    def close(self) -> None:
+        """Stop a grouped store's writer (after the saves already asked for) and close its connection."""
+        if self._group is not None:
+            self._group.close()
 
     def require_writable(self, hint: str = "") -> None:
         if self.readonly:
@@ -293,7 +322,8 @@ class RunStore:
         """Record one run (the JSON contract's run entry, without ``run_id``); return the record."""
         now = datetime.now(UTC)
         body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
-        with self._writing() as db:
+
+        def insert(db: sqlite3.Connection) -> RunRecord:
             db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
             for _ in range(10):
                 run_id = new_run_id(now)
@@ -308,7 +338,9 @@ class RunStore:
                     return record
                 except sqlite3.IntegrityError:
                     continue
-        raise StoreError("could not find a free run id")  # pragma: no cover - 16M ids per second
+            raise StoreError("could not find a free run id")  # pragma: no cover - 16M ids per second
+
+        return self._write(insert)
 
     # -- sweeps: Monte Carlo batches stored as they complete, so an interrupted run can resume --------
 
@@ -444,6 +476,105 @@ class RunStore:
         if row is None:
             raise StoreError(f"scenario {sha256[:12]} is not in {self.path}")
         return Scenario.model_validate(json.loads(row[0]), context={"as_recorded": True})
+
+
+class GroupCommit:
+    """Group commit (Gray & Reuter 1993, *Transaction Processing*, 9.4.7): the writes of concurrent
+    callers made in one transaction by one writer thread, each in a savepoint of its own.
+
+    :meth:`run` queues ``work(db)`` and waits. The writer takes every write queued, runs each in
+    its savepoint (one that raises is rolled back alone, and its caller gets the error), and
+    commits them all at once: one durable commit (with ``synchronous=FULL``, one ``fsync`` of the
+    write-ahead log) for the lot. A caller returns only after the commit that holds its write:
+    nothing is acknowledged before it is durable, and a commit that fails fails every write of its
+    group, none of which is then stored. While a group commits, the next one gathers.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection],
+                 error: Callable[[sqlite3.Error], Exception]) -> None:
+        self._connect, self._error = connect, error
+        self._queue: list[tuple[Callable[[sqlite3.Connection], Any], Future]] = []
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.commits = 0  # transactions committed (each holding one group)
+
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work(db)`` committed durably in the next group; its value, or its error."""
+        done: Future = Future()
+        with self._ready:
+            if self._closed:
+                raise StoreError("the run store is closed")
+            self._queue.append((work, done))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._write, name="accord-store-writer", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+        return done.result()
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the writer."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _write(self) -> None:
+        db = None
+        try:
+            while True:
+                with self._ready:
+                    while not self._queue and not self._closed:
+                        self._ready.wait()
+                    group, self._queue = self._queue, []
+                    if not group:
+                        return
+                try:
+                    db = db or self._open()
+                    self._commit(db, group)
+                except Exception as exc:  # noqa: BLE001 - every caller of the group is told, none waits forever
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(self._error(exc) if isinstance(exc, sqlite3.Error) else exc)
+                    _discard(db)  # a connection that failed is not trusted with the next group
+                    db = None
+        finally:
+            _discard(db)
+
+    def _open(self) -> sqlite3.Connection:
+        db = self._connect()
+        db.isolation_level = None  # transactions begun and ended here, never implicitly
+        return db
+
+    def _commit(self, db: sqlite3.Connection, group: list[tuple[Callable[[sqlite3.Connection], Any], Future]]
+                ) -> None:
+        """One transaction: each write in its savepoint; the values handed over only once committed."""
+        values: list[tuple[Future, Any]] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for work, done in group:
+                db.execute("SAVEPOINT write")
+                try:
+                    values.append((done, work(db)))
+                except Exception as exc:  # noqa: BLE001 - this write's error, handed to its caller
+                    db.execute("ROLLBACK TO write")
+                    done.set_exception(self._error(exc) if isinstance(exc, sqlite3.Error) else exc)
+                db.execute("RELEASE write")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self.commits += 1
+        for done, value in values:
+            done.set_result(value)
+
+
+def _discard(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        db.close()
 
 
 def with_run_id(entry: dict[str, Any], run_id: str | None) -> dict[str, Any]:

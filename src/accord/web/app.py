@@ -60,7 +60,7 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     pages = Jinja2Templates(directory=HERE / "templates")
     pages.env.globals.update(version=__version__, fmt=fmt)
     app.state.folder = files
-    app.state.runs = RunStore(store) if store is not None else None
+    app.state.runs = RunStore(store, grouped=True) if store is not None else None
     app.state.pages = pages
     app.state.max_upload = max_upload
     app.state.applicable = {}  # by scenario sha256: the models offered for it (see views.applicable_models)

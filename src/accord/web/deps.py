@@ -4,6 +4,7 @@ route as a FastAPI dependency."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from dataclasses import dataclass
@@ -38,11 +39,12 @@ class Entry:
 
 
 class Folder:
-    """The scenario files of one folder, each read again when it changes on disk."""
+    """The scenario files of one folder, each parsed once per content: a file is parsed again when
+    its bytes change (their sha256), however quickly and whatever its size and time stamp say."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._cache: dict[str, tuple[tuple[int, int], Entry]] = {}
+        self._cache: dict[str, tuple[str, Entry]] = {}
 
     def names(self) -> list[str]:
         """The scenario files of the folder: a link leading out of it is not one."""
@@ -57,8 +59,7 @@ class Folder:
         if name not in self.names():  # looked up, never joined: no path outside the folder
             raise HTTPException(404, f"no scenario file {name!r} in the folder")
         path = self.path / name
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = _digest(path)
         cached = self._cache.get(name)
         if cached and cached[0] == key:
             return cached[1]
@@ -67,7 +68,11 @@ class Folder:
             entry = Entry(name, loaded.scenario, loaded.format, tuple(loaded.warnings))
         except InputError as exc:
             entry = Entry(name, problems=tuple(exc.errors))
-        self._cache[name] = (key, entry)
+        try:
+            if _digest(path) == key:  # not changed while it was read: the entry is that content's
+                self._cache[name] = (key, entry)
+        except OSError:
+            pass
         return entry
 
     def scenario(self, name: str) -> Scenario:
@@ -75,6 +80,11 @@ class Folder:
         if entry.scenario is None:
             raise HTTPException(422, f"{name} is not a valid scenario; open it from the list to see why")
         return entry.scenario
+
+
+def _digest(path: Path) -> str:
+    """The sha256 of a file's bytes (a scenario file is small: reading it costs far less than parsing it)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _folder(request: Request) -> Folder:

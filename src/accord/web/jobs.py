@@ -4,8 +4,11 @@ A request that may take more than a moment (the roles' Monte Carlo, a forecast w
 samples) starts a :class:`Job` and answers at once with a progress bar that asks for
 ``/jobs/{id}`` every few hundred milliseconds; that answer is the bar again while the job runs,
 and the finished part of the page when it is done (which asks no more). A job is forgotten once
-its result has been delivered, and the oldest are dropped beyond :data:`KEEP`, so memory stays
-bounded. Polling changes nothing on the server but the job's delivery, so it is a GET.
+its result has been delivered, and the oldest finished ones whose page never came for them are
+dropped beyond :data:`KEEP`, so memory stays bounded. A running job is never dropped: its page
+is waiting for it (a burst of requests may run more than :data:`KEEP` at once), and running jobs
+are as many as the requests in flight. Polling changes nothing on the server but the job's
+delivery, so it is a GET.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-KEEP = 32  # jobs kept at most (running or not yet delivered)
+KEEP = 32  # finished jobs kept at most until their page asks for them
 
 
 @dataclass
@@ -62,9 +65,10 @@ class Jobs:
     def new(self, label: str, render: Callable[[Any], Any]) -> Job:
         job = Job(f"{next(self._count)}-{secrets.token_urlsafe(8)}", label, render)
         with self._lock:
+            finished = [k for k, j in self._jobs.items() if j.finished.is_set()]  # oldest first
+            for k in finished[:max(0, len(finished) - KEEP + 1)]:
+                del self._jobs[k]
             self._jobs[job.id] = job
-            while len(self._jobs) > KEEP:
-                self._jobs.popitem(last=False)
         return job
 
     def get(self, job_id: str) -> Job | None:
