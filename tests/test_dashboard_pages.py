@@ -114,6 +114,71 @@ def test_long_work_shows_its_progress_then_its_result(client):
     assert client.get(f"/jobs/{job.id}").status_code == 404  # delivered once, then forgotten
 
 
+def _two_processes(tmp_path):
+    """Two apps as two server processes of ``accord serve --workers 2``: one folder, one store,
+    one shared folder; each with its own memory, as separate processes have."""
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    shutil.copy(KOREA, d / "korea-2018.yaml")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    return [TestClient(create_app(d, tmp_path / "runs.sqlite", shared=shared), base_url=ORIGIN,
+                       headers={"Origin": ORIGIN}) for _ in range(2)]
+
+
+def test_a_poll_that_reaches_another_server_process_gets_the_progress_then_the_result(tmp_path):
+    a, b = _two_processes(tmp_path)
+    release = threading.Event()
+
+    def slow(progress):
+        for k in range(4):
+            progress(k, 4)
+            release.wait(5)
+        return "done"
+
+    from fastapi.responses import HTMLResponse
+
+    job = a.app.state.jobs.new("Counting", lambda j: HTMLResponse(f"<p id='result'>{j.value}</p>"))
+    a.app.state.pool.submit(a.app.state.jobs.run, job, slow)
+    time.sleep(0.05)
+    running = b.get(f"/jobs/{job.id}")  # process b does not hold the job
+    assert running.status_code == 200 and "<progress" in running.text and f'hx-get="/jobs/{job.id}"' in running.text
+    release.set()
+    job.finished.wait(5)
+    done = b.get(f"/jobs/{job.id}")
+    assert done.status_code == 200 and done.text == "<p id='result'>done</p>"
+    assert b.get(f"/jobs/{job.id}").status_code == 404  # delivered once
+    assert b.get("/jobs/..%2F..%2Fetc").status_code == 404  # an id is never a path
+
+
+def test_a_forecast_run_in_one_process_is_delivered_by_the_other(tmp_path):
+    a, b = _two_processes(tmp_path)
+    from fastapi.responses import HTMLResponse
+
+    jobs = a.app.state.jobs
+    job = jobs.new("Forecast", lambda j: HTMLResponse(f"<p>{j.value}</p>"))
+    jobs.run(job, lambda progress: 42)
+    assert b.get(f"/jobs/{job.id}").text == "<p>42</p>"
+    assert list((tmp_path / "shared").iterdir()) == []  # nothing left behind once delivered
+
+
+def test_a_report_built_by_one_process_is_opened_by_the_other(tmp_path):
+    a, b = _two_processes(tmp_path)
+    first = a.get("/scenario/korea-2018.yaml/report", params={"position:RUS:sanctions": "90"})
+    assert first.status_code == 200
+    if "<progress" in first.text:  # still building: wait for it as the page does
+        job_id = re.search(r'hx-get="/jobs/([^"]+)"', first.text).group(1)
+        for _ in range(600):
+            polled = b.get(f"/jobs/{job_id}")
+            if "HX-Redirect" in polled.headers:
+                break
+            time.sleep(0.1)
+        assert "HX-Redirect" in polled.headers
+    opened = b.get("/scenario/korea-2018.yaml/report", params={"position:RUS:sanctions": "90"})
+    assert opened.status_code == 200 and "<progress" not in opened.text and 'id="bottom-line"' in opened.text
+    assert len(list((tmp_path / "shared").glob("report-*.html"))) == 1
+
+
 def test_a_failed_job_is_shown_not_lost():
     jobs = Jobs()
     job = jobs.new("x", lambda j: j.error)

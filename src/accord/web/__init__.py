@@ -49,6 +49,15 @@ def serve(folder: str, host: str = "127.0.0.1", port: int = 8000, store: str | N
         app = create_app(folder, store or DEFAULT_PATH, allowed_hosts=hosts)
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    os.environ[SETTINGS] = json.dumps({"folder": str(folder), "store": str(store or DEFAULT_PATH), "hosts": hosts})
-    uvicorn.run("accord.web.app:from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    import shutil
+    import tempfile
+
+    # A poll may reach another process than the one running its job: they share jobs through a folder.
+    shared = tempfile.mkdtemp(prefix="accord-dashboard-")
+    os.environ[SETTINGS] = json.dumps({"folder": str(folder), "store": str(store or DEFAULT_PATH), "hosts": hosts,
+                                       "shared": shared})
+    try:
+        uvicorn.run("accord.web.app:from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

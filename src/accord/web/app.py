@@ -46,10 +46,13 @@ _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d+))?")
 
 
 def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFAULT_PATH,
-               max_upload: int = MAX_UPLOAD, allowed_hosts: Iterable[str] = LOOPBACK) -> FastAPI:
+               max_upload: int = MAX_UPLOAD, allowed_hosts: Iterable[str] = LOOPBACK,
+               shared: str | Path | None = None) -> FastAPI:
     """The dashboard of the scenarios in ``folder``; runs are recorded in ``store`` (None: not recorded).
 
     ``allowed_hosts`` are the Host headers it answers: ``name:port``, or ``name`` for any port.
+    ``shared``: a folder the server's processes share long work and finished reports through (see
+    :mod:`accord.web.jobs`), given when several processes serve the same port.
     """
     hosts = frozenset(h.lower() for h in allowed_hosts)
     files = Folder(Path(folder).resolve())
@@ -65,7 +68,8 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
     app.state.max_upload = max_upload
     app.state.applicable = {}  # by scenario sha256: the models offered for it (see views.applicable_models)
     app.state.limiter = None  # the worker threads' limiter, made in the event loop that uses it
-    app.state.jobs = Jobs()  # long work with progress (roles, Monte Carlo): see .jobs
+    app.state.jobs = Jobs(shared)  # long work with progress (roles, Monte Carlo): see .jobs
+    app.state.shared = Path(shared) if shared is not None else None
     app.state.pool = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="accord-job")
 
     @app.middleware("http")
@@ -111,7 +115,8 @@ def from_environment() -> FastAPI:
     from . import SETTINGS
 
     settings = json.loads(os.environ[SETTINGS])
-    return create_app(settings["folder"], settings["store"], allowed_hosts=settings["hosts"])
+    return create_app(settings["folder"], settings["store"], allowed_hosts=settings["hosts"],
+                      shared=settings.get("shared"))
 
 
 def host_allowed(host: str, hosts: frozenset[str]) -> bool:

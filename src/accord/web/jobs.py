@@ -9,19 +9,39 @@ dropped beyond :data:`KEEP`, so memory stays bounded. A running job is never dro
 is waiting for it (a burst of requests may run more than :data:`KEEP` at once), and running jobs
 are as many as the requests in flight. Polling changes nothing on the server but the job's
 delivery, so it is a GET.
+
+With several server processes (``accord serve --workers N``) a poll may reach a process other
+than the one running the job. The processes then share a folder (``shared``): the running
+process writes the job's progress there (at most every :data:`PUBLISH_EVERY` seconds) and, when
+it is done, its rendered answer; a process that does not hold the job answers from those files.
+Each file is written whole under a temporary name and renamed, so no reader sees half of one.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import re
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 KEEP = 32  # finished jobs kept at most until their page asks for them
+PUBLISH_EVERY = 0.2  # seconds between two writes of a job's progress to the shared folder
+JOB_ID = re.compile(r"\d+-[A-Za-z0-9_-]{11}")  # what Jobs.new makes: safe as a file name
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never a part."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
 
 
 @dataclass
@@ -38,16 +58,45 @@ class Job:
     value: Any = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
+    shared: Path | None = None  # the folder the server's processes share jobs through, if several
+    response: Any = None  # the rendered answer, when rendered where the job ran (shared jobs)
+    published: float = 0.0  # when the progress was last written to the shared folder
 
     def progress(self, done: int, total: int) -> None:
         """The callback handed to the work: it counts steps (samples, runs)."""
         self.done, self.total = done, total
+        self.publish()
 
     def stages(self, label: str) -> Callable[[int, int], None]:
         """A stage's progress callback (:func:`accord.execution.stage_bars`' protocol)."""
         def progress(done: int, total: int) -> None:
             self.stage, self.done, self.total = label, done, total
+            self.publish()
         return progress
+
+    def publish(self, force: bool = False) -> None:
+        """Write the progress to the shared folder (no more often than :data:`PUBLISH_EVERY`)."""
+        if self.shared is None or (not force and time.monotonic() - self.published < PUBLISH_EVERY):
+            return
+        self.published = time.monotonic()
+        write_whole(self.shared / f"{self.id}.progress", json.dumps(
+            {"label": self.label, "stage": self.stage, "done": self.done, "total": self.total}))
+
+    def publish_answer(self) -> None:
+        """Render the answer where the job ran and write it to the shared folder (status, headers,
+        body), so that any process can deliver it."""
+        from fastapi.responses import HTMLResponse
+
+        try:
+            self.response = self.render(self)
+        except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of waiting forever
+            self.response = HTMLResponse(f"the work failed: {type(exc).__name__}: {exc}", status_code=500)
+        assert self.shared is not None
+        headers = {k: v for k, v in self.response.headers.items() if k.lower() not in ("content-length",)}
+        write_whole(self.shared / f"{self.id}.answer", json.dumps(
+            {"status": self.response.status_code, "headers": headers,
+             "body": bytes(self.response.body).decode("utf-8")}))
+        (self.shared / f"{self.id}.progress").unlink(missing_ok=True)
 
     @property
     def percent(self) -> int:
@@ -55,15 +104,17 @@ class Job:
 
 
 class Jobs:
-    """The jobs of one dashboard, by id (an unguessable token: one page's job is not another's)."""
+    """The jobs of one dashboard, by id (an unguessable token: one page's job is not another's);
+    with ``shared``, a folder the server's processes share, those of the other processes too."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: str | Path | None = None) -> None:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._count = itertools.count(1)
+        self.shared = Path(shared) if shared is not None else None
 
     def new(self, label: str, render: Callable[[Any], Any]) -> Job:
-        job = Job(f"{next(self._count)}-{secrets.token_urlsafe(8)}", label, render)
+        job = Job(f"{next(self._count)}-{secrets.token_urlsafe(8)}", label, render, shared=self.shared)
         with self._lock:
             finished = [k for k, j in self._jobs.items() if j.finished.is_set()]  # oldest first
             for k in finished[:max(0, len(finished) - KEEP + 1)]:
@@ -72,22 +123,53 @@ class Jobs:
         return job
 
     def get(self, job_id: str) -> Job | None:
+        """The job of this id: held by this process, or else (with a shared folder) as another
+        process last wrote it; None if there is no such job (or it was delivered)."""
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        if job is not None or self.shared is None or not JOB_ID.fullmatch(job_id):
+            return job
+        return self._from_shared(job_id)
+
+    def _from_shared(self, job_id: str) -> Job | None:
+        from fastapi.responses import Response
+
+        assert self.shared is not None
+        job = Job(job_id, "", str, shared=self.shared)
+        try:
+            answer = json.loads((self.shared / f"{job_id}.answer").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            pass
+        else:
+            job.response = Response(answer["body"], answer["status"], answer["headers"], media_type="text/html")
+            job.finished.set()
+            return job
+        try:
+            state = json.loads((self.shared / f"{job_id}.progress").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        job.label, job.stage, job.done, job.total = state["label"], state["stage"], state["done"], state["total"]
+        return job
 
     def deliver(self, job: Job) -> None:
         """Forget a job whose result the page has received."""
         with self._lock:
             self._jobs.pop(job.id, None)
+        if self.shared is not None:
+            for suffix in (".answer", ".progress"):
+                (self.shared / f"{job.id}{suffix}").unlink(missing_ok=True)
 
     def run(self, job: Job, fn: Callable[..., Any], *args: Any) -> None:
         """Do ``fn(*args, progress=job.progress)``, keeping its value or its error on the job (called
         in a worker thread)."""
+        job.publish(force=True)
         try:
             job.value = fn(*args, progress=job.progress)
         except BaseException as exc:  # noqa: BLE001 - shown on the page, never lost in a thread
             job.error = exc
         finally:
+            if job.shared is not None:
+                job.publish_answer()
             job.finished.set()
 
 
@@ -109,4 +191,4 @@ def answer(request: Any, job: Job) -> Any:
     if not job.finished.is_set():
         return request.app.state.pages.TemplateResponse(request, "_job.html", {"job": job})
     request.app.state.jobs.deliver(job)
-    return job.render(job)
+    return job.response if job.response is not None else job.render(job)
