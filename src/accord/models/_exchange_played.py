@@ -13,11 +13,12 @@ from ..scenario import Inputs
 
 
 def outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted mean per issue (last axis) over the actors present (first axis)."""
+    """Weighted mean per issue (last axis) over the actors present (the axis before; any axes
+    before it are samples, each summed as alone: actor by actor, in order)."""
     present = ~np.isnan(x)
-    total = np.where(present, w, 0.0).sum(0)
+    total = np.where(present, w, 0.0).sum(-2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.where(present, w * x, 0.0).sum(0) / total, np.nan)
+        return np.where(total > 0, np.where(present, w * x, 0.0).sum(-2) / total, np.nan)
 
 
 @dataclass
