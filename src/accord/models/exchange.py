@@ -646,8 +646,9 @@ def _k_cap(st, c, a):  # pragma: no cover - compiled
     st[c, a, NBS1] = _k_view(st, c, a, st[c, a, VOTE])
 
 
-def _k_compute(st, c, valid, table):  # pragma: no cover - compiled
-    """Round.compute: candidate c's equal-gain moves, their caps and its validity."""
+def _k_compute(st, c):  # pragma: no cover - compiled
+    """Round.compute: candidate c's equal-gain moves, their caps; its validity is returned and its
+    key is set by the caller, from the final gain (so that this takes one array: see above)."""
     sI, sJ, dI, dJ = st[c, 0, SIGMA], st[c, 1, SIGMA], st[c, 0, DELTA], st[c, 1, DELTA]
     wI, wJ, DI, DJ = st[c, 0, WEIGHT], st[c, 1, WEIGHT], st[c, 0, TOTAL], st[c, 1, TOTAL]
     fI, fJ = abs(st[c, 0, TARGET] - st[c, 0, POSITION]), abs(st[c, 1, TARGET] - st[c, 1, POSITION])
@@ -669,8 +670,20 @@ def _k_compute(st, c, valid, table):  # pragma: no cover - compiled
         _k_cap(st, c, 0)
         _k_cap(st, c, 1)
         ok = _k_ok(st, c)
-    valid[c] = ok
-    st[c, 0, KEY] = _k_key_of(st[c, 0, GAIN], table)  # of the final gain, as Round's last gain_key
+    return ok
+
+
+def _k_sort(v, n):  # pragma: no cover - compiled
+    """v[:n] in increasing order: a few by insertion (numba's sort allocates at every call)."""
+    if n > 16:
+        v[:n].sort()
+        return
+    for i in range(1, n):
+        item, j = v[i], i
+        while j > 0 and v[j - 1] > item:
+            v[j] = v[j - 1]
+            j -= 1
+        v[j] = item
 
 
 def _k_push(heap, c, st, order, version):  # pragma: no cover - compiled
@@ -799,11 +812,13 @@ def _k_play(st, a, kk, valid, alive, order, X0, W, sup, dem, coins, random_ties,
                     touched[c] = True
                     hits[n_hits] = c
                     n_hits += 1
-        hits[:n_hits].sort()
-        for c in hits[:n_hits]:
+        _k_sort(hits, n_hits)
+        for h in range(n_hits):
+            c = hits[h]
             touched[c] = False
             key = st[c, 0, KEY]
-            _k_compute(st, c, valid, table)
+            valid[c] = _k_compute(st, c)
+            st[c, 0, KEY] = _k_key_of(st[c, 0, GAIN], table)
             alive[c] = valid[c]
             if by_heap and alive[c] and not st[c, 0, KEY] == key:  # an unchanged key keeps its entry
                 version[c] += 1
@@ -896,7 +911,8 @@ def _k_round(x0, S, W, coins, random_ties, table, compiled_from, heap_from):  # 
             st[c, side, LAST_MOVE] = st[c, side, OWN_SEEN] = np.nan
     valid, alive = np.zeros(M, dtype=np.bool_), np.ones(M, dtype=np.bool_)
     for c in range(M):
-        _k_compute(st, c, valid, table)
+        valid[c] = _k_compute(st, c)
+        st[c, 0, KEY] = _k_key_of(st[c, 0, GAIN], table)
     order = np.arange(M) * 1.0
     sup = _k_index((a * K + kk).ravel(), n * K)
     dem = _k_index((a * K + kk[:, ::-1]).ravel(), n * K)
@@ -932,7 +948,7 @@ def _k_samples(x, S, W, rounds, fixed_weight, salience_weight, coins, random_tie
 
 INLINED = ("_k_best", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap",
            "_k_compute")
-HELPERS = ("_k_push", "_k_next", *INLINED, "_k_play", "_k_candidates", "_k_index", "_k_outcome")
+HELPERS = ("_k_push", "_k_next", "_k_sort", *INLINED, "_k_play", "_k_candidates", "_k_index", "_k_outcome")
 ROUND = Lazy(_k_round, helpers=HELPERS, inline=INLINED, error_model="numpy")
 SAMPLES = Lazy(_k_samples, helpers=HELPERS + ("_k_round",), inline=INLINED, error_model="numpy")
 COINS_AT_ONCE = 1 << 22  # Monte Carlo draws the coins of this many candidates (32 MiB) for one compiled call
