@@ -11,7 +11,8 @@ may be shared: best-of-N is the least disturbed run).
 Work: the candidate exchanges of the first round (M, up to K(K-1)/8 n^2) and the exchanges
 executed over all rounds (E). A round costs O(M) to build and evaluate the candidates and
 O(E (h + log M)) to execute them, h the candidates that share an actor-issue with an executed
-one (recomputed; with the extra "fast" the loop is compiled and picks from a heap).
+one (recomputed; with the extra "fast" the whole round is compiled and, from 3,000
+candidates, picks from a heap).
 
 ``rows(quick)`` returns the table as dicts (for benchmarks/all.py).
 """

@@ -147,21 +147,70 @@ def test_korea_story(cli):
     assert code == 0 and "Round 1" in out and "Forecast:" in out
 
 
+def tied_game(seed: int, n: int, k: int, absent: float = 0.0):
+    """Positions on a coarse grid, saliences and powers to one digit: many equal gains (ties)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 5, (n, k)) * 25.0
+    x[rng.random((n, k)) < absent] = np.nan
+    return make_scenario(x.tolist(), np.round(rng.uniform(0.1, 1.0, (n, k)), 1).tolist(),
+                         np.round(rng.uniform(0.05, 1.0, n), 1).tolist())
+
+
+def assert_same_runs(a, b):
+    np.testing.assert_array_equal(a.positions, b.positions)
+    np.testing.assert_array_equal(a.forecast, b.forecast)
+    for table in ("exchanges", "voting", "externalities"):
+        assert a.table_frame(table).equals(b.table_frame(table)), table
+
+
+@pytest.mark.parametrize("heap_from", [0, 10**9])  # the next candidate from a heap, or by a scan
 @pytest.mark.parametrize("name,ties", [("cop21.csv", "random"), ("copenhagen.csv", "order")])
-def test_compiled_loop_equals_the_array_loop(monkeypatch, name, ties):
+def test_compiled_round_equals_the_array_round(monkeypatch, name, ties, heap_from):
     from accord.models import exchange
 
-    if exchange.PLAY.get() is None:
+    if exchange.ROUND.get() is None:
         pytest.skip("numba (the optional extra 'fast') is not installed")
     scenario = read_scenario(shared("data", "decide", name)).scenario
     model = get_model("exchange")(rounds=4, ties=ties)
+    monkeypatch.setattr(exchange, "HEAP_FROM", heap_from)
     monkeypatch.setattr(exchange, "COMPILED_FROM", 0)
     compiled = model.run(scenario, seed=5)
     monkeypatch.setattr(exchange, "COMPILED_FROM", 10**9)
-    arrays = model.run(scenario, seed=5)
-    np.testing.assert_array_equal(compiled.positions, arrays.positions)
-    for table in ("exchanges", "voting", "externalities"):
-        assert compiled.table_frame(table).equals(arrays.table_frame(table)), table
+    assert_same_runs(compiled, model.run(scenario, seed=5))
+
+
+@pytest.mark.parametrize("heap_from", [0, 10**9])
+@pytest.mark.parametrize("seed,n,k,absent", [(1, 8, 3, 0.0), (2, 14, 4, 0.1), (3, 20, 3, 0.0), (4, 11, 5, 0.2)])
+@pytest.mark.parametrize("ties", ["random", "order"])
+def test_compiled_round_equals_the_array_round_with_ties(monkeypatch, seed, n, k, absent, ties, heap_from):
+    # Equal gains send the pick to the coins (random) or to list order, and the compiled round
+    # must break them alike, from its heap or its scan.
+    from accord.models import exchange
+
+    if exchange.ROUND.get() is None:
+        pytest.skip("numba (the optional extra 'fast') is not installed")
+    scenario, model = tied_game(seed, n, k, absent), get_model("exchange")(rounds=4, ties=ties)
+    monkeypatch.setattr(exchange, "HEAP_FROM", heap_from)
+    monkeypatch.setattr(exchange, "COMPILED_FROM", 0)
+    compiled = model.run(scenario, seed=seed)
+    monkeypatch.setattr(exchange, "COMPILED_FROM", 10**9)
+    arrays = model.run(scenario, seed=seed)
+    assert_same_runs(compiled, arrays)
+    assert len(arrays.table_frame("exchanges")) > 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_candidates_are_counted_as_the_round_lists_them(seed):
+    from accord.models.exchange import Round, candidate_count
+    from accord.stats import relative_weight
+
+    rng = np.random.default_rng(seed)
+    n, k = 3 + seed, 2 + seed % 4
+    x = rng.integers(0, 5, (n, k)) * 25.0  # actors at the outcome, on either side
+    x[rng.random((n, k)) < 0.2] = np.nan
+    s = np.where(rng.random((n, k)) < 0.15, 0.0, rng.uniform(0.1, 1.0, (n, k)))  # some weigh an issue not at all
+    w = relative_weight(rng.uniform(0.05, 1.0, n)[:, None].repeat(k, 1), s, ~np.isnan(x))
+    assert candidate_count(x, s, w) == Round(x, s, w, 0.0, "order", np.random.default_rng(0)).M
 
 
 def test_a_round_in_which_nobody_can_trade_ends_with_the_positions_unchanged():

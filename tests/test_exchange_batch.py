@@ -14,7 +14,7 @@ from accord.uncertainty import sample_inputs, solve_draws
 
 from .conftest import KOREA
 
-pytestmark = pytest.mark.skipif(exchange.ROUNDS.get() is None,
+pytestmark = pytest.mark.skipif(exchange.SAMPLES.get() is None,
                                 reason="numba (the optional extra 'fast') is not installed")
 
 
@@ -70,6 +70,13 @@ def test_rounds_past_the_compiled_threshold_keep_the_compiled_loops_keys(monkeyp
     assert_batched_is_exact(get_model("exchange")(rounds=3), synthetic(8, 10, 4, False), 4)
 
 
+@pytest.mark.parametrize("coins_at_once", [1, 900])
+def test_samples_solved_chunk_by_chunk_are_the_same(monkeypatch, coins_at_once):
+    # 3 rounds of up to 3 * 4 * 3 / 8 * 10^2 = 450 candidates: one sample, then two, per compiled call
+    monkeypatch.setattr(exchange, "COINS_AT_ONCE", coins_at_once)
+    assert_batched_is_exact(get_model("exchange")(rounds=3, ties="random"), synthetic(11, 10, 4, True), 5, seed=2)
+
+
 def test_experiment_layer_and_parts_give_the_same_samples():
     sc = read_scenario(KOREA).scenario
     model = get_model("exchange")(rounds=3)
@@ -86,6 +93,6 @@ def test_other_arithmetics_are_solved_one_by_one(params):
 
 
 def test_without_numba_monte_carlo_solves_sample_by_sample(monkeypatch):
-    monkeypatch.setattr(exchange, "ROUNDS", SimpleNamespace(get=lambda: None))
+    monkeypatch.setattr(exchange, "SAMPLES", SimpleNamespace(get=lambda: None))
     sc = synthetic(10, 5, 3, False)
     assert get_model("exchange")().solve_batch(sc.inputs(), sample_inputs(sc, 2, seed=0)) is None

@@ -6,6 +6,7 @@ the model's tables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -13,11 +14,12 @@ from ..scenario import Inputs
 
 
 def outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted mean per issue (last axis) over the actors present (first axis)."""
+    """Weighted mean per issue (last axis) over the actors present (the axis before; any axes
+    before it are samples, each summed as alone: actor by actor, in order)."""
     present = ~np.isnan(x)
-    total = np.where(present, w, 0.0).sum(0)
+    total = np.where(present, w, 0.0).sum(-2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.where(present, w * x, 0.0).sum(0) / total, np.nan)
+        return np.where(total > 0, np.where(present, w * x, 0.0).sum(-2) / total, np.nan)
 
 
 @dataclass
@@ -49,7 +51,8 @@ class Played:
         if not n_ex:
             return ext
         nbs0, nbs1 = self.nbs0, self.nbs1
-        np.add.at(ext[:, 0], self.actor.ravel(), np.repeat(self.gain, 2))
+        # Sums by np.bincount: in the order given, as np.add.at adds, and much faster.
+        ext[:, 0] = np.bincount(self.actor.ravel(), np.repeat(self.gain, 2), minlength=len(ext))
         p, q = self.supply[:, 1], self.supply[:, 0]  # J supplies the pair's first issue p, I the second q
         x_p, x_q = self.X0[:, p].T, self.X0[:, q].T  # (exchanges, actors)
         effect = (self.S[:, p].T * (np.abs(nbs0[:, 1:2] - x_p) - np.abs(nbs1[:, 1:2] - x_p))
@@ -61,7 +64,8 @@ class Played:
         inner = np.where(self.inner[:, None] == 0, (group == 0) | (group == 3), (group == 1) | (group == 2))
         col = np.where(inner, np.where(effect > 0, 1, 2), np.where(effect > 0, 3, 4))
         rows, actors = np.nonzero(bystander)
-        np.add.at(ext, (actors, col[rows, actors]), effect[rows, actors])
+        flat = actors * ext.shape[1] + col[rows, actors]
+        ext[:, 1:] = np.bincount(flat, effect[rows, actors], minlength=ext.size).reshape(ext.shape)[:, 1:]
         return ext
 
     def voting_positions(self) -> np.ndarray:
@@ -73,26 +77,26 @@ class Played:
         return y
 
     def report(self, rnd: int, y: np.ndarray, inputs: Inputs, rows: dict) -> None:
-        """Append this round's exchanges, voting positions and externalities, on the issues' own scales."""
-        actors, issues = inputs.actors, inputs.issues
+        """Append this round's exchanges, voting positions and externalities, on the issues' own scales
+        (each value computed over all rows at once, as for one row)."""
+        actors, issues = np.array(inputs.actors, dtype=object), np.array(inputs.issues, dtype=object)
         unit = (inputs.scale_max - inputs.scale_min) / 100.0
         back = lambda v, k: v * unit[k] + inputs.scale_min[k]  # noqa: E731
-        for e in range(self.gain.size):
-            row = {"round": rnd}
-            for side, who in ((0, "i"), (1, "j")):
-                k = self.supply[e, side]
-                row |= {f"actor_{who}": actors[self.actor[e, side]], f"supply_issue_{who}": issues[k],
-                        f"demand_issue_{who}": issues[self.supply[e, 1 - side]],
-                        f"move_{who}": (self.y[e, side] - self.x0[e, side]) * unit[k],
-                        f"voting_position_{who}": back(self.y[e, side], k)}
-            row["gain"] = self.gain[e]
-            rows["exchanges"].append(row)
+        columns: dict[str, Any] = {"round": [rnd] * self.gain.size}
+        for side, who in ((0, "i"), (1, "j")):
+            k = self.supply[:, side]
+            columns |= {f"actor_{who}": actors[self.actor[:, side]], f"supply_issue_{who}": issues[k],
+                        f"demand_issue_{who}": issues[self.supply[:, 1 - side]],
+                        f"move_{who}": (self.y[:, side] - self.x0[:, side]) * unit[k],
+                        f"voting_position_{who}": back(self.y[:, side], k)}
+        columns["gain"] = self.gain
+        rows["exchanges"].extend(dict(zip(columns, row)) for row in zip(*columns.values()))
         vote = outcome(y, self.W)
-        for k, issue in enumerate(issues):
-            for a, actor in enumerate(actors):
-                if not np.isnan(y[a, k]):
-                    rows["voting"].append({"round": rnd, "issue": issue, "actor": actor,
-                                           "voting_position": back(y[a, k], k), "voting_outcome": back(vote[k], k)})
+        k, a = np.nonzero(~np.isnan(y.T))  # issue by issue, actors in order
+        rows["voting"].extend({"round": rnd, "issue": issue, "actor": actor, "voting_position": position,
+                               "voting_outcome": result}
+                              for issue, actor, position, result in zip(issues[k], actors[a], back(y[a, k], k),
+                                                                        back(vote[k], k)))
         for a, (own, ip, ineg, op, oneg) in enumerate(self.externalities()):
             actor = actors[a]
             rows["externalities"].append({"round": rnd, "actor": actor, "own": own, "inner_positive": ip,

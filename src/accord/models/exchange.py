@@ -53,12 +53,12 @@ Cost. Candidates number up to M = K(K-1)/8 n^2 per round (every pair of issues, 
 corners); building and evaluating them is O(M); each execution recomputes only the candidates h
 that share an actor-issue with it, found through an index built once per round: O(M + E h) per
 round for E executions, plus the pick of the next candidate, an O(M) arg-max in the array code
-and O(log M) from a heap in the compiled loop (not decide's O(E M) Python loops over Decimal
-copies). With the optional extra "fast" (numba) the selection loop of equal-gain rounds runs
-compiled from 200 candidates, with the same arithmetic in the same order (identical runs);
-coins for ties are drawn up front so both loops use the same numbers. Monte Carlo
-(:meth:`Exchange.solve_batch`) runs each sample's rounds in one compiled call, the same
-arithmetic as the array code (keys as numpy's gain_key), without the tables.
+(not decide's O(E M) Python loops over Decimal copies). With the optional extra "fast" (numba),
+an equal-gain round of COMPILED_FROM candidates or more runs compiled, the whole round in one
+call (:func:`_k_round`: the same arithmetic in the same order, identical runs; the pick by the
+same scan, or from a heap, O(log M), from HEAP_FROM candidates); coins for ties are drawn up
+front, one per candidate, so that both use the same numbers. Monte Carlo
+(:meth:`Exchange.solve_batch`) runs the samples' rounds in one compiled call, without the tables.
 """
 
 from __future__ import annotations
@@ -121,36 +121,39 @@ class Exchange(Model):
         return Result(inputs.actors, inputs.issues, forecast, positions, inputs.weight, tables=tables, notes=notes)
 
     def solve_batch(self, base: Inputs, draws: Any) -> np.ndarray | None:
-        """Forecasts (samples, issues) of sampled scenarios, each sample's rounds in one compiled call
-        (:func:`_k_rounds`, the optional extra "fast"): the same arithmetic in the same order as
-        :meth:`solve` (keys as numpy's, coins from the sample's own stream, drawn up front), without
-        the tables. Equal gain in floats only; None without numba or for other parameters, and
-        Monte Carlo then solves sample by sample (the pure-numpy path, with the same results).
+        """Forecasts (samples, issues) of sampled scenarios, the samples' rounds in one compiled call
+        (:func:`_k_samples`, the optional extra "fast"): the same arithmetic in the same order as
+        :meth:`solve` (keys as numpy's, coins from each sample's own stream, drawn up front),
+        without the tables. Equal gain in floats only; None without numba or for other parameters,
+        and Monte Carlo then solves sample by sample (the pure-numpy path, with the same results).
 
-        A sample costs the rounds' candidates, O(K^2 n^2), and their executions; its stream is
-        (seed, key + (start + j,)) of ``draws.stream`` (as :func:`accord.uncertainty.solve_draws`
+        A sample costs the rounds' candidates, O(K^2 n^2), and their executions; sample j's stream
+        is (seed, key + (start + j,)) of ``draws.stream`` (as :func:`accord.uncertainty.solve_draws`
         seeds it), (0, (), 0) where the draws carry none.
         """
         prm = self.params
-        kernel = ROUNDS.get() if prm.preset == "float" and prm.p == 0 else None
+        kernel = SAMPLES.get() if prm.preset == "float" and prm.p == 0 else None
         if kernel is None or self.check(base):
             return None
         seed, key, start = getattr(draws, "stream", None) or (0, (), 0)
         n, K = base.position.shape
         bound = prm.rounds * max(1, K * (K - 1) * n * n // 8)  # coins: at most one per candidate, each round
-        table = _key_table()
+        chunk = max(1, COINS_AT_ONCE // bound)
+        to_x = 100.0 / (base.scale_max - base.scale_min)
         out = np.empty((len(draws), K))
-        for j in range(len(draws)):
-            inputs = draws.inputs(base, j)
-            to_x = 100.0 / (inputs.scale_max - inputs.scale_min)
-            x = np.where(inputs.present, (inputs.position - inputs.scale_min) * to_x, np.nan)
-            w = relative_weight(inputs.capability, inputs.salience, inputs.present)
-            coins = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, start + j))).random(bound)
+        for lo in range(0, len(draws), chunk):  # samples in lockstep, chunk by chunk to bound the coins' memory
+            hi = min(lo + chunk, len(draws))
+            position, salience, capability = draws.position[lo:hi], draws.salience[lo:hi], draws.capability[lo:hi]
+            present = ~np.isnan(position)
+            x = np.where(present, (position - base.scale_min) * to_x, np.nan)
+            w = np.stack([relative_weight(*sample) for sample in zip(capability, salience, present)])
+            coins = np.stack([np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(*key, start + j)))
+                              .random(bound) for j in range(lo, hi)])
             with np.errstate(all="ignore"):
-                final = kernel(x.copy(), inputs.salience, w, prm.rounds, prm.fixed_weight, prm.salience_weight,
-                               coins, prm.ties == "random", table, COMPILED_FROM)
-                final = np.where(final == x, inputs.position, final / to_x + inputs.scale_min)
-                out[j] = outcome(final, w)
+                final = kernel(x.copy(), salience, w, prm.rounds, prm.fixed_weight, prm.salience_weight, coins,
+                               prm.ties == "random", _key_table(), COMPILED_FROM, HEAP_FROM)
+                final = np.where(final == x, position, final / to_x + base.scale_min)
+                out[lo:hi] = outcome(final, w)
         return out
 
     def _play_float(self, inputs: Inputs, rng: np.random.Generator, rows: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -162,9 +165,7 @@ class Exchange(Model):
         s = inputs.salience
         history = [x.copy()]
         for rnd in range(1, prm.rounds + 1):
-            game = Round(x, s, w, prm.p, prm.ties, rng)
-            game.play()
-            played = game.played()
+            played = play_round(x, s, w, prm.p, prm.ties, rng)
             y = played.voting_positions()
             moved = ~np.isnan(x) & (y != x)
             rate = prm.fixed_weight + prm.salience_weight * (1.0 - s)
@@ -186,6 +187,38 @@ class Exchange(Model):
             played.report(rnd, y, inputs, rows)
             history.append(game.positions())
         return np.stack(history), game.outcomes()
+
+
+def play_round(x0: np.ndarray, s: np.ndarray, w: np.ndarray, p: float, ties: str,
+               rng: np.random.Generator) -> Played:
+    """One round from positions x0 (0..100): its candidates, their execution and what was played.
+
+    Equal gain from COMPILED_FROM candidates runs compiled (:func:`_k_round`, the optional extra
+    "fast"), the whole round in one call; otherwise, and without numba, :class:`Round`'s array
+    code. Both consume the same coins (one per candidate) and give the same round.
+    """
+    M = candidate_count(x0, s, w) if p == 0 else 0
+    kernel = ROUND.get() if M >= max(COMPILED_FROM, 1) else None
+    if kernel is None:
+        game = Round(x0, s, w, p, ties, rng)
+        game.play()
+        return game.played()
+    coins = rng.random(M)
+    _, st, actor, supply, inner, e = kernel(x0, s, w, coins, ties == "random", _key_table(), COMPILED_FROM,
+                                                HEAP_FROM)
+    return Played(x0, s, w, outcome(x0, w), actor[e], supply[e], st[e, :, START], st[e, :, VOTE], st[e, :, NBS0],
+                  st[e, :, NBS1], st[e, 0, GAIN], inner[e])
+
+
+def candidate_count(x0: np.ndarray, s: np.ndarray, w: np.ndarray) -> int:
+    """The number of candidate exchanges of a round (Round's M) without listing them: per pair of
+    issues, actors right-right times left-left, plus left-right times right-left."""
+    tradable = ~np.isnan(x0) & (s > 0) & (w > 0)
+    left = tradable & (np.where(tradable, x0, np.inf) <= outcome(x0, w))
+    right = tradable & ~left
+    lp, rp, lq, rq = left[:, :, None], right[:, :, None], left[:, None, :], right[:, None, :]
+    pairs = (rp & rq).sum(0) * (lp & lq).sum(0) + (lp & rq).sum(0) * (rp & lq).sum(0)
+    return int(np.triu(pairs, 1).sum())
 
 
 def gain_key(g: np.ndarray) -> np.ndarray:
@@ -435,20 +468,9 @@ class Round:
     def play(self) -> None:
         if self.M == 0:
             return
-        # Coins for ties are drawn up front (at most one a pick), so that the compiled and the
-        # array loops consume the same numbers.
+        # Coins for ties are drawn up front (one a candidate, at most one a pick), so that the
+        # compiled round (:func:`_k_round`) consumes the same numbers.
         self.coins, self.n_coins = self.rng.random(self.M), 0
-        kernel = PLAY.get() if self.p == 0 and self.M >= COMPILED_FROM else None
-        if kernel is not None:
-            state = (self.k, self.x, self.t, self.sigma, self.delta, self.w, self.Dk, self.move, self.y, self.hlast,
-                     self.nbs0, self.nbs1, self.gain, self.key, self.N0, self.seen, self.own_seen, self.x0)
-            done = np.empty(self.M, dtype=np.int64)
-            count = kernel(state, self.a, self.k, self.hsum, self.hsign, self.valid, self.alive, self.order,
-                           self.recorded, self.X0, self.W, self.by_supply, self.by_demand, self.K, self.coins,
-                           self.ties == "random", done, NO_TABLE)
-            for e in done[:count]:
-                self._record(int(e))
-            return
         first = True
         while self.alive.any():
             e = self.pick()
@@ -511,13 +533,40 @@ class Round:
                       pairs("nbs1"), self.gain[e], self.inner_pair[e] if e.size else e)
 
 
-# -- the compiled selection loop (equal gain, p = 0) ------------------------------------------------
-# The same arithmetic as Round.pick, Round._apply, Round.compute and Round.cap, one candidate at a
+# -- the compiled round (equal gain, p = 0) ----------------------------------------------------------
+# The same arithmetic as Round (its candidates, compute, cap, pick and _apply), one candidate at a
 # time, in the same order of floating-point operations: the two paths give identical runs.
+#
+# A candidate's numbers are packed in one array, st[c, side, field], the fields named below
+# after Round's arrays: a compiled helper then takes one array rather than twenty (numba counts
+# a reference for each array argument of each call, which cost more than the arithmetic), and a
+# candidate's numbers share a few cache lines instead of lying in twenty arrays.
+
+POSITION = 0  # x: the side's position on its supply issue now
+TARGET = 1  # t: the partner's round-start position there
+SIGMA = 2  # the side's salience of its supply issue
+DELTA = 3  # its salience of its demand issue
+WEIGHT = 4  # w: its weight on its supply issue
+TOTAL = 5  # D_k: the weight present on that issue
+START = 6  # x0: its round-start position there
+WEIGHTED_SUM = 7  # N0 = O_k D_k: that issue's weighted sum of positions at the round's start
+MOVE = 8  # move: the side's move in the exchange
+VOTE = 9  # y: its voting position after the move
+LAST_MOVE = 10  # hlast: its last computed move (history, once the position moves)
+MOVED = 11  # hsum: the sum of its moves so far this round
+DIRECTION = 12  # hsign: their direction (0 none yet, +-1, 2 both ways)
+SEEN = 13  # sum over recorded partner moves of w (u - x0)
+OWN_SEEN = 14  # the side's own recorded position, NaN if none
+NBS0 = 15  # the supply issue's outcome before the exchange, as the candidate sees it
+NBS1 = 16  # and after
+GAIN = 17  # the candidate's gain (side I's field)
+KEY = 18  # its gain key (side I's field)
+FIELDS = 19
 
 
-def _k_view(c, s, z, k, N0, seen, w, x0, Dk):  # pragma: no cover - compiled
-    return (N0[k[c, s]] + seen[c, s] + w[c, s] * (z - x0[c, s])) / Dk[c, s]
+def _k_view(st, c, s, z):  # pragma: no cover - compiled
+    """The outcome of side s's supply issue, as candidate c sees it, with side s at z (Round.view)."""
+    return (st[c, s, WEIGHTED_SUM] + st[c, s, SEEN] + st[c, s, WEIGHT] * (z - st[c, s, START])) / st[c, s, TOTAL]
 
 
 def _k_key(g):  # pragma: no cover - compiled
@@ -527,28 +576,30 @@ def _k_key(g):  # pragma: no cover - compiled
     return np.round(g / scale) * scale
 
 
-def _k_ok(c, move, x, hsum, hsign):  # pragma: no cover - compiled
+def _k_ok(st, c):  # pragma: no cover - compiled
+    """Round.ok: both sides' moves inside 0..100, not reversing earlier moves, sum <= 100."""
     for s in range(2):
-        m = move[c, s]
-        y = x[c, s] + m
-        hs = hsign[c, s]
-        if not (abs(m) > EPS and abs(m) <= 100 and y >= -TOL and y <= 100 + TOL and hsum[c, s] + m <= 100
+        m = st[c, s, MOVE]
+        y = st[c, s, POSITION] + m
+        hs = st[c, s, DIRECTION]
+        if not (abs(m) > EPS and abs(m) <= 100 and y >= -TOL and y <= 100 + TOL and st[c, s, MOVED] + m <= 100
                 and (hs == 0 or hs == np.sign(m))):
             return False
     return True
 
 
-def _k_place(c, s, t, x, move, y):  # pragma: no cover - compiled
-    full = t[c, s] - x[c, s]
-    m = move[c, s]
+def _k_place(st, c, s):  # pragma: no cover - compiled
+    """Round.place: y = x + move, landing exactly on the target for a full move."""
+    t, x, m = st[c, s, TARGET], st[c, s, POSITION], st[c, s, MOVE]
+    full = t - x
     if m * full > 0 and abs(m - full) <= 1e-12 * max(1.0, abs(full)):
-        y[c, s] = t[c, s]
+        st[c, s, VOTE] = t
     else:
-        y[c, s] = x[c, s] + m
+        st[c, s, VOTE] = x + m
 
 
-def _k_toward(c, s, size, x, t):  # pragma: no cover - compiled
-    return -size if x[c, s] > t[c, s] else size
+def _k_toward(st, c, s, size):  # pragma: no cover - compiled
+    return -size if st[c, s, POSITION] > st[c, s, TARGET] else size
 
 
 def _k_key_of(g, table):  # pragma: no cover - compiled
@@ -572,63 +623,73 @@ def _k_numpy_key(g, table):  # pragma: no cover - compiled
     return np.round(g / scale) * scale
 
 
-def _k_cap(c, a, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
-           table):  # pragma: no cover - compiled
-    # The arrays come one by one, not as the state tuple: unpacking a tuple of arrays
-    # costs a reference count per array at every call, more than the arithmetic.
+def _k_cap(st, c, a):  # pragma: no cover - compiled
+    """Round.cap: cut side a's move where it would carry the outcome past its demander's position."""
     b = 1 - a
-    n0 = _k_view(c, a, x[c, a], k, N0, seen, w, x0, Dk)
-    n1 = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
-    nbs0[c, a], nbs1[c, a] = n0, n1
-    tt = t[c, a]
-    if not ((tt - n0 > TOL and tt - n1 < -TOL) or (tt - n0 < -TOL and tt - n1 > TOL)):
+    n0 = _k_view(st, c, a, st[c, a, POSITION])
+    n1 = _k_view(st, c, a, st[c, a, VOTE])
+    st[c, a, NBS0], st[c, a, NBS1] = n0, n1
+    t = st[c, a, TARGET]
+    if not ((t - n0 > TOL and t - n1 < -TOL) or (t - n0 < -TOL and t - n1 > TOL)):
         return
-    own = own_seen[c, a]
-    z = x[c, a] if np.isnan(own) else own
-    size = abs(Dk[c, a] * (tt - _k_view(c, a, z, k, N0, seen, w, x0, Dk)) / w[c, a])
-    rA = size * w[c, a] / Dk[c, a]
-    rB = rA * (sigma[c, a] + delta[c, b]) / (delta[c, a] + sigma[c, b])
-    move[c, a] = _k_toward(c, a, size, x, t)
-    move[c, b] = _k_toward(c, b, abs(rB * Dk[c, b] / w[c, b]), x, t)
-    hlast[c, 0], hlast[c, 1] = move[c, 0], move[c, 1]
-    y[c, a] = x[c, a] + move[c, a]
-    _k_place(c, b, t, x, move, y)
-    g = abs(rB * sigma[c, b] - rA * delta[c, b])
-    gain[c], key[c] = g, _k_key_of(g, table)
-    nbs1[c, a] = _k_view(c, a, y[c, a], k, N0, seen, w, x0, Dk)
+    own = st[c, a, OWN_SEEN]
+    z = st[c, a, POSITION] if np.isnan(own) else own
+    size = abs(st[c, a, TOTAL] * (t - _k_view(st, c, a, z)) / st[c, a, WEIGHT])
+    rA = size * st[c, a, WEIGHT] / st[c, a, TOTAL]
+    rB = rA * (st[c, a, SIGMA] + st[c, b, DELTA]) / (st[c, a, DELTA] + st[c, b, SIGMA])
+    st[c, a, MOVE] = _k_toward(st, c, a, size)
+    st[c, b, MOVE] = _k_toward(st, c, b, abs(rB * st[c, b, TOTAL] / st[c, b, WEIGHT]))
+    st[c, 0, LAST_MOVE], st[c, 1, LAST_MOVE] = st[c, 0, MOVE], st[c, 1, MOVE]
+    st[c, a, VOTE] = st[c, a, POSITION] + st[c, a, MOVE]
+    _k_place(st, c, b)
+    st[c, 0, GAIN] = abs(rB * st[c, b, SIGMA] - rA * st[c, b, DELTA])
+    st[c, a, NBS1] = _k_view(st, c, a, st[c, a, VOTE])
 
 
-def _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0,
-               hsum, hsign, valid, table):  # pragma: no cover - compiled
-    sI, sJ, dI, dJ = sigma[c, 0], sigma[c, 1], delta[c, 0], delta[c, 1]
-    wI, wJ, DI, DJ = w[c, 0], w[c, 1], Dk[c, 0], Dk[c, 1]
-    fI, fJ = abs(t[c, 0] - x[c, 0]), abs(t[c, 1] - x[c, 1])
-    rJ = fJ * wJ / DJ
-    rI = rJ * (dI + sJ) / (sI + dJ)
+def _k_compute(st, c):  # pragma: no cover - compiled
+    """Round.compute: candidate c's equal-gain moves, their caps; its validity is returned and its
+    key is set by the caller, from the final gain (so that this takes one array: see above)."""
+    sI, sJ, dI, dJ = st[c, 0, SIGMA], st[c, 1, SIGMA], st[c, 0, DELTA], st[c, 1, DELTA]
+    wI, wJ, DI, DJ = st[c, 0, WEIGHT], st[c, 1, WEIGHT], st[c, 0, TOTAL], st[c, 1, TOTAL]
+    fI, fJ = abs(st[c, 0, TARGET] - st[c, 0, POSITION]), abs(st[c, 1, TARGET] - st[c, 1, POSITION])
+    rJ = fJ * wJ / DJ  # J moves all the way
+    rI = rJ * (dI + sJ) / (sI + dJ)  # equal gain
     mI, mJ = rI * DI / wI, fJ
-    if mI > fI:
+    if mI > fI:  # I would overshoot: I moves all the way instead
         rI = fI * wI / DI
         rJ = rI * (sI + dJ) / (dI + sJ)
         mI, mJ = fI, rJ * DJ / wJ
-    move[c, 0], move[c, 1] = _k_toward(c, 0, mI, x, t), _k_toward(c, 1, mJ, x, t)
-    hlast[c, 0], hlast[c, 1] = move[c, 0], move[c, 1]
-    _k_place(c, 0, t, x, move, y)
-    _k_place(c, 1, t, x, move, y)
+    st[c, 0, MOVE], st[c, 1, MOVE] = _k_toward(st, c, 0, mI), _k_toward(st, c, 1, mJ)
+    st[c, 0, LAST_MOVE], st[c, 1, LAST_MOVE] = st[c, 0, MOVE], st[c, 1, MOVE]
+    _k_place(st, c, 0)
+    _k_place(st, c, 1)
     g = abs(rJ * dI - rI * sI)
-    gain[c], key[c] = g, _k_key_of(g, table)
-    ok = _k_ok(c, move, x, hsum, hsign) and g >= EPS
+    st[c, 0, GAIN] = g
+    ok = _k_ok(st, c) and g >= EPS
     if ok:
-        _k_cap(c, 0, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
-               x0, table)
-        _k_cap(c, 1, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen,
-               x0, table)
-        ok = _k_ok(c, move, x, hsum, hsign)
-    valid[c] = ok
+        _k_cap(st, c, 0)
+        _k_cap(st, c, 1)
+        ok = _k_ok(st, c)
+    return ok
 
 
-def _k_push(heap, c, key, order, version):  # pragma: no cover - compiled
-    if not np.isnan(key[c]):  # a NaN gain is never the highest (as in the scan it replaces)
-        heapq.heappush(heap, (-key[c], order[c], version[c], c))
+def _k_sort(v, n):  # pragma: no cover - compiled
+    """v[:n] in increasing order: a few by insertion (numba's sort allocates at every call)."""
+    if n > 16:
+        v[:n].sort()
+        return
+    for i in range(1, n):
+        item, j = v[i], i
+        while j > 0 and v[j - 1] > item:
+            v[j] = v[j - 1]
+            j -= 1
+        v[j] = item
+
+
+def _k_push(heap, c, st, order, version):  # pragma: no cover - compiled
+    key = st[c, 0, KEY]
+    if not np.isnan(key):  # a NaN gain is never the highest (as in the scan it replaces)
+        heapq.heappush(heap, (-key, order[c], version[c], c))
 
 
 def _k_next(heap, alive, version):  # pragma: no cover - compiled
@@ -641,101 +702,127 @@ def _k_next(heap, alive, version):  # pragma: no cover - compiled
     return -1
 
 
-def _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, X0, W, sup, dem, K, coins, random_ties,
-            executed, table):  # pragma: no cover - compiled
-    """Run a round's selection loop; return how many exchanges were executed (ids in `executed`).
+def _k_best(st, alive, order, other):  # pragma: no cover - compiled
+    """Round.pick's scan: the live candidate (but ``other``) of highest key, of the first in list
+    order among equal keys (NaN keys never), or -1."""
+    best = -1
+    for c in range(alive.size):
+        key = st[c, 0, KEY]
+        if alive[c] and c != other and not np.isnan(key):
+            if best < 0 or key > st[best, 0, KEY] or (key == st[best, 0, KEY] and order[c] < order[best]):
+                best = c
+    return best
 
-    The next candidate comes from a heap ordered by (-key, list order), with stale entries
-    skipped: the highest key and, among equal keys, the first two in list order, as the array
-    loop's arg-max finds them, in O(log M) rather than O(M) an execution.
+
+def _k_play(st, a, kk, valid, alive, order, X0, W, sup, dem, coins, random_ties, executed, table,
+            heap_from):  # pragma: no cover - compiled
+    """Round.play's selection loop; return how many exchanges were executed (ids in `executed`).
+
+    The next candidate is the highest key and, among equal keys, the first two in list order,
+    as Round.pick finds them: by a scan of the candidates, O(M) an execution, in rounds of fewer
+    than ``heap_from`` candidates; in larger ones from a heap ordered by (-key, list order), with
+    stale entries skipped, O(log M) an execution.
+
+    Round records, per candidate side, a position of each mover on the side's supply issue
+    (the one farther along the mover's way); all live candidates whose demanding actor and issue
+    are the same record the same moves (they live from the round's start and are told of every
+    such move), so one table, recorded[actor demanding, issue, mover], serves them all. A
+    recomputed candidate whose key is unchanged keeps its entry in the heap.
     """
-    (k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, x0) = st
     M = alive.size
+    n, K = X0.shape
+    recorded = np.full((n, K, n), np.nan)
     version = np.zeros(M, dtype=np.int64)
     heap = [(0.0, 0.0, np.int64(0), np.int64(0))]
     heap.pop()
+    by_heap = M >= heap_from
     for c in range(M):
-        if alive[c]:
-            _k_push(heap, c, key, order, version)
+        if by_heap and alive[c]:
+            _k_push(heap, c, st, order, version)
     touched = np.zeros(M, dtype=np.bool_)
     hits = np.empty(M, dtype=np.int64)
     n_exec, n_coin, last_order, first = 0, 0, M - 1.0, True
     while True:
-        top = _k_next(heap, alive, version)
+        top = _k_next(heap, alive, version) if by_heap else _k_best(st, alive, order, -1)
         if top < 0:
             return n_exec
-        heapq.heappop(heap)
+        if by_heap:
+            heapq.heappop(heap)
         e = top
         if random_ties:
-            second = _k_next(heap, alive, version)
-            if second >= 0 and key[second] == key[top]:
+            second = _k_next(heap, alive, version) if by_heap else _k_best(st, alive, order, top)
+            if second >= 0 and st[second, 0, KEY] == st[top, 0, KEY]:
                 coin = coins[n_coin]
                 n_coin += 1
                 if coin >= 0.5:  # the loser goes to the end of the list
                     last_order += 1.0
                     order[top] = last_order
-                    version[top] += 1
-                    _k_push(heap, top, key, order, version)
+                    if by_heap:
+                        version[top] += 1
+                        _k_push(heap, top, st, order, version)
                     e = second
         alive[e] = False
         if not valid[e]:
             continue
-        if first:
+        if first:  # decide drops the invalid candidates at the first execution
             for c in range(M):
                 alive[c] = alive[c] and valid[c]
             first = False
         executed[n_exec] = e
         n_exec += 1
         n_hits = 0
-        # supply hits
+        # Supply hits: the mover's new position is the side's new start; its last move stays in its history.
         for side in range(2):
-            ye, flat0 = y[e, side], a[e, side] * K + kk[e, side]
+            ye, flat0 = st[e, side, VOTE], a[e, side] * K + kk[e, side]
             for f in range(sup[1][flat0], sup[1][flat0 + 1]):
                 c, s = sup[0][f] // 2, sup[0][f] % 2
                 if not alive[c]:
                     continue
-                x[c, s] = ye
-                last = hlast[c, s]
+                st[c, s, POSITION] = ye
+                last = st[c, s, LAST_MOVE]
                 if not np.isnan(last):
-                    sign, hs = np.sign(last), hsign[c, s]
-                    hsign[c, s] = sign if hs == 0 else (hs if hs == sign else 2.0)
-                    hsum[c, s] += last
+                    sign, hs = np.sign(last), st[c, s, DIRECTION]
+                    st[c, s, DIRECTION] = sign if hs == 0 else (hs if hs == sign else 2.0)
+                    st[c, s, MOVED] += last
                 if not touched[c]:
                     touched[c] = True
                     hits[n_hits] = c
                     n_hits += 1
-        # demand hits
+        # Demand hits: the mover's partner demands the mover's issue; the candidate notes the move.
         for side in range(2):
-            mover, issue, ye = a[e, side], kk[e, side], y[e, side]
-            flat0 = a[e, 1 - side] * K + issue
+            mover, issue, ye, partner = a[e, side], kk[e, side], st[e, side, VOTE], a[e, 1 - side]
             start = X0[mover, issue]
+            old = recorded[partner, issue, mover]
+            if np.isnan(old):
+                new, prev = ye, start
+            else:  # decide keeps the recorded position farther along the mover's way from its start
+                new = min(old, ye) if start <= old else max(old, ye)
+                prev = old
+            recorded[partner, issue, mover] = new
+            flat0 = partner * K + issue
             for f in range(dem[1][flat0], dem[1][flat0 + 1]):
                 c, supplier = dem[0][f] // 2, 1 - dem[0][f] % 2
                 if not alive[c]:
                     continue
-                old = recorded[c, supplier, mover]
-                if np.isnan(old):
-                    new, prev = ye, start
-                else:
-                    new = min(old, ye) if start <= old else max(old, ye)
-                    prev = old
-                recorded[c, supplier, mover] = new
                 if a[c, supplier] == mover:
-                    own_seen[c, supplier] = new
+                    st[c, supplier, OWN_SEEN] = new
                 else:
-                    seen[c, supplier] += W[mover, issue] * (new - prev)
+                    st[c, supplier, SEEN] += W[mover, issue] * (new - prev)
                 if not touched[c]:
                     touched[c] = True
                     hits[n_hits] = c
                     n_hits += 1
-        for c in np.sort(hits[:n_hits]):
+        _k_sort(hits, n_hits)
+        for h in range(n_hits):
+            c = hits[h]
             touched[c] = False
-            _k_compute(c, k, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen,
-                       own_seen, x0, hsum, hsign, valid, table)
+            key = st[c, 0, KEY]
+            valid[c] = _k_compute(st, c)
+            st[c, 0, KEY] = _k_key_of(st[c, 0, GAIN], table)
             alive[c] = valid[c]
-            if alive[c]:
+            if by_heap and alive[c] and not st[c, 0, KEY] == key:  # an unchanged key keeps its entry
                 version[c] += 1
-                _k_push(heap, c, key, order, version)
+                _k_push(heap, c, st, order, version)
 
 
 def _k_candidates(x0, S, W, O):  # pragma: no cover - compiled
@@ -796,81 +883,77 @@ def _k_outcome(x, W):  # pragma: no cover - compiled
     return O, D
 
 
-def _k_round(x0, S, W, coins, random_ties, table, compiled_from):  # pragma: no cover - compiled
+def _k_round(x0, S, W, coins, random_ties, table, compiled_from, heap_from):  # pragma: no cover - compiled
     """One equal-gain round as Round plays it (the candidates, their evaluation, the selection
-    loop: keys as numpy's gain_key, but as _k_key in the loop from ``compiled_from`` candidates,
-    where Round runs the compiled loop); the voting positions and the coins used (as many as
-    candidates, as Round draws them)."""
+    loop: keys as numpy's gain_key, but as _k_key in the loop from ``compiled_from`` candidates);
+    coins: one per candidate, as Round draws them. Returns the voting positions, and for the
+    round's tables the candidates' state, actors, supply issues, pairs of groups and the
+    executed candidates in order."""
     n, K = x0.shape
     O, D = _k_outcome(x0, W)
     cand = _k_candidates(x0, S, W, O)
     M = cand.shape[0]
-    if M == 0:
-        return x0.copy(), 0
-    N0 = O * D
     a, kk = np.empty((M, 2), dtype=np.int64), np.empty((M, 2), dtype=np.int64)
     for c in range(M):
         i, j, p, q = cand[c, 0], cand[c, 1], cand[c, 2], cand[c, 3]
         swap = S[i, p] / S[i, q] < S[j, p] / S[j, q]
         a[c, 0], a[c, 1] = (j, i) if swap else (i, j)
         kk[c, 0], kk[c, 1] = q, p
-    x, t, sigma, delta, w, Dk = (np.empty((M, 2)), np.empty((M, 2)), np.empty((M, 2)), np.empty((M, 2)),
-                                 np.empty((M, 2)), np.empty((M, 2)))
+    N0 = O * D
+    st = np.zeros((M, 2, FIELDS))
     for c in range(M):
         for side in range(2):
             ac, k, d = a[c, side], kk[c, side], kk[c, 1 - side]
-            x[c, side] = x0[ac, k]
-            t[c, side] = x0[a[c, 1 - side], k]
-            sigma[c, side], delta[c, side], w[c, side], Dk[c, side] = S[ac, k], S[ac, d], W[ac, k], D[k]
-    xs0 = x.copy()
-    move, y, nbs0, nbs1 = np.zeros((M, 2)), np.zeros((M, 2)), np.zeros((M, 2)), np.zeros((M, 2))
-    hsum, hsign, hlast = np.zeros((M, 2)), np.zeros((M, 2)), np.full((M, 2), np.nan)
-    seen, own_seen = np.zeros((M, 2)), np.full((M, 2), np.nan)
-    recorded = np.full((M, 2, n), np.nan)
-    gain, key = np.zeros(M), np.zeros(M)
+            st[c, side, POSITION] = st[c, side, START] = x0[ac, k]
+            st[c, side, TARGET] = x0[a[c, 1 - side], k]
+            st[c, side, SIGMA], st[c, side, DELTA], st[c, side, WEIGHT] = S[ac, k], S[ac, d], W[ac, k]
+            st[c, side, TOTAL], st[c, side, WEIGHTED_SUM] = D[k], N0[k]
+            st[c, side, LAST_MOVE] = st[c, side, OWN_SEEN] = np.nan
     valid, alive = np.zeros(M, dtype=np.bool_), np.ones(M, dtype=np.bool_)
+    for c in range(M):
+        valid[c] = _k_compute(st, c)
+        st[c, 0, KEY] = _k_key_of(st[c, 0, GAIN], table)
     order = np.arange(M) * 1.0
     sup = _k_index((a * K + kk).ravel(), n * K)
     dem = _k_index((a * K + kk[:, ::-1]).ravel(), n * K)
-    st = (kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0)
-    for c in range(M):
-        _k_compute(c, kk, x, t, sigma, delta, w, Dk, move, y, hlast, nbs0, nbs1, gain, key, N0, seen, own_seen, xs0,
-                   hsum, hsign, valid, table)
     executed = np.empty(M, dtype=np.int64)
-    count = _k_play(st, a, kk, hsum, hsign, valid, alive, order, recorded, x0, W, sup, dem, K, coins[:M],
-                    random_ties, executed, table if M < compiled_from else table[:, :0])
+    count = _k_play(st, a, kk, valid, alive, order, x0, W, sup, dem, coins[:M], random_ties, executed,
+                    table if M < compiled_from else table[:, :0], heap_from)
     votes = x0.copy()
     for f in range(count):
         e = executed[f]
         for side in range(2):
-            votes[a[e, side], kk[e, side]] = y[e, side]
-    return votes, M
+            votes[a[e, side], kk[e, side]] = st[e, side, VOTE]
+    return votes, st, a, kk, cand[:, 4].copy(), executed[:count]
 
 
-def _k_rounds(x, S, W, rounds, fixed_weight, salience_weight, coins, random_ties, table,
-              compiled_from):  # pragma: no cover - compiled
-    """Exchange._play_float's positions after ``rounds`` rounds (0..100), coins drawn up front in
-    the order the rounds draw them."""
-    n, K = x.shape
-    rate = fixed_weight + salience_weight * (1.0 - S)
-    used = 0
-    for _ in range(rounds):
-        y, M = _k_round(x, S, W, coins[used:], random_ties, table, compiled_from)
-        used += M
-        for i in range(n):
-            for k in range(K):
-                if not np.isnan(x[i, k]) and y[i, k] != x[i, k]:
-                    x[i, k] = x[i, k] + rate[i, k] * (y[i, k] - x[i, k])
+def _k_samples(x, S, W, rounds, fixed_weight, salience_weight, coins, random_ties, table, compiled_from,
+               heap_from):  # pragma: no cover - compiled
+    """Exchange._play_float's positions after ``rounds`` rounds (0..100) of each sample
+    x[j], S[j], W[j], with coins[j] drawn up front in the order the rounds draw them (in place)."""
+    samples, n, K = x.shape
+    for j in range(samples):
+        rate = fixed_weight + salience_weight * (1.0 - S[j])
+        used = 0
+        for _ in range(rounds):
+            y, st, _a, _k, _inner, _executed = _k_round(x[j], S[j], W[j], coins[j, used:], random_ties, table,
+                                                            compiled_from, heap_from)
+            used += st.shape[0]
+            for i in range(n):
+                for k in range(K):
+                    if not np.isnan(x[j, i, k]) and y[i, k] != x[j, i, k]:
+                        x[j, i, k] = x[j, i, k] + rate[i, k] * (y[i, k] - x[j, i, k])
     return x
 
 
-HELPERS = ("_k_push", "_k_next", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward",
-           "_k_cap", "_k_compute")
-INLINED = ("_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap", "_k_compute")
-PLAY = Lazy(_k_play, helpers=HELPERS, inline=INLINED, error_model="numpy")
-ROUNDS = Lazy(_k_rounds, helpers=HELPERS + ("_k_play", "_k_candidates", "_k_index", "_k_outcome", "_k_round"),
-              inline=INLINED, error_model="numpy")
+INLINED = ("_k_best", "_k_view", "_k_key", "_k_numpy_key", "_k_key_of", "_k_ok", "_k_place", "_k_toward", "_k_cap",
+           "_k_compute")
+HELPERS = ("_k_push", "_k_next", "_k_sort", *INLINED, "_k_play", "_k_candidates", "_k_index", "_k_outcome")
+ROUND = Lazy(_k_round, helpers=HELPERS, inline=INLINED, error_model="numpy")
+SAMPLES = Lazy(_k_samples, helpers=HELPERS + ("_k_round",), inline=INLINED, error_model="numpy")
+COINS_AT_ONCE = 1 << 22  # Monte Carlo draws the coins of this many candidates (32 MiB) for one compiled call
 COMPILED_FROM = 200  # candidates; below this the array code is as fast as compiling is slow
+HEAP_FROM = 3000  # candidates; below this a scan finds the next one faster than a heap's upkeep
 
 
 def _key_table() -> np.ndarray:
@@ -881,7 +964,6 @@ def _key_table() -> np.ndarray:
 
 
 _KEY_TABLE: np.ndarray | None = None
-NO_TABLE = np.zeros((2, 0))  # keys by _k_key, as the compiled loop has taken them from COMPILED_FROM candidates
 POWERS_FROM = 330  # table column of 10^0
 
 
