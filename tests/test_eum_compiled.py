@@ -117,3 +117,26 @@ def test_compiled_batch_equals_the_array_batch_and_single_runs(scenario, choice,
         alone = np.array([model.solve(draws.inputs(base, j), np.random.default_rng(0)).forecast for j in range(S)])
     np.testing.assert_array_equal(compiled, arrays)
     np.testing.assert_array_equal(compiled, alone)
+
+
+@pytest.mark.parametrize("max_rounds", [4, 30])
+def test_compiled_batch_stops_cycles_where_the_array_batch_does(max_rounds):
+    """Grid positions make the paper's rounds cycle often; each sample must stop at the round the
+    array code stops it (the test of cycles compares with every earlier state): the final
+    positions of every sample are the same."""
+    from accord.models import eum
+
+    rng, S, n = np.random.default_rng(0), 300, 6
+    x = rng.choice([0.0, 20.0, 40.0, 60.0, 80.0, 100.0], (S, n))
+    s, c = np.round(rng.uniform(0.1, 1, (S, n)), 1), np.round(rng.uniform(0.1, 1, (S, n)), 1)
+    opt = get_model("eum")(max_rounds=max_rounds).params.resolved()
+    finals = []
+    for threshold, kernels in ((0, fast.compiled), (0, lambda name: None)):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(fast, "BATCH_FROM", threshold)
+            m.setattr(fast, "compiled", kernels)
+            finals.append(eum._rounds_batch(x.copy(), c * s, s, np.full(S, 100.0), opt))
+    cycling = [j for j in range(S) if any("cycle" in note for note in get_model("eum")(max_rounds=max_rounds).solve(
+        from_arrays(x[j][:, None], s[j][:, None], c[j]).inputs(), rng).notes)]
+    assert len(cycling) >= 3
+    np.testing.assert_array_equal(finals[0], finals[1])

@@ -71,7 +71,7 @@ def _k_numerators(pw, w_o, xs, C, num):  # pragma: no cover - compiled
                     h = _k_count(xs, mid, False)
                 while h < n and xs[h] < mid:
                     h += 1
-                v = (C[h, b] - C[0, b]) - (C[h, a] - C[0, a])
+                v = C[h, b] - C[h, a]  # (C[h, b] - C[0, b]) - (C[h, a] - C[0, a]), as C[0] = 0 and C >= 0
             num[a, b] = 0.0 if v < 0.0 else v
         lo = n  # a's supporters against b < a: the voters strictly right of the midpoint, [lo, n)
         for b in range(a - 1, -1, -1):
@@ -318,13 +318,31 @@ def _k_offers_batch(pw, Z, half, r_o, w_o, xs, inv, s_o, d, new):  # pragma: no 
                   picked_kind, False, none, none, none, none_kind)
 
 
+def _k_stopped_batch(new, before, earlier, idx, tol, settle, stop):  # pragma: no cover - compiled
+    """:func:`accord.models.eum._stopping`'s tests of each sample (rows of ``new``, samples ``idx`` of
+    the states ``earlier``): moved at most tol, settled within settle, or back to an earlier state."""
+    n_s, n = new.shape
+    for t in range(n_s):
+        moved, hi, lo = 0.0, -np.inf, np.inf
+        for j in range(n):
+            moved = max(moved, abs(new[t, j] - before[t, j]))
+            hi, lo = max(hi, new[t, j]), min(lo, new[t, j])
+        done = (moved <= tol[t]) | (hi - lo <= settle[t])
+        for e in range(earlier.shape[0]):
+            apart = 0.0
+            for j in range(n):
+                apart = max(apart, abs(new[t, j] - earlier[e, idx[t], j]))
+            done |= apart <= tol[t]
+        stop[t] = done
+
+
 HELPERS = ("_k_geometry", "_k_numerators", "_k_count", "_k_prevail", "_k_probabilities", "_k_danger", "_k_utility",
            "_k_offers", "_k_smallest_move", "_k_scholz_choice", "_k_exponents")
 KERNELS = {name: Lazy(fn, helpers=HELPERS, inline=("_k_count", "_k_prevail", "_k_utility"), error_model="numpy")
            for name, fn in (("geometry", _k_geometry), ("numerators", _k_numerators),
                             ("probabilities", _k_probabilities), ("danger", _k_danger), ("offers", _k_offers),
                             ("prepare_batch", _k_prepare_batch), ("risk_batch", _k_risk_batch),
-                            ("offers_batch", _k_offers_batch))}
+                            ("offers_batch", _k_offers_batch), ("stopped_batch", _k_stopped_batch))}
 
 
 def compiled(name: str):
@@ -444,6 +462,14 @@ def batch_round(x: np.ndarray, w: np.ndarray, s: np.ndarray, d: np.ndarray) -> n
     new = np.empty((n_s, n))
     compiled("offers_batch")(D, Z, 0.5 ** r_o, r_o, w_o, xs, inv, s_o, d, new)
     return new
+
+
+def stopped_batch(new: np.ndarray, before: np.ndarray, earlier: np.ndarray, idx: np.ndarray, tol: np.ndarray,
+                  settle: np.ndarray) -> np.ndarray:
+    """Which samples stop after this round (:func:`_k_stopped_batch`)."""
+    stop = np.empty(len(new), dtype=bool)
+    compiled("stopped_batch")(new, before, earlier, idx, tol, settle, stop)
+    return stop
 
 
 def batched(n_samples: int, n: int) -> bool:

@@ -90,7 +90,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
-from ._eum_compiled import Stages, batch_round, batched, stages
+from ._eum_compiled import Stages, batch_round, batched, stages, stopped_batch
 from .base import Model, Result, register
 from .procedural import decided
 
@@ -569,7 +569,8 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
     history = [x.copy()]
     fast = batched(n_s, n)  # compiled where numba is installed: the same numbers, faster
-    for _ in range(limit):
+    earlier = np.empty((8, n_s, n))  # (compiled) the states before the last, for the test of cycles
+    for rnd in range(limit):
         if not active.any():
             break
         idx = np.flatnonzero(active)
@@ -581,11 +582,19 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
             new = _offers_batch(pairs, wa, sa, _risk_batch(pairs, wa, sa))
         x[idx] = new
         if opt["rounds"] is None:  # the tests of _stopping, sample by sample
-            stop = (np.abs(new - xa).max(axis=1) <= opt["tol"] * da) | (np.ptp(new, axis=1) <= opt["settle"] * da)
-            for past in history[:-1]:
-                stop |= np.abs(new - past[idx]).max(axis=1) <= opt["tol"] * da
+            tol, settle = opt["tol"] * da, opt["settle"] * da
+            if fast:
+                stop = stopped_batch(new, xa, earlier[:rnd], idx, tol, settle)
+            else:
+                stop = (np.abs(new - xa).max(axis=1) <= tol) | (np.ptp(new, axis=1) <= settle)
+                for past in history[:-1]:
+                    stop |= np.abs(new - past[idx]).max(axis=1) <= tol
             active[idx] = ~stop
         history.append(x.copy())
+        if fast and opt["rounds"] is None:
+            if rnd >= len(earlier):
+                earlier = np.concatenate([earlier, np.empty_like(earlier)])
+            earlier[rnd] = history[-2]
     return x
 
 
