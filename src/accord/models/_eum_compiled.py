@@ -368,7 +368,7 @@ class Stages:
         self.w, self.s, self.opt, self.n = w, s, opt, n
         self.D, self.Zm, self.Zp, self.pw, self.PS, self.PF, self.num = (np.empty((n, n)) for _ in range(7))
         self.C = np.empty((n + 1, n))
-        self.P, self.PT = np.empty((n, n)), np.empty((n, n))
+        self.P, self.PT = self.pw, np.empty((n, n))  # P in place of the powers, which it no longer needs
         self.k = {name: compiled(name) for name in ("geometry", "numerators", "probabilities", "danger", "offers")}
 
     def pairs(self, x: np.ndarray, d: float) -> Stages:
