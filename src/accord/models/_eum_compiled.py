@@ -28,6 +28,7 @@ import numpy as np
 from ._jit import Lazy
 
 COMPILED_FROM = 24  # actors: below this the array code is as fast, and loading numba is not worth it
+TILE = 32  # pairs a tile of P and its transpose
 FEW = 16  # actors up to which the cut points are counted rather than swept
 BATCH_FROM = 20_000  # samples x actors^2 of one Monte Carlo batch, likewise
 
@@ -71,7 +72,7 @@ def _k_numerators(pw, w_o, xs, C, num):  # pragma: no cover - compiled
                     h = _k_count(xs, mid, False)
                 while h < n and xs[h] < mid:
                     h += 1
-                v = C[h, b] - C[h, a]  # (C[h, b] - C[0, b]) - (C[h, a] - C[0, a]), as C[0] = 0 and C >= 0
+                v = (C[h, b] - C[0, b]) - (C[h, a] - C[0, a])
             num[a, b] = 0.0 if v < 0.0 else v
         lo = n  # a's supporters against b < a: the voters strictly right of the midpoint, [lo, n)
         for b in range(a - 1, -1, -1):
@@ -110,7 +111,7 @@ def _k_prevail(num, xs, a, b, total):  # pragma: no cover - compiled
 def _k_probabilities(num, xs, total, P, PT):  # pragma: no cover - compiled
     """P[a, b] and its transpose PT, in tiles so that num[b, a] is read from cache."""
     n = xs.shape[0]
-    tile = 64
+    tile = TILE
     for a0 in range(0, n, tile):
         for b0 in range(0, n, tile):
             for a in range(a0, min(a0 + tile, n)):
