@@ -78,7 +78,7 @@ floating-point pattern, so they do not depend on the last bits of the arithmetic
 Cost: P for all pairs comes from prefix sums over voters sorted by position (for a < b the
 voters preferring a are those left of the midpoint), O(n^2 log n) time and O(n^2) memory
 per round instead of the O(n^3) direct sum (O(n^6) in the authors' code). With the optional
-extra "fast" (numba) a round of 24 actors or more, and a Monte Carlo batch, runs compiled
+extra "fast" (numba) a round of 48 actors or more, and a large Monte Carlo batch, runs compiled
 (:mod:`accord.models._eum_compiled`: one pass per stage, O(n^2) a round), with the same numbers
 to the last bit.
 """
