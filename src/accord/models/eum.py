@@ -93,7 +93,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
-from ._eum_compiled import Stages, batch_round, batched, stages, stopped_batch
+from ._eum_compiled import QUADRANTS, Stages, batch_round, batched, stages, stopped_batch
 from .base import Model, Result, register
 from .procedural import decided
 
@@ -107,7 +107,6 @@ PRESETS = {
                         offer_rule="scholz-code", capitulation="never", status_quo_terms="omitted",
                         median="king-of-the-hill", scale="positions"),
 }
-QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
 
 
 class EUMParams(BaseModel):
