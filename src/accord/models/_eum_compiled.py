@@ -77,7 +77,7 @@ def _k_numerators(pw, w_o, xs, C, num):  # pragma: no cover - compiled
                 while h < n and xs[h] < mid:
                     h += 1
                 v = (C[h, b] - C[0, b]) - (C[h, a] - C[0, a])
-            num[a, b] = 0.0 if v < 0.0 else v
+            num[a, b] = v if (v > 0.0) | (v != v) else 0.0  # np.maximum(v, 0.0): NaN kept, -0.0 to 0.0
         lo = n  # a's supporters against b < a: the voters strictly right of the midpoint, [lo, n)
         for b in range(a - 1, -1, -1):
             if xs[a] == xs[b]:
@@ -89,7 +89,7 @@ def _k_numerators(pw, w_o, xs, C, num):  # pragma: no cover - compiled
                 while lo > 0 and xs[lo - 1] > mid:
                     lo -= 1
                 v = (C[n, b] - C[lo, b]) - (C[n, a] - C[lo, a])
-            num[a, b] = 0.0 if v < 0.0 else v
+            num[a, b] = v if (v > 0.0) | (v != v) else 0.0  # np.maximum(v, 0.0): NaN kept, -0.0 to 0.0
 
 
 def _k_count(xs, mid, at):  # pragma: no cover - compiled
