@@ -168,15 +168,17 @@ def row_forecast(quick: bool) -> dict:
             "how": "Python importing the command line, numpy, pydantic, PyYAML and sqlite3"}
 
 
-def monte_carlo(model: str, samples: int) -> dict:
+def monte_carlo(model: str, samples: int, warm: int = 50) -> dict:
+    """``warm`` samples first (imports, compiled kernels; enough for the batches of the timed
+    run to take the same path), and their rate decides the repeats."""
     from montecarlo import rate
 
     from accord.runner import run_models
 
     scenario = korea()
     point = run_models(scenario, [model], seed=0)[0]
-    rate(scenario, model, min(samples, 50), None)  # warm up: imports, compiled kernels
-    repeats = 3 if samples / rate(scenario, model, min(samples, 50), None) < SLOW else 1
+    rate(scenario, model, min(samples, warm), None)
+    repeats = 3 if samples / rate(scenario, model, min(samples, warm), None) < SLOW else 1
     best = max(rate(scenario, model, samples, None) for _ in range(repeats))
     work = samples * pairs_per_run(point, scenario.inputs(), exchange=model == "exchange")
     return {"seconds": samples / best, "samples_per_s": best, "work": work, "unit": "pair evaluations",
@@ -184,7 +186,7 @@ def monte_carlo(model: str, samples: int) -> dict:
 
 
 def row_mc_eum(quick: bool) -> dict:
-    found = monte_carlo("eum", 1_000 if quick else 10_000)
+    found = monte_carlo("eum", 1_000 if quick else 10_000, warm=2_000)  # batches of 1,000: compiled
     return found | {"now": found["seconds"]}
 
 

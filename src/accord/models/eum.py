@@ -77,7 +77,10 @@ floating-point pattern, so they do not depend on the last bits of the arithmetic
 
 Cost: P for all pairs comes from prefix sums over voters sorted by position (for a < b the
 voters preferring a are those left of the midpoint), O(n^2 log n) time and O(n^2) memory
-per round instead of the O(n^3) direct sum (O(n^6) in the authors' code).
+per round instead of the O(n^3) direct sum (O(n^6) in the authors' code). With the optional
+extra "fast" (numba) a round of 48 actors or more, and a large Monte Carlo batch, runs compiled
+(:mod:`accord.models._eum_compiled`: one pass per stage, O(n^2) a round), with the same numbers
+to the last bit.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
+from ._eum_compiled import QUADRANTS, Stages, batch_round, batched, stages, stopped_batch
 from .base import Model, Result, register
 from .procedural import decided
 
@@ -103,7 +107,6 @@ PRESETS = {
                         offer_rule="scholz-code", capitulation="never", status_quo_terms="omitted",
                         median="king-of-the-hill", scale="positions"),
 }
-QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
 
 
 class EUMParams(BaseModel):
@@ -199,10 +202,10 @@ class EUM(Model):
         """Forecasts (samples, issues) for the paper preset's choices, all samples in lockstep.
 
         The same round as :func:`risk_exponents` and :func:`offer_stage` with a leading sample
-        axis; votes are summed directly over voters (O(S n^3), in chunks of samples) rather than by
-        prefix sums, which agrees up to rounding. Each sample stops on its own (convergence, a
-        cycle, or the round limit) and then keeps its positions. Other choices return None, and
-        Monte Carlo solves them sample by sample.
+        axis, the same prefix sums in the same order, so that each forecast is its single run's to
+        the last bit; compiled where numba is installed and the batch is large (S n^2 >= 20,000).
+        Each sample stops on its own (convergence, a cycle, or the round limit) and then keeps its
+        positions. Other choices return None, and Monte Carlo solves them sample by sample.
         """
         opt = self.params.resolved()
         if (any(opt[k] != v for k, v in PRESETS["paper"].items() if k != "scale") or opt["scale"] == "recomputed"
@@ -292,15 +295,20 @@ def _solve_issue(inputs: Inputs, i: int, present: np.ndarray, opt: dict) -> _Run
     history = [x]
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
     stopped = None
+    fast = stages(w, s, opt)  # the compiled round where numba is installed: the same numbers, faster
+
+    def geometry(x: np.ndarray, d: float) -> Pairs | Stages:
+        return fast.pairs(x, d) if fast else Pairs(x, d)
+
     for rnd in range(1, limit + 1):
         if opt["scale"] == "recomputed":
             d = np.ptp(x) or d
-        pairs = Pairs(x, d)
+        pairs = geometry(x, d)
         r, danger = risk_exponents(pairs, w, s, opt)
         risk.append((rnd, danger, r))
         for exponents in ([np.ones_like(r), r] if opt["passes"] == 2 else [r]):
             new, table = offer_stage(pairs, w, s, exponents, opt)
-            pairs = Pairs(new, d) if opt["passes"] == 2 else pairs
+            pairs = geometry(new, d) if opt["passes"] == 2 else pairs
             if table is not None:
                 offers.append((rnd, table))
         x = new
@@ -434,14 +442,17 @@ def expected_utilities(pairs: Pairs, s: np.ndarray, P: np.ndarray, rho: np.ndarr
     return e1, e2
 
 
-def risk_exponents(pairs: Pairs, w: np.ndarray, s: np.ndarray, opt: dict) -> tuple[np.ndarray, np.ndarray]:
+def risk_exponents(pairs: Pairs | Stages, w: np.ndarray, s: np.ndarray, opt: dict) -> tuple[np.ndarray, np.ndarray]:
     """(r, danger): risk exponents from the dangers computed with every r = 1 (SCS eqs. 9-10)."""
     ones = np.ones(pairs.n)
-    P = prevail(pairs, w, ones, opt["p_denominator"])
-    median = _median(pairs.x, w, pairs.d, opt) if opt["q"] < 1 else None
-    E, _ = expected_utilities(pairs, s, P, ones, opt, median)
-    np.fill_diagonal(E, 0.0)
-    danger = sequential_sum(E.T) if opt["danger"] == "incoming" else sequential_sum(E)
+    if isinstance(pairs, Stages):
+        danger = pairs.danger()
+    else:
+        P = prevail(pairs, w, ones, opt["p_denominator"])
+        median = _median(pairs.x, w, pairs.d, opt) if opt["q"] < 1 else None
+        E, _ = expected_utilities(pairs, s, P, ones, opt, median)
+        np.fill_diagonal(E, 0.0)
+        danger = sequential_sum(E.T) if opt["danger"] == "incoming" else sequential_sum(E)
     hi, lo = danger.max(), danger.min()
     if hi == lo:
         return ones, danger
@@ -449,9 +460,11 @@ def risk_exponents(pairs: Pairs, w: np.ndarray, s: np.ndarray, opt: dict) -> tup
     return (1.0 - R / 3.0) / (1.0 + R / 3.0), danger
 
 
-def offer_stage(pairs: Pairs, w: np.ndarray, s: np.ndarray, r: np.ndarray, opt: dict
+def offer_stage(pairs: Pairs | Stages, w: np.ndarray, s: np.ndarray, r: np.ndarray, opt: dict
                 ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Each actor weighs the demands of every other and moves (simultaneously)."""
+    if isinstance(pairs, Stages):
+        return pairs.offers(r)
     x, n = pairs.x, pairs.n
     P = prevail(pairs, w, r, opt["p_denominator"])
     median = _median(x, w, pairs.d, opt) if opt["q"] < 1 else None
@@ -557,21 +570,33 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
     active = (span > 0) & np.any(w > 0, axis=1) & (n >= 2)
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
     history = [x.copy()]
-    for _ in range(limit):
+    fast = batched(n_s, n)  # compiled where numba is installed: the same numbers, faster
+    earlier = np.empty((8, n_s, n))  # (compiled) the states before the last, for the test of cycles
+    for rnd in range(limit):
         if not active.any():
             break
         idx = np.flatnonzero(active)
         xa, wa, sa, da = x[idx], w[idx], s[idx], d[idx]
-        pairs = _PairsBatch(xa, da)
-        r = _risk_batch(pairs, wa, sa)
-        new = _offers_batch(pairs, wa, sa, r)
+        if fast:
+            new = batch_round(xa, wa, sa, da)
+        else:
+            pairs = _PairsBatch(xa, da)
+            new = _offers_batch(pairs, wa, sa, _risk_batch(pairs, wa, sa))
         x[idx] = new
         if opt["rounds"] is None:  # the tests of _stopping, sample by sample
-            stop = (np.abs(new - xa).max(axis=1) <= opt["tol"] * da) | (np.ptp(new, axis=1) <= opt["settle"] * da)
-            for past in history[:-1]:
-                stop |= np.abs(new - past[idx]).max(axis=1) <= opt["tol"] * da
+            tol, settle = opt["tol"] * da, opt["settle"] * da
+            if fast:
+                stop = stopped_batch(new, xa, earlier[:rnd], idx, tol, settle)
+            else:
+                stop = (np.abs(new - xa).max(axis=1) <= tol) | (np.ptp(new, axis=1) <= settle)
+                for past in history[:-1]:
+                    stop |= np.abs(new - past[idx]).max(axis=1) <= tol
             active[idx] = ~stop
         history.append(x.copy())
+        if fast and opt["rounds"] is None:
+            if rnd >= len(earlier):
+                earlier = np.concatenate([earlier, np.empty_like(earlier)])
+            earlier[rnd] = history[-2]
     return x
 
 
