@@ -186,7 +186,7 @@ def monte_carlo(model: str, samples: int, warm: int = 50) -> dict:
 
 
 def row_mc_eum(quick: bool) -> dict:
-    found = monte_carlo("eum", 1_000 if quick else 10_000, warm=2_000)  # batches of 1,000: compiled
+    found = monte_carlo("eum", 1_000 if quick else 10_000, warm=1_000 if quick else 10_000)  # warm: numba loaded
     return found | {"now": found["seconds"]}
 
 

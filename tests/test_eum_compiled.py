@@ -140,3 +140,22 @@ def test_compiled_batch_stops_cycles_where_the_array_batch_does(max_rounds):
         from_arrays(x[j][:, None], s[j][:, None], c[j]).inputs(), rng).notes)]
     assert len(cycling) >= 3
     np.testing.assert_array_equal(finals[0], finals[1])
+
+
+@pytest.mark.parametrize("samples, loads", [(1_000, False), (6_000, True)])
+def test_numba_is_loaded_only_when_the_whole_monte_carlo_repays_it(samples, loads):
+    """Batches of 1,000 run compiled from 556 samples at Korea's size once numba is loaded, but a
+    process loads it (about half a second) only for an experiment large enough to repay it:
+    the experiment's total, not one batch's size, decides (a speed choice, never a change of number)."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import KOREA
+
+    code = ("import sys, accord\n"
+            f"accord.monte_carlo({str(KOREA)!r}, ['eum'], samples={samples}, seed=1)\n"
+            "print('numba' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "ACCORD_NO_JIT"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == str(loads)

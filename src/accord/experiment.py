@@ -47,6 +47,7 @@ from .errors import StoreError
 from .execution import BATCH, batch_sizes, executor, run_batches
 from .io.deu import DeuData, DeuIssue
 from .models import Model, Result, get_model
+from .models._jit import PLANNED
 from .scenario import Inputs, Scenario
 from .store import RunStore, SweepState, new_sweep_id
 from .uncertainty import DEFAULT_SPREADS, Draws, Spreads, overrides, sample_inputs, solve_draws, summarise
@@ -315,7 +316,11 @@ def evaluate(task: Callable[..., T], jobs: Sequence[tuple], *, workers: int = 1,
             progress(finished, total)
 
     with pooled(workers, scheduler, pool) as chosen:
-        run_batches(_indexed, [(task, k, jobs[k]) for k in todo], chosen, on_result=completed)
+        planned = PLANNED.set(total if chosen is None else None)
+        try:
+            run_batches(_indexed, [(task, k, jobs[k]) for k in todo], chosen, on_result=completed)
+        finally:
+            PLANNED.reset(planned)
     return [done[k] for k in range(len(jobs))]
 
 

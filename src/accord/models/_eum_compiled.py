@@ -25,9 +25,12 @@ and a round O(n^2) instead of O(n^2 log n). A run keeps nine n x n arrays (72 MB
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
-from ._jit import Lazy
+
+from ._jit import PLANNED, Lazy
 
 COMPILED_FROM = 48  # actors: below this a run takes milliseconds, less than loading numba (about 0.7 s)
 #: The quadrants of SCS §3.4 by the kernels' numbers (0: no demand).
@@ -35,6 +38,9 @@ QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
 TILE = 32  # pairs a tile of P and its transpose
 FEW = 16  # actors up to which the cut points are counted rather than swept
 BATCH_FROM = 20_000  # samples x actors^2 of a Monte Carlo batch that runs compiled (Korea: 556 samples)
+#: samples x actors^2 of a whole Monte Carlo that repays loading numba in a process that has not
+#: (about 0.4-0.7 s; Korea: 5,556 samples, measured break-even about 5,000)
+LOAD_FROM = 200_000
 
 
 # -- kernels (plain Python that numba compiles; run uncompiled only in tests) --------------------------
@@ -477,4 +483,10 @@ def stopped_batch(new: np.ndarray, before: np.ndarray, earlier: np.ndarray, idx:
 
 def batched(n_samples: int, n: int) -> bool:
     """Whether a batch of this size runs compiled (numba installed, and large enough to gain)."""
-    return n_samples * n * n >= BATCH_FROM and compiled("offers_batch") is not None
+    if n_samples * n * n < BATCH_FROM:
+        return False
+    if "numba" not in sys.modules:  # loading it costs more than a small experiment gains
+        planned = max(n_samples, PLANNED.get() or 0)
+        if planned * n * n < LOAD_FROM:
+            return False
+    return compiled("offers_batch") is not None

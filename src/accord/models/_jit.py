@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
+
+#: The samples of the whole experiment while its batches run in this process (None otherwise; set
+#: by :func:`accord.experiment.evaluate`): a model may pay a one-off cost (loading numba) only
+#: when the experiment, not one batch of it, repays it. A hint for speed only: it never changes
+#: what is computed, since the compiled and the array code give the same numbers.
+PLANNED: ContextVar[int | None] = ContextVar("accord_planned_samples", default=None)
 
 
 class Lazy:
