@@ -225,3 +225,22 @@ def test_ticks_are_round_inside_and_not_too_many(lo, span):
     ticks = nice_ticks(lo, lo + span)
     assert 1 <= len(ticks) <= 11
     assert all(lo - 1e-9 * span <= t <= lo + span + 1e-9 * span for t in ticks)
+
+
+def test_a_server_loads_the_compiled_kernels_once_and_then_forecasts_compiled(monkeypatch):
+    """A long-lived server pays numba's load once, at start, and then every eum forecast, however
+    small, runs compiled (faster, the same numbers)."""
+    from accord.models import _eum_compiled as fast
+    from accord.web.app import warm_compiled_kernels
+
+    if fast.compiled("offers") is None:
+        pytest.skip("numba (the optional extra 'fast') is not installed")
+    warm_compiled_kernels()
+    assert fast.numba_loaded()
+    calls = []
+    monkeypatch.setattr(fast.Stages, "offers", lambda self, rho, f=fast.Stages.offers: calls.append(1) or f(self, rho))
+    from accord.io import read_scenario
+    from accord.runner import run_models
+
+    run_models(read_scenario(KOREA).scenario, ["eum"], seed=0)
+    assert calls  # six actors: compiled, since numba is loaded

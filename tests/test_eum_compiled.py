@@ -75,14 +75,18 @@ def test_few_actors_and_ties(positions):
         _assert_identical(_run(model, scenario, True), _run(model, scenario, False))
 
 
-def test_large_runs_take_the_compiled_round_and_small_ones_the_array_code(monkeypatch):
+@pytest.mark.parametrize("loaded, compiled_runs", [(False, 1), (True, 2)])
+def test_large_runs_take_the_compiled_round_and_small_ones_only_once_numba_is_loaded(monkeypatch, loaded,
+                                                                                    compiled_runs):
     calls = []
     monkeypatch.setattr(fast.Stages, "offers", lambda self, rho, f=fast.Stages.offers: calls.append(1) or f(self, rho))
+    monkeypatch.setattr(fast, "numba_loaded", lambda: loaded)
     rng = np.random.default_rng(3)
     for n in (fast.COMPILED_FROM - 1, fast.COMPILED_FROM):
         get_model("eum")(rounds=1).run(from_arrays(rng.uniform(0, 100, (n, 1)), rng.uniform(0.1, 1, (n, 1)),
                                                    rng.uniform(0.1, 1, n)))
-    assert len(calls) == 1
+    assert len(calls) == compiled_runs
+    assert fast.batched(10, 6) is loaded  # a small batch: compiled only once numba is loaded
     assert fast.stages(np.ones(30), np.ones(30), {"status_quo_terms": "full", "q": 0.5}) is None
 
 
@@ -109,7 +113,7 @@ def test_compiled_batch_equals_the_array_batch_and_single_runs(scenario, choice,
                   np.repeat(base.reference[None], S, 0))
     model = get_model("eum")(**choice)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(fast, "BATCH_FROM", 0)
+        m.setattr(fast, "LOAD_FROM", 0)
         compiled = model.solve_batch(base, draws)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(fast, "compiled", lambda name: None)
@@ -133,7 +137,7 @@ def test_compiled_batch_stops_cycles_where_the_array_batch_does(max_rounds):
     finals = []
     for threshold, kernels in ((0, fast.compiled), (0, lambda name: None)):
         with pytest.MonkeyPatch.context() as m:
-            m.setattr(fast, "BATCH_FROM", threshold)
+            m.setattr(fast, "LOAD_FROM", threshold)
             m.setattr(fast, "compiled", kernels)
             finals.append(eum._rounds_batch(x.copy(), c * s, s, np.full(S, 100.0), opt))
     cycling = [j for j in range(S) if any("cycle" in note for note in get_model("eum")(max_rounds=max_rounds).solve(

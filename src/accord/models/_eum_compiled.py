@@ -32,15 +32,16 @@ import numpy as np
 
 from ._jit import PLANNED, Lazy
 
-COMPILED_FROM = 48  # actors: below this a run takes milliseconds, less than loading numba (about 0.7 s)
+#: Compiled code is faster at every size (Korea, 6 actors: a run 5.5 -> 2.8 ms, a batch of 60
+#: samples 11 -> 3.8 ms), but loading numba costs about 0.4-0.7 s once per process. So once it is
+#: loaded, everything runs compiled; a process that has not loaded it loads it only for work that
+#: repays it: a run of COMPILED_FROM actors or more, a Monte Carlo of LOAD_FROM samples x actors^2.
+COMPILED_FROM = 48
 #: The quadrants of SCS §3.4 by the kernels' numbers (0: no demand).
 QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
 TILE = 32  # pairs a tile of P and its transpose
 FEW = 16  # actors up to which the cut points are counted rather than swept
-BATCH_FROM = 20_000  # samples x actors^2 of a Monte Carlo batch that runs compiled (Korea: 556 samples)
-#: samples x actors^2 of a whole Monte Carlo that repays loading numba in a process that has not
-#: (about 0.4-0.7 s; Korea: 5,556 samples, measured break-even about 5,000)
-LOAD_FROM = 200_000
+LOAD_FROM = 200_000  # Korea: 5,556 samples (the whole command breaks even at about 5,000)
 
 
 # -- kernels (plain Python that numba compiles; run uncompiled only in tests) --------------------------
@@ -447,7 +448,7 @@ class Stages:
 def stages(w: np.ndarray, s: np.ndarray, opt: dict) -> Stages | None:
     """The compiled stages for this issue, or None: too few actors to gain, choices the kernels do
     not compute, or no numba (then the array code runs, with the same numbers)."""
-    if len(w) < COMPILED_FROM or not supports(opt) or compiled("offers") is None:
+    if not supports(opt) or (len(w) < COMPILED_FROM and not numba_loaded()) or compiled("offers") is None:
         return None
     return Stages(w, s, opt)
 
@@ -481,12 +482,14 @@ def stopped_batch(new: np.ndarray, before: np.ndarray, earlier: np.ndarray, idx:
     return stop
 
 
+def numba_loaded() -> bool:
+    """Whether this process has loaded numba already (a long-lived server, an earlier large run)."""
+    return "numba" in sys.modules
+
+
 def batched(n_samples: int, n: int) -> bool:
-    """Whether a batch of this size runs compiled (numba installed, and large enough to gain)."""
-    if n_samples * n * n < BATCH_FROM:
+    """Whether a batch runs compiled: numba installed, and loaded already or repaid by the whole
+    Monte Carlo the batch belongs to (:data:`PLANNED`), not only by this batch."""
+    if not numba_loaded() and max(n_samples, PLANNED.get() or 0) * n * n < LOAD_FROM:
         return False
-    if "numba" not in sys.modules:  # loading it costs more than a small experiment gains
-        planned = max(n_samples, PLANNED.get() or 0)
-        if planned * n * n < LOAD_FROM:
-            return False
     return compiled("offers_batch") is not None
