@@ -91,9 +91,9 @@ def test_the_report_link_carries_the_edits_and_the_report_uses_them(client):
     assert bad.status_code == 422 and "salience:RUS:sanctions" in bad.text and "between 0 and 1" in bad.text
 
 
-def test_long_work_shows_its_progress_then_its_result(client):
-    app = client.app
-    release = threading.Event()
+def _start_counting(app, release: threading.Event):
+    """A job of four steps that waits for ``release`` between them, started on ``app``'s pool."""
+    from fastapi.responses import HTMLResponse
 
     def slow(progress):
         for k in range(4):
@@ -101,11 +101,15 @@ def test_long_work_shows_its_progress_then_its_result(client):
             release.wait(5)
         return "done"
 
-    from fastapi.responses import HTMLResponse
-
     job = app.state.jobs.new("Counting", lambda j: HTMLResponse(f"<p id='result'>{j.value}</p>"))
     app.state.pool.submit(app.state.jobs.run, job, slow)
     time.sleep(0.05)
+    return job
+
+
+def test_long_work_shows_its_progress_then_its_result(client):
+    release = threading.Event()
+    job = _start_counting(client.app, release)
     running = client.get(f"/jobs/{job.id}").text
     assert "<progress" in running and f'hx-get="/jobs/{job.id}"' in running and "of 4 samples" in running
     release.set()
@@ -129,18 +133,7 @@ def _two_processes(tmp_path):
 def test_a_poll_that_reaches_another_server_process_gets_the_progress_then_the_result(tmp_path):
     a, b = _two_processes(tmp_path)
     release = threading.Event()
-
-    def slow(progress):
-        for k in range(4):
-            progress(k, 4)
-            release.wait(5)
-        return "done"
-
-    from fastapi.responses import HTMLResponse
-
-    job = a.app.state.jobs.new("Counting", lambda j: HTMLResponse(f"<p id='result'>{j.value}</p>"))
-    a.app.state.pool.submit(a.app.state.jobs.run, job, slow)
-    time.sleep(0.05)
+    job = _start_counting(a.app, release)
     running = b.get(f"/jobs/{job.id}")  # process b does not hold the job
     assert running.status_code == 200 and "<progress" in running.text and f'hx-get="/jobs/{job.id}"' in running.text
     release.set()
@@ -201,6 +194,18 @@ def test_finished_jobs_are_bounded_and_running_ones_never_dropped():
     newest = jobs.new("x", str)
     kept = [j for j in running if jobs.get(j.id) is j]
     assert kept == running[-(KEEP - 1):] and jobs.get(newest.id) is newest  # the oldest finished dropped
+
+
+def test_finished_jobs_dropped_unread_leave_no_files_in_the_shared_folder(tmp_path):
+    from fastapi.responses import HTMLResponse
+
+    from accord.web.jobs import KEEP
+
+    jobs = Jobs(tmp_path)
+    for _ in range(KEEP + 4):
+        jobs.run(jobs.new("x", lambda j: HTMLResponse("<p>done</p>")), lambda progress: 1)
+    assert len(list(tmp_path.glob("*.answer"))) == KEEP  # the last KEEP - 1 finished before the newest, and it
+    assert not list(tmp_path.glob("*.progress")) and not list(tmp_path.glob(".*"))  # no part-written file
 
 
 def test_the_compare_button_is_above_the_runs(client):

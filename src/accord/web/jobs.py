@@ -118,6 +118,7 @@ class Jobs:
         with self._lock:
             finished = [k for k, j in self._jobs.items() if j.finished.is_set()]  # oldest first
             for k in finished[:max(0, len(finished) - KEEP + 1)]:
+                self._forget_files(k)
                 del self._jobs[k]
             self._jobs[job.id] = job
         return job
@@ -155,9 +156,12 @@ class Jobs:
         """Forget a job whose result the page has received."""
         with self._lock:
             self._jobs.pop(job.id, None)
+        self._forget_files(job.id)
+
+    def _forget_files(self, job_id: str) -> None:
         if self.shared is not None:
             for suffix in (".answer", ".progress"):
-                (self.shared / f"{job.id}{suffix}").unlink(missing_ok=True)
+                (self.shared / f"{job_id}{suffix}").unlink(missing_ok=True)
 
     def run(self, job: Job, fn: Callable[..., Any], *args: Any) -> None:
         """Do ``fn(*args, progress=job.progress)``, keeping its value or its error on the job (called
