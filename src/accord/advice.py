@@ -61,6 +61,7 @@ from .errors import NotApplicable, UsageError
 from .experiment import CONSENSUS, evaluate, readings, sample, solve_samples
 from .experiment import one_issue as _one_issue
 from .models import Model, applicable, get_model
+from .models._jit import PLANNED
 from .scenario import Estimate, Inputs, Scenario
 from .uncertainty import Draws
 
@@ -199,7 +200,18 @@ def _solve(model: Model, base: Inputs, arrays: dict[str, np.ndarray], touched: S
 
     A model that forecasts issue by issue (:attr:`~accord.models.Model.issue_by_issue`) solves,
     for each variant, only the issues its moves touch; the others keep variant 0's forecasts.
+    The models are told the size of the whole design (:data:`accord.models._jit.PLANNED`), which
+    its batches, one issue at a time, do not show: a speed hint, never a change of number.
     """
+    planned = PLANNED.set(max(PLANNED.get() or 0, int(np.prod(arrays["position"].shape[:2]))))
+    try:
+        return _solve_design(model, base, arrays, touched, seed, refused)
+    finally:
+        PLANNED.reset(planned)
+
+
+def _solve_design(model: Model, base: Inputs, arrays: dict[str, np.ndarray], touched: Sequence[set[int]],
+                  seed: int | None, refused: Collection[int]) -> np.ndarray:
     n_v, n_s = arrays["position"].shape[:2]
     keep = [v for v in range(n_v) if v not in refused]
 
