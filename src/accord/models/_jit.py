@@ -8,6 +8,7 @@ numba costs about a second, so it happens only when a run is large enough to nee
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -17,6 +18,11 @@ from typing import Any
 #: when the experiment, not one batch of it, repays it. A hint for speed only: it never changes
 #: what is computed, since the compiled and the array code give the same numbers.
 PLANNED: ContextVar[int | None] = ContextVar("accord_planned_samples", default=None)
+
+
+#: One lock for making every kernel: a kernel's helpers are bound in its module's scope, which
+#: kernels share, and a thread must never see a kernel half made (tried, but not yet compiled).
+_MAKING = threading.RLock()
 
 
 class Lazy:
@@ -35,15 +41,17 @@ class Lazy:
 
     def get(self) -> Callable[..., Any] | None:
         if not self.tried:
-            self.tried = True
-            njit = _njit()
-            if njit:
-                scope = self.fn.__globals__
-                for name in self.helpers:
-                    if not hasattr(scope[name], "py_func"):
-                        extra = {"inline": "always"} if name in self.inline else {}
-                        scope[name] = njit(cache=True, nogil=True, **self.options, **extra)(scope[name])
-                self.compiled = njit(cache=True, nogil=True, **self.options)(self.fn)
+            with _MAKING:
+                if not self.tried:
+                    njit = _njit()
+                    if njit:
+                        scope = self.fn.__globals__
+                        for name in self.helpers:
+                            if not hasattr(scope[name], "py_func"):
+                                extra = {"inline": "always"} if name in self.inline else {}
+                                scope[name] = njit(cache=True, nogil=True, **self.options, **extra)(scope[name])
+                        self.compiled = njit(cache=True, nogil=True, **self.options)(self.fn)
+                    self.tried = True  # last: another thread reads it without the lock
         return self.compiled
 
 
