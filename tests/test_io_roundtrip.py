@@ -129,6 +129,24 @@ def test_files_written_atomically_get_the_usual_permissions(tmp_path):
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o666 & ~mask
 
 
+@pytest.mark.parametrize("durable, syncs", [(True, 2), (False, 0)])
+def test_a_scratch_file_is_written_whole_without_syncs(tmp_path, monkeypatch, durable, syncs):
+    """``durable=False`` (files that need not outlive a crash) skips the syncs, not the renaming:
+    the file is whole, and no temporary file is left."""
+    import os
+
+    from accord.io import atomic_write
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    atomic_write(tmp_path / "out.txt", b"old")
+    synced.clear()
+    atomic_write(tmp_path / "out.txt", b"whole", durable=durable)
+    assert (tmp_path / "out.txt").read_bytes() == b"whole" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert len(synced) == syncs
+
+
 # -- files users' own tools read ---------------------------------------------------------------
 
 

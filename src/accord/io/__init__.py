@@ -309,14 +309,15 @@ _UMASK = os.umask(0o022)  # read once, at import (os.umask is process-wide, unsa
 os.umask(_UMASK)  # ... and put back
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write all of ``data`` or nothing: a reader never sees a half-written file."""
-    with staged_write(path, data):
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write all of ``data`` or nothing: a reader never sees a half-written file. ``durable=False``
+    skips the syncs to disk, for scratch files that need not outlive a crash (still whole or absent)."""
+    with staged_write(path, data, durable):
         pass
 
 
 @contextmanager
-def staged_write(path: Path, data: bytes) -> Iterator[None]:
+def staged_write(path: Path, data: bytes, durable: bool = True) -> Iterator[None]:
     """Write ``data`` to a synced temporary file beside ``path``, run the body, then rename it into place.
 
     If the body raises, ``path`` is left as it was; so is it if the disk is full or the folder
@@ -324,12 +325,13 @@ def staged_write(path: Path, data: bytes) -> Iterator[None]:
     """
     tmp = None
     try:
-        tmp = _stage(path, data)
+        tmp = _stage(path, data, durable)
         yield
         try:
             os.replace(tmp, path)
             tmp = None
-            _sync_folder(path.parent)
+            if durable:
+                _sync_folder(path.parent)
         except OSError as exc:
             raise _write_error(path, exc) from None
     finally:
@@ -337,15 +339,16 @@ def staged_write(path: Path, data: bytes) -> Iterator[None]:
             Path(tmp).unlink(missing_ok=True)
 
 
-def _stage(path: Path, data: bytes) -> str:
+def _stage(path: Path, data: bytes, durable: bool = True) -> str:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary new file would be, not mkstemp's 0600
         return tmp
     except OSError as exc:

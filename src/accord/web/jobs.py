@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import secrets
 import threading
@@ -32,16 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..io import atomic_write
+
 KEEP = 32  # finished jobs kept at most until their page asks for them
 PUBLISH_EVERY = 0.2  # seconds between two writes of a job's progress to the shared folder
 JOB_ID = re.compile(r"\d+-[A-Za-z0-9_-]{11}")  # what Jobs.new makes: safe as a file name
 
 
 def write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never a part."""
-    part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    part.write_text(text, encoding="utf-8")
-    os.replace(part, path)
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never a part
+    (scratch shared by the server's processes for its lifetime: not synced to disk)."""
+    atomic_write(path, text.encode("utf-8"), durable=False)
 
 
 @dataclass
