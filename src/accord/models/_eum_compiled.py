@@ -29,7 +29,6 @@ import sys
 
 import numpy as np
 
-
 from ._jit import PLANNED, Lazy
 
 #: Compiled code is faster at every size (Korea, 6 actors: a run 5.5 -> 2.8 ms, a batch of 60
@@ -37,11 +36,11 @@ from ._jit import PLANNED, Lazy
 #: loaded, everything runs compiled; a process that has not loaded it loads it only for work that
 #: repays it: a run of COMPILED_FROM actors or more, a Monte Carlo of LOAD_FROM samples x actors^2.
 COMPILED_FROM = 48
+LOAD_FROM = 200_000  # Korea: 5,556 samples (the whole command breaks even at about 5,000)
 #: The quadrants of SCS §3.4 by the kernels' numbers (0: no demand).
 QUADRANTS = np.array(["none", "conflict", "compromise", "capitulation"])
 TILE = 32  # pairs a tile of P and its transpose
 FEW = 16  # actors up to which the cut points are counted rather than swept
-LOAD_FROM = 200_000  # Korea: 5,556 samples (the whole command breaks even at about 5,000)
 
 
 # -- kernels (plain Python that numba compiles; run uncompiled only in tests) --------------------------
