@@ -117,27 +117,36 @@ def speakers(text: str, patterns: dict[str, list[str]]) -> Speakers:
 def _author(text: str, names: list[Match]) -> str | None:
     line_end = text.find("\n")
     headline = text if line_end < 0 else text[:line_end]
+    end, lines = _byline(text, len(headline))  # "Press Availability" / "Jane Doe" / "Secretary of State"
+    signed = next((m for m in names if len(headline) <= m.start < end), None)
     if not _GENRE.search(headline):
-        return None
-    first = next((m for m in names if m.start < len(headline)
-                  and not _TOPIC.search(headline[:m.start])), None)  # "Statement on Iran": Iran is the topic
-    if first is None and not any(m.start < len(headline) for m in names):
-        end = _byline_end(text, len(headline))  # "Press Availability" / "Jane Doe" / "Secretary of State"
-        first = next((m for m in names if len(headline) <= m.start < end), None)
+        # a byline of two lines or more (a name and a title, a place or a date) signs a statement
+        # whatever its headline says ("One Year Anniversary of ..." / "John Kerry" / "Washington, DC")
+        return signed.key if signed is not None and lines >= 2 else None
+    first = next((m for m in names if m.start < len(headline) and not _TOPIC.search(headline[:m.start])
+                  and not _paired(text, m)), None)  # "Statement on Iran", "the US-China statement": topics
+    if first is None and not any(m.start < len(headline) and not _paired(text, m) for m in names):
+        first = signed
     return first.key if first else None
 
 
-def _byline_end(text: str, start: int) -> int:
-    """Where the byline under a headline ends: its short lines without a full stop (at most
-    three, blank lines between them skipped), up to the first line of prose."""
+def _paired(text: str, m: Match) -> bool:
+    """Is the name one of a hyphenated pair ("the U.S.-China statement"): a party to what the
+    phrase names, not who writes?"""
+    return text[m.end:m.end + 1] == "-" or text[max(m.start - 1, 0):m.start] == "-"
+
+
+def _byline(text: str, start: int) -> tuple[int, int]:
+    """Where the byline under a headline ends, and its number of lines: its short lines without
+    a full stop (at most four, blank lines between them skipped), up to the first line of prose."""
     pos, lines = start, 0
     for line in text[start:].split("\n"):
         if line.strip():
-            if lines == 3 or len(line.split()) > 8 or line.rstrip().endswith((".", ":", "?", "!")):
+            if lines == 4 or len(line.split()) > 8 or line.rstrip().endswith((".", ":", "?", "!")):
                 break
             lines += 1
         pos += len(line) + 1
-    return pos
+    return pos, lines
 
 
 def _quotations(text: str) -> list[tuple[int, int]]:

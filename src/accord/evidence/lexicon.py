@@ -52,6 +52,8 @@ class Vocabulary:
     #: per issue, the heads of its terms of several words ("deal" of "nuclear deal"), each with the
     #: pattern of the head after a determiner ("this deal", "a horrible, one-sided deal")
     heads: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: per group of states (``gazetteer.yaml``), the patterns of its names and its members among the actors
+    groups: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
 
 @cache
@@ -62,8 +64,32 @@ def gazetteer() -> dict[str, list[str]]:
     data = load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"), "gazetteer.yaml")
     out: dict[str, list[str]] = {}
     for entry in data.values():
-        for key in entry["keys"]:
+        for key in entry.get("keys", ()):
             out[key.lower()] = entry["aliases"]
+    return out
+
+
+@cache
+def _groups() -> dict[str, tuple[list[str], list[str]]]:
+    """Groups of states of ``gazetteer.yaml``: per group, its aliases and its members' keys."""
+    from ..io.native import load
+
+    data = load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"), "gazetteer.yaml")
+    return {name: (entry["aliases"], entry["members"]) for name, entry in data.items() if "members" in entry}
+
+
+def group_names(scenario: Scenario) -> dict[str, tuple[list[str], list[str]]]:
+    """The groups of states two or more of whose members are actors of the scenario: per group,
+    its aliases and those actors ("the P5+1" in a scenario of the United States, Iran, France
+    and Germany: the United States, France and Germany)."""
+    entries = gazetteer()
+    out = {}
+    for name, (aliases, members) in _groups().items():
+        wanted = [entries[m.lower()] for m in members]
+        actors = [a.id for a in scenario.actors
+                  if any(entries.get(k.lower()) in wanted for k in (a.id, a.name) if k)]
+        if len(actors) >= 2:
+            out[name] = (aliases, actors)
     return out
 
 
@@ -116,6 +142,8 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
         named_by={i: compile_([c for c in w[1] + w[2] if len(_content_words(c)) >= 2 and c not in w[0]])
                   for i, w in words.items()},
         heads=_heads(words, names),
+        groups={g: ([phrase_pattern(a, case_sensitive=True) for a in aliases], members)
+                for g, (aliases, members) in group_names(scenario).items()},
     )
 
 

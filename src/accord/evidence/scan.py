@@ -134,6 +134,7 @@ against reject* oppos* resist* refus* aversion unenthusiastic reluctan* avoid* u
 water* violat* evad* breach* scrap* abandon* renounc* withdraw* end ending ended lift* ease eased eases
 easing loosen* relax* remov* reduc* cut* suspend* halt* stop* downgrad* brush* dismiss* criticiz*
 criticis* blame* delay* postpon* lengthen* prolong* stall* denounc* condemn* decry decries decried deplor*
+regret* lament* objected objecting objection*
 """.split())
 
 #: Negations: they turn every cue after them in their clause, not only the next few words.
@@ -234,7 +235,8 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     voices = speakers(text, vocab.actors)
     introduced: dict[str, set[str]] = {}  # per issue, the heads of its terms of several words named so far
     for s in sentences(text):
-        named = named_things(text, find_all(s.text, vocab.actors, s.start))
+        named = _members(named_things(text, find_all(s.text, {**vocab.actors, **_group_keys(vocab)}, s.start)),
+                         vocab)
         # a plural reference opening a paragraph looks back to the paragraph before when that is
         # one sentence (a press release gives each sentence a paragraph) or ends on a reference to
         # the same group (the group is what the text is about), but not to a headline
@@ -258,6 +260,24 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
+
+
+_GROUP_KEY = "\0"  # keys of groups of states among the actors' keys while matching names
+
+
+def _group_keys(vocab: Vocabulary) -> dict[str, list[str]]:
+    return {_GROUP_KEY + g: pats for g, (pats, _) in vocab.groups.items()}
+
+
+def _members(names: list[Match], vocab: Vocabulary) -> list[Match]:
+    """A group of states named by its format ("the P5+1") as each of its members among the actors."""
+    out = []
+    for m in names:
+        if m.key.startswith(_GROUP_KEY):
+            out += [Match(m.start, m.end, k, m.text) for k in vocab.groups[m.key[len(_GROUP_KEY):]][1]]
+        else:
+            out.append(m)
+    return out
 
 
 def _issue_words(s: Sentence, vocab: Vocabulary, introduced: dict[str, set[str]]) -> dict[str, list[Match]]:
@@ -744,7 +764,7 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
                                lambda at: (any(_tied(p, m, at, at) for m in mentions)
                                            and (not theirs or p.syntax.token(at).i not in theirs)
                                            and not any(a <= at < b for a, b in owned)),
-                               turned=not as_written)
+                               turned=not as_written, names=_names_of_things(p))
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
     return Candidate(
@@ -829,16 +849,19 @@ def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
 
 def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list[str]],
                 toward_max: dict[str, list[str]], terms: set[str] | frozenset[str] = frozenset(),
-                tied: Callable[[int], bool] | None = None, turned: bool = True) -> tuple[str, tuple[str, ...]]:
+                tied: Callable[[int], bool] | None = None, turned: bool = True,
+                names: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
     """Direction of the actor's clause ("min", "max" or "none") and the signed cues read.
 
     The clause is read first; if it holds no cue, the rest of the sentence the actor is tied to
     is ("Like China, Russia has called on South Korea to downgrade ..." gives China the
     direction of the sentence). A cue among ``terms`` (the issue's own words) counts
     :data:`TERM_CUE_WEIGHT`. ``tied(offset)`` says whether a cue there is in the actor's
-    clauses; ``turned=False`` reads the cues as written, without reversal.
+    clauses; ``turned=False`` reads the cues as written, without reversal. Within ``names`` (the
+    spans of names of things, as offsets: "the *Withdrawal Agreement*") no word reverses a cue.
     """
-    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms) if tied is None or tied(c[0])]
+    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms, names)
+            if tied is None or tied(c[0])]
     inside = [c for c in cues if clause[0] <= c[0] < clause[1]]
     chosen = inside or cues
     total = sum(sign * (TERM_CUE_WEIGHT if key in terms else 1) for _, sign, key in chosen)
@@ -855,7 +878,8 @@ _SCOPE_END = re.compile(r"[,;:()\[\]—–]|\s(?:but|while|whereas|although|thou
 
 
 def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, list[str]], turned: bool = True,
-          since: int | None = None, terms: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+          since: int | None = None, terms: set[str] | frozenset[str] = frozenset(),
+          names: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
     """The sentence's cues as (offset, sign, entry), each turned by the reversers before it and
     the negations of its clause from ``since`` (unless not ``turned``). Two cues next to each
     other point one way: as the first ("*easing* sanctions", "*tougher* sanctions"), unless the
@@ -867,6 +891,7 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
     marks = [(m, sign) for m, sign in marks if not any(a <= m.start < b for a, b in idioms)]
     marks.sort(key=lambda x: x[0].start)
     words = tokens(s.text)
+    plain = _blank(s.text, [(a - s.start, b - s.start) for a, b in names])  # no reverser inside a name
     out: list[tuple[int, int, str]] = []
     prev_end_token = -10
     prev_sign = 0
@@ -875,7 +900,7 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
         last = _token_at(words, m.end - s.start - 1)
         if not turned:
             pass
-        elif first - prev_end_token <= WINDOW and not _turns(words, s.text, prev_end_token + 1, first):
+        elif first - prev_end_token <= WINDOW and not _turns(words, plain, prev_end_token + 1, first):
             if out[-1][2] in terms and m.key not in terms:
                 out[-1] = (out[-1][0], sign, out[-1][2])  # "the sanctions eased" points as "eased"
             else:
@@ -883,11 +908,27 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
         else:
             lo = max(prev_end_token + 1, first - WINDOW)
             scope = _scope(s.text, words, first, 0 if since is None else since - s.start)
-            if (_turns(words, s.text, lo, first, REVERSERS) + _turns(words, s.text, scope, first, NEGATIONS)) % 2:
+            if (_turns(words, plain, lo, first, REVERSERS) + _turns(words, plain, scope, first, NEGATIONS)) % 2:
                 sign = -sign
         out.append((m.start, sign, m.key))
         prev_end_token, prev_sign = last, sign
     return out
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the words in ``spans`` written as ``x`` (the same offsets)."""
+    for a, b in spans:
+        text = text[:a] + re.sub(r"\w", "x", text[a:b]) + text[b:]
+    return text
+
+
+#: a name of a thing: words in capitals ("the Withdrawal Agreement", "the Northern Ireland Protocol")
+_NAME_OF_THING = re.compile(r"[A-Z][\w\-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w\-]*)+")
+
+
+def _names_of_things(p: _Sentence) -> list[tuple[int, int]]:
+    """The issues' words of the sentence that are names of things (see :func:`stance_hint`)."""
+    return [(t.start, t.end) for ts in p.issues.values() for t in ts if _NAME_OF_THING.fullmatch(t.text)]
 
 
 def _scope(text: str, words: Sequence[tuple[int, int]], hi: int, since: int) -> int:

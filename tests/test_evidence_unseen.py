@@ -1,0 +1,75 @@
+"""The evidence scan's rules for text it was not written with: the author in a byline, groups of
+states named by their format, words of regret, names of things that hold a word of reversal, titles
+and surnames introduced with an actor, and the author's voice in a statement: each on constructed
+sentences, where it must fire and where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.evidence import scan
+from accord.evidence.lexicon import group_names
+
+from .test_evidence_generalise import deal, links
+from .test_evidence_references import found, scenario
+
+# -- the author in a byline ---------------------------------------------------------------------------
+
+
+def test_a_byline_signs_a_statement_whatever_its_headline_says():
+    """'One Year Anniversary of ...' says no kind of text; the byline of a name and a title does."""
+    text = "One Year of the Talks\n\nPresident Trump\nSecretary of State\nWashington, DC\n\nWe will uphold the deal."
+    assert links(text) == [("USA", "max", "We")]
+
+
+def test_a_single_line_under_a_headline_that_says_no_kind_of_text_signs_nothing():
+    text = "One Year of the Talks\n\nWashington\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_the_parties_of_a_hyphenated_pair_in_a_headline_are_no_authors():
+    """'the U.S.-China statement' names what the statement is about; its byline names the author."""
+    text = "Regarding the France-China Joint Statement\n\nPress Statement\nPresident Trump\n\nWe will uphold the deal."
+    assert ("USA", "max", "We") in links(text)
+    assert not any(a in ("FRA", "CHN") and m == "We" for a, _, m in links(text))
+
+
+# -- groups of states ---------------------------------------------------------------------------------
+
+def test_a_group_named_by_its_format_is_each_of_its_members_among_the_actors():
+    """P5+1: the United States, the United Kingdom, France, China, Russia and Germany; Russia is
+    not an actor of the scenario."""
+    assert {a for a, _, _ in links("The P5+1 will uphold the deal.")} == {"USA", "GBR", "FRA", "CHN", "DEU"}
+    assert {a for a, _, _ in links("The E3 will uphold the deal.")} == {"GBR", "FRA", "DEU"}
+
+
+def test_a_group_is_no_group_of_a_scenario_with_fewer_than_two_of_its_members():
+    raw = deal().canonical()
+    raw["actors"] = [a for a in raw["actors"] if a["id"] not in ("GBR", "DEU")]
+    from accord.scenario import Scenario
+    s = Scenario.model_validate(raw)
+    assert "E3" not in group_names(s) and "P5+1" in group_names(s)
+    assert [c.actor for c in scan(s, {"a.txt": "The E3 will uphold the deal."})] == []
+
+
+def test_a_format_inside_another_word_is_no_group():
+    assert links("The P5000 engine will uphold the deal.") == []
+
+
+# -- words of regret, names of things -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, stance", [
+    ("China regrets the withdrawal from the deal.", "max"),
+    ("China objected to the withdrawal from the deal.", "max"),
+    ("China announced its withdrawal from the deal.", "min"),
+])
+def test_words_of_regret_and_objection_turn_the_cue_after_them(text, stance):
+    assert ("CHN", stance) in found(deal(), text)
+
+
+def test_a_word_of_reversal_inside_the_name_of_a_thing_reverses_nothing():
+    """'the Withdrawal Agreement' is a name: 'withdrawal' in it does not turn 'agreement'."""
+    s = scenario(["Withdrawal Agreement"], ["reject*"], ["agree*", "support*"])
+    assert found(s, "China supports the Withdrawal Agreement.") == [("CHN", "max")]
+    # the same word outside a name still reverses: "the withdrawal of its support"
+    assert found(s, "China announced the withdrawal of its support for the Withdrawal Agreement.") == [("CHN", "min")]
