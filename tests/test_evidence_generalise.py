@@ -128,7 +128,7 @@ def heldout(name: str, kept: str = "", parser=None) -> dict:
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
     ("iran", (38, 25, 19, 14)),
-    ("brexit", (26, 22, 17, 16)),
+    ("brexit", (26, 23, 17, 16)),
     ("paris", (35, 30, 27, 18)),
     ("korea", (8, 7, 4, 4)),
 ])

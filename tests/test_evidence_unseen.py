@@ -73,3 +73,21 @@ def test_a_word_of_reversal_inside_the_name_of_a_thing_reverses_nothing():
     assert found(s, "China supports the Withdrawal Agreement.") == [("CHN", "max")]
     # the same word outside a name still reverses: "the withdrawal of its support"
     assert found(s, "China announced the withdrawal of its support for the Withdrawal Agreement.") == [("CHN", "min")]
+
+
+# -- the issue's own noun ---------------------------------------------------------------------------------
+
+def test_the_noun_that_ends_two_terms_names_the_issue_after_any_of_its_words():
+    """'deal' ends 'nuclear deal' and 'Iran deal': after 'the JCPOA', 'this technical deal' is the issue."""
+    s = scenario(["JCPOA", "nuclear deal", "Iran deal"], ["withdraw*"], ["uphold*"])
+    text = "The JCPOA took years. China will uphold this technical deal."
+    assert [c.sentence for c in scan(s, {"a.txt": text})] == ["China will uphold this technical deal."]
+
+
+def test_a_noun_that_ends_one_term_names_the_issue_only_after_that_term():
+    """'threat' ends only 'nuclear threat': after 'the JCPOA', 'a threat' is no word of the issue."""
+    s = scenario(["JCPOA", "nuclear threat"], ["withdraw*"], ["uphold*"])
+    text = "The JCPOA took years. China will uphold a threat."
+    assert [c.sentence for c in scan(s, {"a.txt": text})] == []
+    text = "The nuclear threat took years. China will uphold a threat."
+    assert "China will uphold a threat." in [c.sentence for c in scan(s, {"a.txt": text})]

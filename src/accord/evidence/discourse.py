@@ -8,11 +8,14 @@
   quotation;
 * outside quotations, to the author of a statement: the actor named first in the article's
   headline when the headline says what kind of text it is ("PM statement in Downing Street",
-  "Statement by the President on ...", "European Council conclusions"), or, if the headline
+  "Statement by the President on ...", "European Council conclusions"; not the parties of a
+  hyphenated pair: "the U.S.-China Joint Statement" is what it is about), or, if the headline
   names no actor ("Press Availability"), the first named in the byline under it (short lines
   without a full stop: "Jane Doe / Secretary of State"). A headline that does not say what
   kind of text it is (a news story, an analysis) gives no author, and its "we" stays
-  unresolved: the reader and the writer are not parties.
+  unresolved: the reader and the writer are not parties; unless a byline of two lines or more
+  signs the text ("One Year Anniversary of ..." / "John Kerry" / "Secretary of State" /
+  "Washington, DC").
 
 A quotation is a span between typographic quotes, or between straight double quotes paired
 within a paragraph; one left open runs to the end of its paragraph, as a quotation continued

@@ -52,6 +52,9 @@ class Vocabulary:
     #: per issue, the heads of its terms of several words ("deal" of "nuclear deal"), each with the
     #: pattern of the head after a determiner ("this deal", "a horrible, one-sided deal")
     heads: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: per issue, the heads that end two of its terms or more ("deal" of "nuclear deal" and "Iran
+    #: deal"): its own noun, which names it after any of its words ("the JCPOA ... this technical deal")
+    core_heads: dict[str, set[str]] = field(default_factory=dict)
     #: per group of states (``gazetteer.yaml``), the patterns of its names and its members among the actors
     groups: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
@@ -141,7 +144,9 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
         names=names,
         named_by={i: compile_([c for c in w[1] + w[2] if len(_content_words(c)) >= 2 and c not in w[0]])
                   for i, w in words.items()},
-        heads=_heads(words, names),
+        heads=(heads := _heads(words, names)),
+        core_heads={i: {h for h in heads[i] if sum(head(t) == h for t in dict.fromkeys(w[0])) >= 2}
+                    for i, w in words.items()},
         groups={g: ([phrase_pattern(a, case_sensitive=True) for a in aliases], members)
                 for g, (aliases, members) in group_names(scenario).items()},
     )

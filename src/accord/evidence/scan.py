@@ -23,7 +23,9 @@ agreed": not D), else its parties, else every actor it names ("X held calls with
 Y and Z. They agreed"); "he", "his", "she", "her" its first party. A plural reference also
 looks back across a paragraph break when the paragraph before is one sentence that is not a
 headline (press releases give each sentence a paragraph), or ends on a reference to a group
-(the group is what the text is about); a singular one only within its paragraph. "I",
+(the group is what the text is about); a singular one only within its paragraph. A group of
+states named by its format ("the *P5+1*", "the *E3*": ``gazetteer.yaml``) is each of its
+members among the scenario's actors. "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
 a thing ("the *Paris* Agreement") is no mention of the actor.
@@ -67,7 +69,9 @@ or more (an analyst's "work closely", "legally binding" name the issue as well a
 unlike "close" or "pull out"); and, once one of its terms of several words has been named in an
 earlier sentence of the article, by that term's last word after an article or a demonstrative
 ("the peace treaty ... *that treaty*", "the nuclear deal ... *a flawed, one-sided
-deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
+deal*"), and, once any word of the issue has been named, by the noun that ends two of its terms
+or more, its own noun ("deal" of "nuclear deal" and "Iran deal": "the JCPOA ... *this highly
+technical deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
 another issue's word stands, and not for a word that ends the terms of two issues or is a
 word of an actor's name (see :func:`~accord.evidence.lexicon.vocabulary`).
 
@@ -93,16 +97,17 @@ A word of reversal or delay turns the cue in the few words after it ("*watered d
 sanctions", "*reject* deployment", "*lengthen* the process of denuclearization"); a negation
 turns every cue after it to the end of its clause ("has *not* set any kind of deadline for
 North Korea's denuclearization"), but not an actor named after it, whose clause starts at its
-name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation
-turn a cue too ("*denounced* the drills"). A stance another actor holds, named by a noun, is
-read as that actor's and not the speaker's: after the noun ("we discussed *the decision by the
-US to withdraw*"), as after a possessive ("*X's decision to withdraw*"), or with the actor as
-its attribute ("*the US decision* to withdraw"), unless the speaker's verb takes it up
-("welcomed the decision of X to ..."). A cue inside an idiom of purpose or time is none ("*to
-this end*", "at the *end* of the year"). A cue that is also one of
-the issue's terms (its own noun: "sanctions") counts half: it says what the sentence is about
-more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
-*go away*").
+name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation,
+regret and objection turn a cue too ("*denounced* the drills", "*regrets* the rejection of
+the agreement"), but no word inside the name of a thing does ("the *Withdrawal* Agreement").
+A stance another actor holds, named by a noun, is read as that actor's and not the speaker's:
+after the noun ("we discussed *the decision by the US to withdraw*"), as after a possessive
+("*X's decision to withdraw*"), or with the actor as its attribute ("*the US decision* to
+withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X to ..."). A cue
+inside an idiom of purpose or time is none ("*to this end*", "at the *end* of the year"). A cue
+that is also one of the issue's terms (its own noun: "sanctions") counts half: it says what the
+sentence is about more than which way, so a verb or adjective of direction outweighs it
+("sanctions ... should *go away*").
 
 The rules are lexical and deterministic; an optional dependency parse (:mod:`.syntax`, the
 ``nlp`` extra) decides subjects, objects and the clauses other actors own where it can; an
@@ -250,7 +255,8 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         grouped = any(_THEY.fullmatch(a.text) or _GROUP.fullmatch(a.text) for a in actors)
         found = _issue_words(s, vocab, introduced)
         for i, ts in found.items():  # the heads of its terms name the same things in the sentences after
-            introduced.setdefault(i, set()).update(h for t in ts if (h := head(t.key)) in vocab.heads.get(i, {}))
+            introduced.setdefault(i, set()).update({h for t in ts if (h := head(t.key)) in vocab.heads.get(i, {})}
+                                                   | vocab.core_heads.get(i, set()))
         previous, previous_all, last_end = _meeting(s, actors, holders) or holders or actors, actors, s.end
         if not actors:
             continue
