@@ -91,3 +91,25 @@ def test_a_noun_that_ends_one_term_names_the_issue_only_after_that_term():
     assert [c.sentence for c in scan(s, {"a.txt": text})] == []
     text = "The nuclear threat took years. China will uphold a threat."
     assert "China will uphold a threat." in [c.sentence for c in scan(s, {"a.txt": text})]
+
+
+# -- who holds a stance ---------------------------------------------------------------------------------
+
+def test_the_state_of_a_person_named_by_their_office_speaks():
+    """'President X of France' is France speaking; 'the sanctions of France' are not France's."""
+    assert ("FRA", "max") in found(deal(), "President Jean Dupont of France will uphold the deal.")
+    assert ("FRA", "max") in found(deal(), "Chairman Jean Dupont of the Senate of France will uphold the deal.")
+    assert "FRA" not in {a for a, _ in found(deal(), "China will uphold the deal with the help of France.")}
+
+
+def test_the_agent_of_a_participle_after_without_acts():
+    """'cannot be kept without France working on it': France works on it."""
+    assert "FRA" in {a for a, _ in found(deal(), "The deal cannot be kept without France working on it.")}
+    assert "FRA" not in {a for a, _ in found(deal(), "China will uphold the deal without France.")}
+
+
+@pytest.mark.parametrize("noun", ["determination", "invitation", "pledge", "assurance"])
+def test_a_possessive_owning_a_resolve_or_an_offer_holds_it(noun):
+    """'reaffirmed France's determination to uphold the deal': France's own stance."""
+    assert ("FRA", "max") in found(deal(), f"China reaffirmed France's {noun} to uphold the deal.")
+    assert "FRA" not in {a for a, _ in found(deal(), "China reaffirmed France's economy to uphold the deal.")}

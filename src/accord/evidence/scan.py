@@ -38,8 +38,9 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
   one (but a list does not run on past the comma that closes an opening phrase: "As a rival
   of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
-  for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
-  with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
+  for it ("experts in Moscow"), and so does one's state after one's office ("President Donald
+  J. Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand
+  with Kim", "without *China* working"), and the actor a deed named by a noun comes *from* does it ("drew sharp
   condemnation *from China*"); those one meets take part in what the meeting is about ("met
   *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
   B* the terms"), unless the meeting is only named ("in meetings
@@ -54,8 +55,9 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * a name before a stance of its own holds it wherever it stands ("no difference to *the
   French* assessment", "*the US* decision");
 * a possessive always holds a stance as a subject; in an object's place it does only where
-  it owns a stance, a demand, a policy, a role or an effort ("agreed *to North Korea's
-  demand*", "endorsing *Pyongyang's preferred course*"), while what else it owns is what the
+  it owns a stance, a demand, a policy, a role, an effort, a resolve or an offer ("agreed *to
+  North Korea's demand*", "endorsing *Pyongyang's preferred course*", "reaffirming *the EU's
+  determination* to", "accepted *Kim's invitation*"), while what else it owns is what the
   sentence is about ("*for North Korea's denuclearization*", "*in the DPRK's behavior*"), and
   so is a name in apposition to it ("of North Korea's incumbent leader *Kim Jong Un*");
 * the parties named in a compound ("the *Trump-Kim* meeting", "*U.S.-North Korea* talks") or
@@ -423,12 +425,17 @@ _LIST = re.compile(r"^(?:\s*,\s*|\s+(?:and|or|nor)\s+|\s*,\s*(?:and|or)\s+)(?:ev
 _PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|specialists?|scholars?|leaders?|"
                         r"authorities|sources|ministers?|negotiators?|envoys?|representatives?|spokes(?:man|woman|"
                         r"person)|government|administration)\s+(?:in|from|of)\s+(?:the\s+)?$", re.I)
+#: the state of a person named by their office: "President Donald J. Trump *of the United States*",
+#: "Chairman Kim Jong-un of the State Affairs Commission *of the DPRK*"; the person speaks for it
+_OFFICE_OF = re.compile(r"\b(?:President|Chairman|Chairwoman|Minister|Secretary|Chancellor|Leader|King|Queen|Premier|"
+                        r"Ambassador|Envoy|Commissioner|Representative|Spokes(?:man|woman|person))\b"
+                        r"[^,;:()\[\]]{0,60}?\s+of\s+(?:the\s+)?$")
 #: the agent of a deed named by a noun: "drew sharp condemnation *from* China", "support *from* Moscow"
 _NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
                          r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
                          r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
 #: the agent of a participle after "with": "with the European Union playing a pivotal role"
-_WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$", re.I)
+_WITH_BEFORE = re.compile(r"\bwith(?:out)?\s+(?:the\s+)?$", re.I)
 _ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
 #: whose gain or loss: "a major win for Europe", "a blow to Moscow"
 _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blow|defeat|loss)\s+(?:for|to)\s+"
@@ -464,7 +471,7 @@ _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b
                 r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
                 r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
                 r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness|assessment|"
-                r"judg(?:e)?ment)")
+                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
 #: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
@@ -515,6 +522,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
         elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
+              or _OFFICE_OF.search(before)
               or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
               or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
             is_object = False
