@@ -113,3 +113,31 @@ def test_a_possessive_owning_a_resolve_or_an_offer_holds_it(noun):
     """'reaffirmed France's determination to uphold the deal': France's own stance."""
     assert ("FRA", "max") in found(deal(), f"China reaffirmed France's {noun} to uphold the deal.")
     assert "FRA" not in {a for a, _ in found(deal(), "China reaffirmed France's economy to uphold the deal.")}
+
+
+# -- offices and surnames introduced with a state --------------------------------------------------------
+
+def test_an_office_introduced_with_a_state_refers_to_it_later():
+    text = "French Commissioner Jean Dupont spoke in Brussels. The Commissioner will uphold the deal."
+    assert ("FRA", "max", "The Commissioner") in links(text)
+    text = "French Commissioner Jean Dupont spoke in Brussels. Dupont will uphold the deal."
+    assert ("FRA", "max", "Dupont") in links(text)
+
+
+def test_an_office_introduced_with_two_states_refers_to_neither():
+    text = ("French Commissioner Jean Dupont met Chinese Commissioner Li Wei. The Commissioner will uphold the "
+            "deal.")
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("The Commissioner")] == []
+
+
+def test_a_given_name_after_the_surname_is_no_surname():
+    from accord.evidence.discourse import introduced_names
+    from accord.evidence.text import Match
+    got = introduced_names("South Korean Envoy Moon Jae-in said.", [Match(0, 12, "KOR", "South Korean")], {})
+    assert got == {"KOR": ["Moon Jae-in", "the Envoy"]}
+
+
+def test_the_own_offices_of_a_text_are_not_learned_from_another_state():
+    """'Chinese President Xi' does not make every later 'the President' China."""
+    text = "Chinese President Xi Ping spoke. The President will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.actor == "CHN" and c.mention == "The President"] == []

@@ -25,7 +25,10 @@ looks back across a paragraph break when the paragraph before is one sentence th
 headline (press releases give each sentence a paragraph), or ends on a reference to a group
 (the group is what the text is about); a singular one only within its paragraph. A group of
 states named by its format ("the *P5+1*", "the *E3*": ``gazetteer.yaml``) is each of its
-members among the scenario's actors. "I",
+members among the scenario's actors. An office written after a state's name, and the surname of
+its holder, name the state for the rest of the article ("EU Commissioner ... *the
+Commissioner* called for", "US Secretary of State Rex Tillerson ... *Tillerson*": see
+:func:`~accord.evidence.discourse.introduced_names`). "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
 a thing ("the *Paris* Agreement") is no mention of the actor.
@@ -128,9 +131,9 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
 from ..scenario import Scenario
-from .discourse import FIRST_PERSON, Speakers, named_things, speakers
+from .discourse import FIRST_PERSON, Speakers, introduced_names, named_things, speakers
 from .lexicon import STOPWORDS, Vocabulary, head, vocabulary
-from .text import Match, Sentence, find_all, sentences, tokens
+from .text import Match, Sentence, find_all, phrase_pattern, sentences, tokens
 
 #: Words that turn the direction of the cue after them: verbs and nouns of reversal (to water
 #: down sanctions is to move toward lifting them) and of delay (to lengthen the process of
@@ -239,11 +242,11 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     last_end = 0
     one_sentence = False  # was the sentence before a paragraph of its own (so far)?
     grouped = False  # did the sentence before refer to a group ("they", "the leaders")?
-    voices = speakers(text, vocab.actors)
+    patterns = _article_names(text, vocab)
+    voices = speakers(text, patterns)
     introduced: dict[str, set[str]] = {}  # per issue, the heads of its terms of several words named so far
     for s in sentences(text):
-        named = _members(named_things(text, find_all(s.text, {**vocab.actors, **_group_keys(vocab)}, s.start)),
-                         vocab)
+        named = _members(named_things(text, find_all(s.text, {**patterns, **_group_keys(vocab)}, s.start)), vocab)
         # a plural reference opening a paragraph looks back to the paragraph before when that is
         # one sentence (a press release gives each sentence a paragraph) or ends on a reference to
         # the same group (the group is what the text is about), but not to a headline
@@ -268,6 +271,15 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
+
+
+def _article_names(text: str, vocab: Vocabulary) -> dict[str, list[str]]:
+    """The actors' patterns with the offices and surnames the article introduces with them
+    ("EU Commissioner ... the Commissioner": see :func:`~accord.evidence.discourse.introduced_names`)."""
+    names = named_things(text, find_all(text, vocab.actors))
+    extra = introduced_names(text, names, vocab.names)
+    return {a: pats + [phrase_pattern(n, case_sensitive=True) for n in extra.get(a, [])]
+            for a, pats in vocab.actors.items()}
 
 
 _GROUP_KEY = "\0"  # keys of groups of states among the actors' keys while matching names
