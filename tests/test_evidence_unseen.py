@@ -9,6 +9,7 @@ import pytest
 
 from accord.evidence import scan
 from accord.evidence.lexicon import group_names
+from accord.scenario import Scenario
 
 from .test_evidence_generalise import deal, links
 from .test_evidence_references import found, scenario
@@ -46,7 +47,6 @@ def test_a_group_named_by_its_format_is_each_of_its_members_among_the_actors():
 def test_a_group_is_no_group_of_a_scenario_with_fewer_than_two_of_its_members():
     raw = deal().canonical()
     raw["actors"] = [a for a in raw["actors"] if a["id"] not in ("GBR", "DEU")]
-    from accord.scenario import Scenario
     s = Scenario.model_validate(raw)
     assert "E3" not in group_names(s) and "P5+1" in group_names(s)
     assert [c.actor for c in scan(s, {"a.txt": "The E3 will uphold the deal."})] == []
@@ -141,3 +141,34 @@ def test_the_own_offices_of_a_text_are_not_learned_from_another_state():
     """'Chinese President Xi' does not make every later 'the President' China."""
     text = "Chinese President Xi Ping spoke. The President will uphold the deal."
     assert [c for c in scan(deal(), {"a.txt": text}) if c.actor == "CHN" and c.mention == "The President"] == []
+
+
+# -- support for what an issue is about ------------------------------------------------------------------
+
+def anchored(lo: str, hi: str) -> Scenario:
+    """The actors of :func:`deal` with one issue whose cues hold no word of support, its ends
+    anchored by ``lo`` and ``hi``."""
+    raw = deal().canonical()
+    raw["issues"][0]["lexicon"] = {"terms": ["agreement"], "toward_min": ["voluntary"], "toward_max": ["binding"]}
+    raw["issues"][0]["scale"]["anchors"] = [{"value": 0, "label": lo}, {"value": 100, "label": hi}]
+    return Scenario.model_validate(raw)
+
+
+def test_support_points_away_from_the_end_that_is_the_absence_of_the_issue():
+    """'no agreement' at the minimum: to welcome the agreement is to move toward the maximum."""
+    s = anchored("no agreement, or voluntary pledges", "a legally binding agreement")
+    assert found(s, "China welcomed the agreement as a historic success.") == [("CHN", "max")]
+
+
+def test_support_points_nowhere_when_no_end_is_an_absence():
+    s = anchored("voluntary pledges", "a legally binding agreement")
+    assert found(s, "China welcomed the agreement as a historic success.") == [("CHN", "none")]
+
+
+def test_support_taken_from_an_absent_end_counts_only_next_to_the_issue():
+    """'protecting jobs' says nothing of the agreement; 'protecting the voluntary pledges' points as
+    'voluntary' does."""
+    s = anchored("no agreement, or voluntary pledges", "a legally binding agreement")
+    text = "China, protecting jobs and growth in every province of the country, spoke of the agreement."
+    assert found(s, text) == [("CHN", "none")]
+    assert found(s, "China is protecting the voluntary pledges of the agreement.") == [("CHN", "min")]

@@ -15,7 +15,10 @@ cues of two content words or more (``named_by``) and, after one of its terms of 
 by that term's last word after a determiner (``heads``, read by the scan); a cue of one word
 is read in its adjective and its noun (``important``, ``importance``); and words of support
 and praise (:data:`ENDORSING`: "support", "welcome", "vital") point to the end of the scale
-whose cues already hold one of them ("uphold the deal"), when the other end's do not.
+whose cues already hold one of them ("uphold the deal"), when the other end's do not, or, when
+neither end's do, away from the end whose anchor is the absence of what the issue is about ("no
+agreement", "leave without a deal"); those count only next to one of the issue's words or cues
+("*protecting* the integrity", not "*protecting* jobs").
 
 Defaults are a start: a scenario that lists its own words is scanned far better.
 """
@@ -55,6 +58,9 @@ class Vocabulary:
     #: per issue, the heads that end two of its terms or more ("deal" of "nuclear deal" and "Iran
     #: deal"): its own noun, which names it after any of its words ("the JCPOA ... this technical deal")
     core_heads: dict[str, set[str]] = field(default_factory=dict)
+    #: per issue, its cues that count only next to one of its words ("*protecting* the integrity",
+    #: not "*protecting* jobs"): the words of support it takes from the absence at one end
+    near_terms: dict[str, frozenset[str]] = field(default_factory=dict)
     #: per group of states (``gazetteer.yaml``), the patterns of its names and its members among the actors
     groups: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
@@ -135,7 +141,11 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
     def compile_(lists: list[str], family: bool = False) -> dict[str, list[str]]:
         return {w: [phrase_pattern(v, case_sensitive=False) for v in (_family(w) if family else [w])] for w in lists}
 
-    words = {i: (t, lo + _endorsing(lo, hi, t), hi + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
+    absent = {issue.id: _absent_end(issue) for issue in scenario.issues}
+    by_absence = {i: set(_endorsing(lo, hi, t, absent[i] == "max") + _endorsing(hi, lo, t, absent[i] == "min"))
+                  - set(_endorsing(lo, hi, t) + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
+    words = {i: (t, lo + _endorsing(lo, hi, t, absent[i] == "max"), hi + _endorsing(hi, lo, t, absent[i] == "min"))
+             for i, (t, lo, hi) in words.items()}
     return Vocabulary(
         actors=actors,
         terms={i: compile_(w[0]) for i, w in words.items()},
@@ -147,6 +157,7 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
         heads=(heads := _heads(words, names)),
         core_heads={i: {h for h in heads[i] if sum(head(t) == h for t in dict.fromkeys(w[0])) >= 2}
                     for i, w in words.items()},
+        near_terms={i: frozenset(w) for i, w in by_absence.items()},
         groups={g: ([phrase_pattern(a, case_sensitive=True) for a in aliases], members)
                 for g, (aliases, members) in group_names(scenario).items()},
     )
@@ -172,12 +183,14 @@ prais* safeguard* vital important importance success* historic landmark achievem
 """.split())
 
 
-def _endorsing(these: list[str], others: list[str], terms: list[str]) -> list[str]:
+def _endorsing(these: list[str], others: list[str], terms: list[str], opposite_absent: bool = False) -> list[str]:
     """The words of :data:`ENDORSING` as cues of one end (``these``) when its cues hold one of them
-    and the other end's cues hold none; nothing for a scale whose cues say neither."""
+    and the other end's cues hold none, or, when neither end's cues hold one, when the other end
+    is the absence of what the issue is about (``opposite_absent``: "no agreement", "leave
+    without a deal": to support it is to move away from there); nothing otherwise."""
     def holds(cues: list[str]) -> bool:  # a cue of one word: in a phrase ("protect the peace") it is not the same
         return any(_endorses(c.lower()) for c in cues if " " not in c.strip())
-    if not holds(these) or holds(others):
+    if holds(others) or not (holds(these) or opposite_absent):
         return []
     have = {c.lower() for c in these + others + terms}
     return [e for e in ENDORSING if e not in have]
@@ -236,6 +249,17 @@ def head(term: str) -> str | None:
 def _proper(name: str) -> bool:
     # "US" must not match "us": a name written with a capital matches only as written
     return any(c.isupper() for c in name)
+
+
+_ABSENCE = re.compile(r"^(?:no|none|without)\b|\b(?:without\s+(?:a|an|the|any)|no)\s+[a-z]", re.I)
+
+
+def _absent_end(issue) -> str | None:
+    """"min" or "max" if the anchor at that end of the scale, and only that one, is the absence of
+    what the issue is about ("no agreement, or voluntary pledges", "leave without a deal")."""
+    lo, hi = _end_labels(issue)
+    ends = [e for e, label in (("min", lo), ("max", hi)) if _ABSENCE.search(label)]
+    return ends[0] if len(ends) == 1 else None
 
 
 def _end_labels(issue) -> tuple[str, str]:

@@ -790,7 +790,9 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
                                lambda at: (any(_tied(p, m, at, at) for m in mentions)
                                            and (not theirs or p.syntax.token(at).i not in theirs)
                                            and not any(a <= at < b for a, b in owned)),
-                               turned=not as_written, names=_names_of_things(p))
+                               turned=not as_written, names=_names_of_things(p),
+                               near=(vocab.near_terms.get(issue, frozenset()),
+                                     [(t.start, t.end) for t in p.issues.get(issue, [])]))
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
     return Candidate(
@@ -876,7 +878,9 @@ def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
 def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list[str]],
                 toward_max: dict[str, list[str]], terms: set[str] | frozenset[str] = frozenset(),
                 tied: Callable[[int], bool] | None = None, turned: bool = True,
-                names: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
+                names: Sequence[tuple[int, int]] = (),
+                near: tuple[frozenset[str], Sequence[tuple[int, int]]] = (frozenset(), ())
+                ) -> tuple[str, tuple[str, ...]]:
     """Direction of the actor's clause ("min", "max" or "none") and the signed cues read.
 
     The clause is read first; if it holds no cue, the rest of the sentence the actor is tied to
@@ -885,9 +889,13 @@ def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list
     :data:`TERM_CUE_WEIGHT`. ``tied(offset)`` says whether a cue there is in the actor's
     clauses; ``turned=False`` reads the cues as written, without reversal. Within ``names`` (the
     spans of names of things, as offsets: "the *Withdrawal Agreement*") no word reverses a cue.
+    ``near`` is a set of cues and the spans of the issue's words in the sentence: those cues count
+    only within :data:`WINDOW` words of one of the issue's words or of another cue.
     """
-    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms, names)
+    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms, names, near[0])
             if tied is None or tied(c[0])]
+    if near[0]:
+        cues = _near(s, cues, *near)
     inside = [c for c in cues if clause[0] <= c[0] < clause[1]]
     chosen = inside or cues
     total = sum(sign * (TERM_CUE_WEIGHT if key in terms else 1) for _, sign, key in chosen)
@@ -905,12 +913,13 @@ _SCOPE_END = re.compile(r"[,;:()\[\]—–]|\s(?:but|while|whereas|although|thou
 
 def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, list[str]], turned: bool = True,
           since: int | None = None, terms: set[str] | frozenset[str] = frozenset(),
-          names: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
+          names: Sequence[tuple[int, int]] = (), loose: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """The sentence's cues as (offset, sign, entry), each turned by the reversers before it and
     the negations of its clause from ``since`` (unless not ``turned``). Two cues next to each
     other point one way: as the first ("*easing* sanctions", "*tougher* sanctions"), unless the
     first is the issue's own noun (one of ``terms``) and the second acts on it ("the sanctions
-    *eased*")."""
+    *eased*"), or the first is a word of support of ``loose`` and the second what it supports
+    ("*protecting* the *integrity*")."""
     marks = [(m, -1) for m in find_all(s.text, toward_min, s.start)]
     marks += [(m, +1) for m in find_all(s.text, toward_max, s.start)]
     idioms = [(s.start + i.start(), s.start + i.end()) for i in _IDIOM.finditer(s.text)]
@@ -927,8 +936,9 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
         if not turned:
             pass
         elif first - prev_end_token <= WINDOW and not _turns(words, plain, prev_end_token + 1, first):
-            if out[-1][2] in terms and m.key not in terms:
-                out[-1] = (out[-1][0], sign, out[-1][2])  # "the sanctions eased" points as "eased"
+            if (out[-1][2] in terms and m.key not in terms) or (out[-1][2] in loose and m.key not in loose):
+                # "the sanctions eased" points as "eased"; "protecting the integrity" as "integrity"
+                out[-1] = (out[-1][0], sign, out[-1][2])
             else:
                 sign = prev_sign  # a cue right after a cue is its object: "easing sanctions" points as "easing"
         else:
@@ -939,6 +949,17 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
         out.append((m.start, sign, m.key))
         prev_end_token, prev_sign = last, sign
     return out
+
+
+def _near(s: Sentence, cues: list[tuple[int, int, str]], loose: frozenset[str],
+          words: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The cues, less those of ``loose`` with no issue's word (at ``words``) nor another cue
+    within :data:`WINDOW` tokens of them."""
+    toks = tokens(s.text)
+    at = [_token_at(toks, a - s.start) for a, _ in words] + [_token_at(toks, c[0] - s.start)
+                                                             for c in cues if c[2] not in loose]
+    return [c for c in cues if c[2] not in loose
+            or any(abs(k - _token_at(toks, c[0] - s.start)) <= WINDOW + 1 for k in at)]
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
