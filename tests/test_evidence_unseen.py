@@ -172,3 +172,17 @@ def test_support_taken_from_an_absent_end_counts_only_next_to_the_issue():
     text = "China, protecting jobs and growth in every province of the country, spoke of the agreement."
     assert found(s, text) == [("CHN", "none")]
     assert found(s, "China is protecting the voluntary pledges of the agreement.") == [("CHN", "min")]
+
+
+def test_the_giver_of_what_one_receives_acts():
+    """'the assurances we have received from France': France gave them."""
+    text = "China welcomed the assurances on the deal it has received from France."
+    assert "FRA" in {a for a, _ in found(deal(), text)}
+    assert "FRA" not in {a for a, _ in found(deal(), "China flew to the deal signing from France.")}
+
+
+@pytest.mark.parametrize("noun", ["compliance", "deadline"])
+def test_a_name_before_its_compliance_or_deadline_holds_it(noun):
+    """'ahead of a US deadline on the deal': the deadline is the United States' own."""
+    assert "USA" in {a for a, _ in found(deal(), f"China spoke of the deal ahead of a US {noun}.")}
+    assert "USA" not in {a for a, _ in found(deal(), "China spoke of the deal ahead of a US meeting.")}

@@ -44,7 +44,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   for it ("experts in Moscow"), and so does one's state after one's office ("President Donald
   J. Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand
   with Kim", "without *China* working"), and the actor a deed named by a noun comes *from* does it ("drew sharp
-  condemnation *from China*"); those one meets take part in what the meeting is about ("met
+  condemnation *from China*"), as does the giver of what one receives ("the assurances we
+  have received *from the European Union*"); those one meets take part in what the meeting is about ("met
   *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
   B* the terms"), unless the meeting is only named ("in meetings
   with ...");
@@ -60,7 +61,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * a possessive always holds a stance as a subject; in an object's place it does only where
   it owns a stance, a demand, a policy, a role, an effort, a resolve or an offer ("agreed *to
   North Korea's demand*", "endorsing *Pyongyang's preferred course*", "reaffirming *the EU's
-  determination* to", "accepted *Kim's invitation*"), while what else it owns is what the
+  determination* to", "accepted *Kim's invitation*", "*Iran's* continued compliance"),
+  while what else it owns is what the
   sentence is about ("*for North Korea's denuclearization*", "*in the DPRK's behavior*"), and
   so is a name in apposition to it ("of North Korea's incumbent leader *Kim Jong Un*");
 * the parties named in a compound ("the *Trump-Kim* meeting", "*U.S.-North Korea* talks") or
@@ -446,6 +448,9 @@ _OFFICE_OF = re.compile(r"\b(?:President|Chairman|Chairwoman|Minister|Secretary|
 _NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
                          r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
                          r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
+#: the giver of what one receives: "the assurances we have received *from the European Union*"
+_RECEIVED_FROM = re.compile(r"\b(?:receiv|obtain|secur|won\b|got\b|gain)[a-z]*\s+(?:[\w\-]+\s+){0,3}?from\s+"
+                            r"(?:the\s+)?$", re.I)
 #: the agent of a participle after "with": "with the European Union playing a pivotal role"
 _WITH_BEFORE = re.compile(r"\bwith(?:out)?\s+(?:the\s+)?$", re.I)
 _ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
@@ -483,7 +488,7 @@ _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b
                 r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
                 r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
                 r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness|assessment|"
-                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance)")
+                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance|complian|deadline)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
 #: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
@@ -534,7 +539,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
         elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
-              or _OFFICE_OF.search(before)
+              or _OFFICE_OF.search(before) or _RECEIVED_FROM.search(before)
               or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
               or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
             is_object = False
