@@ -186,3 +186,17 @@ def test_a_name_before_its_compliance_or_deadline_holds_it(noun):
     """'ahead of a US deadline on the deal': the deadline is the United States' own."""
     assert "USA" in {a for a, _ in found(deal(), f"China spoke of the deal ahead of a US {noun}.")}
     assert "USA" not in {a for a, _ in found(deal(), "China spoke of the deal ahead of a US meeting.")}
+
+
+# -- both sides ------------------------------------------------------------------------------------------
+
+def test_both_sides_are_the_two_actors_the_text_has_named_most():
+    text = ("France met China in Paris. France and China spoke at length. France thanked China.\n\n"
+            "Later that week the summit closed.\n\nBoth sides will uphold the deal.")
+    assert {(a, m) for a, _, m in links(text) if m == "Both sides"} == {("FRA", "Both sides"), ("CHN", "Both sides")}
+
+
+def test_both_sides_stand_for_no_one_when_no_two_actors_stand_out():
+    text = ("France met China in Paris. Germany spoke.\n\nLater that week the summit closed.\n\n"
+            "Both sides will uphold the deal.")
+    assert [m for _, _, m in links(text) if m == "Both sides"] == []

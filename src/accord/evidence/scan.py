@@ -16,7 +16,8 @@ its sentence is the subject of the sentence before (its first actor able to hold
 unless it stands for nothing ("it is clear why", "it appears that"); "the three parties"
 (governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
-Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
+Pyongyang argued ..."), or, for two ("both sides"), the two actors the article has named most so
+far when two stand out; "both Koreas" and "the two Koreas" are the two actors whose names share
 the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
 before: those who met in it ("A met with B and C to discuss the decision of D. The leaders
 agreed": not D), else its parties, else every actor it names ("X held calls with
@@ -242,6 +243,7 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     previous: list[Match] = []  # the holders of the sentence before
     previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
+    named_so_far: dict[str, int] = {}  # how often the article has named each actor so far
     one_sentence = False  # was the sentence before a paragraph of its own (so far)?
     grouped = False  # did the sentence before refer to a group ("they", "the leaders")?
     patterns = _article_names(text, vocab)
@@ -254,9 +256,11 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         # the same group (the group is what the text is about), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
         carried = same_paragraph or ((one_sentence or grouped) and not _headline(text, last_end))
-        actors = _resolve(s, named, previous if carried else [], vocab, text,
+        actors = _resolve(s, named, previous if carried else [], vocab, text, _two_parties(named_so_far),
                           previous_all if carried else [], same_paragraph)
         actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
+        for key in {a.key for a in actors}:
+            named_so_far[key] = named_so_far.get(key, 0) + 1
         holders = _stance_holders(s, actors, syntax)
         one_sentence = "\n" in text[last_end:s.start]  # this sentence opens its paragraph
         grouped = any(_THEY.fullmatch(a.text) or _GROUP.fullmatch(a.text) for a in actors)
@@ -337,7 +341,8 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
 def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
-             text: str, previous_all: Sequence[Match] = (), same_paragraph: bool = True) -> list[Match]:
+             text: str, parties: list[str], previous_all: Sequence[Match] = (),
+             same_paragraph: bool = True) -> list[Match]:
     """The sentence's names and the actors it refers to without naming them (see the module).
     A resolved mention keeps its own words as its text ("its" standing for RUS). A singular
     pronoun looks back within its paragraph only; a plural one also to a paragraph before."""
@@ -359,7 +364,8 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
     if previous and same_paragraph and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
-        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
+        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text) or (
+            parties if _NUMBERS[(g.group(1) or g.group(2)).lower()] == 2 else [])
         out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in keys]
     for g in _SHARED.finditer(s.text):
         word = re.compile(rf"\b{g.group(1)}\b")
@@ -409,6 +415,15 @@ def _first_person(s: Sentence, voices: Speakers) -> list[Match]:
         if key is not None:
             out.append(Match(s.start + m.start(), s.start + m.end(), key, m.group(0)))
     return out
+
+
+def _two_parties(counts: dict[str, int]) -> list[str]:
+    """The two actors an article has named most so far, if two stand out (named more often than
+    any other): "both sides" and "the two sides" of a text about their talks."""
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) < 2 or (len(ranked) > 2 and ranked[2][1] >= ranked[1][1]):
+        return []
+    return [k for k, _ in ranked[:2]]
 
 
 def _group(previous: list[Match], n: int, text: str) -> list[str]:
