@@ -200,3 +200,9 @@ def test_both_sides_stand_for_no_one_when_no_two_actors_stand_out():
     text = ("France met China in Paris. Germany spoke.\n\nLater that week the summit closed.\n\n"
             "Both sides will uphold the deal.")
     assert [m for _, _, m in links(text) if m == "Both sides"] == []
+
+
+def test_one_whom_an_actor_wishes_to_meet_is_no_party_to_the_meeting():
+    """'his desire to meet with France': the meeting has not taken place; France is what it is about."""
+    assert "FRA" not in {a for a, _ in found(deal(), "China expressed its desire to meet with France on the deal.")}
+    assert "FRA" in {a for a, _ in found(deal(), "China met with France on the deal.")}

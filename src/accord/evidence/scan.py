@@ -49,7 +49,7 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
   have received *from the European Union*"); those one meets take part in what the meeting is about ("met
   *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
   B* the terms"), unless the meeting is only named ("in meetings
-  with ...");
+  with ...") or wished for ("his desire to meet with ...");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -480,7 +480,8 @@ _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|
 _MEETING = re.compile(r"\b(?:(?:met|meets?|talked|spoke|speaks?|conferred|agreed|agrees?|negotiated|negotiates?|"
                       r"(?:held|hold|holds|had|has|have)\s+(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
                       r"conversations?|discussions?|consultations?))\s+with|(?:spoke|speaks?|talked)\s+to)\s+", re.I)
-_MEETING_BEFORE = re.compile(_MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
+#: (not a meeting wished for: "his desire *to meet with* President Trump", whom it is about)
+_MEETING_BEFORE = re.compile(r"(?<!\bto\s)" + _MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
 _TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
