@@ -206,3 +206,15 @@ def test_one_whom_an_actor_wishes_to_meet_is_no_party_to_the_meeting():
     """'his desire to meet with France': the meeting has not taken place; France is what it is about."""
     assert "FRA" not in {a for a, _ in found(deal(), "China expressed its desire to meet with France on the deal.")}
     assert "FRA" in {a for a, _ in found(deal(), "China met with France on the deal.")}
+
+
+@pytest.mark.parametrize("text", [
+    "China spoke of the deal at the France climate conference.",
+    "China spoke of the deal at the France Summit.",
+])
+def test_a_name_before_a_conference_or_summit_names_the_meeting(text):
+    assert "FRA" not in {a for a, _ in found(deal(), text)}
+
+
+def test_a_name_before_a_conference_it_holds_still_speaks():
+    assert "FRA" in {a for a, _ in found(deal(), "France held a conference and will uphold the deal.")}

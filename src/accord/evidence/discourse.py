@@ -24,7 +24,7 @@ no one that follows another in the next paragraph continues it.
 
 **Names inside names.** An alias followed by the head of the name of a document, a body or a
 meeting ("the *Paris* Agreement", "the *UN* Framework Convention", "the *Paris* climate
-accord") names that thing, not the actor: the match is dropped. Hyphenated pairs ("the
+accord", "the *UN* climate conference") names that thing, not the actor: the match is dropped. Hyphenated pairs ("the
 US-China agreement") name parties and are kept. So are dropped a month taken for a name
 ("on *May* 8", "9 *May* 2018") and a name after a compass word ("Northern *Ireland*").
 """
@@ -49,8 +49,8 @@ _PRONOUN_SAYS = re.compile(rf"^\W*(?:(?:he|she)\s+{_SAYING}|{_SAYING}\s+(?:he|sh
 FIRST_PERSON = re.compile(r"(?<![\w'’\-])(?:I|[Ww]e|[Oo]ur|[Oo]urs|us|[Mm]y|me|[Oo]urselves)(?![\w\-])")
 #: the head of a name of a thing, after an alias: "Paris Agreement", "UN Framework Convention"
 _THING = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:Agreement|Accords?|Treaty|Protocol|Convention|Declaration|"
-                    r"Charter|Consensus|Communiqu[ée]|Olympics|Games)\b|^\s+(?:climate\s+)?(?i:agreement|accords?|"
-                    r"treaty|protocol|declaration|convention|charter)\b")
+                    r"Charter|Consensus|Communiqu[ée]|Olympics|Games|Conference|Summit)\b|^\s+(?:climate\s+)?(?i:agreement|accords?|"
+                    r"treaty|protocol|declaration|convention|charter|conference|summit)\b")
 _OPEN, _CLOSE = "“", "”"
 _DATE = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December)$")
 _DAY_AFTER = re.compile(r"^\s+\d{1,2}\b")
