@@ -218,3 +218,10 @@ def test_a_name_before_a_conference_or_summit_names_the_meeting(text):
 
 def test_a_name_before_a_conference_it_holds_still_speaks():
     assert "FRA" in {a for a, _ in found(deal(), "France held a conference and will uphold the deal.")}
+
+
+def test_a_cue_holding_the_issues_own_noun_names_the_issue():
+    """'no deal' holds 'deal', the noun of 'nuclear deal' and 'Iran deal': it names the issue."""
+    s = scenario(["nuclear deal", "Iran deal"], ["no deal", "no progress"], ["uphold*"])
+    assert found(s, "China warned that the risk of no deal is high.") == [("CHN", "min")]
+    assert found(s, "China warned that the risk of no progress is high.") == []

@@ -11,8 +11,10 @@ filled in here with defaults, so that a scan works on any scenario:
   ends of its scale.
 
 Whatever their source, the words are widened in three ways: an issue is also named by its
-cues of two content words or more (``named_by``) and, after one of its terms of several words,
-by that term's last word after a determiner (``heads``, read by the scan); a cue of one word
+cues of two content words or more, or of several words one of which is its own noun ("no deal":
+``named_by``) and, after one of its terms of several words, by that term's last word after a
+determiner (``heads``, read by the scan; its own noun, the head of two of its terms or more, after
+any of its words: ``core_heads``); a cue of one word
 is read in its adjective and its noun (``important``, ``importance``); and words of support
 and praise (:data:`ENDORSING`: "support", "welcome", "vital") point to the end of the scale
 whose cues already hold one of them ("uphold the deal"), when the other end's do not, or, when
@@ -146,17 +148,19 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
                   - set(_endorsing(lo, hi, t) + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
     words = {i: (t, lo + _endorsing(lo, hi, t, absent[i] == "max"), hi + _endorsing(hi, lo, t, absent[i] == "min"))
              for i, (t, lo, hi) in words.items()}
+    heads = _heads(words, names)
+    core = {i: {h for h in heads[i] if sum(head(t) == h for t in dict.fromkeys(w[0])) >= 2} for i, w in words.items()}
     return Vocabulary(
         actors=actors,
         terms={i: compile_(w[0]) for i, w in words.items()},
         toward_min={i: compile_(w[1], family=True) for i, w in words.items()},
         toward_max={i: compile_(w[2], family=True) for i, w in words.items()},
         names=names,
-        named_by={i: compile_([c for c in w[1] + w[2] if len(_content_words(c)) >= 2 and c not in w[0]])
+        named_by={i: compile_([c for c in w[1] + w[2] if c not in w[0] and " " in c.strip()
+                               and (len(_content_words(c)) >= 2 or set(_content_words(c)) & core[i])])
                   for i, w in words.items()},
-        heads=(heads := _heads(words, names)),
-        core_heads={i: {h for h in heads[i] if sum(head(t) == h for t in dict.fromkeys(w[0])) >= 2}
-                    for i, w in words.items()},
+        heads=heads,
+        core_heads=core,
         near_terms={i: frozenset(w) for i, w in by_absence.items()},
         groups={g: ([phrase_pattern(a, case_sensitive=True) for a in aliases], members)
                 for g, (aliases, members) in group_names(scenario).items()},
