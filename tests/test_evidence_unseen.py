@@ -225,3 +225,10 @@ def test_a_cue_holding_the_issues_own_noun_names_the_issue():
     s = scenario(["nuclear deal", "Iran deal"], ["no deal", "no progress"], ["uphold*"])
     assert found(s, "China warned that the risk of no deal is high.") == [("CHN", "min")]
     assert found(s, "China warned that the risk of no progress is high.") == []
+
+
+def test_an_office_written_before_a_persons_name_refers_to_them_later():
+    """'Secretary Trump ... the Secretary underscored': the United States."""
+    assert ("USA", "max", "The Secretary") in links("Secretary Trump spoke.\n\nThe Secretary will uphold the deal.")
+    text = "Secretary Trump met Secretary Juncker.\n\nThe Secretary will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.mention == "The Secretary"] == []

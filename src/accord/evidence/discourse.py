@@ -207,6 +207,7 @@ _INTRODUCED = re.compile(rf"^\s+({_OFFICE}(?:\s+of\s+State)?)(?:\s+for\s+[A-Z][\
                          r"(?:\s+(?:Dr|Mr|Ms|Mrs|Prof)\.?)?((?:\s+[A-Z][\w’'\-]+){1,4})?")
 
 
+_OFFICE_BEFORE = re.compile(rf"(?<![\w\-])({_OFFICE})\s+$")
 #: offices that a text names for its own people ("the President" of a statement by a president),
 #: whoever else holds one
 _OWN_OFFICES = frozenset({"the president", "the minister", "the secretary"})
@@ -218,7 +219,9 @@ def introduced_names(text: str, names: list[Match], aliases: dict[str, list[str]
     ... "*the Secretary of State*") and the surname of the person who holds it ("Iranian Vice
     President Dr Ali Akhbar Salehi" ... "*Salehi*"; not the "Jae-in" of "Moon Jae-in"), as patterns per
     actor. An office or a
-    surname given to two actors, or that is already another actor's name, names neither.
+    surname given to two actors, or that is already another actor's name, names neither. So does
+    an office written before the name of an actor's person ("*Secretary* Pompeo" ... "*the
+    Secretary* underscored").
 
     >>> from accord.evidence.text import Match
     >>> t = "US Secretary of State Rex Tillerson spoke. The Secretary of State and Tillerson left."
@@ -227,6 +230,13 @@ def introduced_names(text: str, names: list[Match], aliases: dict[str, list[str]
     """
     taken = {n.lower() for ns in aliases.values() for n in ns}
     by_name: dict[str, set[str]] = {}
+    held: set[str] = set()  # offices written before a person's name: "*Secretary* Pompeo" ... "the Secretary"
+    for m in names:
+        before = _OFFICE_BEFORE.search(text[max(m.start - 60, 0):m.start])
+        if before is not None and m.text[:1].isupper():
+            office = "the " + re.sub(r"[\s\-]+", " ", before.group(1))
+            by_name.setdefault(office, set()).add(m.key)
+            held.add(office)
     for m in names:
         if m.text.endswith(("'s", "’s")):
             continue
@@ -241,6 +251,6 @@ def introduced_names(text: str, names: list[Match], aliases: dict[str, list[str]
             by_name.setdefault(n, set()).add(m.key)
     out: dict[str, list[str]] = {}
     for n, keys in sorted(by_name.items()):
-        if len(keys) == 1 and n.lower() not in taken and n.lower() not in _OWN_OFFICES:
+        if len(keys) == 1 and n.lower() not in taken and (n in held or n.lower() not in _OWN_OFFICES):
             out.setdefault(next(iter(keys)), []).append(n)
     return out

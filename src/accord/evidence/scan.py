@@ -27,7 +27,8 @@ headline (press releases give each sentence a paragraph), or ends on a reference
 (the group is what the text is about); a singular one only within its paragraph. A group of
 states named by its format ("the *P5+1*", "the *E3*": ``gazetteer.yaml``) is each of its
 members among the scenario's actors. An office written after a state's name, and the surname of
-its holder, name the state for the rest of the article ("EU Commissioner ... *the
+its holder, name the state for the rest of the article, as does an office written before the name
+of an actor's person ("Secretary Pompeo ... *the Secretary* underscored") ("EU Commissioner ... *the
 Commissioner* called for", "US Secretary of State Rex Tillerson ... *Tillerson*": see
 :func:`~accord.evidence.discourse.introduced_names`). "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
