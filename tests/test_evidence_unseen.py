@@ -232,3 +232,22 @@ def test_an_office_written_before_a_persons_name_refers_to_them_later():
     assert ("USA", "max", "The Secretary") in links("Secretary Trump spoke.\n\nThe Secretary will uphold the deal.")
     text = "Secretary Trump met Secretary Juncker.\n\nThe Secretary will uphold the deal."
     assert [c for c in scan(deal(), {"a.txt": text}) if c.mention == "The Secretary"] == []
+
+
+# -- whose statement a text without headline or byline is ---------------------------------------------------
+
+def test_the_actor_that_opens_the_sentences_of_the_first_paragraph_is_the_author():
+    text = ("President Juncker said the talks went well. Juncker urged calm.\n\n"
+            "We will uphold the deal.")
+    assert ("EU", "max", "We") in links(text)
+
+
+def test_no_author_when_no_actor_opens_two_sentences():
+    text = "Earlier this week, I met Juncker in Brussels. Juncker urged calm.\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_an_actor_after_to_and_a_verb_in_a_headline_is_its_topic():
+    """'Statement on the Deal To Prevent China From ...': China is what it is about."""
+    text = "Statement on the Plan To Prevent China From Leaving\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []

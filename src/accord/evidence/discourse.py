@@ -15,7 +15,9 @@
   kind of text it is (a news story, an analysis) gives no author, and its "we" stays
   unresolved: the reader and the writer are not parties; unless a byline of two lines or more
   signs the text ("One Year Anniversary of ..." / "John Kerry" / "Secretary of State" /
-  "Washington, DC").
+  "Washington, DC"), or, with neither, one actor opens two sentences or more of its first
+  paragraph of prose, more than any other ("Chief Negotiator Michel Barnier warned ...
+  President Juncker urged ...": a statement of the European Union).
 
 A quotation is a span between typographic quotes, or between straight double quotes paired
 within a paragraph; one left open runs to the end of its paragraph, as a quotation continued
@@ -57,8 +59,8 @@ _DAY_AFTER = re.compile(r"^\s+\d{1,2}\b")
 _DAY_BEFORE = re.compile(r"\b\d{1,2}\s+$")
 #: a compass word that makes another place of a name: "Northern Ireland", "West Germany"
 _DIRECTION = re.compile(r"(?<![\w\-])(?:Northern|Southern|Eastern|Western|North|South|East|West)\s+$")
-_TOPIC = re.compile(r"\b(?:on|about|regarding|concerning|to|with|against|toward|towards|for|from|of)\s+"
-                    r"(?:the\s+)?$", re.I)
+_TOPIC = re.compile(r"\b(?:(?:on|about|regarding|concerning|to|with|against|toward|towards|for|from|of)|"
+                    r"to\s+[a-z]+)\s+(?:the\s+)?$", re.I)  # "Statement on Iran", "... To Prevent Iran From"
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,37 @@ def _author(text: str, names: list[Match]) -> str | None:
     if not _GENRE.search(headline):
         # a byline of two lines or more (a name and a title, a place or a date) signs a statement
         # whatever its headline says ("One Year Anniversary of ..." / "John Kerry" / "Washington, DC")
-        return signed.key if signed is not None and lines >= 2 else None
+        if signed is not None and lines >= 2:
+            return signed.key
+        return _lead_subject(text, names)
     first = next((m for m in names if m.start < len(headline) and not _TOPIC.search(headline[:m.start])
                   and not _paired(text, m)), None)  # "Statement on Iran", "the US-China statement": topics
     if first is None and not any(m.start < len(headline) and not _paired(text, m) for m in names):
         first = signed
     return first.key if first else None
+
+
+def _lead_subject(text: str, names: list[Match]) -> str | None:
+    """The actor that opens two sentences or more of the first paragraph of prose, and more than
+    any other ("Chief Negotiator Michel Barnier warned ... President Juncker urged ..."): whose
+    statement a text without headline or byline is; None if no actor stands out."""
+    start = 0
+    for paragraph in text.split("\n"):
+        if paragraph.rstrip().endswith((".", "!", "?", '"', "”")):
+            break
+        start += len(paragraph) + 1
+    else:
+        return None
+    counts: dict[str, int] = {}
+    for s in re.finditer(r"[^.!?]+[.!?]?", paragraph):
+        opening = next((m for m in names if start + s.start() <= m.start < start + s.end()), None)
+        if opening is not None and re.fullmatch(r"\W*(?:[A-Z][\w\-.]*\s+){0,4}(?:the\s+)?",
+                                                text[start + s.start():opening.start]):
+            counts[opening.key] = counts.get(opening.key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def _paired(text: str, m: Match) -> bool:
