@@ -251,3 +251,11 @@ def test_an_actor_after_to_and_a_verb_in_a_headline_is_its_topic():
     """'Statement on the Deal To Prevent China From ...': China is what it is about."""
     text = "Statement on the Plan To Prevent China From Leaving\n\nWe will uphold the deal."
     assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_a_name_listed_after_an_object_that_opens_its_own_clause_speaks():
+    """'... to China and France reaffirmed ...': France is the subject of its own clause."""
+    text = "The United States gave assurances to China and France reaffirmed its commitment to the deal."
+    assert "FRA" in {a for a, _ in found(deal(), text)}
+    text = "The United States gave assurances on the deal to China and France yesterday."
+    assert "FRA" not in {a for a, _ in found(deal(), text)}

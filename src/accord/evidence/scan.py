@@ -42,7 +42,8 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * an actor inside a prepositional phrase ("relations *with the United States*", "called *on
   South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
   one (but a list does not run on past the comma that closes an opening phrase: "As a rival
-  of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
+  of Pyongyang, *Seoul* ...", nor past a name that opens a clause of its own: "guarantees to
+  the DPRK and *Chairman Kim reaffirmed* ..."), is a circumstance of the clause; but people *in* a place speak
   for it ("experts in Moscow"), and so does one's state after one's office ("President Donald
   J. Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand
   with Kim", "without *China* working"), and the actor a deed named by a noun comes *from* does it ("drew sharp
@@ -487,6 +488,11 @@ _TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:o
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the|both)\s+)?$")
+#: a verb right after a name: the name opens a clause of its own ("security guarantees to the DPRK
+#: and *Chairman Kim reaffirmed* his commitment"), even after "and"
+_VERB_AFTER = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:(?:(?:also|then|has|have|had|will|would|shall|should|"
+                         r"must|can|could|may|did|does|is|are|was|were)\s+(?:not\s+)?)?[a-z]+ed|has|have|will|would|"
+                         r"must|can|could|should|said|says|is|are|was|were)\b")
 _INFINITIVE_AFTER = re.compile(r"^\s+to\s+[a-z]")
 _GERUND_AFTER = re.compile(r"^\s+(?:of|for|from)\s+[a-z]+ing\b")
 _DEMAND_THAT = re.compile(r"\b(?:advocat|urg|demand|insist|propos|ask|recommend|request)[a-z]*\s+that\s+"
@@ -566,8 +572,9 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
                                        or (previous_object and _BRACKETED.match(between))):
             is_object = True  # in apposition to an object
         else:
-            is_object = (bool(_PREPOSITION.search(before)) or (listed and previous_object)
-                         or _object_of_verb(before, after))
+            opens_clause = listed and bool(_VERB_AFTER.match(after))  # "to the DPRK and Kim reaffirmed"
+            is_object = not opens_clause and (bool(_PREPOSITION.search(before)) or (listed and previous_object)
+                                              or _object_of_verb(before, after))
         owned = False
         if _possessive(m):  # a subject; in an object's place, only if it owns a stance
             owned = is_object = is_object and not _OWNS_STANCE.match(after)
