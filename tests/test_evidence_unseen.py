@@ -259,3 +259,11 @@ def test_a_name_listed_after_an_object_that_opens_its_own_clause_speaks():
     assert "FRA" in {a for a, _ in found(deal(), text)}
     text = "The United States gave assurances on the deal to China and France yesterday."
     assert "FRA" not in {a for a, _ in found(deal(), text)}
+
+
+def test_the_agents_of_a_participle_after_with_may_be_a_list():
+    """'without France and China working together': both work."""
+    text = "The deal cannot be kept without France and China working together."
+    assert {"FRA", "CHN"} <= {a for a, _ in found(deal(), text)}
+    text = "The United States will uphold the deal without France and China."
+    assert "CHN" not in {a for a, _ in found(deal(), text)}

@@ -39,19 +39,19 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 
 * an actor named only as the object of an issue's word ("sanctions *on North Korea*",
   "sanctioning *North Korea*", "*North Korea's* nuclear program") is what the issue is about;
-* an actor inside a prepositional phrase ("relations *with the United States*", "called *on
-  South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
-  one (but a list does not run on past the comma that closes an opening phrase: "As a rival
-  of Pyongyang, *Seoul* ...", nor past a name that opens a clause of its own: "guarantees to
-  the DPRK and *Chairman Kim reaffirmed* ..."), is a circumstance of the clause; but people *in* a place speak
-  for it ("experts in Moscow"), and so does one's state after one's office ("President Donald
-  J. Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand
-  with Kim", "without *China* working"), and the actor a deed named by a noun comes *from* does it ("drew sharp
-  condemnation *from China*"), as does the giver of what one receives ("the assurances we
-  have received *from the European Union*"); those one meets take part in what the meeting is about ("met
-  *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
-  B* the terms"), unless the meeting is only named ("in meetings
-  with ...") or wished for ("his desire to meet with ...");
+* an actor inside a prepositional phrase ("relations *with the United States*", "called *on South
+  Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after one (but a
+  list does not run on past the comma that closes an opening phrase: "As a rival of Pyongyang,
+  *Seoul* ...", nor past a name that opens a clause of its own: "guarantees to the DPRK and
+  *Chairman Kim reaffirmed* ..."), is a circumstance of the clause; but people *in* a place speak
+  for it ("experts in Moscow"), and so does one's state after one's office ("President Donald J.
+  Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand with
+  Kim", "without *the United States and China* working"), and the actor a deed named by a noun
+  comes *from* does it ("drew sharp condemnation *from China*"), as does the giver of what one
+  receives ("the assurances we have received *from the European Union*"); those one meets take
+  part in what the meeting is about ("met *with B and C* to discuss", "held phone calls *with*
+  ...", "spoke *to* ...", "agreed *with B* the terms"), unless the meeting is only named ("in
+  meetings with ...") or wished for ("his desire to meet with ...");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -470,7 +470,8 @@ _RECEIVED_FROM = re.compile(r"\b(?:receiv|obtain|secur|won\b|got\b|gain)[a-z]*\s
                             r"(?:the\s+)?$", re.I)
 #: the agent of a participle after "with": "with the European Union playing a pivotal role"
 _WITH_BEFORE = re.compile(r"\bwith(?:out)?\s+(?:the\s+)?$", re.I)
-_ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
+_ING_AFTER = re.compile(r"^(?:\s*(?:,|and)\s+(?:the\s+)?[A-Z][\w\-.]*(?:\s+[A-Z][\w\-.]*)*)*\s+(?:[a-z]+ly\s+)?"
+                        r"[a-z]+ing\b")  # "with the United States and China working": both
 #: whose gain or loss: "a major win for Europe", "a blow to Moscow"
 _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blow|defeat|loss)\s+(?:for|to)\s+"
                        r"(?:the\s+)?$", re.I)
@@ -551,7 +552,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
     intro = _intro(s)
     out: list[Match] = []
     previous: Match | None = None
-    previous_object = previous_owned = False
+    previous_object = previous_owned = previous_with = False
     for m in mentions:
         before, after = s.text[:m.start - s.start], s.text[m.end - s.start:]
         between = s.text[previous.end - s.start:m.start - s.start] if previous is not None else ""
@@ -564,7 +565,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
               or _OFFICE_OF.search(before) or _RECEIVED_FROM.search(before)
               or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
-              or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
+              or ((_WITH_BEFORE.search(before) or (listed and previous_with)) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
@@ -586,6 +587,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         if not is_object:
             out.append(m)
         previous, previous_object, previous_owned = m, is_object, owned
+        previous_with = bool((_WITH_BEFORE.search(before) or (listed and previous_with)) and _ING_AFTER.match(after))
     return out
 
 
