@@ -62,6 +62,7 @@ def test_a_format_inside_another_word_is_no_group():
     ("China regrets the withdrawal from the deal.", "max"),
     ("China objected to the withdrawal from the deal.", "max"),
     ("China announced its withdrawal from the deal.", "min"),
+    ("China spoke of the risk of a withdrawal from the deal.", "max"),  # a risk is what one would avoid
 ])
 def test_words_of_regret_and_objection_turn_the_cue_after_them(text, stance):
     assert ("CHN", stance) in found(deal(), text)
@@ -223,7 +224,8 @@ def test_a_name_before_a_conference_it_holds_still_speaks():
 def test_a_cue_holding_the_issues_own_noun_names_the_issue():
     """'no deal' holds 'deal', the noun of 'nuclear deal' and 'Iran deal': it names the issue."""
     s = scenario(["nuclear deal", "Iran deal"], ["no deal", "no progress"], ["uphold*"])
-    assert found(s, "China warned that the risk of no deal is high.") == [("CHN", "min")]
+    assert found(s, "China warned that no deal is near.") == [("CHN", "min")]
+    assert found(s, "China warned that the risk of no deal is high.") == [("CHN", "max")]  # a risk to avoid
     assert found(s, "China warned that the risk of no progress is high.") == []
 
 

@@ -108,8 +108,9 @@ sanctions", "*reject* deployment", "*lengthen* the process of denuclearization")
 turns every cue after it to the end of its clause ("has *not* set any kind of deadline for
 North Korea's denuclearization"), but not an actor named after it, whose clause starts at its
 name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation,
-regret and objection turn a cue too ("*denounced* the drills", "*regrets* the rejection of
-the agreement"), but no word inside the name of a thing does ("the *Withdrawal* Agreement").
+regret, objection and risk turn a cue too ("*denounced* the drills", "*regrets* the rejection
+of the agreement", "the *risk* of a no deal"), but no word inside the name of a thing does ("the
+*Withdrawal* Agreement").
 A stance another actor holds, named by a noun, is read as that actor's and not the speaker's:
 after the noun ("we discussed *the decision by the US to withdraw*"), as after a possessive
 ("*X's decision to withdraw*"), or with the actor as its attribute ("*the US decision* to
@@ -149,7 +150,7 @@ against reject* oppos* resist* refus* aversion unenthusiastic reluctan* avoid* u
 water* violat* evad* breach* scrap* abandon* renounc* withdraw* end ending ended lift* ease eased eases
 easing loosen* relax* remov* reduc* cut* suspend* halt* stop* downgrad* brush* dismiss* criticiz*
 criticis* blame* delay* postpon* lengthen* prolong* stall* denounc* condemn* decry decries decried deplor*
-regret* lament* objected objecting objection*
+regret* lament* objected objecting objection* risk risks danger dangers
 """.split())
 
 #: Negations: they turn every cue after them in their clause, not only the next few words.
