@@ -210,8 +210,8 @@ def test_one_whom_an_actor_wishes_to_meet_is_no_party_to_the_meeting():
 
 
 @pytest.mark.parametrize("text", [
-    "China spoke of the deal at the France climate conference.",
-    "China spoke of the deal at the France Summit.",
+    "The France climate conference will uphold the deal.",
+    "The France Summit upheld the deal.",
 ])
 def test_a_name_before_a_conference_or_summit_names_the_meeting(text):
     assert "FRA" not in {a for a, _ in found(deal(), text)}
