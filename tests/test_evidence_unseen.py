@@ -269,3 +269,10 @@ def test_the_agents_of_a_participle_after_with_may_be_a_list():
     assert {"FRA", "CHN"} <= {a for a, _ in found(deal(), text)}
     text = "The United States will uphold the deal without France and China."
     assert "CHN" not in {a for a, _ in found(deal(), text)}
+
+
+def test_a_possessors_stance_ends_where_another_actors_noun_phrase_begins():
+    """'France's support for the deal ahead of a US deadline': the support is France's, not the
+    United States'."""
+    found_ = dict(found(deal(), "China noted France's support for the deal ahead of a US deadline."))
+    assert found_["FRA"] == "max" and found_["USA"] == "none"

@@ -113,7 +113,8 @@ of the agreement", "the *risk* of a no deal"), but no word inside the name of a 
 *Withdrawal* Agreement").
 A stance another actor holds, named by a noun, is read as that actor's and not the speaker's:
 after the noun ("we discussed *the decision by the US to withdraw*"), as after a possessive
-("*X's decision to withdraw*"), or with the actor as its attribute ("*the US decision* to
+("*X's decision to withdraw*", up to a noun phrase of another actor: "*Britain's support for
+the deal* ahead of a US deadline"), or with the actor as its attribute ("*the US decision* to
 withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X to ..."). A cue
 inside an idiom of purpose or time is none ("*to this end*", "at the *end* of the year"). A cue
 that is also one of the issue's terms (its own noun: "sanctions") counts half: it says what the
@@ -865,9 +866,17 @@ def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
         end = s.start + _clause_end(s.text, o.end - s.start)
         comma = _comma(s.text, o.end - s.start)
         end = min(end, s.start + comma) if comma is not None else end
-        if not any(o.end <= m.start < end for m in p.actors if m.key == actor):
+        mine = [m.start for m in p.actors if m.key == actor and o.end <= m.start < end]
+        if not mine:
             out.append((o.start, end))
+        elif _LATER_STANCE.match(s.text[o.end - s.start:mine[0] - s.start]):
+            out.append((o.start, mine[0]))  # "Britain's support for the deal ahead of a *US* deadline"
     return out
+
+
+#: the words between a possessor and a later actor that bears a stance of its own ("'s support for
+#: the deal ahead of a" US deadline): the possessor's stance ends there
+_LATER_STANCE = re.compile(r"^[^,;:]*\s(?:a|an|the)\s+$", re.I)
 
 
 #: a stance named by a noun before its agent: "the decision *by the US* to withdraw", "the call of X"
