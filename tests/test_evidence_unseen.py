@@ -261,6 +261,8 @@ def test_a_name_listed_after_an_object_that_opens_its_own_clause_speaks():
     assert "FRA" in {a for a, _ in found(deal(), text)}
     text = "The United States gave assurances on the deal to China and France yesterday."
     assert "FRA" not in {a for a, _ in found(deal(), text)}
+    text = "The deal imposed sanctions on China and France are strict."  # "sanctions on A and B are"
+    assert "FRA" not in {a for a, _ in found(deal(), text)}
 
 
 def test_the_agents_of_a_participle_after_with_may_be_a_list():

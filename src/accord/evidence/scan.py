@@ -494,8 +494,8 @@ _WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the
 #: a verb right after a name: the name opens a clause of its own ("security guarantees to the DPRK
 #: and *Chairman Kim reaffirmed* his commitment"), even after "and"
 _VERB_AFTER = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:(?:(?:also|then|has|have|had|will|would|shall|should|"
-                         r"must|can|could|may|did|does|is|are|was|were)\s+(?:not\s+)?)?[a-z]+ed|has|have|will|would|"
-                         r"must|can|could|should|said|says|is|are|was|were)\b")
+                         r"must|can|could|may|did|does|is|are|was|were)\s+(?:not\s+)?)?[a-z]+ed|will|would|must|can|"
+                         r"could|should|said|says)\b")  # not "is", "has": "sanctions on A and B are ..."
 _INFINITIVE_AFTER = re.compile(r"^\s+to\s+[a-z]")
 _GERUND_AFTER = re.compile(r"^\s+(?:of|for|from)\s+[a-z]+ing\b")
 _DEMAND_THAT = re.compile(r"\b(?:advocat|urg|demand|insist|propos|ask|recommend|request)[a-z]*\s+that\s+"
