@@ -27,9 +27,9 @@ headline (press releases give each sentence a paragraph), or ends on a reference
 (the group is what the text is about); a singular one only within its paragraph. A group of
 states named by its format ("the *P5+1*", "the *E3*": ``gazetteer.yaml``) is each of its
 members among the scenario's actors. An office written after a state's name, and the surname of
-its holder, name the state for the rest of the article, as does an office written before the name
-of an actor's person ("Secretary Pompeo ... *the Secretary* underscored") ("EU Commissioner ... *the
-Commissioner* called for", "US Secretary of State Rex Tillerson ... *Tillerson*": see
+its holder, name the state for the rest of the article ("EU Commissioner ... *the Commissioner*
+called for", "US Secretary of State Rex Tillerson ... *Tillerson*"), as does an office written
+before the name of an actor's person ("Secretary Pompeo ... *the Secretary* underscored"; see
 :func:`~accord.evidence.discourse.introduced_names`). "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
@@ -64,10 +64,10 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * a possessive always holds a stance as a subject; in an object's place it does only where
   it owns a stance, a demand, a policy, a role, an effort, a resolve or an offer ("agreed *to
   North Korea's demand*", "endorsing *Pyongyang's preferred course*", "reaffirming *the EU's
-  determination* to", "accepted *Kim's invitation*", "*Iran's* continued compliance"),
-  while what else it owns is what the
-  sentence is about ("*for North Korea's denuclearization*", "*in the DPRK's behavior*"), and
-  so is a name in apposition to it ("of North Korea's incumbent leader *Kim Jong Un*");
+  determination* to", "accepted *Kim's invitation*", "*Iran's* continued compliance"), while
+  what else it owns is what the sentence is about ("*for North Korea's denuclearization*", "*in
+  the DPRK's behavior*"), and so is a name in apposition to it ("of North Korea's incumbent
+  leader *Kim Jong Un*");
 * the parties named in a compound ("the *Trump-Kim* meeting", "*U.S.-North Korea* talks") or
   after "between" ("a summit *between Kim and Trump*") are tied to that noun only, and take
   the direction it has as written;
