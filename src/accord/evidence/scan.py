@@ -931,7 +931,7 @@ def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list
     clauses; ``turned=False`` reads the cues as written, without reversal. Within ``names`` (the
     spans of names of things, as offsets: "the *Withdrawal Agreement*") no word reverses a cue.
     ``near`` is a set of cues and the spans of the issue's words in the sentence: those cues count
-    only within :data:`WINDOW` words of one of the issue's words or of another cue.
+    only with at most :data:`WINDOW` words between them and one of the issue's words or another cue.
     """
     cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms, names, near[0])
             if tied is None or tied(c[0])]
@@ -995,7 +995,7 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
 def _near(s: Sentence, cues: list[tuple[int, int, str]], loose: frozenset[str],
           words: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """The cues, less those of ``loose`` with no issue's word (at ``words``) nor another cue
-    within :data:`WINDOW` tokens of them."""
+    within :data:`WINDOW` words between them."""
     toks = tokens(s.text)
     at = [_token_at(toks, a - s.start) for a, _ in words] + [_token_at(toks, c[0] - s.start)
                                                              for c in cues if c[2] not in loose]
