@@ -128,9 +128,9 @@ def heldout(name: str, kept: str = "", parser=None) -> dict:
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
     ("iran", (38, 25, 19, 14)),
-    ("brexit", (26, 22, 17, 16)),
-    ("paris", (35, 30, 27, 18)),
-    ("korea", (8, 7, 4, 4)),
+    ("brexit", (26, 23, 17, 16)),
+    ("paris", (35, 30, 27, 21)),
+    ("korea", (8, 8, 5, 5)),
 ])
 def test_scan_against_the_heldout_labels(name, counts):
     r = heldout(name)
@@ -145,8 +145,8 @@ def test_scan_against_the_heldout_labels(name, counts):
     ("iran", "fresh", (12, 9, 6, 3)),
     ("brexit", "fresh", (10, 4, 3, 1)),
     ("paris", "fresh", (5, 2, 2, 1)),
-    ("brexit", "fresh2", (7, 7, 5, 3)),
-    ("korea", "fresh2", (18, 16, 11, 10)),
+    ("brexit", "fresh2", (7, 7, 5, 4)),
+    ("korea", "fresh2", (18, 16, 12, 10)),
 ])
 def test_scan_against_the_kept_apart_labels(name, kept, counts):
     r = heldout(name, kept)

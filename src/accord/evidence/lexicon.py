@@ -11,11 +11,16 @@ filled in here with defaults, so that a scan works on any scenario:
   ends of its scale.
 
 Whatever their source, the words are widened in three ways: an issue is also named by its
-cues of two content words or more (``named_by``) and, after one of its terms of several words,
-by that term's last word after a determiner (``heads``, read by the scan); a cue of one word
+cues of two content words or more, or of several words one of which is its own noun ("no deal":
+``named_by``) and, after one of its terms of several words, by that term's last word after a
+determiner (``heads``, read by the scan; its own noun, the head of two of its terms or more, after
+any of its words: ``core_heads``); a cue of one word
 is read in its adjective and its noun (``important``, ``importance``); and words of support
 and praise (:data:`ENDORSING`: "support", "welcome", "vital") point to the end of the scale
-whose cues already hold one of them ("uphold the deal"), when the other end's do not.
+whose cues already hold one of them ("uphold the deal"), when the other end's do not, or, when
+neither end's do, away from the end whose anchor is the absence of what the issue is about ("no
+agreement", "leave without a deal"); those count only next to one of the issue's words or cues
+("*protecting* the integrity", not "*protecting* jobs").
 
 Defaults are a start: a scenario that lists its own words is scanned far better.
 """
@@ -52,6 +57,14 @@ class Vocabulary:
     #: per issue, the heads of its terms of several words ("deal" of "nuclear deal"), each with the
     #: pattern of the head after a determiner ("this deal", "a horrible, one-sided deal")
     heads: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: per issue, the heads that end two of its terms or more ("deal" of "nuclear deal" and "Iran
+    #: deal"): its own noun, which names it after any of its words ("the JCPOA ... this technical deal")
+    core_heads: dict[str, set[str]] = field(default_factory=dict)
+    #: per issue, its cues that count only next to one of its words ("*protecting* the integrity",
+    #: not "*protecting* jobs"): the words of support it takes from the absence at one end
+    near_terms: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: per group of states (``gazetteer.yaml``), the patterns of its names and its members among the actors
+    groups: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
 
 @cache
@@ -62,8 +75,32 @@ def gazetteer() -> dict[str, list[str]]:
     data = load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"), "gazetteer.yaml")
     out: dict[str, list[str]] = {}
     for entry in data.values():
-        for key in entry["keys"]:
+        for key in entry.get("keys", ()):
             out[key.lower()] = entry["aliases"]
+    return out
+
+
+@cache
+def _groups() -> dict[str, tuple[list[str], list[str]]]:
+    """Groups of states of ``gazetteer.yaml``: per group, its aliases and its members' keys."""
+    from ..io.native import load
+
+    data = load((files("accord.evidence") / "gazetteer.yaml").read_text(encoding="utf-8"), "gazetteer.yaml")
+    return {name: (entry["aliases"], entry["members"]) for name, entry in data.items() if "members" in entry}
+
+
+def group_names(scenario: Scenario) -> dict[str, tuple[list[str], list[str]]]:
+    """The groups of states two or more of whose members are actors of the scenario: per group,
+    its aliases and those actors ("the P5+1" in a scenario of the United States, Iran, France
+    and Germany: the United States, France and Germany)."""
+    entries = gazetteer()
+    out = {}
+    for name, (aliases, members) in _groups().items():
+        wanted = [entries[m.lower()] for m in members]
+        actors = [a.id for a in scenario.actors
+                  if any(entries.get(k.lower()) in wanted for k in (a.id, a.name) if k)]
+        if len(actors) >= 2:
+            out[name] = (aliases, actors)
     return out
 
 
@@ -106,16 +143,27 @@ def vocabulary(scenario: Scenario) -> Vocabulary:
     def compile_(lists: list[str], family: bool = False) -> dict[str, list[str]]:
         return {w: [phrase_pattern(v, case_sensitive=False) for v in (_family(w) if family else [w])] for w in lists}
 
-    words = {i: (t, lo + _endorsing(lo, hi, t), hi + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
+    absent = {issue.id: _absent_end(issue) for issue in scenario.issues}
+    by_absence = {i: set(_endorsing(lo, hi, t, absent[i] == "max") + _endorsing(hi, lo, t, absent[i] == "min"))
+                  - set(_endorsing(lo, hi, t) + _endorsing(hi, lo, t)) for i, (t, lo, hi) in words.items()}
+    words = {i: (t, lo + _endorsing(lo, hi, t, absent[i] == "max"), hi + _endorsing(hi, lo, t, absent[i] == "min"))
+             for i, (t, lo, hi) in words.items()}
+    heads = _heads(words, names)
+    core = {i: {h for h in heads[i] if sum(head(t) == h for t in dict.fromkeys(w[0])) >= 2} for i, w in words.items()}
     return Vocabulary(
         actors=actors,
         terms={i: compile_(w[0]) for i, w in words.items()},
         toward_min={i: compile_(w[1], family=True) for i, w in words.items()},
         toward_max={i: compile_(w[2], family=True) for i, w in words.items()},
         names=names,
-        named_by={i: compile_([c for c in w[1] + w[2] if len(_content_words(c)) >= 2 and c not in w[0]])
+        named_by={i: compile_([c for c in w[1] + w[2] if c not in w[0] and " " in c.strip()
+                               and (len(_content_words(c)) >= 2 or set(_content_words(c)) & core[i])])
                   for i, w in words.items()},
-        heads=_heads(words, names),
+        heads=heads,
+        core_heads=core,
+        near_terms={i: frozenset(w) for i, w in by_absence.items()},
+        groups={g: ([phrase_pattern(a, case_sensitive=True) for a in aliases], members)
+                for g, (aliases, members) in group_names(scenario).items()},
     )
 
 
@@ -139,12 +187,14 @@ prais* safeguard* vital important importance success* historic landmark achievem
 """.split())
 
 
-def _endorsing(these: list[str], others: list[str], terms: list[str]) -> list[str]:
+def _endorsing(these: list[str], others: list[str], terms: list[str], opposite_absent: bool = False) -> list[str]:
     """The words of :data:`ENDORSING` as cues of one end (``these``) when its cues hold one of them
-    and the other end's cues hold none; nothing for a scale whose cues say neither."""
+    and the other end's cues hold none, or, when neither end's cues hold one, when the other end
+    is the absence of what the issue is about (``opposite_absent``: "no agreement", "leave
+    without a deal": to support it is to move away from there); nothing otherwise."""
     def holds(cues: list[str]) -> bool:  # a cue of one word: in a phrase ("protect the peace") it is not the same
         return any(_endorses(c.lower()) for c in cues if " " not in c.strip())
-    if not holds(these) or holds(others):
+    if holds(others) or not (holds(these) or opposite_absent):
         return []
     have = {c.lower() for c in these + others + terms}
     return [e for e in ENDORSING if e not in have]
@@ -203,6 +253,17 @@ def head(term: str) -> str | None:
 def _proper(name: str) -> bool:
     # "US" must not match "us": a name written with a capital matches only as written
     return any(c.isupper() for c in name)
+
+
+_ABSENCE = re.compile(r"^(?:no|none|without)\b|\b(?:without\s+(?:a|an|the|any)|no)\s+[a-z]", re.I)
+
+
+def _absent_end(issue) -> str | None:
+    """"min" or "max" if the anchor at that end of the scale, and only that one, is the absence of
+    what the issue is about ("no agreement, or voluntary pledges", "leave without a deal")."""
+    lo, hi = _end_labels(issue)
+    ends = [e for e, label in (("min", lo), ("max", hi)) if _ABSENCE.search(label)]
+    return ends[0] if len(ends) == 1 else None
 
 
 def _end_labels(issue) -> tuple[str, str]:

@@ -16,14 +16,21 @@ its sentence is the subject of the sentence before (its first actor able to hold
 unless it stands for nothing ("it is clear why", "it appears that"); "the three parties"
 (governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
-Pyongyang argued ..."); "both Koreas" and "the two Koreas" are the two actors whose names share
+Pyongyang argued ..."), or, for two ("both sides"), the two actors the article has named most so
+far when two stand out; "both Koreas" and "the two Koreas" are the two actors whose names share
 the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
 before: those who met in it ("A met with B and C to discuss the decision of D. The leaders
 agreed": not D), else its parties, else every actor it names ("X held calls with
 Y and Z. They agreed"); "he", "his", "she", "her" its first party. A plural reference also
 looks back across a paragraph break when the paragraph before is one sentence that is not a
 headline (press releases give each sentence a paragraph), or ends on a reference to a group
-(the group is what the text is about); a singular one only within its paragraph. "I",
+(the group is what the text is about); a singular one only within its paragraph. A group of
+states named by its format ("the *P5+1*", "the *E3*": ``gazetteer.yaml``) is each of its
+members among the scenario's actors. An office written after a state's name, and the surname of
+its holder, name the state for the rest of the article ("EU Commissioner ... *the Commissioner*
+called for", "US Secretary of State Rex Tillerson ... *Tillerson*"), as does an office written
+before the name of an actor's person ("Secretary Pompeo ... *the Secretary* underscored"; see
+:func:`~accord.evidence.discourse.introduced_names`). "I",
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
 a thing ("the *Paris* Agreement") is no mention of the actor.
@@ -32,16 +39,19 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 
 * an actor named only as the object of an issue's word ("sanctions *on North Korea*",
   "sanctioning *North Korea*", "*North Korea's* nuclear program") is what the issue is about;
-* an actor inside a prepositional phrase ("relations *with the United States*", "called *on
-  South Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after
-  one (but a list does not run on past the comma that closes an opening phrase: "As a rival
-  of Pyongyang, *Seoul* ..."), is a circumstance of the clause; but people *in* a place speak
-  for it ("experts in Moscow"), one acts with an actor one stands or acts *with* ("stand
-  with Kim"), and the actor a deed named by a noun comes *from* does it ("drew sharp
-  condemnation *from China*"); those one meets take part in what the meeting is about ("met
-  *with B and C* to discuss", "held phone calls *with* ...", "spoke *to* ...", "agreed *with
-  B* the terms"), unless the meeting is only named ("in meetings
-  with ...");
+* an actor inside a prepositional phrase ("relations *with the United States*", "called *on South
+  Korea*", "*vis-à-vis North Korea*", "in North and *South Korea*"), or listed after one (but a
+  list does not run on past the comma that closes an opening phrase: "As a rival of Pyongyang,
+  *Seoul* ...", nor past a name that opens a clause of its own: "guarantees to the DPRK and
+  *Chairman Kim reaffirmed* ..."), is a circumstance of the clause; but people *in* a place speak
+  for it ("experts in Moscow"), and so does one's state after one's office ("President Donald J.
+  Trump *of the United States*"), one acts with an actor one stands or acts *with* ("stand with
+  Kim", "without *the United States and China* working"), and the actor a deed named by a noun
+  comes *from* does it ("drew sharp condemnation *from China*"), as does the giver of what one
+  receives ("the assurances we have received *from the European Union*"); those one meets take
+  part in what the meeting is about ("met *with B and C* to discuss", "held phone calls *with*
+  ...", "spoke *to* ...", "agreed *with B* the terms"), unless the meeting is only named ("in
+  meetings with ...") or wished for ("his desire to meet with ...");
 * an actor that is the object of a verb is acted upon ("*condemning* North Korea", "to *meet*
   Kim", "*urged* the DPRK to refrain", "Washington *wants* Pyongyang to give up"), unless it
   is the agent of a gerund after it ("accused Russia *of violating* sanctions"); a verb is
@@ -52,10 +62,12 @@ a thing ("the *Paris* Agreement") is no mention of the actor.
 * a name before a stance of its own holds it wherever it stands ("no difference to *the
   French* assessment", "*the US* decision");
 * a possessive always holds a stance as a subject; in an object's place it does only where
-  it owns a stance, a demand, a policy, a role or an effort ("agreed *to North Korea's
-  demand*", "endorsing *Pyongyang's preferred course*"), while what else it owns is what the
-  sentence is about ("*for North Korea's denuclearization*", "*in the DPRK's behavior*"), and
-  so is a name in apposition to it ("of North Korea's incumbent leader *Kim Jong Un*");
+  it owns a stance, a demand, a policy, a role, an effort, a resolve or an offer ("agreed *to
+  North Korea's demand*", "endorsing *Pyongyang's preferred course*", "reaffirming *the EU's
+  determination* to", "accepted *Kim's invitation*", "*Iran's* continued compliance"), while
+  what else it owns is what the sentence is about ("*for North Korea's denuclearization*", "*in
+  the DPRK's behavior*"), and so is a name in apposition to it ("of North Korea's incumbent
+  leader *Kim Jong Un*");
 * the parties named in a compound ("the *Trump-Kim* meeting", "*U.S.-North Korea* talks") or
   after "between" ("a summit *between Kim and Trump*") are tied to that noun only, and take
   the direction it has as written;
@@ -67,7 +79,9 @@ or more (an analyst's "work closely", "legally binding" name the issue as well a
 unlike "close" or "pull out"); and, once one of its terms of several words has been named in an
 earlier sentence of the article, by that term's last word after an article or a demonstrative
 ("the peace treaty ... *that treaty*", "the nuclear deal ... *a flawed, one-sided
-deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
+deal*"), and, once any word of the issue has been named, by the noun that ends two of its terms
+or more, its own noun ("deal" of "nuclear deal" and "Iran deal": "the JCPOA ... *this highly
+technical deal*"), but not after a possessive ("*his* weapons" is what he owns), not where
 another issue's word stands, and not for a word that ends the terms of two issues or is a
 word of an actor's name (see :func:`~accord.evidence.lexicon.vocabulary`).
 
@@ -93,16 +107,19 @@ A word of reversal or delay turns the cue in the few words after it ("*watered d
 sanctions", "*reject* deployment", "*lengthen* the process of denuclearization"); a negation
 turns every cue after it to the end of its clause ("has *not* set any kind of deadline for
 North Korea's denuclearization"), but not an actor named after it, whose clause starts at its
-name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation
-turn a cue too ("*denounced* the drills"). A stance another actor holds, named by a noun, is
-read as that actor's and not the speaker's: after the noun ("we discussed *the decision by the
-US to withdraw*"), as after a possessive ("*X's decision to withdraw*"), or with the actor as
-its attribute ("*the US decision* to withdraw"), unless the speaker's verb takes it up
-("welcomed the decision of X to ..."). A cue inside an idiom of purpose or time is none ("*to
-this end*", "at the *end* of the year"). A cue that is also one of
-the issue's terms (its own noun: "sanctions") counts half: it says what the sentence is about
-more than which way, so a verb or adjective of direction outweighs it ("sanctions ... should
-*go away*").
+name ("it cannot challenge China's role": the negation is Russia's). Words of condemnation,
+regret, objection and risk turn a cue too ("*denounced* the drills", "*regrets* the rejection
+of the agreement", "the *risk* of a no deal"), but no word inside the name of a thing does ("the
+*Withdrawal* Agreement").
+A stance another actor holds, named by a noun, is read as that actor's and not the speaker's:
+after the noun ("we discussed *the decision by the US to withdraw*"), as after a possessive
+("*X's decision to withdraw*", up to a noun phrase of another actor: "*Britain's support for
+the deal* ahead of a US deadline"), or with the actor as its attribute ("*the US decision* to
+withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X to ..."). A cue
+inside an idiom of purpose or time is none ("*to this end*", "at the *end* of the year"). A cue
+that is also one of the issue's terms (its own noun: "sanctions") counts half: it says what the
+sentence is about more than which way, so a verb or adjective of direction outweighs it
+("sanctions ... should *go away*").
 
 The rules are lexical and deterministic; an optional dependency parse (:mod:`.syntax`, the
 ``nlp`` extra) decides subjects, objects and the clauses other actors own where it can; an
@@ -121,9 +138,9 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..io._files import decode, read_bytes
 from ..scenario import Scenario
-from .discourse import FIRST_PERSON, Speakers, named_things, speakers
+from .discourse import FIRST_PERSON, Speakers, introduced_names, named_things, speakers
 from .lexicon import STOPWORDS, Vocabulary, head, vocabulary
-from .text import Match, Sentence, find_all, sentences, tokens
+from .text import Match, Sentence, find_all, phrase_pattern, sentences, tokens
 
 #: Words that turn the direction of the cue after them: verbs and nouns of reversal (to water
 #: down sanctions is to move toward lifting them) and of delay (to lengthen the process of
@@ -134,6 +151,7 @@ against reject* oppos* resist* refus* aversion unenthusiastic reluctan* avoid* u
 water* violat* evad* breach* scrap* abandon* renounc* withdraw* end ending ended lift* ease eased eases
 easing loosen* relax* remov* reduc* cut* suspend* halt* stop* downgrad* brush* dismiss* criticiz*
 criticis* blame* delay* postpon* lengthen* prolong* stall* denounc* condemn* decry decries decried deplor*
+regret* lament* objected objecting objection* risk risks danger dangers
 """.split())
 
 #: Negations: they turn every cue after them in their clause, not only the next few words.
@@ -229,26 +247,31 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
     previous: list[Match] = []  # the holders of the sentence before
     previous_all: list[Match] = []  # all the actors it refers to
     last_end = 0
+    named_so_far: dict[str, int] = {}  # how often the article has named each actor so far
     one_sentence = False  # was the sentence before a paragraph of its own (so far)?
     grouped = False  # did the sentence before refer to a group ("they", "the leaders")?
-    voices = speakers(text, vocab.actors)
+    patterns = _article_names(text, vocab)
+    voices = speakers(text, patterns)
     introduced: dict[str, set[str]] = {}  # per issue, the heads of its terms of several words named so far
     for s in sentences(text):
-        named = named_things(text, find_all(s.text, vocab.actors, s.start))
+        named = _members(named_things(text, find_all(s.text, {**patterns, **_group_keys(vocab)}, s.start)), vocab)
         # a plural reference opening a paragraph looks back to the paragraph before when that is
         # one sentence (a press release gives each sentence a paragraph) or ends on a reference to
         # the same group (the group is what the text is about), but not to a headline
         same_paragraph = "\n" not in text[last_end:s.start]
         carried = same_paragraph or ((one_sentence or grouped) and not _headline(text, last_end))
-        actors = _resolve(s, named, previous if carried else [], vocab, text,
+        actors = _resolve(s, named, previous if carried else [], vocab, text, _two_parties(named_so_far),
                           previous_all if carried else [], same_paragraph)
         actors = sorted(actors + _first_person(s, voices), key=lambda x: (x.start, x.key))
+        for key in {a.key for a in actors}:
+            named_so_far[key] = named_so_far.get(key, 0) + 1
         holders = _stance_holders(s, actors, syntax)
         one_sentence = "\n" in text[last_end:s.start]  # this sentence opens its paragraph
         grouped = any(_THEY.fullmatch(a.text) or _GROUP.fullmatch(a.text) for a in actors)
         found = _issue_words(s, vocab, introduced)
         for i, ts in found.items():  # the heads of its terms name the same things in the sentences after
-            introduced.setdefault(i, set()).update(h for t in ts if (h := head(t.key)) in vocab.heads.get(i, {}))
+            introduced.setdefault(i, set()).update({h for t in ts if (h := head(t.key)) in vocab.heads.get(i, {})}
+                                                   | vocab.core_heads.get(i, set()))
         previous, previous_all, last_end = _meeting(s, actors, holders) or holders or actors, actors, s.end
         if not actors:
             continue
@@ -258,6 +281,33 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
+
+
+def _article_names(text: str, vocab: Vocabulary) -> dict[str, list[str]]:
+    """The actors' patterns with the offices and surnames the article introduces with them
+    ("EU Commissioner ... the Commissioner": see :func:`~accord.evidence.discourse.introduced_names`)."""
+    names = named_things(text, find_all(text, vocab.actors))
+    extra = introduced_names(text, names, vocab.names)
+    return {a: pats + [phrase_pattern(n, case_sensitive=True) for n in extra.get(a, [])]
+            for a, pats in vocab.actors.items()}
+
+
+_GROUP_KEY = "\0"  # keys of groups of states among the actors' keys while matching names
+
+
+def _group_keys(vocab: Vocabulary) -> dict[str, list[str]]:
+    return {_GROUP_KEY + g: pats for g, (pats, _) in vocab.groups.items()}
+
+
+def _members(names: list[Match], vocab: Vocabulary) -> list[Match]:
+    """A group of states named by its format ("the P5+1") as each of its members among the actors."""
+    out = []
+    for m in names:
+        if m.key.startswith(_GROUP_KEY):
+            out += [Match(m.start, m.end, k, m.text) for k in vocab.groups[m.key[len(_GROUP_KEY):]][1]]
+        else:
+            out.append(m)
+    return out
 
 
 def _issue_words(s: Sentence, vocab: Vocabulary, introduced: dict[str, set[str]]) -> dict[str, list[Match]]:
@@ -295,7 +345,8 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 
 
 def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Vocabulary,
-             text: str, previous_all: Sequence[Match] = (), same_paragraph: bool = True) -> list[Match]:
+             text: str, parties: list[str], previous_all: Sequence[Match] = (),
+             same_paragraph: bool = True) -> list[Match]:
     """The sentence's names and the actors it refers to without naming them (see the module).
     A resolved mention keeps its own words as its text ("its" standing for RUS). A singular
     pronoun looks back within its paragraph only; a plural one also to a paragraph before."""
@@ -317,7 +368,8 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
     if previous and same_paragraph and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
-        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text)
+        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text) or (
+            parties if _NUMBERS[(g.group(1) or g.group(2)).lower()] == 2 else [])
         out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in keys]
     for g in _SHARED.finditer(s.text):
         word = re.compile(rf"\b{g.group(1)}\b")
@@ -369,6 +421,15 @@ def _first_person(s: Sentence, voices: Speakers) -> list[Match]:
     return out
 
 
+def _two_parties(counts: dict[str, int]) -> list[str]:
+    """The two actors an article has named most so far, if two stand out (named more often than
+    any other): "both sides" and "the two sides" of a text about their talks."""
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) < 2 or (len(ranked) > 2 and ranked[2][1] >= ranked[1][1]):
+        return []
+    return [k for k, _ in ranked[:2]]
+
+
 def _group(previous: list[Match], n: int, text: str) -> list[str]:
     """The ``n`` actors a group phrase stands for: all of the sentence before, or those listed
     together at its start."""
@@ -397,13 +458,22 @@ _LIST = re.compile(r"^(?:\s*,\s*|\s+(?:and|or|nor)\s+|\s*,\s*(?:and|or)\s+)(?:ev
 _PEOPLE_OF = re.compile(r"\b(?:experts?|officials?|diplomats?|analysts?|specialists?|scholars?|leaders?|"
                         r"authorities|sources|ministers?|negotiators?|envoys?|representatives?|spokes(?:man|woman|"
                         r"person)|government|administration)\s+(?:in|from|of)\s+(?:the\s+)?$", re.I)
+#: the state of a person named by their office: "President Donald J. Trump *of the United States*",
+#: "Chairman Kim Jong-un of the State Affairs Commission *of the DPRK*"; the person speaks for it
+_OFFICE_OF = re.compile(r"\b(?:President|Chairman|Chairwoman|Minister|Secretary|Chancellor|Leader|King|Queen|Premier|"
+                        r"Ambassador|Envoy|Commissioner|Representative|Spokes(?:man|woman|person))\b"
+                        r"[^,;:()\[\]]{0,60}?\s+of\s+(?:the\s+)?$")
 #: the agent of a deed named by a noun: "drew sharp condemnation *from* China", "support *from* Moscow"
 _NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
                          r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
                          r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
+#: the giver of what one receives: "the assurances we have received *from the European Union*"
+_RECEIVED_FROM = re.compile(r"\b(?:receiv|obtain|secur|won\b|got\b|gain)[a-z]*\s+(?:[\w\-]+\s+){0,3}?from\s+"
+                            r"(?:the\s+)?$", re.I)
 #: the agent of a participle after "with": "with the European Union playing a pivotal role"
-_WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$", re.I)
-_ING_AFTER = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+ing\b")
+_WITH_BEFORE = re.compile(r"\bwith(?:out)?\s+(?:the\s+)?$", re.I)
+_ING_AFTER = re.compile(r"^(?:\s*(?:,|and)\s+(?:the\s+)?[A-Z][\w\-.]*(?:\s+[A-Z][\w\-.]*)*)*\s+(?:[a-z]+ly\s+)?"
+                        r"[a-z]+ing\b")  # "with the United States and China working": both
 #: whose gain or loss: "a major win for Europe", "a blow to Moscow"
 _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blow|defeat|loss)\s+(?:for|to)\s+"
                        r"(?:the\s+)?$", re.I)
@@ -415,11 +485,17 @@ _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|
 _MEETING = re.compile(r"\b(?:(?:met|meets?|talked|spoke|speaks?|conferred|agreed|agrees?|negotiated|negotiates?|"
                       r"(?:held|hold|holds|had|has|have)\s+(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
                       r"conversations?|discussions?|consultations?))\s+with|(?:spoke|speaks?|talked)\s+to)\s+", re.I)
-_MEETING_BEFORE = re.compile(_MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
+#: (not a meeting wished for: "his desire *to meet with* President Trump", whom it is about)
+_MEETING_BEFORE = re.compile(r"(?<!\bto\s)" + _MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
 _TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
                       r"(?:(?:the|both)\s+)?$")  # "to meet ", "to reflexively blame ", "to brush off "
 _PARTICIPLE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?(?:([a-z]+ly)\s+)?([a-z]+(?:ing|ed))\s+(?:(?:the|both)\s+)?$")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w\-])(?:([\w’']+)\s+)?([a-z]+)\s+(?:(?:the|both)\s+)?$")
+#: a verb right after a name: the name opens a clause of its own ("security guarantees to the DPRK
+#: and *Chairman Kim reaffirmed* his commitment"), even after "and"
+_VERB_AFTER = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:(?:(?:also|then|has|have|had|will|would|shall|should|"
+                         r"must|can|could|may|did|does|is|are|was|were)\s+(?:not\s+)?)?[a-z]+ed|will|would|must|can|"
+                         r"could|should|said|says)\b")  # not "is", "has": "sanctions on A and B are ..."
 _INFINITIVE_AFTER = re.compile(r"^\s+to\s+[a-z]")
 _GERUND_AFTER = re.compile(r"^\s+(?:of|for|from)\s+[a-z]+ing\b")
 _DEMAND_THAT = re.compile(r"\b(?:advocat|urg|demand|insist|propos|ask|recommend|request)[a-z]*\s+that\s+"
@@ -438,7 +514,7 @@ _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b
                 r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
                 r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
                 r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness|assessment|"
-                r"judg(?:e)?ment)")
+                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance|complian|deadline)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
 #: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
@@ -478,7 +554,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
     intro = _intro(s)
     out: list[Match] = []
     previous: Match | None = None
-    previous_object = previous_owned = False
+    previous_object = previous_owned = previous_with = False
     for m in mentions:
         before, after = s.text[:m.start - s.start], s.text[m.end - s.start:]
         between = s.text[previous.end - s.start:m.start - s.start] if previous is not None else ""
@@ -489,8 +565,9 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         elif m.text.lower() in ("it", "its") or _HYPHEN_AFTER.match(after) or _HYPHEN_BEFORE.search(before):
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
         elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
+              or _OFFICE_OF.search(before) or _RECEIVED_FROM.search(before)
               or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
-              or (_WITH_BEFORE.search(before) and _ING_AFTER.match(after))):
+              or ((_WITH_BEFORE.search(before) or (listed and previous_with)) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
             is_object = True
@@ -498,8 +575,9 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
                                        or (previous_object and _BRACKETED.match(between))):
             is_object = True  # in apposition to an object
         else:
-            is_object = (bool(_PREPOSITION.search(before)) or (listed and previous_object)
-                         or _object_of_verb(before, after))
+            opens_clause = listed and bool(_VERB_AFTER.match(after))  # "to the DPRK and Kim reaffirmed"
+            is_object = not opens_clause and (bool(_PREPOSITION.search(before)) or (listed and previous_object)
+                                              or _object_of_verb(before, after))
         owned = False
         if _possessive(m):  # a subject; in an object's place, only if it owns a stance
             owned = is_object = is_object and not _OWNS_STANCE.match(after)
@@ -511,6 +589,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
         if not is_object:
             out.append(m)
         previous, previous_object, previous_owned = m, is_object, owned
+        previous_with = bool((_WITH_BEFORE.search(before) or (listed and previous_with)) and _ING_AFTER.match(after))
     return out
 
 
@@ -744,7 +823,9 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
                                lambda at: (any(_tied(p, m, at, at) for m in mentions)
                                            and (not theirs or p.syntax.token(at).i not in theirs)
                                            and not any(a <= at < b for a, b in owned)),
-                               turned=not as_written)
+                               turned=not as_written, names=_names_of_things(p),
+                               near=(vocab.near_terms.get(issue, frozenset()),
+                                     [(t.start, t.end) for t in p.issues.get(issue, [])]))
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
     return Candidate(
@@ -785,9 +866,17 @@ def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
         end = s.start + _clause_end(s.text, o.end - s.start)
         comma = _comma(s.text, o.end - s.start)
         end = min(end, s.start + comma) if comma is not None else end
-        if not any(o.end <= m.start < end for m in p.actors if m.key == actor):
+        mine = [m.start for m in p.actors if m.key == actor and o.end <= m.start < end]
+        if not mine:
             out.append((o.start, end))
+        elif _LATER_STANCE.match(s.text[o.end - s.start:mine[0] - s.start]):
+            out.append((o.start, mine[0]))  # "Britain's support for the deal ahead of a *US* deadline"
     return out
+
+
+#: the words between a possessor and a later actor that bears a stance of its own ("'s support for
+#: the deal ahead of a" US deadline): the possessor's stance ends there
+_LATER_STANCE = re.compile(r"^[^,;:]*\s(?:a|an|the)\s+$", re.I)
 
 
 #: a stance named by a noun before its agent: "the decision *by the US* to withdraw", "the call of X"
@@ -829,16 +918,25 @@ def _clause(p: _Sentence, actor: str) -> tuple[int, int]:
 
 def stance_hint(s: Sentence, clause: tuple[int, int], toward_min: dict[str, list[str]],
                 toward_max: dict[str, list[str]], terms: set[str] | frozenset[str] = frozenset(),
-                tied: Callable[[int], bool] | None = None, turned: bool = True) -> tuple[str, tuple[str, ...]]:
+                tied: Callable[[int], bool] | None = None, turned: bool = True,
+                names: Sequence[tuple[int, int]] = (),
+                near: tuple[frozenset[str], Sequence[tuple[int, int]]] = (frozenset(), ())
+                ) -> tuple[str, tuple[str, ...]]:
     """Direction of the actor's clause ("min", "max" or "none") and the signed cues read.
 
     The clause is read first; if it holds no cue, the rest of the sentence the actor is tied to
     is ("Like China, Russia has called on South Korea to downgrade ..." gives China the
     direction of the sentence). A cue among ``terms`` (the issue's own words) counts
     :data:`TERM_CUE_WEIGHT`. ``tied(offset)`` says whether a cue there is in the actor's
-    clauses; ``turned=False`` reads the cues as written, without reversal.
+    clauses; ``turned=False`` reads the cues as written, without reversal. Within ``names`` (the
+    spans of names of things, as offsets: "the *Withdrawal Agreement*") no word reverses a cue.
+    ``near`` is a set of cues and the spans of the issue's words in the sentence: those cues count
+    only with at most :data:`WINDOW` words between them and one of the issue's words or another cue.
     """
-    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms) if tied is None or tied(c[0])]
+    cues = [c for c in _cues(s, toward_min, toward_max, turned, clause[0], terms, names, near[0])
+            if tied is None or tied(c[0])]
+    if near[0]:
+        cues = _near(s, cues, *near)
     inside = [c for c in cues if clause[0] <= c[0] < clause[1]]
     chosen = inside or cues
     total = sum(sign * (TERM_CUE_WEIGHT if key in terms else 1) for _, sign, key in chosen)
@@ -855,18 +953,21 @@ _SCOPE_END = re.compile(r"[,;:()\[\]—–]|\s(?:but|while|whereas|although|thou
 
 
 def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, list[str]], turned: bool = True,
-          since: int | None = None, terms: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+          since: int | None = None, terms: set[str] | frozenset[str] = frozenset(),
+          names: Sequence[tuple[int, int]] = (), loose: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """The sentence's cues as (offset, sign, entry), each turned by the reversers before it and
     the negations of its clause from ``since`` (unless not ``turned``). Two cues next to each
     other point one way: as the first ("*easing* sanctions", "*tougher* sanctions"), unless the
     first is the issue's own noun (one of ``terms``) and the second acts on it ("the sanctions
-    *eased*")."""
+    *eased*"), or the first is a word of support of ``loose`` and the second what it supports
+    ("*protecting* the *integrity*")."""
     marks = [(m, -1) for m in find_all(s.text, toward_min, s.start)]
     marks += [(m, +1) for m in find_all(s.text, toward_max, s.start)]
     idioms = [(s.start + i.start(), s.start + i.end()) for i in _IDIOM.finditer(s.text)]
     marks = [(m, sign) for m, sign in marks if not any(a <= m.start < b for a, b in idioms)]
     marks.sort(key=lambda x: x[0].start)
     words = tokens(s.text)
+    plain = _blank(s.text, [(a - s.start, b - s.start) for a, b in names])  # no reverser inside a name
     out: list[tuple[int, int, str]] = []
     prev_end_token = -10
     prev_sign = 0
@@ -875,19 +976,47 @@ def _cues(s: Sentence, toward_min: dict[str, list[str]], toward_max: dict[str, l
         last = _token_at(words, m.end - s.start - 1)
         if not turned:
             pass
-        elif first - prev_end_token <= WINDOW and not _turns(words, s.text, prev_end_token + 1, first):
-            if out[-1][2] in terms and m.key not in terms:
-                out[-1] = (out[-1][0], sign, out[-1][2])  # "the sanctions eased" points as "eased"
+        elif first - prev_end_token <= WINDOW and not _turns(words, plain, prev_end_token + 1, first):
+            if (out[-1][2] in terms and m.key not in terms) or (out[-1][2] in loose and m.key not in loose):
+                # "the sanctions eased" points as "eased"; "protecting the integrity" as "integrity"
+                out[-1] = (out[-1][0], sign, out[-1][2])
             else:
                 sign = prev_sign  # a cue right after a cue is its object: "easing sanctions" points as "easing"
         else:
             lo = max(prev_end_token + 1, first - WINDOW)
             scope = _scope(s.text, words, first, 0 if since is None else since - s.start)
-            if (_turns(words, s.text, lo, first, REVERSERS) + _turns(words, s.text, scope, first, NEGATIONS)) % 2:
+            if (_turns(words, plain, lo, first, REVERSERS) + _turns(words, plain, scope, first, NEGATIONS)) % 2:
                 sign = -sign
         out.append((m.start, sign, m.key))
         prev_end_token, prev_sign = last, sign
     return out
+
+
+def _near(s: Sentence, cues: list[tuple[int, int, str]], loose: frozenset[str],
+          words: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The cues, less those of ``loose`` with no issue's word (at ``words``) nor another cue
+    within :data:`WINDOW` words between them."""
+    toks = tokens(s.text)
+    at = [_token_at(toks, a - s.start) for a, _ in words] + [_token_at(toks, c[0] - s.start)
+                                                             for c in cues if c[2] not in loose]
+    return [c for c in cues if c[2] not in loose
+            or any(abs(k - _token_at(toks, c[0] - s.start)) <= WINDOW + 1 for k in at)]
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the words in ``spans`` written as ``x`` (the same offsets)."""
+    for a, b in spans:
+        text = text[:a] + re.sub(r"\w", "x", text[a:b]) + text[b:]
+    return text
+
+
+#: a name of a thing: words in capitals ("the Withdrawal Agreement", "the Northern Ireland Protocol")
+_NAME_OF_THING = re.compile(r"[A-Z][\w\-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w\-]*)+")
+
+
+def _names_of_things(p: _Sentence) -> list[tuple[int, int]]:
+    """The issues' words of the sentence that are names of things (see :func:`stance_hint`)."""
+    return [(t.start, t.end) for ts in p.issues.values() for t in ts if _NAME_OF_THING.fullmatch(t.text)]
 
 
 def _scope(text: str, words: Sequence[tuple[int, int]], hi: int, since: int) -> int:

@@ -1,0 +1,280 @@
+"""The evidence scan's rules for text it was not written with: the author in a byline, groups of
+states named by their format, words of regret, names of things that hold a word of reversal, titles
+and surnames introduced with an actor, and the author's voice in a statement: each on constructed
+sentences, where it must fire and where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.evidence import scan
+from accord.evidence.lexicon import group_names
+from accord.scenario import Scenario
+
+from .test_evidence_generalise import deal, links
+from .test_evidence_references import found, scenario
+
+# -- the author in a byline ---------------------------------------------------------------------------
+
+
+def test_a_byline_signs_a_statement_whatever_its_headline_says():
+    """'One Year Anniversary of ...' says no kind of text; the byline of a name and a title does."""
+    text = "One Year of the Talks\n\nPresident Trump\nSecretary of State\nWashington, DC\n\nWe will uphold the deal."
+    assert links(text) == [("USA", "max", "We")]
+
+
+def test_a_single_line_under_a_headline_that_says_no_kind_of_text_signs_nothing():
+    text = "One Year of the Talks\n\nWashington\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_the_parties_of_a_hyphenated_pair_in_a_headline_are_no_authors():
+    """'the U.S.-China statement' names what the statement is about; its byline names the author."""
+    text = "Regarding the France-China Joint Statement\n\nPress Statement\nPresident Trump\n\nWe will uphold the deal."
+    assert ("USA", "max", "We") in links(text)
+    assert not any(a in ("FRA", "CHN") and m == "We" for a, _, m in links(text))
+
+
+# -- groups of states ---------------------------------------------------------------------------------
+
+def test_a_group_named_by_its_format_is_each_of_its_members_among_the_actors():
+    """P5+1: the United States, the United Kingdom, France, China, Russia and Germany; Russia is
+    not an actor of the scenario."""
+    assert {a for a, _, _ in links("The P5+1 will uphold the deal.")} == {"USA", "GBR", "FRA", "CHN", "DEU"}
+    assert {a for a, _, _ in links("The E3 will uphold the deal.")} == {"GBR", "FRA", "DEU"}
+
+
+def test_a_group_is_no_group_of_a_scenario_with_fewer_than_two_of_its_members():
+    raw = deal().canonical()
+    raw["actors"] = [a for a in raw["actors"] if a["id"] not in ("GBR", "DEU")]
+    s = Scenario.model_validate(raw)
+    assert "E3" not in group_names(s) and "P5+1" in group_names(s)
+    assert [c.actor for c in scan(s, {"a.txt": "The E3 will uphold the deal."})] == []
+
+
+def test_a_format_inside_another_word_is_no_group():
+    assert links("The P5000 engine will uphold the deal.") == []
+
+
+# -- words of regret, names of things -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, stance", [
+    ("China regrets the withdrawal from the deal.", "max"),
+    ("China objected to the withdrawal from the deal.", "max"),
+    ("China announced its withdrawal from the deal.", "min"),
+    ("China spoke of the risk of a withdrawal from the deal.", "max"),  # a risk is what one would avoid
+])
+def test_words_of_regret_and_objection_turn_the_cue_after_them(text, stance):
+    assert ("CHN", stance) in found(deal(), text)
+
+
+def test_a_word_of_reversal_inside_the_name_of_a_thing_reverses_nothing():
+    """'the Withdrawal Agreement' is a name: 'withdrawal' in it does not turn 'agreement'."""
+    s = scenario(["Withdrawal Agreement"], ["reject*"], ["agree*", "support*"])
+    assert found(s, "China supports the Withdrawal Agreement.") == [("CHN", "max")]
+    # the same word outside a name still reverses: "the withdrawal of its support"
+    assert found(s, "China announced the withdrawal of its support for the Withdrawal Agreement.") == [("CHN", "min")]
+
+
+# -- the issue's own noun ---------------------------------------------------------------------------------
+
+def test_the_noun_that_ends_two_terms_names_the_issue_after_any_of_its_words():
+    """'deal' ends 'nuclear deal' and 'Iran deal': after 'the JCPOA', 'this technical deal' is the issue."""
+    s = scenario(["JCPOA", "nuclear deal", "Iran deal"], ["withdraw*"], ["uphold*"])
+    text = "The JCPOA took years. China will uphold this technical deal."
+    assert [c.sentence for c in scan(s, {"a.txt": text})] == ["China will uphold this technical deal."]
+
+
+def test_a_noun_that_ends_one_term_names_the_issue_only_after_that_term():
+    """'threat' ends only 'nuclear threat': after 'the JCPOA', 'a threat' is no word of the issue."""
+    s = scenario(["JCPOA", "nuclear threat"], ["withdraw*"], ["uphold*"])
+    text = "The JCPOA took years. China will uphold a threat."
+    assert [c.sentence for c in scan(s, {"a.txt": text})] == []
+    text = "The nuclear threat took years. China will uphold a threat."
+    assert "China will uphold a threat." in [c.sentence for c in scan(s, {"a.txt": text})]
+
+
+# -- who holds a stance ---------------------------------------------------------------------------------
+
+def test_the_state_of_a_person_named_by_their_office_speaks():
+    """'President X of France' is France speaking; 'the sanctions of France' are not France's."""
+    assert ("FRA", "max") in found(deal(), "President Jean Dupont of France will uphold the deal.")
+    assert ("FRA", "max") in found(deal(), "Chairman Jean Dupont of the Senate of France will uphold the deal.")
+    assert "FRA" not in {a for a, _ in found(deal(), "China will uphold the deal with the help of France.")}
+
+
+def test_the_agent_of_a_participle_after_without_acts():
+    """'cannot be kept without France working on it': France works on it."""
+    assert "FRA" in {a for a, _ in found(deal(), "The deal cannot be kept without France working on it.")}
+    assert "FRA" not in {a for a, _ in found(deal(), "China will uphold the deal without France.")}
+
+
+@pytest.mark.parametrize("noun", ["determination", "invitation", "pledge", "assurance"])
+def test_a_possessive_owning_a_resolve_or_an_offer_holds_it(noun):
+    """'reaffirmed France's determination to uphold the deal': France's own stance."""
+    assert ("FRA", "max") in found(deal(), f"China reaffirmed France's {noun} to uphold the deal.")
+    assert "FRA" not in {a for a, _ in found(deal(), "China reaffirmed France's economy to uphold the deal.")}
+
+
+# -- offices and surnames introduced with a state --------------------------------------------------------
+
+def test_an_office_introduced_with_a_state_refers_to_it_later():
+    text = "French Commissioner Jean Dupont spoke in Brussels. The Commissioner will uphold the deal."
+    assert ("FRA", "max", "The Commissioner") in links(text)
+    text = "French Commissioner Jean Dupont spoke in Brussels. Dupont will uphold the deal."
+    assert ("FRA", "max", "Dupont") in links(text)
+
+
+def test_an_office_introduced_with_two_states_refers_to_neither():
+    text = ("French Commissioner Jean Dupont met Chinese Commissioner Li Wei. The Commissioner will uphold the "
+            "deal.")
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("The Commissioner")] == []
+
+
+def test_a_given_name_after_the_surname_is_no_surname():
+    from accord.evidence.discourse import introduced_names
+    from accord.evidence.text import Match
+    got = introduced_names("South Korean Envoy Moon Jae-in said.", [Match(0, 12, "KOR", "South Korean")], {})
+    assert got == {"KOR": ["Moon Jae-in", "the Envoy"]}
+
+
+def test_the_own_offices_of_a_text_are_not_learned_from_another_state():
+    """'Chinese President Xi' does not make every later 'the President' China."""
+    text = "Chinese President Xi Ping spoke. The President will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.actor == "CHN" and c.mention == "The President"] == []
+
+
+# -- support for what an issue is about ------------------------------------------------------------------
+
+def anchored(lo: str, hi: str) -> Scenario:
+    """The actors of :func:`deal` with one issue whose cues hold no word of support, its ends
+    anchored by ``lo`` and ``hi``."""
+    raw = deal().canonical()
+    raw["issues"][0]["lexicon"] = {"terms": ["agreement"], "toward_min": ["voluntary"], "toward_max": ["binding"]}
+    raw["issues"][0]["scale"]["anchors"] = [{"value": 0, "label": lo}, {"value": 100, "label": hi}]
+    return Scenario.model_validate(raw)
+
+
+def test_support_points_away_from_the_end_that_is_the_absence_of_the_issue():
+    """'no agreement' at the minimum: to welcome the agreement is to move toward the maximum."""
+    s = anchored("no agreement, or voluntary pledges", "a legally binding agreement")
+    assert found(s, "China welcomed the agreement as a historic success.") == [("CHN", "max")]
+
+
+def test_support_points_nowhere_when_no_end_is_an_absence():
+    s = anchored("voluntary pledges", "a legally binding agreement")
+    assert found(s, "China welcomed the agreement as a historic success.") == [("CHN", "none")]
+
+
+def test_support_taken_from_an_absent_end_counts_only_next_to_the_issue():
+    """'protecting jobs' says nothing of the agreement; 'protecting the voluntary pledges' points as
+    'voluntary' does."""
+    s = anchored("no agreement, or voluntary pledges", "a legally binding agreement")
+    text = "China, protecting jobs and growth in every province of the country, spoke of the agreement."
+    assert found(s, text) == [("CHN", "none")]
+    assert found(s, "China is protecting the voluntary pledges of the agreement.") == [("CHN", "min")]
+
+
+def test_the_giver_of_what_one_receives_acts():
+    """'the assurances we have received from France': France gave them."""
+    text = "China welcomed the assurances on the deal it has received from France."
+    assert "FRA" in {a for a, _ in found(deal(), text)}
+    assert "FRA" not in {a for a, _ in found(deal(), "China flew to the deal signing from France.")}
+
+
+@pytest.mark.parametrize("noun", ["compliance", "deadline"])
+def test_a_name_before_its_compliance_or_deadline_holds_it(noun):
+    """'ahead of a US deadline on the deal': the deadline is the United States' own."""
+    assert "USA" in {a for a, _ in found(deal(), f"China spoke of the deal ahead of a US {noun}.")}
+    assert "USA" not in {a for a, _ in found(deal(), "China spoke of the deal ahead of a US meeting.")}
+
+
+# -- both sides ------------------------------------------------------------------------------------------
+
+def test_both_sides_are_the_two_actors_the_text_has_named_most():
+    text = ("France met China in Paris. France and China spoke at length. France thanked China.\n\n"
+            "Later that week the summit closed.\n\nBoth sides will uphold the deal.")
+    assert {(a, m) for a, _, m in links(text) if m == "Both sides"} == {("FRA", "Both sides"), ("CHN", "Both sides")}
+
+
+def test_both_sides_stand_for_no_one_when_no_two_actors_stand_out():
+    text = ("France met China in Paris. Germany spoke.\n\nLater that week the summit closed.\n\n"
+            "Both sides will uphold the deal.")
+    assert [m for _, _, m in links(text) if m == "Both sides"] == []
+
+
+def test_one_whom_an_actor_wishes_to_meet_is_no_party_to_the_meeting():
+    """'his desire to meet with France': the meeting has not taken place; France is what it is about."""
+    assert "FRA" not in {a for a, _ in found(deal(), "China expressed its desire to meet with France on the deal.")}
+    assert "FRA" in {a for a, _ in found(deal(), "China met with France on the deal.")}
+
+
+@pytest.mark.parametrize("text", [
+    "The France climate conference will uphold the deal.",
+    "The France Summit upheld the deal.",
+])
+def test_a_name_before_a_conference_or_summit_names_the_meeting(text):
+    assert "FRA" not in {a for a, _ in found(deal(), text)}
+
+
+def test_a_name_before_a_conference_it_holds_still_speaks():
+    assert "FRA" in {a for a, _ in found(deal(), "France held a conference and will uphold the deal.")}
+
+
+def test_a_cue_holding_the_issues_own_noun_names_the_issue():
+    """'no deal' holds 'deal', the noun of 'nuclear deal' and 'Iran deal': it names the issue."""
+    s = scenario(["nuclear deal", "Iran deal"], ["no deal", "no progress"], ["uphold*"])
+    assert found(s, "China warned that no deal is near.") == [("CHN", "min")]
+    assert found(s, "China warned that the risk of no deal is high.") == [("CHN", "max")]  # a risk to avoid
+    assert found(s, "China warned that the risk of no progress is high.") == []
+
+
+def test_an_office_written_before_a_persons_name_refers_to_them_later():
+    """'Secretary Trump ... the Secretary underscored': the United States."""
+    assert ("USA", "max", "The Secretary") in links("Secretary Trump spoke.\n\nThe Secretary will uphold the deal.")
+    text = "Secretary Trump met Secretary Juncker.\n\nThe Secretary will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.mention == "The Secretary"] == []
+
+
+# -- whose statement a text without headline or byline is ---------------------------------------------------
+
+def test_the_actor_that_opens_the_sentences_of_the_first_paragraph_is_the_author():
+    text = ("President Juncker said the talks went well. Juncker urged calm.\n\n"
+            "We will uphold the deal.")
+    assert ("EU", "max", "We") in links(text)
+
+
+def test_no_author_when_no_actor_opens_two_sentences():
+    text = "Earlier this week, I met Juncker in Brussels. Juncker urged calm.\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_an_actor_after_to_and_a_verb_in_a_headline_is_its_topic():
+    """'Statement on the Deal To Prevent China From ...': China is what it is about."""
+    text = "Statement on the Plan To Prevent China From Leaving\n\nWe will uphold the deal."
+    assert [c for c in scan(deal(), {"a.txt": text}) if c.sentence.startswith("We")] == []
+
+
+def test_a_name_listed_after_an_object_that_opens_its_own_clause_speaks():
+    """'... to China and France reaffirmed ...': France is the subject of its own clause."""
+    text = "The United States gave assurances to China and France reaffirmed its commitment to the deal."
+    assert "FRA" in {a for a, _ in found(deal(), text)}
+    text = "The United States gave assurances on the deal to China and France yesterday."
+    assert "FRA" not in {a for a, _ in found(deal(), text)}
+    text = "The deal imposed sanctions on China and France are strict."  # "sanctions on A and B are"
+    assert "FRA" not in {a for a, _ in found(deal(), text)}
+
+
+def test_the_agents_of_a_participle_after_with_may_be_a_list():
+    """'without France and China working together': both work."""
+    text = "The deal cannot be kept without France and China working together."
+    assert {"FRA", "CHN"} <= {a for a, _ in found(deal(), text)}
+    text = "The United States will uphold the deal without France and China."
+    assert "CHN" not in {a for a, _ in found(deal(), text)}
+
+
+def test_a_possessors_stance_ends_where_another_actors_noun_phrase_begins():
+    """'France's support for the deal ahead of a US deadline': the support is France's, not the
+    United States'."""
+    found_ = dict(found(deal(), "China noted France's support for the deal ahead of a US deadline."))
+    assert found_["FRA"] == "max" and found_["USA"] == "none"
