@@ -56,7 +56,7 @@ def row(name: str, r: dict) -> str:
     def f(x):
         return "  -  " if x is None else f"{x:.2f}"
     return (f"{name:14s} {r['labels']:6d} {r['candidates']:6d} {r['matched']:6d} {f(r['precision']):>9s} "
-            f"{f(r['recall']):>7s} {f(r['stance_accuracy']):>7s}")
+            f"{f(r['recall']):>7s} {f(r['stance_accuracy']):>7s} {r['sure_labels']:6d} {f(r['recall_sure']):>7s}")
 
 
 def pooled(results: list[dict]) -> dict:
@@ -65,8 +65,11 @@ def pooled(results: list[dict]) -> dict:
     matched = sum(r["matched"] for r in results)
     stance_ok = sum(round((r["stance_accuracy"] or 0) * r["matched"]) for r in results)
     ratio = lambda a, b: a / b if b else None  # noqa: E731
+    sure = sum(r["sure_labels"] for r in results)
+    sure_found = sum(round((r["recall_sure"] or 0) * r["sure_labels"]) for r in results)
     return {"labels": labels, "candidates": cands, "matched": matched, "precision": ratio(matched, cands),
-            "recall": ratio(matched, labels), "stance_accuracy": ratio(stance_ok, matched)}
+            "recall": ratio(matched, labels), "stance_accuracy": ratio(stance_ok, matched),
+            "sure_labels": sure, "recall_sure": ratio(sure_found, sure)}
 
 
 def main() -> None:
@@ -93,7 +96,7 @@ def main() -> None:
         nlp = load_parser()
         print(f"dependency parse: {nlp.name}")
     print(f"{'negotiation':14s} {'labels':>6s} {'cands':>6s} {'match':>6s} {'precision':>9s} {'recall':>7s} "
-          f"{'stance':>7s}")
+          f"{'stance':>7s} {'sure':>6s} {'R sure':>7s}")
     results = []
     for name, (scenario, stem) in NEGOTIATIONS.items():
         labels = HELDOUT / f"{stem}{'' if args.set == 'main' else '-' + args.set}.yaml"

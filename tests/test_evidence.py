@@ -542,3 +542,45 @@ def test_scan_with_the_sentence_embedding_against_the_seed_labels():
     result = evaluate(proposed, gold)
     assert (result["candidates"], result["matched"]) == (106, 83)
     assert sum(c.via == "semantic" for c in proposed) == 3
+
+
+def test_sure_and_possible_links(tmp_path):
+    """Och and Ney (2003): a candidate matching a borderline (possible) link is right, and
+    recall_sure counts only the sure links; recall counts them all."""
+    from accord.evidence.scan import Candidate
+
+    text = "Russia backs relief. China may ease sanctions. Japan wants pressure."
+    path = tmp_path / "labels.yaml"
+    path.write_text("""articles:
+- article: a.txt
+  sentences:
+  - quote: Russia backs relief
+    links: [{actor: RUS, issue: sanctions, stance: max, mention: name}]
+  - quote: China may ease sanctions
+    links: [{actor: CHN, issue: sanctions, stance: max, mention: name, borderline: true}]
+  - quote: Japan wants pressure
+    links: [{actor: JPN, issue: sanctions, stance: min, mention: name}]
+""")
+    labels = read_labels(path, {"a.txt": text}, {"RUS", "CHN", "JPN"}, {"sanctions"})
+    assert [lab.borderline for lab in labels] == [False, True, False]
+
+    def cand(actor, sentence):
+        start = text.index(sentence)
+        return Candidate("a.txt", actor, "sanctions", sentence, start, start + len(sentence), "max", 1.0)
+
+    r = evaluate([cand("RUS", "Russia backs relief."), cand("CHN", "China may ease sanctions.")], labels)
+    assert (r["matched"], r["candidates"], r["precision"]) == (2, 2, 1.0)  # the possible link is no error
+    assert r["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert (r["sure_labels"], r["recall_sure"]) == (2, 0.5)  # Japan's sure link missed
+    only_possible = evaluate([cand("CHN", "China may ease sanctions.")], labels)
+    assert only_possible["recall_sure"] == 0.0
+
+
+def test_borderline_must_be_true_or_false(tmp_path):
+    from accord.errors import InputError
+
+    path = tmp_path / "labels.yaml"
+    path.write_text("articles:\n- article: a.txt\n  sentences:\n  - quote: Russia backs relief\n"
+                    "    links: [{actor: RUS, issue: sanctions, stance: max, mention: name, borderline: maybe}]\n")
+    with pytest.raises(InputError, match="`borderline` 'maybe' is not one of: true, false"):
+        read_labels(path, {"a.txt": "Russia backs relief."}, {"RUS"}, {"sanctions"})

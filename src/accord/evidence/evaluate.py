@@ -24,6 +24,13 @@ sentence contains the label's quote and it names the same actor and issue. Then
 
 ``mention`` says how the sentence refers to the actor: by a ``name`` (an alias) or only by a
 ``pronoun`` or a group phrase ("the three parties"); recall is also given for each.
+
+``borderline: true`` marks a link the reader was in doubt about (the guideline: "when in doubt
+... include the link, mark it borderline"). Such links are *possible*, the others *sure*, as in
+the evaluation of word alignments with sure and possible links (Och and Ney 2003, "A Systematic
+Comparison of Various Statistical Alignment Models", Computational Linguistics 29(1), sec. 5):
+a candidate that matches either kind is right (precision as above), and ``recall_sure`` is the
+share of the sure links found. ``recall`` counts every link, the stricter of the two.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ class Label:
     stance: str
     mention: str
     line: int | None = None
+    borderline: bool = False  # a possible link, not a sure one (see the module)
 
 
 def read_labels(path: Path, articles: dict[str, str], actors: set[str], issues: set[str]) -> list[Label]:
@@ -127,11 +135,13 @@ def _sentence(sent: Any, article: str, text: str, loc: tuple, actors: set[str], 
             continue
         wrong = [f"`{key}` {link.get(key)!r} is not one of: {', '.join(sorted(ok))}"
                  for key, ok in allowed.items() if link.get(key) not in ok]
+        if not isinstance(link.get("borderline", False), bool):
+            wrong.append(f"`borderline` {link['borderline']!r} is not one of: true, false")
         if wrong:
             bad(lloc, "; ".join(wrong))
             continue
         out.append(Label(article, at, at + len(quote), link["actor"], link["issue"], link["stance"],
-                         link["mention"], _line(locate, lloc)))
+                         link["mention"], _line(locate, lloc), link.get("borderline", False)))
     return out
 
 
@@ -162,12 +172,15 @@ def evaluate(candidates: list[Candidate], labels: list[Label]) -> dict[str, Any]
     stance_ok = [matched[k].stance == labels[k].stance for k in matched]
     recall_by = {m: _ratio(sum(labels[k].mention == m for k in matched), sum(lab.mention == m for lab in labels))
                  for m in MENTIONS}
+    sure = [k for k, lab in enumerate(labels) if not lab.borderline]
     return {
         "labels": len(labels),
         "candidates": n_pred,
         "matched": len(matched),
         "precision": _ratio(len(matched), n_pred),
         "recall": _ratio(len(matched), len(labels)),
+        "sure_labels": len(sure),
+        "recall_sure": _ratio(sum(k in matched for k in sure), len(sure)),
         "recall_by_mention": recall_by,
         "stance_accuracy": _ratio(sum(stance_ok), len(stance_ok)),
         "average_precision": _average_precision(ranked_hits, len(labels)),
