@@ -118,6 +118,25 @@ def test_long_work_shows_its_progress_then_its_result(client):
     assert client.get(f"/jobs/{job.id}").status_code == 404  # delivered once, then forgotten
 
 
+def test_a_poll_is_held_until_the_job_is_done_and_answers_with_its_result(client):
+    """The page's progress bar asks again at once and the server holds the ask (a long poll): a
+    job that finishes while the ask is held is answered by that ask, not by a later one."""
+    release = threading.Event()
+    job = _start_counting(client.app, release)
+    threading.Timer(0.3, release.set).start()  # finishes while the poll below is held
+    polled = client.get(f"/jobs/{job.id}")
+    assert polled.text == "<p id='result'>done</p>"
+    assert 'hx-trigger="load"' in client.app.state.pages.get_template("_job.html").render(job=job)
+
+
+def test_a_poll_of_another_process_job_is_held_until_it_is_done(tmp_path):
+    a, b = _two_processes(tmp_path)
+    release = threading.Event()
+    job = _start_counting(a.app, release)
+    threading.Timer(0.3, release.set).start()
+    assert b.get(f"/jobs/{job.id}").text == "<p id='result'>done</p>"  # process b does not hold the job
+
+
 def _two_processes(tmp_path):
     """Two apps as two server processes of ``accord serve --workers 2``: one folder, one store,
     one shared folder; each with its own memory, as separate processes have."""
