@@ -107,6 +107,7 @@ def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples:
             url = f"{base}/scenario/korea-2018.yaml/forecast"
             for k in range(2 * workers):  # warm up every worker: imports, the scenario's first read
                 forecast(url, k, model, samples)
+            settle(server.pid)  # the start-up's background work (compiled kernels loading) done
             alone = [forecast(url, 1000 + k, model, samples)[0] for k in range(serial)]
             before = process_cpu(server.pid)
             start = time.perf_counter()
@@ -134,6 +135,20 @@ def process_cpu(pid: int) -> dict[int, float]:
             continue
         found[p] = (int(fields[11]) + int(fields[12])) / tick
     return found
+
+
+def settle(pid: int, quiet: float = 0.5, timeout: float = 60) -> None:
+    """Wait until the server and its workers use almost no CPU for ``quiet`` seconds (Linux; at
+    once elsewhere): a server loads numba's kernels in the background as it starts (seconds of
+    CPU), which a burst measured then would count as its own."""
+    deadline = time.monotonic() + timeout
+    last = sum(process_cpu(pid).values())
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = sum(process_cpu(pid).values())
+        if now - last < 0.05 * quiet:
+            return
+        last = now
 
 
 def children(pid: int) -> list[int]:
