@@ -44,9 +44,10 @@ from typing import Any
 
 import numpy as np
 
-from .experiment import ContentCache, Progress, digest, model_key, one_issue, solve_all
+from .experiment import Progress, model_key, one_issue, solve_all
 from .institutions import analyse
 from .models import Model, Result, get_model
+from .models._cache import ContentCache
 from .scenario import Inputs, Scenario
 
 RECOMMENDED = "accord"  # the model whose point and calibrated interval are recommended
@@ -91,13 +92,13 @@ def status_quo(scenario: Scenario) -> dict[str, StatusQuo]:
     out = {}
     for i, issue in enumerate(inputs.issues):
         alone = one_issue(inputs, i)  # all the analysis reads: an edit elsewhere leaves it as it was
-        found = _STATUS_QUO.get(digest(alone), lambda alone=alone: _status_quo(alone))
+        found = _STATUS_QUO.get(alone.digest, lambda alone=alone: _status_quo(alone))
         if found is not None:
             out[issue] = found
     return out
 
 
-#: Each issue's :class:`StatusQuo` by the content of its inputs (:func:`accord.experiment.digest`).
+#: Each issue's :class:`StatusQuo` by the content of its inputs (:meth:`~accord.scenario.Inputs.digest`).
 _STATUS_QUO = ContentCache(1024)
 
 
@@ -228,8 +229,9 @@ def _moved_forecasts(model: Model, base: Inputs, moves: Sequence[Move], seed: in
             runs = [alone, *(_moved(alone, moves[j][0], 0, moves[j][2]) for j in rows)]
             return solve_all(model, runs, seed, progress=step, **run)[:, 0]
 
-        key = (model_key(model, seed), digest(alone), tuple((moves[j][0], moves[j][2]) for j in rows))
-        part = _ISSUE_RUNS.get(key, solve)
+        part = _ISSUE_RUNS.get(lambda alone=alone, rows=rows: (model_key(model, seed), alone.digest(),
+                                                               tuple((moves[j][0], moves[j][2]) for j in rows)),
+                               solve)
         if step is not None:
             step(1 + len(rows), 1 + len(rows))  # a part found is done at once (one solved says so twice)
         done += 1 + len(rows)
@@ -239,7 +241,7 @@ def _moved_forecasts(model: Model, base: Inputs, moves: Sequence[Move], seed: in
 
 
 #: One issue's forecasts of :func:`_moved_forecasts` by the model, the content of the issue's
-#: inputs (:func:`accord.experiment.digest`) and its moves: kept, not to be changed.
+#: inputs (:meth:`~accord.scenario.Inputs.digest`) and its moves: kept, not to be changed.
 _ISSUE_RUNS = ContentCache(256)
 
 

@@ -34,10 +34,7 @@ confidences, the tornado, the perspectives table and the backtest scores in thei
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -109,6 +106,8 @@ def one_issue(inputs: Inputs, i: int) -> Inputs:
     >>> part = one_issue(base, 1)
     >>> part.issues, part.position.tolist()
     (('i1',), [[20.0], [80.0]])
+    >>> part.digest() == base.digest(1) != base.digest()  # the content hash of the issue alone
+    True
     """
     cols = [i]
     return replace(inputs, issues=(inputs.issues[i],), position=inputs.position[:, cols],
@@ -117,61 +116,11 @@ def one_issue(inputs: Inputs, i: int) -> Inputs:
                    reference=inputs.reference[cols], rules=inputs.rules[i:i + 1])
 
 
-def digest(inputs: Inputs) -> str:
-    """A content hash of the inputs: the sha256 of their labels, rules, settings and the bytes of
-    their numbers. Equal digests, equal inputs (so a deterministic model's equal results); equal
-    inputs written differently (-0.0 and 0.0) may differ, which only costs a cache a miss.
-
-    >>> import accord
-    >>> base = accord.from_arrays([[10.0, 20.0], [90.0, 80.0]], [[0.5, 0.5], [0.5, 0.5]], [1, 2]).inputs()
-    >>> digest(one_issue(base, 0)) == digest(one_issue(base, 0)), digest(base) == digest(one_issue(base, 0))
-    (True, False)
-    """
-    h = hashlib.sha256(repr((inputs.actors, inputs.issues, inputs.rules)).encode())
-    h.update(json.dumps(inputs.settings, sort_keys=True, default=repr).encode())
-    for numbers in (inputs.position, inputs.salience, inputs.capability, inputs.scale_min, inputs.scale_max,
-                    inputs.reference):
-        numbers = np.ascontiguousarray(numbers, dtype=float)
-        h.update(repr(numbers.shape).encode())
-        h.update(numbers.tobytes())
-    return h.hexdigest()
-
-
 def model_key(model: Model, seed: int | None) -> tuple[str, str, str, int | None]:
     """What, besides its inputs, decides a model's result: its class, its parameters and the seed,
     unless it draws no random numbers (:attr:`~accord.models.Model.exact_batch`): then no seed."""
     return (type(model).__module__, type(model).__qualname__, json.dumps(model.get_params(), sort_keys=True),
             None if model.exact_batch else seed)
-
-
-class ContentCache:
-    """Values of a pure computation by a key of their content (:func:`digest`), the ``size`` most
-    recently used kept: what a long-lived process (the dashboard) computes again and again, such
-    as the issues an edit did not touch, is computed once. Safe to share between threads; the
-    values are shared too, so they must not be changed."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, compute: Callable[[], T]) -> T:
-        """The value kept for ``key``, or ``compute()``'s, then kept."""
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        value = compute()  # outside the lock: two threads may compute the same value, both right
-        with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
 
 
 def without_each(inputs: Inputs) -> list[Inputs]:

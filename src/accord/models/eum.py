@@ -85,6 +85,7 @@ to the last bit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -93,6 +94,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
+from ._cache import ContentCache
 from ._eum_compiled import QUADRANTS, Stages, batch_round, batched, stages, stopped_batch
 from .base import Model, Result, register
 from .procedural import decided
@@ -168,7 +170,8 @@ class EUM(Model):
         actors = np.asarray(inputs.actors, dtype=object)
         for i, issue in enumerate(inputs.issues):
             present = np.flatnonzero(inputs.present[:, i])
-            run = _solve_issue(inputs, i, present, opt)
+            run = _ISSUE_RUNS.get(lambda i=i: (inputs.digest(i), json.dumps(opt, sort_keys=True, default=repr)),
+                                  lambda i=i, present=present: _solve_issue(inputs, i, present, opt))
             history = np.full((len(run.positions), n_a), np.nan)
             history[:, present] = run.positions
             histories.append(history)
@@ -266,6 +269,12 @@ def _pad(history: np.ndarray, n: int) -> np.ndarray:
     if len(history) == n:
         return history
     return np.vstack([history, np.repeat(history[-1:], n - len(history), axis=0)])
+
+
+#: Each issue's run by its content (the issue's inputs and the model's choices): an edit of a
+#: scenario re-solves the issues it touches, not the others (a dashboard forecasting edit after
+#: edit). The runs kept are shared, never changed.
+_ISSUE_RUNS = ContentCache(256)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_write
+from ..models._cache import keeping
 
 KEEP = 32  # finished jobs kept at most until their page asks for them
 POLL_WAIT = 1.0  # seconds a poll of a running job is held before it answers with the progress
@@ -192,7 +193,8 @@ class Jobs:
         in a worker thread)."""
         job.publish(force=True)
         try:
-            job.value = fn(*args, progress=job.progress)
+            with keeping():  # a server lives long: what its work computes again is kept (each issue's runs)
+                job.value = fn(*args, progress=job.progress)
         except BaseException as exc:  # noqa: BLE001 - shown on the page, never lost in a thread
             job.error = exc
         finally:
