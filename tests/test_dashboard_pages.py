@@ -137,6 +137,26 @@ def test_a_poll_of_another_process_job_is_held_until_it_is_done(tmp_path):
     assert b.get(f"/jobs/{job.id}").text == "<p id='result'>done</p>"  # process b does not hold the job
 
 
+def test_charts_are_drawn_once_for_their_content_and_the_page_is_the_same(client):
+    """A chart is kept by everything it shows: a forecast of an edit draws again only the charts
+    of the issues whose chart changed, and the charts kept are those drawn afresh."""
+    from accord.web import charts
+
+    def svgs(edit: float) -> list[str]:
+        html = post(client, "/scenario/korea-2018.yaml/forecast",
+                    data={"model": ["eum", "mean"], "position:RUS:sanctions": edit}).text
+        return re.findall(r"<svg.*?</svg>", html, re.S)
+
+    charts._DRAWN.clear()
+    first = svgs(60)
+    assert len(first) == 5 and len(charts._DRAWN._values) == 5
+    edited = svgs(95)
+    assert len(charts._DRAWN._values) == 6  # RUS moved on sanctions: that chart alone drawn again
+    assert [a == b for a, b in zip(first, edited)] == [False, True, True, True, True]
+    charts._DRAWN.clear()
+    assert svgs(95) == edited and svgs(60) == first  # drawn afresh: the same
+
+
 def _two_processes(tmp_path):
     """Two apps as two server processes of ``accord serve --workers 2``: one folder, one store,
     one shared folder; each with its own memory, as separate processes have."""

@@ -41,6 +41,7 @@ from .. import __version__
 from ..errors import AccordError
 from ..store import DEFAULT_PATH, RunStore
 from . import LOOPBACK
+from .charts import drawn
 from .deps import HERE, MAX_UPLOAD, Folder, fmt
 from .jobs import Jobs
 from .routes import advice, forecast, index, jobs, report, roles, runs, scenario, upload
@@ -91,7 +92,8 @@ def create_app(folder: str | Path = "scenarios", store: str | Path | None = DEFA
                   lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
-    pages.env.globals.update(version=__version__, fmt=fmt)
+    pages.env.globals.update(version=__version__, fmt=fmt,
+                             chart=lambda c: drawn(pages.env.get_template("_chart.html"), c))
     app.state.folder = files
     app.state.runs = RunStore(store, grouped=True) if store is not None else None
     app.state.pages = pages
