@@ -288,3 +288,18 @@ def test_a_server_loads_the_compiled_kernels_once_and_then_forecasts_compiled(mo
 
     run_models(read_scenario(KOREA).scenario, ["eum"], seed=0)
     assert calls  # six actors: compiled, since numba is loaded
+
+
+def test_a_server_freezes_what_its_start_up_made_out_of_the_collectors_reach():
+    """After the start-up (kernels loaded), the objects made so far are frozen (gc.freeze): a full
+    collection under load scans only what the requests make."""
+    import gc
+
+    from accord.web.app import start_up
+
+    gc.unfreeze()
+    try:
+        start_up()
+        assert gc.get_freeze_count() > 10_000  # the modules', numpy's, pydantic's and the models' objects
+    finally:
+        gc.unfreeze()

@@ -69,9 +69,22 @@ def warm_compiled_kernels() -> None:
     model.solve_batch(scenario.inputs(), sample_inputs(scenario, 2, seed=0))
 
 
+def start_up() -> None:
+    """A server's start-up work, in the background: the compiled kernels loaded, then the objects
+    made so far (modules, numba's and pandas' internals: most of the process) frozen out of the
+    garbage collector's reach (``gc.freeze``; they live as long as the server). A full collection
+    then scans only what the requests make: under a burst of 50 forecasts the collector took
+    about 2 ms of CPU a request, most of it scanning the start-up's objects again."""
+    import gc
+
+    warm_compiled_kernels()
+    gc.collect()  # the start-up's garbage first: what is frozen is never freed
+    gc.freeze()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    threading.Thread(target=warm_compiled_kernels, name="accord-warm-kernels", daemon=True).start()
+    threading.Thread(target=start_up, name="accord-start-up", daemon=True).start()
     yield
 
 
