@@ -38,6 +38,7 @@ so when that changed it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -220,6 +221,7 @@ def _moved_forecasts(model: Model, base: Inputs, moves: Sequence[Move], seed: in
         return solve_all(model, [base, *design], seed, progress=progress, **run)
     out = np.empty((1 + len(moves), len(base.issues)))
     total, done = len(base.issues) + len(moves), 0
+    identity = functools.cache(lambda: model_key(model, seed))  # made once, and only if values are kept
     for i in range(len(base.issues)):
         rows = [j for j, move in enumerate(moves) if move[1] == i]
         alone = one_issue(base, i)
@@ -229,7 +231,7 @@ def _moved_forecasts(model: Model, base: Inputs, moves: Sequence[Move], seed: in
             runs = [alone, *(_moved(alone, moves[j][0], 0, moves[j][2]) for j in rows)]
             return solve_all(model, runs, seed, progress=step, **run)[:, 0]
 
-        part = _ISSUE_RUNS.get(lambda alone=alone, rows=rows: (model_key(model, seed), alone.digest(),
+        part = _ISSUE_RUNS.get(lambda alone=alone, rows=rows: (identity(), alone.digest(),
                                                                tuple((moves[j][0], moves[j][2]) for j in rows)),
                                solve)
         if step is not None:

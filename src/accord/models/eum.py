@@ -85,6 +85,7 @@ to the last bit.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
@@ -168,9 +169,10 @@ class EUM(Model):
         risk: dict[str, list] = {k: [] for k in RISK_COLUMNS}
         offers: dict[str, list] = {k: [] for k in OFFER_COLUMNS}
         actors = np.asarray(inputs.actors, dtype=object)
+        choices = functools.cache(lambda: json.dumps(opt, sort_keys=True, default=repr))  # a key of the runs kept
         for i, issue in enumerate(inputs.issues):
             present = np.flatnonzero(inputs.present[:, i])
-            run = _ISSUE_RUNS.get(lambda i=i: (inputs.digest(i), json.dumps(opt, sort_keys=True, default=repr)),
+            run = _ISSUE_RUNS.get(lambda i=i: (inputs.digest(i), choices()),
                                   lambda i=i, present=present: _solve_issue(inputs, i, present, opt))
             history = np.full((len(run.positions), n_a), np.nan)
             history[:, present] = run.positions
