@@ -255,15 +255,12 @@ def _after(progress: Progress, done: int, total: int) -> Progress:
 def _moves(base: Inputs, step: float) -> list[Move]:
     """Each present position moved down and up by ``step`` of its scale (cut to the scale; a move
     that the cut undoes is left out)."""
-    moves = []
-    for a, i in zip(*np.nonzero(base.present)):
-        for sign in (-1, 1):
-            x = base.position[a, i]
-            moved = float(np.clip(x + sign * step * (base.scale_max[i] - base.scale_min[i]),
-                                  base.scale_min[i], base.scale_max[i]))
-            if moved != x:
-                moves.append((int(a), int(i), moved, float(moved - x)))
-    return moves
+    actor, issue = np.nonzero(base.present)  # by actor, then issue
+    x, lo, hi = base.position[actor, issue], base.scale_min[issue], base.scale_max[issue]
+    moved = np.stack([np.clip(x + sign * step * (hi - lo), lo, hi) for sign in (-1, 1)], axis=1)  # down, up
+    return [(int(a), int(i), float(m), float(m - v))
+            for a, i, v, pair in zip(actor.tolist(), issue.tolist(), x.tolist(), moved.tolist()) for m in pair
+            if m != v]
 
 
 def _moved(inputs: Inputs, actor: int, column: int, value: float) -> Inputs:
