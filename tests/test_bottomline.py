@@ -4,6 +4,7 @@ where the models part, the instability warning, and where it is shown (forecast,
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -342,3 +343,23 @@ def test_the_status_quo_names_who_locks_it_as_the_institutional_analysis_does(ko
     found = status_quo(korea)
     assert {issue: sq.locked_by for issue, sq in found.items()} == locked_by(korea)
     assert found["sanctions"].locked_by == ("USA",)
+
+
+@pytest.mark.parametrize("step", [0.02, 0.3])
+def test_the_moves_are_each_present_position_down_then_up_cut_to_the_scale(step):
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n, m = rng.integers(1, 6), rng.integers(1, 4)
+        position = rng.choice([0.0, 3.0, 50.0, 99.5, 100.0, np.nan], (n, m))
+        base = from_arrays(np.nan_to_num(position, nan=50.0), rng.uniform(0.1, 1, (n, m)), rng.uniform(0.1, 1, n)
+                           ).inputs()
+        base = replace(base, position=position)
+        expected = []
+        for a in range(n):
+            for i in range(m):
+                x = position[a, i]
+                for sign in (-1, 1):
+                    moved = min(max(x + sign * step * 100.0, 0.0), 100.0)
+                    if not np.isnan(x) and moved != x:
+                        expected.append((a, i, moved, moved - x))
+        assert _moves(base, step) == expected
