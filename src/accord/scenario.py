@@ -495,10 +495,15 @@ class Scenario(_Model):
         return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
     @cached_property
+    def canonical_json(self) -> str:
+        """:meth:`canonical` as compact JSON, keys sorted: the text that is hashed, and that a run
+        store keeps (made once: a dashboard stores every edited scenario it runs)."""
+        return json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @cached_property
     def sha256(self) -> str:
         """Hash of the canonical JSON form: equal for equal scenarios, whatever file they came from."""
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.canonical_json.encode("utf-8")).hexdigest()
 
     # -- numbers for models ----------------------------------------------------------------
 
