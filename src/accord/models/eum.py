@@ -580,14 +580,18 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
     d = span if opt["scale"] == "positions" else width
     active = (span > 0) & np.any(w > 0, axis=1) & (n >= 2)
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
-    history = [x.copy()]
     fast = batched(n_s, n)  # compiled where numba is installed: the same numbers, faster
-    earlier = np.empty((8, n_s, n))  # (compiled) the states before the last, for the test of cycles
+    history = [] if fast else [x.copy()]  # (array code) the states so far, for the test of cycles
+    earlier = np.empty((8, n_s, n))  # (compiled) the same: the state before each round
     for rnd in range(limit):
         if not active.any():
             break
         idx = np.flatnonzero(active)
         xa, wa, sa, da = x[idx], w[idx], s[idx], d[idx]
+        if fast and opt["rounds"] is None:
+            if rnd >= len(earlier):
+                earlier = np.concatenate([earlier, np.empty_like(earlier)])
+            earlier[rnd] = x
         if fast:
             new = batch_round(xa, wa, sa, da)
         else:
@@ -603,11 +607,8 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
                 for past in history[:-1]:
                     stop |= np.abs(new - past[idx]).max(axis=1) <= tol
             active[idx] = ~stop
-        history.append(x.copy())
-        if fast and opt["rounds"] is None:
-            if rnd >= len(earlier):
-                earlier = np.concatenate([earlier, np.empty_like(earlier)])
-            earlier[rnd] = history[-2]
+        if not fast:
+            history.append(x.copy())
     return x
 
 
