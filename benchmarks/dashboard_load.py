@@ -6,11 +6,11 @@ Starts `accord serve` in its own process on a free loopback port, over a tempora
 holding the Korea scenario and a temporary run store (every request records its run, as in
 real use), sends a few requests one at a time (the time of one request alone), then the
 requests from a thread pool all at once, each followed to its forecast as the page follows it
-(a forecast not done within the server's first wait answers with a progress bar that the page
-polls every 0.3 s), and prints a table: requests, errors, latency
-p50 / p95 / max and the throughput, then the server's CPU during the burst per process (Linux):
-with several workers, how evenly they shared it. Each request edits Russia's sanctions
-position to a different value, so no two runs are alike.
+(a forecast not done within the server's first wait answers with a progress bar that asks for
+it again at once, and the server holds that ask until the forecast is done), and prints a
+table: requests, errors, latency p50 / p95 / max and the throughput, then the server's CPU
+during the burst per process (Linux): with several workers, how evenly they shared it. Each
+request edits Russia's sanctions position to a different value, so no two runs are alike.
 """
 
 from __future__ import annotations
@@ -53,15 +53,16 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"the dashboard did not answer at {url}")
 
 
-POLL = 0.3  # s: how often the page asks for a job's state (templates/_job.html, hx-trigger)
 JOB = re.compile(r'hx-get="(/jobs/[\w-]+)"')
 
 
 def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
     """One request, until its forecast is shown: (seconds, HTTP status); status 0 for a failed
     connection. A forecast not done within the server's first wait answers with a progress bar
-    that the page polls every 0.3 s; so does this, on the same connection (a browser's kept-alive
-    one: a job lives in the server process that runs it), and the time counts until the forecast."""
+    that asks for the job at once (templates/_job.html: hx-trigger "load"; the server holds the
+    ask until the job is done or a second passes); so does this, on the same connection (a
+    browser's kept-alive one: a job lives in the server process that runs it), and the time
+    counts until the forecast."""
     body = urllib.parse.urlencode({"model": model, "samples": samples, "seed": k,
                                    "position:RUS:sanctions": 40 + k % 60})
     parts = urllib.parse.urlsplit(url)
@@ -77,7 +78,6 @@ def forecast(url: str, k: int, model: str, samples: int) -> tuple[float, int]:
             job = JOB.search(text) if response.status == 200 else None
             if job is None:
                 return time.perf_counter() - start, response.status
-            time.sleep(POLL)
             connection.request("GET", job.group(1))
     except (OSError, http.client.HTTPException):
         return time.perf_counter() - start, 0
@@ -107,6 +107,7 @@ def load(requests: int = 50, concurrency: int = 50, model: str = "eum", samples:
             url = f"{base}/scenario/korea-2018.yaml/forecast"
             for k in range(2 * workers):  # warm up every worker: imports, the scenario's first read
                 forecast(url, k, model, samples)
+            settle(server.pid)  # the start-up's background work (compiled kernels loading) done
             alone = [forecast(url, 1000 + k, model, samples)[0] for k in range(serial)]
             before = process_cpu(server.pid)
             start = time.perf_counter()
@@ -134,6 +135,20 @@ def process_cpu(pid: int) -> dict[int, float]:
             continue
         found[p] = (int(fields[11]) + int(fields[12])) / tick
     return found
+
+
+def settle(pid: int, quiet: float = 0.5, timeout: float = 60) -> None:
+    """Wait until the server and its workers use almost no CPU for ``quiet`` seconds (Linux; at
+    once elsewhere): a server loads numba's kernels in the background as it starts (seconds of
+    CPU), which a burst measured then would count as its own."""
+    deadline = time.monotonic() + timeout
+    last = sum(process_cpu(pid).values())
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = sum(process_cpu(pid).values())
+        if now - last < 0.05 * quiet:
+            return
+        last = now
 
 
 def children(pid: int) -> list[int]:

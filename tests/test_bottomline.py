@@ -4,11 +4,13 @@ where the models part, the instability warning, and where it is shown (forecast,
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from accord.bottomline import AGREE, SLOW, STEP, StatusQuo, _moves, bottom_line, local_sensitivity, status_quo
+from accord.bottomline import (AGREE, SLOW, STEP, StatusQuo, _moved, _moves, bottom_line, local_sensitivity,
+                               status_quo)
 from accord.experiment import solve_all
 from accord.io import from_arrays, read_scenario
 from accord.models import Result, get_model
@@ -197,7 +199,8 @@ def test_the_batched_stability_check_finds_the_shifts_of_one_run_per_move(korea,
     # model once per moved position gives.
     result, = run_models(korea, [name])
     base = korea.inputs()
-    design, moves = _moves(base, STEP)
+    moves = _moves(base, STEP)
+    design = [_moved(base, a, i, value) for a, i, value, _ in moves]
     model = get_model(name)()
     one_by_one = solve_all(model, [base, *design])
     moved = np.abs(one_by_one[1:] - one_by_one[0])
@@ -207,6 +210,52 @@ def test_the_batched_stability_check_finds_the_shifts_of_one_run_per_move(korea,
         j = int(np.argmax(moved[:, k]))
         assert found[issue].shift == pytest.approx(moved[j, k], rel=1e-9, abs=1e-9)
         assert (found[issue].actor, found[issue].moved) == (base.actors[moves[j][0]], base.issues[moves[j][1]])
+
+
+def test_an_edit_re_solves_only_the_issue_it_touches_and_finds_the_same_shifts(korea, monkeypatch):
+    """The stability check keeps each issue's runs by their content: after an edit of one issue,
+    only that issue is solved again, and the shifts are those of a check that keeps nothing."""
+    import accord.bottomline as bl
+    from accord.whatif import Edit, apply
+
+    from accord.models._cache import keeping
+
+    bl._ISSUE_RUNS.clear()
+    solved = []
+    real = bl.solve_all
+    monkeypatch.setattr(bl, "solve_all", lambda model, runs, *a, **k: solved.append(runs[0].issues) or real(
+        model, runs, *a, **k))
+    result, = run_models(korea, ["eum"])
+    edited = apply(korea, [Edit("position", 70.0, actor="RUS", issue="sanctions")])
+    with keeping():  # as the dashboard's work
+        first = local_sensitivity(korea, [result], seed=1)
+        assert len(solved) == len(korea.issues)
+        solved.clear()
+        again = local_sensitivity(edited, run_models(edited, ["eum"]), seed=2)  # eum draws nothing: any seed
+        assert solved == [("sanctions",)]
+    solved.clear()
+    assert again == local_sensitivity(edited, run_models(edited, ["eum"]), seed=2)  # nothing kept: the same
+    assert first == local_sensitivity(korea, [result], seed=1) and len(solved) == 2 * len(korea.issues)
+
+
+def test_the_status_quo_of_an_issue_is_found_again_by_its_content(korea, monkeypatch):
+    import accord.bottomline as bl
+    from accord.whatif import Edit, apply
+
+    from accord.models._cache import keeping
+
+    bl._STATUS_QUO.clear()
+    analysed = []
+    real = bl.analyse
+    monkeypatch.setattr(bl, "analyse", lambda inputs, i: analysed.append(inputs.issues[i]) or real(inputs, i))
+    edited = apply(korea, [Edit("reference", 50.0, issue="sanctions")])
+    with keeping():
+        first = status_quo(korea)
+        assert analysed == list(korea.inputs().issues)
+        analysed.clear()
+        found = status_quo(edited)
+        assert analysed == ["sanctions"] and found != first  # the edited issue analysed again, and it changed
+    assert status_quo(edited) == found and status_quo(korea) == first  # nothing kept: the same
 
 
 def test_the_slow_models_are_left_out_of_the_stability_check_and_said_so():
@@ -294,3 +343,23 @@ def test_the_status_quo_names_who_locks_it_as_the_institutional_analysis_does(ko
     found = status_quo(korea)
     assert {issue: sq.locked_by for issue, sq in found.items()} == locked_by(korea)
     assert found["sanctions"].locked_by == ("USA",)
+
+
+@pytest.mark.parametrize("step", [0.02, 0.3])
+def test_the_moves_are_each_present_position_down_then_up_cut_to_the_scale(step):
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n, m = rng.integers(1, 6), rng.integers(1, 4)
+        position = rng.choice([0.0, 3.0, 50.0, 99.5, 100.0, np.nan], (n, m))
+        base = from_arrays(np.nan_to_num(position, nan=50.0), rng.uniform(0.1, 1, (n, m)), rng.uniform(0.1, 1, n)
+                           ).inputs()
+        base = replace(base, position=position)
+        expected = []
+        for a in range(n):
+            for i in range(m):
+                x = position[a, i]
+                for sign in (-1, 1):
+                    moved = min(max(x + sign * step * 100.0, 0.0), 100.0)
+                    if not np.isnan(x) and moved != x:
+                        expected.append((a, i, moved, moved - x))
+        assert _moves(base, step) == expected

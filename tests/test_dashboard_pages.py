@@ -118,6 +118,45 @@ def test_long_work_shows_its_progress_then_its_result(client):
     assert client.get(f"/jobs/{job.id}").status_code == 404  # delivered once, then forgotten
 
 
+def test_a_poll_is_held_until_the_job_is_done_and_answers_with_its_result(client):
+    """The page's progress bar asks again at once and the server holds the ask (a long poll): a
+    job that finishes while the ask is held is answered by that ask, not by a later one."""
+    release = threading.Event()
+    job = _start_counting(client.app, release)
+    threading.Timer(0.3, release.set).start()  # finishes while the poll below is held
+    polled = client.get(f"/jobs/{job.id}")
+    assert polled.text == "<p id='result'>done</p>"
+    assert 'hx-trigger="load"' in client.app.state.pages.get_template("_job.html").render(job=job)
+
+
+def test_a_poll_of_another_process_job_is_held_until_it_is_done(tmp_path):
+    a, b = _two_processes(tmp_path)
+    release = threading.Event()
+    job = _start_counting(a.app, release)
+    threading.Timer(0.3, release.set).start()
+    assert b.get(f"/jobs/{job.id}").text == "<p id='result'>done</p>"  # process b does not hold the job
+
+
+def test_charts_are_drawn_once_for_their_content_and_the_page_is_the_same(client):
+    """A chart is kept by everything it shows: a forecast of an edit draws again only the charts
+    of the issues whose chart changed, and the charts kept are those drawn afresh."""
+    from accord.web import charts
+
+    def svgs(edit: float) -> list[str]:
+        html = post(client, "/scenario/korea-2018.yaml/forecast",
+                    data={"model": ["eum", "mean"], "position:RUS:sanctions": edit}).text
+        return re.findall(r"<svg.*?</svg>", html, re.S)
+
+    charts._DRAWN.clear()
+    first = svgs(60)
+    assert len(first) == 5 and len(charts._DRAWN._values) == 5
+    edited = svgs(95)
+    assert len(charts._DRAWN._values) == 6  # RUS moved on sanctions: that chart alone drawn again
+    assert [a == b for a, b in zip(first, edited)] == [False, True, True, True, True]
+    charts._DRAWN.clear()
+    assert svgs(95) == edited and svgs(60) == first  # drawn afresh: the same
+
+
 def _two_processes(tmp_path):
     """Two apps as two server processes of ``accord serve --workers 2``: one folder, one store,
     one shared folder; each with its own memory, as separate processes have."""
@@ -249,3 +288,18 @@ def test_a_server_loads_the_compiled_kernels_once_and_then_forecasts_compiled(mo
 
     run_models(read_scenario(KOREA).scenario, ["eum"], seed=0)
     assert calls  # six actors: compiled, since numba is loaded
+
+
+def test_a_server_freezes_what_its_start_up_made_out_of_the_collectors_reach():
+    """After the start-up (kernels loaded), the objects made so far are frozen (gc.freeze): a full
+    collection under load scans only what the requests make."""
+    import gc
+
+    from accord.web.app import start_up
+
+    gc.unfreeze()
+    try:
+        start_up()
+        assert gc.get_freeze_count() > 10_000  # the modules', numpy's, pydantic's and the models' objects
+    finally:
+        gc.unfreeze()

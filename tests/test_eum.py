@@ -266,3 +266,27 @@ def read_ec():
     from accord.io import read_scenario
 
     return read_scenario(shared("data", "eum", "ec-emissions-1994.csv"), "table").scenario
+
+
+def test_a_server_re_solves_only_the_issues_an_edit_touches_and_gets_the_same_result(monkeypatch):
+    """Within the dashboard's work (keeping), each issue's run is kept by its content: after an
+    edit of one issue only that issue is solved again, and the result is a fresh run's."""
+    import accord.models.eum as eum
+    from accord.io import read_scenario
+    from accord.models._cache import keeping
+    from accord.whatif import Edit, apply
+
+    korea = read_scenario(KOREA).scenario
+    edited = apply(korea, [Edit("position", 70.0, actor="RUS", issue="sanctions")])
+    solved = []
+    real = eum._solve_issue
+    monkeypatch.setattr(eum, "_solve_issue", lambda inputs, i, *a: solved.append(inputs.issues[i]) or real(
+        inputs, i, *a))
+    eum._ISSUE_RUNS.clear()
+    with keeping():
+        get_model("eum")().run(korea)
+        solved.clear()
+        kept = get_model("eum")().run(edited).to_json()
+    assert solved == ["sanctions"]
+    assert kept == get_model("eum")().run(edited).to_json()  # computed afresh: the same run
+    assert len(solved) == 1 + len(korea.issues)  # outside keeping, nothing is kept

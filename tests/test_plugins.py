@@ -81,3 +81,28 @@ def test_the_registry_has_one_order_whatever_was_imported_first():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "mean,median,nash,accord,eum,exchange,influence,procedural,smp"
+
+
+def test_a_thread_asking_for_a_model_while_another_loads_them_waits_for_all():
+    """A server's warm-up and its first request ask for models at once, in a fresh process: the
+    second must not see the registry half loaded (it once got "unknown model 'eum'"). Each
+    model module's import is slowed, so the second thread asks while the first is loading."""
+    script = textwrap.dedent('''
+        import importlib, threading, time
+        import accord.models as models
+        real = importlib.import_module
+        def slow(name, *a):
+            time.sleep(0.02)
+            return real(name, *a)
+        models.importlib = type("slowed", (), {"import_module": staticmethod(slow)})
+        found = []
+        first = threading.Thread(target=lambda: found.append(models.get_model("eum").name))
+        first.start()
+        time.sleep(0.03)
+        found.append(models.get_model("eum").name)
+        first.join()
+        print(sorted(found))
+    ''')
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['eum', 'eum']"

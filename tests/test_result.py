@@ -149,3 +149,15 @@ def test_records_make_every_value_plain_column_by_column():
     assert [type(v) for v in found[0].values()] == [type(v) for v in expected[0].values()]
     assert found[1]["value"] is None and found[2]["value"] is None and found[1]["small"] is None
     assert records(frame.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]
+
+
+def test_records_make_every_column_plain_strings_missing_values_and_flags_included():
+    import pandas as pd
+
+    from accord.result import records
+
+    frame = pd.DataFrame({"issue": pd.array(["a", None], dtype="str"), "kind": np.array(["x", np.nan], dtype=object),
+                          "n": [1, 2], "v": [0.5, np.inf], "ok": np.array([np.True_, False], dtype=object)})
+    assert records(frame) == [{"issue": "a", "kind": "x", "n": 1, "v": 0.5, "ok": True},
+                              {"issue": None, "kind": None, "n": 2, "v": None, "ok": False}]
+    assert [type(v) for v in records(frame)[0].values()] == [str, str, int, float, bool]

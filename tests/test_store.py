@@ -339,3 +339,21 @@ def test_the_grouped_writer_commits_durably_in_the_write_ahead_log(tmp_path):
     finally:
         db.close()
         store.close()
+
+
+def test_a_scenario_is_serialised_once_for_its_hash_and_its_stored_body(tmp_path, monkeypatch):
+    """The stored body is the text that is hashed, made once a scenario (a dashboard stores every
+    edited scenario it runs), and it reads back as the same scenario."""
+    from accord.scenario import Scenario
+
+    scenario = SMALL.model_copy()
+    dumps = []
+    real = Scenario.canonical
+    monkeypatch.setattr(Scenario, "canonical", lambda self: dumps.append(1) or real(self))
+    store = RunStore(tmp_path / "runs.sqlite")
+    store.save(scenario, run_models(scenario, ["mean"])[0].to_json())
+    assert scenario.sha256 and len(dumps) == 1
+    with sqlite3.connect(tmp_path / "runs.sqlite") as db:
+        body, = db.execute("SELECT body FROM scenarios").fetchone()
+    assert body == scenario.canonical_json and json.loads(body) == real(scenario)
+    assert store.scenario(scenario.sha256).sha256 == scenario.sha256

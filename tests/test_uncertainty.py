@@ -238,3 +238,27 @@ def test_the_tornado_moves_an_overridden_input_around_its_value():
     swings = tornado(get_model("mean")(), _over_claims(10), samples=2000).swings
     row = swings[swings["input"] == "A0 position on i0"].iloc[0]
     assert row["low"] < 10 < row["high"] <= 19  # the shifted claims' 5%..95%, not the claims' 65..84
+
+
+@pytest.mark.parametrize("claims", [[], [{"source": "s", "quote": "q", "value": 40.0}],
+                                    [{"source": "s", "quote": "q", "value": 40.0, "low": 35.0, "high": 80.0}]])
+def test_an_estimate_with_one_interval_for_every_sample_draws_the_numbers_of_one_per_sample(claims):
+    """An estimate without claims, or with one, has one interval for every sample: drawn with its
+    ends computed once, the numbers are those of the per-sample ends, draw for draw, from the same
+    stream (the choice of claim is drawn all the same)."""
+    from accord.scenario import Estimate
+    from accord.uncertainty import _draw, _uniform
+
+    est = Estimate(value=40.0, claims=claims, assumption=None if claims else "a test")
+    spread, lo, hi, n = 12.5, 0.0, 75.0, 64
+    found = _draw(est, n, np.random.default_rng(3), spread, lo, hi, ["s"], None)
+    rng = np.random.default_rng(3)
+    if claims:
+        rng.integers(0, 1, n), rng.integers(0, 1, n)  # the source, then its claim
+        c = est.claims[0]
+        low, high = (c.low if c.low is not None else c.point - spread), (c.high if c.high is not None else
+                                                                          c.point + spread)
+    else:
+        low, high = est.point - spread, est.point + spread
+    expected = _uniform(rng, np.full(n, low), np.full(n, high), lo, hi)
+    assert found.tobytes() == expected.tobytes() and (found >= lo).all() and (found <= hi).all()

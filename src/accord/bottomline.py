@@ -38,15 +38,17 @@ so when that changed it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .experiment import Progress, one_issue, solve_all
+from .experiment import Progress, model_key, one_issue, solve_all
 from .institutions import analyse
 from .models import Model, Result, get_model
+from .models._cache import ContentCache
 from .scenario import Inputs, Scenario
 
 RECOMMENDED = "accord"  # the model whose point and calibrated interval are recommended
@@ -90,12 +92,25 @@ def status_quo(scenario: Scenario) -> dict[str, StatusQuo]:
     inputs = scenario.inputs()
     out = {}
     for i, issue in enumerate(inputs.issues):
-        try:
-            inst = analyse(inputs, i)
-        except ValueError:  # no rule or no reference point: not analysed (as in locked_by)
-            continue
-        out[issue] = StatusQuo(float(inputs.reference[i]), inst.win_set.parts, inst.locked_by)
+        alone = one_issue(inputs, i)  # all the analysis reads: an edit elsewhere leaves it as it was
+        found = _STATUS_QUO.get(alone.digest, lambda alone=alone: _status_quo(alone))
+        if found is not None:
+            out[issue] = found
     return out
+
+
+#: Each issue's :class:`StatusQuo` by the content of its inputs (:meth:`~accord.scenario.Inputs.digest`).
+_STATUS_QUO = ContentCache(1024)
+
+
+def _status_quo(alone: Inputs) -> StatusQuo | None:
+    """The status quo of a one-issue input; None if it has no rule or no reference point (not
+    analysed, as in :func:`accord.institutions.locked_by`)."""
+    try:
+        inst = analyse(alone, 0)
+    except ValueError:
+        return None
+    return StatusQuo(float(alone.reference[0]), inst.win_set.parts, inst.locked_by)
 
 
 @dataclass(frozen=True)
@@ -170,44 +185,66 @@ def local_sensitivity(scenario: Scenario, results: Sequence[Result], step: float
     [('mean', 'A0', 1.0)]
     """
     base = scenario.inputs()
-    design, moves = _moves(base, step)
+    moves = _moves(base, step)
     width = base.scale_max - base.scale_min
     shifts = []
     for result in results:
         if result.model in skip:
             continue
         model = get_model(result.model)(**result.params)
-        forecasts = _moved_forecasts(model, base, design, [i for _, i, _ in moves], seed, workers=workers,
-                                     scheduler=scheduler, progress=progress)
+        forecasts = _moved_forecasts(model, base, moves, seed, workers=workers, scheduler=scheduler,
+                                     progress=progress)
         moved = np.abs(forecasts[1:] - forecasts[0])  # runs, issues
         for k, issue in enumerate(base.issues):
             if not len(moves) or np.isnan(moved[:, k]).all():
                 continue
             j = int(np.nanargmax(moved[:, k]))
-            a, i, delta = moves[j]
+            a, i, _, delta = moves[j]
             shifts.append(Shift(result.model, issue, base.actors[a], base.issues[i], delta, float(moved[j, k]),
                                 float(moved[j, k] / width[k])))
     return shifts
 
 
-def _moved_forecasts(model: Model, base: Inputs, design: Sequence[Inputs], issues: Sequence[int],
-                     seed: int | None, *, progress: Progress | None = None, **run: Any) -> np.ndarray:
-    """Forecasts (1 + moves, issues) of the base and of each move (``issues[j]``: the issue move j
-    touches). A model that forecasts issue by issue (:attr:`~accord.models.Model.issue_by_issue`)
-    solves each move's issue alone, the other issues keeping the base's forecasts: the same numbers,
-    each move solved on one issue instead of on all of them."""
+#: A move of one position: (actor, issue, the position moved to, the change).
+Move = tuple[int, int, float, float]
+
+
+def _moved_forecasts(model: Model, base: Inputs, moves: Sequence[Move], seed: int | None, *,
+                     progress: Progress | None = None, **run: Any) -> np.ndarray:
+    """Forecasts (1 + moves, issues) of the base and of each move. A model that forecasts issue
+    by issue (:attr:`~accord.models.Model.issue_by_issue`) solves each move's issue alone, the
+    other issues keeping the base's forecasts: the same numbers, each move solved on one issue
+    instead of on all of them. It solves an issue's moves once for their content: an edit to
+    one issue (a dashboard's what-if) leaves the others' found (:data:`_ISSUE_RUNS`)."""
     if not model.issue_by_issue:
+        design = [_moved(base, a, i, value) for a, i, value, _ in moves]
         return solve_all(model, [base, *design], seed, progress=progress, **run)
-    out = np.empty((1 + len(design), len(base.issues)))
-    total, done = len(base.issues) + len(design), 0
+    out = np.empty((1 + len(moves), len(base.issues)))
+    total, done = len(base.issues) + len(moves), 0
+    identity = functools.cache(lambda: model_key(model, seed))  # made once, and only if values are kept
     for i in range(len(base.issues)):
-        rows = [j for j, moved in enumerate(issues) if moved == i]
-        part = solve_all(model, [one_issue(base, i), *(one_issue(design[j], i) for j in rows)], seed,
-                         progress=None if progress is None else _after(progress, done, total), **run)[:, 0]
+        rows = [j for j, move in enumerate(moves) if move[1] == i]
+        alone = one_issue(base, i)
+        step = None if progress is None else _after(progress, done, total)
+
+        def solve(alone: Inputs = alone, rows: list[int] = rows, step: Progress | None = step) -> np.ndarray:
+            runs = [alone, *(_moved(alone, moves[j][0], 0, moves[j][2]) for j in rows)]
+            return solve_all(model, runs, seed, progress=step, **run)[:, 0]
+
+        part = _ISSUE_RUNS.get(lambda alone=alone, rows=rows: (identity(), alone.digest(),
+                                                               tuple((moves[j][0], moves[j][2]) for j in rows)),
+                               solve)
+        if step is not None:
+            step(1 + len(rows), 1 + len(rows))  # a part found is done at once (one solved says so twice)
         done += 1 + len(rows)
         out[:, i] = part[0]
         out[[1 + j for j in rows], i] = part[1:]
     return out
+
+
+#: One issue's forecasts of :func:`_moved_forecasts` by the model, the content of the issue's
+#: inputs (:meth:`~accord.scenario.Inputs.digest`) and its moves: kept, not to be changed.
+_ISSUE_RUNS = ContentCache(256)
 
 
 def _after(progress: Progress, done: int, total: int) -> Progress:
@@ -215,21 +252,22 @@ def _after(progress: Progress, done: int, total: int) -> Progress:
     return lambda k, _: progress(done + k, total)
 
 
-def _moves(base: Inputs, step: float) -> tuple[list[Inputs], list[tuple[int, int, float]]]:
-    """Each present position moved down and up by ``step`` of its scale: the inputs and (actor, issue, move)."""
-    design, moves = [], []
-    for a, i in zip(*np.nonzero(base.present)):
-        for sign in (-1, 1):
-            x = base.position[a, i]
-            moved = float(np.clip(x + sign * step * (base.scale_max[i] - base.scale_min[i]),
-                                  base.scale_min[i], base.scale_max[i]))
-            if moved == x:
-                continue
-            position = base.position.copy()
-            position[a, i] = moved
-            design.append(replace(base, position=position))
-            moves.append((int(a), int(i), float(moved - x)))
-    return design, moves
+def _moves(base: Inputs, step: float) -> list[Move]:
+    """Each present position moved down and up by ``step`` of its scale (cut to the scale; a move
+    that the cut undoes is left out)."""
+    actor, issue = np.nonzero(base.present)  # by actor, then issue
+    x, lo, hi = base.position[actor, issue], base.scale_min[issue], base.scale_max[issue]
+    moved = np.stack([np.clip(x + sign * step * (hi - lo), lo, hi) for sign in (-1, 1)], axis=1)  # down, up
+    return [(int(a), int(i), float(m), float(m - v))
+            for a, i, v, pair in zip(actor.tolist(), issue.tolist(), x.tolist(), moved.tolist()) for m in pair
+            if m != v]
+
+
+def _moved(inputs: Inputs, actor: int, column: int, value: float) -> Inputs:
+    """The inputs with one position (``actor`` on the issue in ``column``) set to ``value``."""
+    position = inputs.position.copy()
+    position[actor, column] = value
+    return replace(inputs, position=position)
 
 
 def bottom_line(scenario: Scenario, runs: Sequence[dict[str, Any]], shifts: Sequence[Shift] = (),

@@ -34,6 +34,7 @@ confidences, the tornado, the perspectives table and the backtest scores in thei
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -105,12 +106,21 @@ def one_issue(inputs: Inputs, i: int) -> Inputs:
     >>> part = one_issue(base, 1)
     >>> part.issues, part.position.tolist()
     (('i1',), [[20.0], [80.0]])
+    >>> part.digest() == base.digest(1) != base.digest()  # the content hash of the issue alone
+    True
     """
     cols = [i]
     return replace(inputs, issues=(inputs.issues[i],), position=inputs.position[:, cols],
                    salience=inputs.salience[:, cols], capability=inputs.capability[:, cols],
                    scale_min=inputs.scale_min[cols], scale_max=inputs.scale_max[cols],
                    reference=inputs.reference[cols], rules=inputs.rules[i:i + 1])
+
+
+def model_key(model: Model, seed: int | None) -> tuple[str, str, str, int | None]:
+    """What, besides its inputs, decides a model's result: its class, its parameters and the seed,
+    unless it draws no random numbers (:attr:`~accord.models.Model.exact_batch`): then no seed."""
+    return (type(model).__module__, type(model).__qualname__, json.dumps(model.get_params(), sort_keys=True),
+            None if model.exact_batch else seed)
 
 
 def without_each(inputs: Inputs) -> list[Inputs]:

@@ -326,7 +326,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     [{'issue': 'a', 'value': None}]
     """
     cols = list(frame.columns)
-    columns = [_plain_column(frame.iloc[:, k]) for k in range(len(cols))]
+    columns = [_plain_column(column) for _, column in frame.items()]
     return [dict(zip(cols, row)) for row in zip(*columns)] if cols else [{} for _ in range(len(frame))]
 
 
@@ -340,4 +340,6 @@ def _plain_column(column: pd.Series) -> list[Any]:
         for k in np.flatnonzero(~np.isfinite(values)):
             out[k] = None
         return out
+    if values.dtype == object:  # e.g. strings: one list of Python objects, not one lookup per cell
+        return [_plain(v) for v in values.tolist()]
     return [_plain(v) for v in column]

@@ -495,10 +495,15 @@ class Scenario(_Model):
         return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
     @cached_property
+    def canonical_json(self) -> str:
+        """:meth:`canonical` as compact JSON, keys sorted: the text that is hashed, and that a run
+        store keeps (made once: a dashboard stores every edited scenario it runs)."""
+        return json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @cached_property
     def sha256(self) -> str:
         """Hash of the canonical JSON form: equal for equal scenarios, whatever file they came from."""
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.canonical_json.encode("utf-8")).hexdigest()
 
     # -- numbers for models ----------------------------------------------------------------
 
@@ -569,6 +574,24 @@ class Inputs:
     @property
     def present(self) -> np.ndarray:
         return ~np.isnan(self.position)
+
+    def digest(self, issue: int | None = None) -> str:
+        """A content hash: the sha256 of the labels, rules, settings and the bytes of the numbers,
+        of every issue or of one (``issue``: the digest of the inputs of that issue alone). Equal
+        digests, equal inputs, so equal results of a model that draws nothing or draws from the
+        same seed; equal inputs written differently (-0.0 and 0.0) may differ, which costs a
+        cache a miss, never a wrong value."""
+        cols: slice | list[int] = slice(None) if issue is None else [issue]
+        issues = self.issues if issue is None else (self.issues[issue],)
+        rules = self.rules if issue is None else self.rules[issue:issue + 1]
+        h = hashlib.sha256(repr((self.actors, issues, rules)).encode())
+        h.update(json.dumps(self.settings, sort_keys=True, default=repr).encode())
+        for numbers in (self.position[:, cols], self.salience[:, cols], self.capability[:, cols],
+                        self.scale_min[cols], self.scale_max[cols], self.reference[cols]):
+            numbers = np.ascontiguousarray(numbers, dtype=float)
+            h.update(repr(numbers.shape).encode())
+            h.update(numbers.tobytes())
+        return h.hexdigest()
 
     @property
     def weight(self) -> np.ndarray:

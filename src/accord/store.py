@@ -321,7 +321,7 @@ class RunStore:
     def save(self, scenario: Scenario, result: dict[str, Any], *, command: str | None = None) -> RunRecord:
         """Record one run (the JSON contract's run entry, without ``run_id``); return the record."""
         now = datetime.now(UTC)
-        body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
+        body = scenario.canonical_json  # the hashed text, made once a scenario
 
         def insert(db: sqlite3.Connection) -> RunRecord:
             db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
@@ -364,7 +364,7 @@ class RunStore:
     def begin_sweep(self, sweep_id: str, scenario: Scenario, spec: dict[str, Any], batches: int) -> None:
         """Record a new sweep (its id from :func:`new_sweep_id`, its lock already held)."""
         now = datetime.now(UTC)
-        body = json.dumps(scenario.canonical(), sort_keys=True, ensure_ascii=False)
+        body = scenario.canonical_json  # the hashed text, made once a scenario
         with self._writing() as db:
             db.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)", (scenario.sha256, scenario.name, body))
             db.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, NULL)",

@@ -153,8 +153,9 @@ def _keep_shares(scenario: Scenario, base: Inputs, salience: np.ndarray, rng: np
 def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: float, hi: float,
           sources: list[str], reader: np.ndarray | None) -> np.ndarray:
     """n values of one estimate (see the module docstring)."""
-    if not est.claims:
-        return _uniform(rng, np.full(n, est.point) - spread, np.full(n, est.point) + spread, lo, hi)
+    if not est.claims:  # one interval for every sample: its ends computed once, the same numbers
+        point = np.float64(est.point)
+        return _uniform(rng, point - spread, point + spread, lo, hi, n)
     by_source: dict[str, list] = {}
     for claim in evidence(est, lo, hi)[0]:
         by_source.setdefault(claim.source, []).append(claim)
@@ -163,6 +164,11 @@ def _draw(est: Estimate, n: int, rng: np.random.Generator, spread: float, lo: fl
     if reader is not None:  # the sample's source, where it has claims on this number
         own = np.array([names.index(sources[r]) if sources[r] in by_source else -1 for r in reader])
         pick = np.where(own >= 0, own, pick)
+    if len(names) == 1 and len(by_source[names[0]]) == 1:  # one claim: every sample draws from it
+        claim, = by_source[names[0]]
+        rng.integers(0, 1, n)  # the choice of claim, drawn as below (the stream stays the same)
+        return _uniform(rng, np.float64(claim.low if claim.low is not None else claim.point - spread),
+                        np.float64(claim.high if claim.high is not None else claim.point + spread), lo, hi, n)
     low, high = np.empty(n), np.empty(n)
     for s, name in enumerate(names):
         claims = by_source[name]
@@ -242,10 +248,12 @@ def _estimates(scenario: Scenario):
                        0.0, np.inf)
 
 
-def _uniform(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Uniform on [low, high] cut to [lo, hi]: draws fall in the part of the interval that is allowed."""
+def _uniform(rng: np.random.Generator, low: np.ndarray | np.float64, high: np.ndarray | np.float64, lo: float,
+             hi: float, n: int | None = None) -> np.ndarray:
+    """Uniform on [low, high] cut to [lo, hi]: draws fall in the part of the interval that is allowed.
+    ``low`` and ``high`` per sample, or one interval for ``n`` samples."""
     a, b = np.maximum(low, lo), np.minimum(high, hi)
-    return a + (b - a) * rng.random(low.shape)
+    return a + (b - a) * rng.random(np.shape(low) if n is None else n)
 
 
 def monte_carlo(model: Model, scenario: Scenario, draws: Draws, seed: int | None = 0,

@@ -15,27 +15,40 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 import warnings
 from importlib.metadata import EntryPoint, entry_points
 
 from .base import (INTERACTION_COLUMNS, Model, Result, applicable, get_model, interactions, register, registered,
                    registry)
 
-_loaded = False
+_loaded = False  # every model module imported
+_loading = threading.RLock()  # held while they are: another thread waits, the importing one re-enters
+_importing = False
 BASELINES = ("compromise", "median", "nash")  # listed first, then the other models by module name
 
 
 def load_all() -> None:
-    """Import every model module of this package and of installed plug-ins (once)."""
-    global _loaded
+    """Import every model module of this package and of installed plug-ins (once). A thread that
+    asks while another imports them waits until all are registered (a server's first requests
+    and its warm-up ask at once); a module that asks while it is imported gets those so far."""
+    global _loaded, _importing
     if _loaded:
         return
-    _loaded = True
-    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name != "base" and not m.name.startswith("_")]
-    for name in sorted(names, key=lambda n: (n not in BASELINES, BASELINES.index(n) if n in BASELINES else 0, n)):
-        importlib.import_module(f"{__name__}.{name}")
-    for ep in entry_points(group="accord.models"):
-        _load_plugin(ep)
+    with _loading:
+        if _loaded or _importing:
+            return
+        _importing = True
+        try:
+            names = [m.name for m in pkgutil.iter_modules(__path__) if m.name != "base" and not m.name.startswith("_")]
+            for name in sorted(names, key=lambda n: (n not in BASELINES, BASELINES.index(n) if n in BASELINES else 0,
+                                                     n)):
+                importlib.import_module(f"{__name__}.{name}")
+            for ep in entry_points(group="accord.models"):
+                _load_plugin(ep)
+        finally:
+            _importing = False
+        _loaded = True
 
 
 class PluginWarning(UserWarning):

@@ -85,6 +85,8 @@ to the last bit.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -93,6 +95,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..scenario import Inputs
 from ..stats import fmt, relative_weight, sequential_sum, weighted_median
+from ._cache import ContentCache
 from ._eum_compiled import QUADRANTS, Stages, batch_round, batched, stages, stopped_batch
 from .base import Model, Result, register
 from .procedural import decided
@@ -166,9 +169,11 @@ class EUM(Model):
         risk: dict[str, list] = {k: [] for k in RISK_COLUMNS}
         offers: dict[str, list] = {k: [] for k in OFFER_COLUMNS}
         actors = np.asarray(inputs.actors, dtype=object)
+        choices = functools.cache(lambda: json.dumps(opt, sort_keys=True, default=repr))  # a key of the runs kept
         for i, issue in enumerate(inputs.issues):
             present = np.flatnonzero(inputs.present[:, i])
-            run = _solve_issue(inputs, i, present, opt)
+            run = _ISSUE_RUNS.get(lambda i=i: (inputs.digest(i), choices()),
+                                  lambda i=i, present=present: _solve_issue(inputs, i, present, opt))
             history = np.full((len(run.positions), n_a), np.nan)
             history[:, present] = run.positions
             histories.append(history)
@@ -266,6 +271,12 @@ def _pad(history: np.ndarray, n: int) -> np.ndarray:
     if len(history) == n:
         return history
     return np.vstack([history, np.repeat(history[-1:], n - len(history), axis=0)])
+
+
+#: Each issue's run by its content (the issue's inputs and the model's choices): an edit of a
+#: scenario re-solves the issues it touches, not the others (a dashboard forecasting edit after
+#: edit). The runs kept are shared, never changed.
+_ISSUE_RUNS = ContentCache(256)
 
 
 @dataclass
@@ -569,14 +580,18 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
     d = span if opt["scale"] == "positions" else width
     active = (span > 0) & np.any(w > 0, axis=1) & (n >= 2)
     limit = opt["rounds"] if opt["rounds"] is not None else opt["max_rounds"]
-    history = [x.copy()]
     fast = batched(n_s, n)  # compiled where numba is installed: the same numbers, faster
-    earlier = np.empty((8, n_s, n))  # (compiled) the states before the last, for the test of cycles
+    history = [] if fast else [x.copy()]  # (array code) the states so far, for the test of cycles
+    earlier = np.empty((8, n_s, n))  # (compiled) the same: the state before each round
     for rnd in range(limit):
         if not active.any():
             break
         idx = np.flatnonzero(active)
         xa, wa, sa, da = x[idx], w[idx], s[idx], d[idx]
+        if fast and opt["rounds"] is None:
+            if rnd >= len(earlier):
+                earlier = np.concatenate([earlier, np.empty_like(earlier)])
+            earlier[rnd] = x
         if fast:
             new = batch_round(xa, wa, sa, da)
         else:
@@ -592,11 +607,8 @@ def _rounds_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, width: np.ndarray
                 for past in history[:-1]:
                     stop |= np.abs(new - past[idx]).max(axis=1) <= tol
             active[idx] = ~stop
-        history.append(x.copy())
-        if fast and opt["rounds"] is None:
-            if rnd >= len(earlier):
-                earlier = np.concatenate([earlier, np.empty_like(earlier)])
-            earlier[rnd] = history[-2]
+        if not fast:
+            history.append(x.copy())
     return x
 
 

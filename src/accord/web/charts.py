@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup
 
+from ..models._cache import ContentCache, keeping
 from ..scenario import Scenario
 from ..views import IssueForecasts
 
@@ -115,3 +117,15 @@ def scale_chart(sc: Scenario, f: IssueForecasts, bottom: dict[str, Any] | None =
     return {"issue": issue, "width": WIDTH, "height": axis_y + 2 * FONT + 8, "left": LEFT, "right": WIDTH - RIGHT,
             "font": FONT, "actor_y": actor_y, "actors": actors, "marks": marks, "axis_y": axis_y, "ticks": ticks,
             "anchors": anchors, "status_quo": status_quo, "recommended": recommended, "plot_top": actor_y - 16}
+
+
+#: Charts drawn, by their template and their content (every number and label they show).
+_DRAWN = ContentCache(256)
+
+
+def drawn(template: Any, chart: dict[str, Any]) -> Markup:
+    """The SVG of ``chart`` (:func:`scale_chart`) as ``template`` (``_chart.html``) draws it, kept
+    by its content: a forecast of an edited scenario draws again only the issues whose chart the
+    edit changed (drawing is most of a forecast page's rendering)."""
+    with keeping():
+        return _DRAWN.get(lambda: (template.name, repr(chart)), lambda: Markup(template.render(c=chart)))

@@ -1,9 +1,12 @@
 """Long work with progress: a job runs in a worker thread while the page polls its state.
 
 A request that may take more than a moment (the roles' Monte Carlo, a forecast with many
-samples) starts a :class:`Job` and answers at once with a progress bar that asks for
-``/jobs/{id}`` every few hundred milliseconds; that answer is the bar again while the job runs,
-and the finished part of the page when it is done (which asks no more). A job is forgotten once
+samples) starts a :class:`Job`, waits up to a second for it, and answers with its result or
+else with a progress bar that asks for ``/jobs/{id}`` as soon as it is shown. That ask is a
+long poll: the server holds it until the job is done or :data:`POLL_WAIT` seconds pass, then
+answers with the finished part of the page (which asks no more) or the bar again (which asks
+again). So the page gets the result the moment it exists, not at the next tick of a timer,
+and a waiting request holds no thread: it awaits the job's finishing in the event loop. A job is forgotten once
 its result has been delivered, and the oldest finished ones whose page never came for them are
 dropped beyond :data:`KEEP`, so memory stays bounded. A running job is never dropped: its page
 is waiting for it (a burst of requests may run more than :data:`KEEP` at once), and running jobs
@@ -32,8 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_write
+from ..models._cache import keeping
 
 KEEP = 32  # finished jobs kept at most until their page asks for them
+POLL_WAIT = 1.0  # seconds a poll of a running job is held before it answers with the progress
+SHARED_CHECK = 0.05  # seconds between two looks at the shared folder for another process's job
 PUBLISH_EVERY = 0.2  # seconds between two writes of a job's progress to the shared folder
 JOB_ID = re.compile(r"\d+-[A-Za-z0-9_-]{11}")  # what Jobs.new makes: safe as a file name
 
@@ -61,6 +67,25 @@ class Job:
     shared: Path | None = None  # the folder the server's processes share jobs through, if several
     response: Any = None  # the rendered answer, when rendered where the job ran (shared jobs)
     published: float = 0.0  # when the progress was last written to the shared folder
+    _waiters: list[Callable[[], None]] = field(default_factory=list)  # told once, when finished
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def when_finished(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the job is finished (at once if it is): from the thread that
+        finishes it, so the callback must only hand over (``loop.call_soon_threadsafe``)."""
+        with self._lock:
+            if not self.finished.is_set():
+                self._waiters.append(callback)
+                return
+        callback()
+
+    def finish(self) -> None:
+        """Mark the job finished and tell whoever waits for it."""
+        with self._lock:
+            self.finished.set()
+            waiters, self._waiters = self._waiters, []
+        for callback in waiters:
+            callback()
 
     def progress(self, done: int, total: int) -> None:
         """The callback handed to the work: it counts steps (samples, runs)."""
@@ -168,13 +193,56 @@ class Jobs:
         in a worker thread)."""
         job.publish(force=True)
         try:
-            job.value = fn(*args, progress=job.progress)
+            with keeping():  # a server lives long: what its work computes again is kept (each issue's runs)
+                job.value = fn(*args, progress=job.progress)
         except BaseException as exc:  # noqa: BLE001 - shown on the page, never lost in a thread
             job.error = exc
         finally:
             if job.shared is not None:
                 job.publish_answer()
-            job.finished.set()
+            job.finish()
+
+    async def wait(self, job_id: str, timeout: float = POLL_WAIT) -> Job | None:
+        """:meth:`get`, after waiting up to ``timeout`` seconds for the job to finish (a long poll):
+        a job of this process is awaited without a thread; another process's is looked for in
+        the shared folder every :data:`SHARED_CHECK` seconds."""
+        import anyio
+
+        job = self.get(job_id)
+        if job is None or job.finished.is_set():
+            return job
+        with self._lock:
+            local = self._jobs.get(job_id) is job
+        if local:
+            await finished(job, timeout)
+            return job
+        with anyio.move_on_after(timeout):
+            while job is not None and not job.finished.is_set():
+                await anyio.sleep(SHARED_CHECK)
+                job = self._from_shared(job_id)
+        return job if job is not None else self.get(job_id)
+
+
+async def finished(job: Job, timeout: float) -> None:
+    """Wait until ``job`` is finished or ``timeout`` seconds pass, holding no thread: the thread
+    that finishes the job wakes this task through its event loop."""
+    import asyncio
+
+    if job.finished.is_set():
+        return
+    loop, done = asyncio.get_running_loop(), asyncio.Event()
+
+    def wake() -> None:
+        try:
+            loop.call_soon_threadsafe(done.set)
+        except RuntimeError:  # the loop has closed: nobody is waiting any more
+            pass
+
+    job.when_finished(wake)
+    try:
+        await asyncio.wait_for(done.wait(), timeout)
+    except TimeoutError:
+        pass
 
 
 async def start(request: Any, job: Job, fn: Callable[..., Any], *args: Any, wait: float = 1.0) -> Any:
@@ -182,11 +250,9 @@ async def start(request: Any, job: Job, fn: Callable[..., Any], *args: Any, wait
     seconds for it, and answer with its rendered result if it is done by then, or else with a
     progress bar that polls for it: a quick run needs no second request, a long one shows how far
     it is."""
-    import anyio
-
     state = request.app.state
     state.pool.submit(state.jobs.run, job, fn, *args)
-    await anyio.to_thread.run_sync(job.finished.wait, wait)
+    await finished(job, wait)
     return answer(request, job)
 
 
