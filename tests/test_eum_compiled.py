@@ -163,3 +163,12 @@ def test_numba_is_loaded_only_when_the_whole_monte_carlo_repays_it(samples, load
     env = {k: v for k, v in os.environ.items() if k != "ACCORD_NO_JIT"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == str(loads)
+
+
+@given(st.lists(st.floats(0.0, 1.0, allow_subnormal=True), min_size=1, max_size=300))
+def test_a_power_of_one_is_its_base_as_every_path_assumes(bases):
+    """The risk stage (all exponents 1) takes no power in any path: numpy's pow, vectorised or
+    not, must give u^1 = u to the bit for the paths to agree with runs that took it."""
+    u = np.array(bases)
+    assert np.array_equal(np.power(u, np.ones_like(u)), u)
+    assert np.array_equal(np.power(u.reshape(-1, 1), np.ones((1, 3))), np.repeat(u.reshape(-1, 1), 3, axis=1))

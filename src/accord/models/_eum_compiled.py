@@ -11,6 +11,8 @@ the last bit. Three things make that hold:
   the array code does (bases [voter, position], exponents [voter, 1]); a Monte Carlo batch
   spells the exponents out in full, so that numpy runs one long loop (numpy's power is the
   same elementwise whatever the layout, which the tests hold it to);
+* an exponent of 1 takes no power, in every path alike (u^1 is u: the risk stage's, whose
+  exponents are all 1, and the single run's);
 * the kernels work on the actors sorted by position (:class:`accord.models.eum.Pairs`' order),
   which leaves every elementwise value unchanged; whatever is summed or chosen in the actors'
   order (the dangers, the argmin of the offer rules, the offers table) is visited in that order;
@@ -394,8 +396,10 @@ class Stages:
     def _prevail(self, rho: np.ndarray) -> None:
         """Fill P and its transpose for exponents rho (:func:`~accord.models.eum.prevail`); the
         all-pairs denominator is numpy's sum in the actors' order, as there."""
-        np.power(self.D, rho[self.order][:, None], out=self.pw)
-        self.k["numerators"](self.pw, self.w_o, self.xs, self.C, self.num)
+        pw = self.D  # u^1 is u: powers only for exponents other than 1
+        if not np.all(rho == 1.0):
+            pw = np.power(self.D, rho[self.order][:, None], out=self.pw)
+        self.k["numerators"](pw, self.w_o, self.xs, self.C, self.num)
         total = -1.0  # each pair's own denominator
         if self.opt["p_denominator"] == "all-pairs":
             total = float(2.0 * self.num[np.ix_(self.inv, self.inv)].sum())
@@ -465,7 +469,7 @@ def batch_round(x: np.ndarray, w: np.ndarray, s: np.ndarray, d: np.ndarray) -> n
     D, Z = np.empty((n_s, n, n)), np.empty((n_s, n, 2 * n))
     compiled("prepare_batch")(x, d, w, s, order, inv, xs, w_o, s_o, D, Z)
     # exponents spelt out in full (not broadcast), so that numpy runs one long loop
-    compiled("risk_batch")(np.power(D, np.ones((n_s, n, n))), w_o, xs, inv, s_o, d, r, r_o)
+    compiled("risk_batch")(D, w_o, xs, inv, s_o, d, r, r_o)  # every r = 1, and u^1 is u
     np.power(D, np.repeat(r_o, n, axis=1).reshape(n_s, n, n), out=D)
     np.power(Z, np.repeat(r_o, 2 * n, axis=1).reshape(n_s, n, 2 * n), out=Z)
     new = np.empty((n_s, n))

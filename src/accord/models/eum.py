@@ -403,7 +403,8 @@ def prevail_numerators(pairs: Pairs, w: np.ndarray, r: np.ndarray) -> np.ndarray
     the votes of a's supporters [lo, hi) are (C[hi, b] - C[lo, b]) - (C[hi, a] - C[lo, a]).
     """
     xs, o = pairs.xs, pairs.order
-    B = w[o, None] * (np.abs(xs[:, None] - xs[None, :]) / pairs.d) ** r[o, None]
+    base = np.abs(xs[:, None] - xs[None, :]) / pairs.d
+    B = w[o, None] * (base if np.all(r == 1.0) else base ** r[o, None])  # u^1 is u: no power to take
     C = np.vstack([np.zeros(pairs.n), np.cumsum(B, axis=0)])
     cols = np.arange(pairs.n)
     lo, hi = pairs.lo, pairs.hi
@@ -650,8 +651,10 @@ def _prevail_batch(pairs: _PairsBatch, w: np.ndarray, r: np.ndarray | None) -> n
     n_s, n = pairs.x.shape
     xs = pairs.xs
     w_o = np.take_along_axis(w, pairs.order, axis=1)[:, :, None]
-    r_o = np.ones((n_s, n, 1)) if r is None else np.take_along_axis(r, pairs.order, axis=1)[:, :, None]
-    B = w_o * (np.abs(xs[:, :, None] - xs[:, None, :]) / pairs.d[:, None, None]) ** r_o  # [S, voter, column]
+    base = np.abs(xs[:, :, None] - xs[:, None, :]) / pairs.d[:, None, None]  # [S, voter, column]
+    if r is not None:  # u^1 is u: powers only for exponents other than 1
+        base **= np.take_along_axis(r, pairs.order, axis=1)[:, :, None]
+    B = w_o * base
     C = np.zeros((n_s, n + 1, n))
     np.cumsum(B, axis=1, out=C[:, 1:])
     hi_b, lo_b, hi_a, lo_a = (np.take(C, k) for k in pairs.gather)
