@@ -368,8 +368,8 @@ def _resolve(s: Sentence, named: list[Match], previous: list[Match], vocab: Voca
     if previous and same_paragraph and m and m.start() < first:  # "He invited", "his decision"
         out.append(Match(s.start + m.start(1), s.start + m.end(1), previous[0].key, m.group(1)))
     for g in _GROUP.finditer(s.text):
-        keys = _group(previous, _NUMBERS[(g.group(1) or g.group(2)).lower()], text) or (
-            parties if _NUMBERS[(g.group(1) or g.group(2)).lower()] == 2 else [])
+        n = _NUMBERS[(g.group(1) or g.group(2)).lower()]
+        keys = _group(previous, n, text) or (parties if n == 2 else [])  # "both sides": the two most named
         out += [Match(s.start + g.start(), s.start + g.end(), k, g.group(0)) for k in keys]
     for g in _SHARED.finditer(s.text):
         word = re.compile(rf"\b{g.group(1)}\b")
