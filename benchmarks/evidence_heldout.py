@@ -1,6 +1,6 @@
 """The evidence scan on text it was not written with: held-out negotiations and the seeds.
 
-    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|fresh3|fresh4] [--parse] [--semantic]
+    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|...|fresh6] [--parse] [--semantic]
         [--errors NEGOTIATION] [--repeats 3]
 
 For each negotiation of data/evidence/heldout (its scenario, texts and hand labels) and for
@@ -8,8 +8,8 @@ the three seed articles (../shared/seeds, labels in tests/data/evidence), scans 
 scores the candidates against the labels (accord.evidence.evaluate): precision, recall and
 stance accuracy, per negotiation and pooled over the held-out ones (matches, candidates and
 labels added up). ``--set added`` scores the texts kept apart while the scanner was changed
-(labels-*-added.yaml), ``--set fresh``, ``--set fresh2``, ``--set fresh3`` and ``--set fresh4`` those labelled after a
-change (labels-*-fresh.yaml, labels-*-fresh2.yaml, labels-*-fresh3.yaml, labels-*-fresh4.yaml: see
+(labels-*-added.yaml), ``--set fresh`` to ``--set fresh6`` those labelled after a
+change (labels-*-fresh.yaml, ..., labels-*-fresh6.yaml: see
 data/evidence/heldout/README.md);
 ``--parse`` scans with the dependency parse (the nlp extra), ``--semantic`` ranks with the
 sentence embedding (the text extra; both: the full pipeline). The last line is the best wall
@@ -35,6 +35,7 @@ from accord.io import read_scenario
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "data" / "evidence" / "heldout"
 SEEDS = ROOT.parent / "shared" / "seeds"
+SETS = ("main", "added", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 NEGOTIATIONS = {  # name: (scenario, labels stem)
     "iran": (HELDOUT / "scenarios" / "iran-2018.yaml", "labels-iran"),
     "brexit": (HELDOUT / "scenarios" / "brexit-2018.yaml", "labels-brexit"),
@@ -74,9 +75,9 @@ def pooled(results: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("main", "added", "fresh", "fresh2", "fresh3", "fresh4"), default="main",
+    parser.add_argument("--set", choices=SETS, default="main",
                         help="which held-out labels: main, added (kept apart), "
-                             "fresh, fresh2, fresh3, fresh4 (after a change)")
+                             "fresh to fresh6 (after a change)")
     parser.add_argument("--errors", choices=sorted(NEGOTIATIONS) + ["seeds"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parse", action="store_true", help="with the dependency parse (the nlp extra)")

@@ -128,8 +128,8 @@ def heldout(name: str, kept: str = "", parser=None) -> dict:
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
     ("iran", (38, 25, 19, 14)),
-    ("brexit", (26, 23, 17, 16)),
-    ("paris", (35, 30, 27, 21)),
+    ("brexit", (26, 26, 19, 16)),
+    ("paris", (35, 30, 27, 26)),
     ("korea", (8, 8, 5, 5)),
 ])
 def test_scan_against_the_heldout_labels(name, counts):
@@ -140,12 +140,12 @@ def test_scan_against_the_heldout_labels(name, counts):
 
 @pytest.mark.parametrize("name, kept, counts", [
     # the sets kept apart from the changes (data/evidence/heldout/README.md)
-    ("iran", "added", (19, 17, 16, 10)),
-    ("brexit", "added", (6, 9, 6, 5)),
-    ("iran", "fresh", (12, 9, 6, 3)),
-    ("brexit", "fresh", (10, 4, 3, 1)),
-    ("paris", "fresh", (5, 2, 2, 1)),
-    ("brexit", "fresh2", (7, 7, 5, 4)),
+    ("iran", "added", (19, 17, 16, 13)),
+    ("brexit", "added", (6, 10, 6, 6)),
+    ("iran", "fresh", (12, 9, 6, 5)),
+    ("brexit", "fresh", (10, 5, 4, 1)),
+    ("paris", "fresh", (5, 2, 2, 2)),
+    ("brexit", "fresh2", (7, 7, 5, 3)),
     ("korea", "fresh2", (18, 16, 12, 10)),
 ])
 def test_scan_against_the_kept_apart_labels(name, kept, counts):
@@ -306,7 +306,8 @@ def test_terms_cli_prints_the_proposals(monkeypatch, tmp_path):
 
 
 def test_the_parse_keeps_the_seed_figures(parser):
-    """With the dependency parse, the seed figures are those of the lexical scan (README)."""
+    """With the dependency parse, the seed links are those of the lexical scan (README); the parse
+    reads the direction of two more of them right (stance accuracy 0.80 lexical)."""
     from .conftest import shared
 
     folder = shared("seeds")
@@ -315,7 +316,7 @@ def test_the_parse_keeps_the_seed_figures(parser):
     texts = {n: (folder / n).read_text(encoding="utf-8-sig") for n in labelled_articles(labels)}
     r = evaluate(scan(s, texts, parser=parser), read_labels(labels, texts, set(s.actor_ids), set(s.issue_ids)))
     assert (r["labels"], r["candidates"], r["matched"]) == (102, 103, 83)
-    assert (r["precision"], r["recall"], r["stance_accuracy"]) == pytest.approx((0.8058, 0.8137, 0.7831))
+    assert (r["precision"], r["recall"], r["stance_accuracy"]) == pytest.approx((0.8058, 0.8137, 0.8193))
 
 
 def test_the_actor_a_deed_named_by_a_noun_comes_from_holds_a_stance():

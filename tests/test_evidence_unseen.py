@@ -278,3 +278,93 @@ def test_a_possessors_stance_ends_where_another_actors_noun_phrase_begins():
     United States'."""
     found_ = dict(found(deal(), "China noted France's support for the deal ahead of a US deadline."))
     assert found_["FRA"] == "max" and found_["USA"] == "none"
+
+
+# -- meetings, groups named by office, things described ------------------------------------------------
+
+def test_a_meeting_may_say_when_between_its_verb_and_with():
+    """'Trump spoke today with Macron. The two leaders ...': both met, so both are the two leaders."""
+    text = "President Trump spoke today with Macron about China. The two leaders will uphold the deal."
+    assert {a for a, _, m in links(text) if m == "The two leaders"} == {"USA", "FRA"}
+    apart = "President Trump spoke today about Macron and China. The two leaders will uphold the deal."
+    assert [m for _, _, m in links(apart) if m == "The two leaders"] == []
+
+
+@pytest.mark.parametrize("group", ["The presidents", "The foreign ministers", "The delegations"])
+def test_the_holders_of_an_office_in_the_plural_are_those_who_met(group):
+    text = f"Trump met with Macron in Paris. {group} agreed to uphold the deal."
+    assert {a for a, _, m in links(text) if m == group} == {"USA", "FRA"}
+
+
+@pytest.mark.parametrize("text, holder", [
+    ("France met China. It is a robust deal.", set()),  # the deal is described, not a state
+    ("France met China. It is not a bilateral agreement.", set()),
+    ("France met China. It will uphold the deal.", {"FRA"}),  # an "it" that acts is the subject before
+])
+def test_an_it_described_by_a_noun_phrase_is_a_thing(text, holder):
+    assert {a for a, _, m in links(text) if m == "It"} == holder
+
+
+def test_one_kept_from_doing_is_acted_upon():
+    """'prevent Iran from developing': done to the actor; 'accused X of violating': X is the agent."""
+    assert "CHN" not in {a for a, _ in found(deal(), "The deal continues to prevent China from leaving the deal.")}
+    assert "CHN" in {a for a, _ in found(deal(), "France accused China of violating the deal.")}
+
+
+# -- the speaker's links --------------------------------------------------------------------------------
+
+def test_the_speaker_holds_an_issue_no_actor_of_the_sentence_is_tied_to():
+    """'Since the deal was kept, we expect ...': the deal is in a clause of its own, the speaker in the
+    main one; the speaker still says it."""
+    text = "PM statement on the talks\n\nChina agreed to keep the deal, and we expect it to honour that."
+    got = {(c.actor, c.via) for c in scan(deal(), {"a.txt": text})}
+    assert ("CHN", "lexicon") in got and ("GBR", "speaker") not in got  # China is tied: no speaker's link
+    text = "PM statement on the talks\n\nSince the deal was kept, we expect China to honour it."
+    got = {(c.actor, c.via, c.mention) for c in scan(deal(), {"a.txt": text})}
+    assert ("GBR", "speaker", "we") in got
+
+
+def test_the_author_holds_an_issue_where_the_sentence_names_actors_only_as_objects():
+    text = "PM statement on the talks\n\nThe deal has prevented North Korea from leaving the talks."
+    found_ = scan(deal(), {"a.txt": text})
+    assert [(c.actor, c.via, c.mention) for c in found_] == [("GBR", "speaker", "")]
+
+
+def test_no_speakers_link_without_a_speaker_or_where_an_actor_holds():
+    news = "China and the talks\n\nThe deal has prevented North Korea from leaving the talks."  # a story: no author
+    assert [c for c in scan(deal(), {"a.txt": news}) if c.via == "speaker"] == []
+    held = "PM statement on the talks\n\nFrance will uphold the deal."  # France holds it
+    assert [(c.actor, c.via) for c in scan(deal(), {"a.txt": held})] == [("FRA", "lexicon")]
+
+
+# -- one stance per discourse ---------------------------------------------------------------------------
+
+def _c(article: str, actor: str, stance: str, start: int):
+    from accord.evidence.scan import Candidate
+
+    return Candidate(article, actor, "deal", "s", start, start + 1, stance, 0.5)
+
+
+def test_a_link_without_direction_takes_the_one_its_article_gives_the_actor():
+    from accord.evidence.scan import one_stance_per_discourse
+
+    got = one_stance_per_discourse([_c("a", "FRA", "max", 0), _c("a", "FRA", "max", 2), _c("a", "FRA", "min", 4),
+                                    _c("a", "FRA", "none", 6), _c("a", "CHN", "none", 8), _c("b", "FRA", "none", 0)])
+    assert [(c.actor, c.article, c.stance, c.stance_from) for c in got] == [
+        ("FRA", "a", "max", "sentence"), ("FRA", "a", "max", "sentence"), ("FRA", "a", "min", "sentence"),
+        ("FRA", "a", "max", "article"),  # two against one
+        ("CHN", "a", "none", "sentence"),  # another actor's direction is not China's
+        ("FRA", "b", "none", "sentence")]  # nor another article's
+
+
+def test_a_tie_gives_no_direction():
+    from accord.evidence.scan import one_stance_per_discourse
+
+    got = one_stance_per_discourse([_c("a", "FRA", "max", 0), _c("a", "FRA", "min", 2), _c("a", "FRA", "none", 4)])
+    assert got[-1].stance == "none" and got[-1].stance_from == "sentence"
+
+
+def test_the_scan_gives_an_undirected_link_its_articles_direction():
+    text = "France will uphold the deal. France discussed the deal with China."
+    got = [(c.actor, c.stance, c.stance_from) for c in scan(deal(), {"a.txt": text}) if c.actor == "FRA"]
+    assert sorted(got) == [("FRA", "max", "article"), ("FRA", "max", "sentence")]

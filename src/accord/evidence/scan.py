@@ -13,15 +13,17 @@ issue's words stand in the actor's own clause (*Clauses*). Each candidate has
 
 **References without a name.** Within a paragraph, an "it"/"its" that comes before any name in
 its sentence is the subject of the sentence before (its first actor able to hold a stance),
-unless it stands for nothing ("it is clear why", "it appears that"); "the three parties"
+unless it stands for nothing ("it is clear why", "it appears that") or a noun phrase describes
+it ("it is a robust deal": a thing); "the three parties"
 (governments, countries, leaders, sides ...; "both parties") are the actors of the sentence
 before when there are that many, or those listed together at its start ("Moscow, Beijing and
 Pyongyang argued ..."), or, for two ("both sides"), the two actors the article has named most so
 far when two stand out; "both Koreas" and "the two Koreas" are the two actors whose names share
-the word. "They", "their", "the leaders" opening a sentence are the actors of the sentence
-before: those who met in it ("A met with B and C to discuss the decision of D. The leaders
-agreed": not D), else its parties, else every actor it names ("X held calls with
-Y and Z. They agreed"); "he", "his", "she", "her" its first party. A plural reference also
+the word. "They", "their", "the leaders", "the presidents" (ministers, delegations ...) opening
+a sentence are the actors of the sentence before: those who met in it ("A met with B and C to
+discuss the decision of D. The leaders agreed": not D; "A spoke *today* with B"), else its
+parties, else every actor it names ("X held calls with Y and Z. They agreed"); "he", "his",
+"she", "her" its first party. A plural reference also
 looks back across a paragraph break when the paragraph before is one sentence that is not a
 headline (press releases give each sentence a paragraph), or ends on a reference to a group
 (the group is what the text is about); a singular one only within its paragraph. A group of
@@ -34,6 +36,13 @@ before the name of an actor's person ("Secretary Pompeo ... *the Secretary* unde
 "we", "our", "us" are the speaker: of a quotation, the actor it is attributed to; elsewhere,
 the author of a statement its headline names (:mod:`.discourse`). An alias inside the name of
 a thing ("the *Paris* Agreement") is no mention of the actor.
+
+**Who speaks.** The one who speaks holds the issues of a sentence that no actor of it is tied to:
+the actor a first-person word of the sentence stands for ("Since the deal was kept, *we* expect
+..."), or, where no actor the sentence names can hold a stance, whoever speaks there, the author
+of a statement or the speaker of a quotation ("[a statement of the EU:] The deal has prevented
+Iran from developing nuclear weapons"). Such a link is marked ``via: "speaker"``; the author's,
+which no word of the sentence names, has an empty ``mention`` and the lowest score.
 
 **Who holds a stance.** An actor named in a sentence is not always a party speaking in it:
 
@@ -119,7 +128,9 @@ withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X t
 inside an idiom of purpose or time is none ("*to this end*", "at the *end* of the year"). A cue
 that is also one of the issue's terms (its own noun: "sanctions") counts half: it says what the
 sentence is about more than which way, so a verb or adjective of direction outweighs it
-("sanctions ... should *go away*").
+("sanctions ... should *go away*"). A link whose sentence gives no direction takes the one the
+article's other links of the same actor and issue give, where more point one way than the other
+(one stance per discourse: :func:`one_stance_per_discourse`; ``stance_from: "article"``).
 
 The rules are lexical and deterministic; an optional dependency parse (:mod:`.syntax`, the
 ``nlp`` extra) decides subjects, objects and the clauses other actors own where it can; an
@@ -131,7 +142,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +195,8 @@ class Candidate:
     cues: tuple[str, ...] = ()  # the cues of direction read, with their sign: "+eas*", "-sanction*"
     hedged: bool = False
     similarity: float | None = None  # to the issue's description, with the semantic extra
-    via: str = "lexicon"  # "lexicon", or "semantic" for a link only the embedding found
+    via: str = "lexicon"  # "lexicon"; "speaker" for the speaker's link (see *Who speaks*); "semantic"
+    stance_from: str = "sentence"  # or "article": the direction of its other links (one stance per discourse)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -201,6 +213,7 @@ class _Sentence:
     holders: list[Match] = field(default_factory=list)  # the references that can hold a stance
     clauses: _Clauses | None = None
     syntax: Any = None  # the article's dependency parse (accord.evidence.syntax.ParsedText), if any
+    speaker: str | None = None  # who speaks where the sentence starts (a quotation's speaker, or the author)
 
 
 def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None) -> list[Candidate]:
@@ -217,7 +230,9 @@ def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None)
     parsed = [p for name, text in articles.items()
               for p in _parse(name, text, vocab, parser.parse(text) if parser is not None else None)]
     for p in parsed:
-        found.extend(_candidates(p, vocab))
+        links = list(_candidates(p, vocab))
+        found += links + list(_spoken(p, vocab, {c.issue for c in links}))
+    found = one_stance_per_discourse(found)
     if ranker is not None:
         found = ranker.rerank(scenario, parsed, found, vocab)
     order = {name: k for k, name in enumerate(articles)}
@@ -280,7 +295,8 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
             continue  # a question with no relative clause asserts nothing
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
-        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax)
+        yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax,
+                        voices.at(s.start))
 
 
 def _article_names(text: str, vocab: Vocabulary) -> dict[str, list[str]]:
@@ -330,14 +346,18 @@ def _issue_words(s: Sentence, vocab: Vocabulary, introduced: dict[str, set[str]]
 
 _PRONOUN = re.compile(r"\b(it|its)\b", re.I)
 #: an "it" that stands for no actor: "it is clear why ...", "it appears that ...", "when it comes to"
+#: nor one that a noun phrase describes: "it is *a* robust deal", "it is not *an* agreement" (a thing: a state
+#: is not described so)
 _EXPLETIVE = re.compile(r"^it\s+(?:(?:is|was|'s|’s|has\s+been|will\s+be|would\s+be|seems|seemed|remains|became|"
                         r"becomes)\s+(?:[\w\-]+\s+){0,3}?(?:that|why|how|whether|to|for)\b|(?:appears|appeared|"
-                        r"seems|seemed)\s+that\b|comes\s+to\b|takes\b)", re.I)
+                        r"seems|seemed)\s+that\b|comes\s+to\b|takes\b|(?:is|was|'s|’s|remains)\s+(?:not\s+)?"
+                        r"(?:a|an)\s)", re.I)
 _GROUP = re.compile(r"\b(?:the\s+(two|three|four|five|six)|(both))\s+"
                     r"(parties|governments|countries|states|capitals|sides|leaders|nations|powers)\b", re.I)
 _SHARED = re.compile(r"\b(?i:both|the\s+two)\s+([A-Z][a-z]+)s\b")  # "both Koreas"
 #: a plural reference to the parties of the sentence before: "They agreed", "the leaders stressed"
-_THEY = re.compile(r"\b(they|their|them|the\s+leaders|these\s+leaders|both\s+sides)\b", re.I)
+_THEY = re.compile(r"\b(they|their|them|the\s+leaders|these\s+leaders|both\s+sides|the\s+(?:(?:foreign|prime|"
+                   r"defen[cs]e)\s+)?(?:presidents|ministers|secretaries|chancellors|delegations))\b", re.I)
 _HE = re.compile(r"\b(he|his|she|her)\b", re.I)
 _OBJECT_PRONOUNS = frozenset("us me them".split())  # as written: "US" is a name
 _POSSESSIVE_PRONOUNS = frozenset("our my their his her Our My Their His Her".split())
@@ -481,10 +501,14 @@ _GAIN_FOR = re.compile(r"\b(?:win|victory|success|triumph|boost|gain|setback|blo
 _COMITATIVE = re.compile(r"\b(?:together|along|stand|stands|stood|standing|side|sides|sided|siding)\s+with\s+"
                          r"(?:the\s+)?$", re.I)
 #: meeting with: "met with B and C", "held phone calls with the French President": the
-#: parties one meets take part in what the meeting is about
+#: parties one meets take part in what the meeting is about; at most two words of when or how may
+#: stand between the verb and "with" ("spoke *today* with", "met *separately* with")
 _MEETING = re.compile(r"\b(?:(?:met|meets?|talked|spoke|speaks?|conferred|agreed|agrees?|negotiated|negotiates?|"
-                      r"(?:held|hold|holds|had|has|have)\s+(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
-                      r"conversations?|discussions?|consultations?))\s+with|(?:spoke|speaks?|talked)\s+to)\s+", re.I)
+                      r"(?:held|hold|holds|had|has|have|attended|attends|joined|joins|hosted|hosts|chaired|chairs)\s+"
+                      r"(?:[\w\-]+,?\s+){0,3}?(?:talks|calls|meetings?|"
+                      r"conversations?|discussions?|consultations?))(?:\s+(?:today|yesterday|again|also|first|"
+                      r"separately|briefly|privately|jointly|later|by\s+(?:tele)?phone|[a-z]+ly)){0,2}\s+with|"
+                      r"(?:spoke|speaks?|talked)\s+to)\s+", re.I)
 #: (not a meeting wished for: "his desire *to meet with* President Trump", whom it is about)
 _MEETING_BEFORE = re.compile(r"(?<!\bto\s)" + _MEETING.pattern + r"(?:the\s+)?(?:[A-Z][\w\-]*\s+){0,2}$", re.I)
 _TO_VERB = re.compile(r"\b[Tt]o\s+(?:[a-z]+ly\s+)?([a-z]+|[A-Z][a-z]+)(?:\s+(?:off|out|up|down|away|back|over))?\s+"
@@ -497,7 +521,9 @@ _VERB_AFTER = re.compile(r"^(?:\s+[A-Z][\w\-]*){0,2}\s+(?:(?:(?:also|then|has|ha
                          r"must|can|could|may|did|does|is|are|was|were)\s+(?:not\s+)?)?[a-z]+ed|will|would|must|can|"
                          r"could|should|said|says)\b")  # not "is", "has": "sanctions on A and B are ..."
 _INFINITIVE_AFTER = re.compile(r"^\s+to\s+[a-z]")
-_GERUND_AFTER = re.compile(r"^\s+(?:of|for|from)\s+[a-z]+ing\b")
+#: "accused Russia *of violating*": the agent of the gerund; not so one kept *from* doing ("prevent Iran from
+#: developing" is done to Iran)
+_GERUND_AFTER = re.compile(r"^\s+(?:of|for)\s+[a-z]+ing\b")
 _DEMAND_THAT = re.compile(r"\b(?:advocat|urg|demand|insist|propos|ask|recommend|request)[a-z]*\s+that\s+"
                           r"(?:the\s+)?$", re.I)
 #: -ing and -ed words that are no verbs
@@ -730,6 +756,63 @@ def _candidates(p: _Sentence, vocab: Vocabulary) -> Iterable[Candidate]:
             mentions, tied = _ties(p, actor, terms)
             if mentions:
                 yield candidate(p, actor, issue, mentions, tied, vocab)
+
+
+def _spoken(p: _Sentence, vocab: Vocabulary, linked: set[str]) -> Iterable[Candidate]:
+    """The speaker's links to the issues of the sentence that no actor of it is tied to (see *Who
+    speaks*): the actor a first-person word of the sentence stands for, or, where no actor the
+    sentence names can hold a stance, whoever speaks there (the author of a statement, the
+    speaker of a quotation)."""
+    issues = [i for i in p.issues if i not in linked]
+    first = [m for m in p.actors if FIRST_PERSON.fullmatch(m.text)]
+    if not issues or not (first or (p.speaker and not p.holders)):
+        return
+    speaker = first[0].key if first else p.speaker
+    mentions = [m for m in first if m.key == speaker]
+    for issue in issues:
+        if mentions:
+            yield candidate(p, speaker, issue, mentions, p.issues[issue], vocab, via="speaker")
+        else:
+            yield _authored(p, speaker, issue, vocab)
+
+
+def _authored(p: _Sentence, actor: str, issue: str, vocab: Vocabulary) -> Candidate:
+    """The author's link to an issue of a sentence that does not name the author: the direction
+    is read in the whole sentence, as written; the score is the lowest a tied name would have."""
+    s = p.sentence
+    terms = p.issues[issue]
+    stance, cues = stance_hint(s, (s.start, s.end), vocab.toward_min[issue], vocab.toward_max[issue],
+                               set(vocab.terms[issue]), names=_names_of_things(p),
+                               near=(vocab.near_terms.get(issue, frozenset()), [(t.start, t.end) for t in terms]))
+    hedged = _hedged(s.text)
+    score = round((0.4 + 0.15 * (stance != "none")) * (0.8 if hedged else 1.0), 4)
+    return Candidate(article=p.article, actor=actor, issue=issue, sentence=s.text, start=s.start, end=s.end,
+                     stance=stance, score=score, mention="", terms=tuple(dict.fromkeys(t.key for t in terms)),
+                     cues=cues, hedged=hedged, via="speaker")
+
+
+def one_stance_per_discourse(found: list[Candidate]) -> list[Candidate]:
+    """A link whose sentence gives no direction takes the one the article's other links of the same
+    actor and issue give, where more of them point one way than the other (``stance_from:
+    "article"``); the rest are unchanged.
+
+    An actor keeps its stance on an issue through an article, as a word keeps its sense through a
+    discourse (Gale, Church and Yarowsky 1992, "One sense per discourse", Proceedings of the
+    DARPA Speech and Natural Language Workshop, pp. 233-237): a readout that says twice that a
+    party backs the deal and once only that it discussed it has told the reader which way.
+    """
+    votes: dict[tuple[str, str, str], list[int]] = {}
+    for c in found:
+        if c.stance != "none":
+            v = votes.setdefault((c.article, c.actor, c.issue), [0, 0])
+            v[c.stance == "max"] += 1
+    out = []
+    for c in found:
+        v = votes.get((c.article, c.actor, c.issue))
+        if c.stance == "none" and v and v[0] != v[1]:
+            c = replace(c, stance="max" if v[1] > v[0] else "min", stance_from="article")
+        out.append(c)
+    return out
 
 
 def _ties(p: _Sentence, actor: str, terms: list[Match]) -> tuple[list[Match], list[Match]]:
