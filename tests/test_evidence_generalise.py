@@ -127,7 +127,7 @@ def heldout(name: str, kept: str = "", parser=None) -> dict:
 
 @pytest.mark.parametrize("name, counts", [
     # (labels, candidates, matched, right stances) of the lexical scan; see docs: evidence, held-out
-    ("iran", (38, 25, 19, 14)),
+    ("iran", (38, 26, 20, 14)),
     ("brexit", (26, 26, 19, 16)),
     ("paris", (35, 30, 27, 26)),
     ("korea", (8, 8, 5, 5)),

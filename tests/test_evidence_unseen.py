@@ -368,3 +368,49 @@ def test_the_scan_gives_an_undirected_link_its_articles_direction():
     text = "France will uphold the deal. France discussed the deal with China."
     got = [(c.actor, c.stance, c.stance_from) for c in scan(deal(), {"a.txt": text}) if c.actor == "FRA"]
     assert sorted(got) == [("FRA", "max", "article"), ("FRA", "max", "sentence")]
+
+
+# -- a transcript's turns, a statement's heading ------------------------------------------------------------
+
+def test_a_transcripts_turn_is_its_speakers():
+    text = ("Press Availability on the talks\n\nPRESIDENT TRUMP: We will uphold the deal.\n\n"
+            "MODERATOR: We keep the deal.")
+    assert links(text) == [("USA", "max", "We")]  # the moderator is no actor: their "we" is no one's
+
+
+def test_a_turn_that_is_no_actors_silences_the_author():
+    """In a statement, 'we' is the author's, but not in a turn of someone else's ('QUESTION:')."""
+    assert links("PM statement on the talks\n\nWe will uphold the deal.") == [("GBR", "max", "We")]
+    assert links("PM statement on the talks\n\nQUESTION: We will uphold the deal, no?") == []
+
+
+def test_a_heading_says_whose_statement_follows():
+    text = "Statements on Iran\n\nSTATEMENT BY PRESIDENT TRUMP on the talks\n\nWe will uphold the deal."
+    assert links(text) == [("USA", "max", "We")]
+    unnamed = "Statements on Iran\n\nSTATEMENT BY THE SPOKESPERSON on the talks\n\nWe will uphold the deal."
+    assert links(unnamed) == []  # a heading naming no actor changes no one
+
+
+# -- a party to a pact or a meeting named by a noun -----------------------------------------------------
+
+@pytest.mark.parametrize("text, party", [
+    ("France reached a deal with China last year.", True),
+    ("France praised the historic summit with China and the deal.", True),
+    ("France spoke of the deal in talks with China.", False),  # named in passing
+    ("France wants sanctions on China and the deal.", False),
+])
+def test_a_party_to_a_pact_named_by_a_noun_takes_part(text, party):
+    assert ("CHN" in {a for a, _ in found(deal(), text)}) is party
+
+
+def test_the_korea_scenario_reads_talks_and_meetings_as_the_format():
+    """The guideline counts holding summits in a bilateral format as a link to the format, whichever
+    word names the meeting."""
+    from accord.io import read_scenario
+
+    from .conftest import KOREA
+
+    s = read_scenario(KOREA).scenario
+    got = {(c.actor, c.issue, c.stance) for c in scan(s, {"a.txt": "Trump and Kim held talks in Hanoi."})}
+    assert got == {("USA", "format", "min"), ("PRK", "format", "min")}
+    assert [c for c in scan(s, {"a.txt": "Trump and Kim spoke in Hanoi."}) if c.issue == "format"] == []

@@ -19,6 +19,12 @@
   paragraph of prose, more than any other ("Chief Negotiator Michel Barnier warned ...
   President Juncker urged ...": a statement of the European Union).
 
+After the headline, the speaker changes at a transcript's turn, a line that opens with its
+speaker in capitals and a colon ("SECRETARY POMPEO: It's truly an honor ..."): to the actor the
+label names, or to no one for a label that names none ("QUESTION:", "MODERATOR:": a journalist's
+"we" is no party's); and after a heading that says whose statement follows ("STATEMENT BY
+SECRETARY POMPEO on ...", a line of its own without a full stop), to the actor it names.
+
 A quotation is a span between typographic quotes, or between straight double quotes paired
 within a paragraph; one left open runs to the end of its paragraph, as a quotation continued
 in the next paragraph opens again there (the news convention), and a quotation attributed to
@@ -69,13 +75,15 @@ class Speakers:
 
     author: str | None
     quotes: tuple[tuple[int, int, str | None], ...]  # (start, end, actor or None), in text order
+    turns: tuple[tuple[int, str | None], ...] = ()  # (start, actor or None): who speaks from there on
 
     def at(self, offset: int) -> str | None:
         """The actor a first-person word at ``offset`` refers to, or None."""
         k = bisect_right([q[0] for q in self.quotes], offset) - 1
         if k >= 0 and self.quotes[k][0] <= offset < self.quotes[k][1]:
             return self.quotes[k][2]
-        return self.author
+        k = bisect_right([turn[0] for turn in self.turns], offset) - 1
+        return self.turns[k][1] if k >= 0 else self.author
 
 
 def named_things(text: str, names: list[Match], offset: int = 0) -> list[Match]:
@@ -116,7 +124,34 @@ def speakers(text: str, patterns: dict[str, list[str]]) -> Speakers:
         if who is None and quotes and quotes[-1][2] and text.count("\n", quotes[-1][1], a) <= 2:
             who = quotes[-1][2]  # a quotation continued in the next paragraph, unattributed
         quotes.append((a, b, who))
-    return Speakers(_author(text, outside), tuple(quotes))
+    return Speakers(_author(text, outside), tuple(quotes), _turns(text, patterns))
+
+
+#: a transcript's turn: a line that opens with its speaker in capitals and a colon ("SECRETARY
+#: POMPEO: It's truly an honor", "QUESTION: ..."); or a heading that says whose statement follows
+#: ("STATEMENT BY SECRETARY POMPEO on ...", a line of its own with no full stop)
+_TURN = re.compile(r"^([A-Z][A-Z.'’\- ]{1,60}[A-Z.]):\s")
+_SECTION = re.compile(rf"^{_GENRE.pattern}\s+(?:by|of|from)\s+(.{{1,80}}?)(?:\s+(?:on|about|at|in|regarding)\s.*)?$",
+                      re.I)
+
+
+def _turns(text: str, patterns: dict[str, list[str]]) -> tuple[tuple[int, str | None], ...]:
+    """Where the speaker changes after the headline (see the module): at a transcript's turn, to
+    the actor its label names (None for one who is no actor: "QUESTION:", "MODERATOR:"); after a
+    heading of a statement, to the actor it names."""
+    out: list[tuple[int, str | None]] = []
+    pos = text.find("\n") + 1 if "\n" in text else len(text)
+    for line in text[pos:].split("\n"):
+        turn = _TURN.match(line)
+        section = _SECTION.match(line.strip()) if not line.rstrip().endswith(".") else None
+        label = turn.group(1) if turn else section.group(1) if section else None
+        if label is not None:
+            named = find_all(label.title(), patterns)
+            who = named[0].key if named else None
+            if turn or who is not None:
+                out.append((pos if turn else pos + len(line) + 1, who))
+        pos += len(line) + 1
+    return tuple(out)
 
 
 def _author(text: str, names: list[Match]) -> str | None:

@@ -487,6 +487,11 @@ _OFFICE_OF = re.compile(r"\b(?:President|Chairman|Chairwoman|Minister|Secretary|
 _NOUN_AGENT = re.compile(r"\b(?:condemnation|criticism|opposition|objections?|protests?|support|backing|praise|"
                          r"pressure|demands?|calls?|warnings?|rejection|approval|endorsement|veto|resistance|"
                          r"appeals?|requests?|proposals?|offers?|threats?)\s+(?:from|by)\s+(?:the\s+)?$", re.I)
+#: a party to a pact or a meeting named by a noun: "reached a deal *with Iran*", "the President's summit *with
+#: Kim*", "talks *with North Korea*"; not one only named in passing ("*in* talks with", "*at* a summit with")
+_PACT_WITH = re.compile(r"(?<!\bin\s)(?<!\bat\s)(?<!\bduring\s)\b(?i:(?:a|an|the|its|his|her|their|our|possible|"
+                        r"new|nuclear|bilateral|direct|historic|productive)\s+)+(?i:deal|agreement|accord|summit|"
+                        r"talks|negotiations|dialogue)\s+with\s+(?:the\s+)?(?:[A-Z][\w\-.]*\s+){0,3}$")
 #: the giver of what one receives: "the assurances we have received *from the European Union*"
 _RECEIVED_FROM = re.compile(r"\b(?:receiv|obtain|secur|won\b|got\b|gain)[a-z]*\s+(?:[\w\-]+\s+){0,3}?from\s+"
                             r"(?:the\s+)?$", re.I)
@@ -592,7 +597,7 @@ def _stance_holders(s: Sentence, mentions: list[Match], syntax=None) -> list[Mat
             is_object = False  # a pronoun; a party to a compound, tied to its noun only
         elif (_COMITATIVE.search(before) or _MEETING_BEFORE.search(before) or _PEOPLE_OF.search(before)
               or _OFFICE_OF.search(before) or _RECEIVED_FROM.search(before)
-              or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before)
+              or _NOUN_AGENT.search(before) or _GAIN_FOR.search(before) or _PACT_WITH.search(before)
               or ((_WITH_BEFORE.search(before) or (listed and previous_with)) and _ING_AFTER.match(after))):
             is_object = False
         elif _DEMAND_THAT.search(before):
