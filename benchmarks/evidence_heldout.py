@@ -1,6 +1,6 @@
 """The evidence scan on text it was not written with: held-out negotiations and the seeds.
 
-    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|...|fresh6] [--parse] [--semantic]
+    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|...|fresh7[,...]] [--parse] [--semantic]
         [--errors NEGOTIATION] [--repeats 3]
 
 For each negotiation of data/evidence/heldout (its scenario, texts and hand labels) and for
@@ -8,9 +8,10 @@ the three seed articles (../shared/seeds, labels in tests/data/evidence), scans 
 scores the candidates against the labels (accord.evidence.evaluate): precision, recall and
 stance accuracy, per negotiation and pooled over the held-out ones (matches, candidates and
 labels added up). ``--set added`` scores the texts kept apart while the scanner was changed
-(labels-*-added.yaml), ``--set fresh`` to ``--set fresh6`` those labelled after a
-change (labels-*-fresh.yaml, ..., labels-*-fresh6.yaml: see
-data/evidence/heldout/README.md);
+(labels-*-added.yaml), ``--set fresh`` to ``--set fresh7`` those labelled after a
+change (labels-*-fresh.yaml, ..., labels-*-fresh7.yaml: see
+data/evidence/heldout/README.md); sets joined by commas (``--set fresh6,fresh7``) are pooled
+per negotiation;
 ``--parse`` scans with the dependency parse (the nlp extra), ``--semantic`` ranks with the
 sentence embedding (the text extra; both: the full pipeline). The last line is the best wall
 and CPU time of scanning the three seeds (scenario read, articles given as text, models
@@ -35,7 +36,7 @@ from accord.io import read_scenario
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "data" / "evidence" / "heldout"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SETS = ("main", "added", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+SETS = ("main", "added", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 NEGOTIATIONS = {  # name: (scenario, labels stem)
     "iran": (HELDOUT / "scenarios" / "iran-2018.yaml", "labels-iran"),
     "brexit": (HELDOUT / "scenarios" / "brexit-2018.yaml", "labels-brexit"),
@@ -75,9 +76,9 @@ def pooled(results: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=SETS, default="main",
+    parser.add_argument("--set", type=_sets, default=["main"],
                         help="which held-out labels: main, added (kept apart), "
-                             "fresh to fresh6 (after a change)")
+                             "fresh to fresh7 (after a change); several joined by commas are pooled")
     parser.add_argument("--errors", choices=sorted(NEGOTIATIONS) + ["seeds"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parse", action="store_true", help="with the dependency parse (the nlp extra)")
@@ -100,14 +101,16 @@ def main() -> None:
           f"{'stance':>7s} {'sure':>6s} {'R sure':>7s}")
     results = []
     for name, (scenario, stem) in NEGOTIATIONS.items():
-        labels = HELDOUT / f"{stem}{'' if args.set == 'main' else '-' + args.set}.yaml"
-        if not labels.exists():
+        paths = [HELDOUT / f"{stem}{'' if kept == 'main' else '-' + kept}.yaml" for kept in args.set]
+        found = [score(scenario, labels, HELDOUT / "texts", nlp, ranker) for labels in paths if labels.exists()]
+        if not found:
             continue
-        r = score(scenario, labels, HELDOUT / "texts", nlp, ranker)
+        r = found[0] if len(found) == 1 else pooled(found)
         results.append(r)
         print(row(name, r))
         if args.errors == name:
-            _errors(r)
+            for each in found:
+                _errors(each)
     print(row("held-out", pooled(results)))
     if SEEDS.is_dir():
         seeds = score(ROOT / "scenarios" / "korea-2018.yaml", ROOT / "tests" / "data" / "evidence" / "seed-labels.yaml",
@@ -126,6 +129,15 @@ def main() -> None:
 
         seconds, _ = best_time(run, args.repeats)
         print(f"scan of the {len(texts)} seeds: {seconds:.2f} s wall, {min(cpu):.2f} s CPU (best of {args.repeats})")
+
+
+def _sets(value: str) -> list[str]:
+    """One set or several joined by commas (pooled per negotiation): ``fresh6,fresh7``."""
+    names = value.split(",")
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown set {', '.join(unknown)}; the sets are {', '.join(SETS)}")
+    return names
 
 
 def _errors(r: dict) -> None:
