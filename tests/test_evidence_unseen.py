@@ -414,3 +414,15 @@ def test_the_korea_scenario_reads_talks_and_meetings_as_the_format():
     got = {(c.actor, c.issue, c.stance) for c in scan(s, {"a.txt": "Trump and Kim held talks in Hanoi."})}
     assert got == {("USA", "format", "min"), ("PRK", "format", "min")}
     assert [c for c in scan(s, {"a.txt": "Trump and Kim spoke in Hanoi."}) if c.issue == "format"] == []
+
+
+def test_the_review_file_says_how_a_link_was_read():
+    """The speaker's links and directions taken from the article are flagged for the reviewer."""
+    from accord.evidence.review import review_rows
+
+    text = ("PM statement on the talks\n\nThe deal has prevented North Korea from leaving the talks. "
+            "France will uphold the deal. France discussed the deal with China.")
+    notes = {(r["actor"], r["sentence"][:12]): r["note"] for r in review_rows(deal(), scan(deal(), {"a.txt": text}))}
+    assert notes[("GBR", "The deal has")] == "the speaker's link: the sentence does not name the actor"
+    assert notes[("FRA", "France will ")] == ""
+    assert notes[("FRA", "France discu")] == "direction from the article's other links of this actor and issue"

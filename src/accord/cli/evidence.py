@@ -78,11 +78,14 @@ def evidence_scan(articles: ArticlesArg, scenario: ScenarioOpt, semantic: Semant
         doc = {"candidates": [{**{k: c.to_dict()[k] for k in keys}, **c.to_dict()} for c in shown]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return
-    table = Table(title=f"{len(found)} candidate claims in {len(articles)} article(s)", show_lines=False)
+    table = Table(title=f"{len(found)} candidate claims in {len(articles)} article(s)", show_lines=False,
+                  caption="actor°: the speaker's link (see the note of `evidence review`); stance*: the direction "
+                          "the article gives the actor elsewhere")
     for col in ("score", "actor", "issue", "stance", "article", "sentence"):
         table.add_column(col, overflow="fold")
     for c in shown:
-        table.add_row(f"{c.score:.2f}", c.actor, c.issue, c.stance, f"{c.article}:{c.start}",
+        table.add_row(f"{c.score:.2f}", c.actor + ("°" if c.via == "speaker" else ""), c.issue,
+                      c.stance + ("*" if c.stance_from == "article" else ""), f"{c.article}:{c.start}",
                       escape(c.sentence if len(c.sentence) < 160 else c.sentence[:159] + "…"))
     out.print(table)
 

@@ -65,9 +65,20 @@ def source_of(scenario: Scenario, article: str) -> str:
 def review_rows(scenario: Scenario, candidates: list[Candidate]) -> list[dict[str, Any]]:
     return [{
         "id": k + 1, "decision": "", "field": "position", "value": None, "actor": c.actor, "issue": c.issue,
-        "source": source_of(scenario, c.article), "quote": c.sentence, "note": "", "article": c.article,
+        "source": source_of(scenario, c.article), "quote": c.sentence, "note": caveat(c), "article": c.article,
         "stance": c.stance, "score": c.score, "start": c.start, "end": c.end, "sentence": c.sentence,
     } for k, c in enumerate(candidates)]
+
+
+def caveat(c: Candidate) -> str:
+    """What the reviewer should know of how the scan read a candidate ('' for a plain one)."""
+    said = []
+    if c.via == "speaker":
+        said.append("the speaker's link: the sentence " + ("names the speaker only as 'I' or 'we'" if c.mention
+                                                           else "does not name the actor"))
+    if c.stance_from == "article":
+        said.append("direction from the article's other links of this actor and issue")
+    return "; ".join(said)
 
 
 def dumps_review(rows: list[dict[str, Any]], fmt: str) -> str:
