@@ -405,14 +405,15 @@ def test_a_party_to_a_pact_named_by_a_noun_takes_part(text, party):
 
 def test_the_korea_scenario_reads_talks_and_meetings_as_the_format():
     """The guideline counts holding summits in a bilateral format as a link to the format, whichever
-    word names the meeting."""
+    word names the meeting; "talks" gives no direction (talks with Beijing or Moscow are no direct
+    track)."""
     from accord.io import read_scenario
 
     from .conftest import KOREA
 
     s = read_scenario(KOREA).scenario
     got = {(c.actor, c.issue, c.stance) for c in scan(s, {"a.txt": "Trump and Kim held talks in Hanoi."})}
-    assert got == {("USA", "format", "min"), ("PRK", "format", "min")}
+    assert got == {("USA", "format", "none"), ("PRK", "format", "none")}
     assert [c for c in scan(s, {"a.txt": "Trump and Kim spoke in Hanoi."}) if c.issue == "format"] == []
 
 
@@ -426,3 +427,15 @@ def test_the_review_file_says_how_a_link_was_read():
     assert notes[("GBR", "The deal has")] == "the speaker's link: the sentence does not name the actor"
     assert notes[("FRA", "France will ")] == ""
     assert notes[("FRA", "France discu")] == "direction from the article's other links of this actor and issue"
+
+
+# -- a stance named by a noun: its owner's as written, the speaker's reaction turned ----------------------
+
+@pytest.mark.parametrize("text, want", [
+    # the withdrawal is the United States' own, whatever France makes of it
+    ("France regrets the US withdrawal from the deal.", {("USA", "min"), ("FRA", "max")}),
+    ("France discussed the US withdrawal from the deal.", {("USA", "min"), ("FRA", "none")}),
+    ("We condemn the decision by the United States to withdraw from the deal.", {("USA", "min")}),
+])
+def test_the_owner_of_a_stance_named_by_a_noun_holds_it_as_written(text, want):
+    assert {(c.actor, c.stance) for c in scan(deal(), {"a.txt": text})} == want

@@ -214,6 +214,7 @@ class _Sentence:
     clauses: _Clauses | None = None
     syntax: Any = None  # the article's dependency parse (accord.evidence.syntax.ParsedText), if any
     speaker: str | None = None  # who speaks where the sentence starts (a quotation's speaker, or the author)
+    article_text: str = ""  # the whole article, which the offsets index
 
 
 def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None) -> list[Candidate]:
@@ -296,7 +297,7 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax,
-                        voices.at(s.start))
+                        voices.at(s.start), text)
 
 
 def _article_names(text: str, vocab: Vocabulary) -> dict[str, list[str]]:
@@ -545,7 +546,8 @@ _STANCE_NOUN = (r"(?:demand|position|stance|view|call|proposal|plan|polic|line\b
                 r"effort|role|objective|aim|goal|intention|interest|concern|preference|wish|approach|strateg|"
                 r"initiative|insisten|request|push\b|bid\b|decision|refusal|willingness|reluctance|aversion|"
                 r"commitment|ambition|lead\b|desire|agenda|priorit|assertion|argument|statement|readiness|assessment|"
-                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance|complian|deadline)")
+                r"judg(?:e)?ment|determination|resolve\b|pledge|promise|invitation|assurance|complian|deadline|"
+                r"withdrawal|exit\b|pull-?out|re-?imposition)")
 _OWNS_STANCE = re.compile(rf"^\s+(?:[\w\-]+\s+){{0,2}}?{_STANCE_NOUN}", re.I)  # "'s preferred course"
 _IS_STANCE = re.compile(rf"^{_STANCE_NOUN}", re.I)
 #: a name before a stance it holds, as an attribute: "the *US* decision", "the *French* assessment"
@@ -906,14 +908,21 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     as_written = all(_party(p, m) is not None for m in mentions)
     theirs = _owned_by_others(p, actor)
     owned = (_owned_spans(p, actor) if p.syntax is None else []) + _agent_spans(p, actor)
-    stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
-                               set(vocab.terms[issue]),
-                               lambda at: (any(_tied(p, m, at, at) for m in mentions)
-                                           and (not theirs or p.syntax.token(at).i not in theirs)
-                                           and not any(a <= at < b for a, b in owned)),
-                               turned=not as_written, names=_names_of_things(p),
-                               near=(vocab.near_terms.get(issue, frozenset()),
-                                     [(t.start, t.end) for t in p.issues.get(issue, [])]))
+    near = (vocab.near_terms.get(issue, frozenset()), [(t.start, t.end) for t in p.issues.get(issue, [])])
+    stance, cues = "none", ()
+    for begin, end in _own_stance(p, actor):  # "the re-imposition of sanctions by the US", as written
+        sub = Sentence(begin, end, p.article_text[begin:end])
+        stance, cues = stance_hint(sub, (begin, end), vocab.toward_min[issue], vocab.toward_max[issue],
+                                   set(vocab.terms[issue]), names=_names_of_things(p), near=near)
+        if stance != "none":
+            break
+    if stance == "none":
+        stance, cues = stance_hint(s, _clause(p, actor), vocab.toward_min[issue], vocab.toward_max[issue],
+                                   set(vocab.terms[issue]),
+                                   lambda at: (any(_tied(p, m, at, at) for m in mentions)
+                                               and (not theirs or p.syntax.token(at).i not in theirs)
+                                               and not any(a <= at < b for a, b in owned)),
+                                   turned=not as_written, names=_names_of_things(p), near=near)
     hedged = _hedged(s.text)
     score = _score(mentions, terms, stance != "none", hedged, similarity)
     return Candidate(
@@ -940,6 +949,12 @@ _ADOPT = re.compile(r"\b(?:agree|support|back|endors|accept|welcom|join|follow|e
                     r"subordinat|defer)[a-z]*\s+(?:(?:to|with|on|of)\s+)?(?:the\s+)?$", re.I)
 
 
+#: words that take a stand against what another actor owns, whose cues they turn ("we *regret* the US
+#: withdrawal": away from withdrawing)
+_REACT = re.compile(r"\b(?:regret|deplor|condemn|denounc|oppos|reject|criticis|criticiz|lament|object)[a-z]*\s+"
+                    r"(?:(?:to|of)\s+)?(?:the\s+)?$", re.I)
+
+
 def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
     """Without a parse: the parts of the sentence another actor owns as its stance ("we take note
     of *X's decision to withdraw*": from X's name to the end of its clause), unless the actor's
@@ -949,7 +964,7 @@ def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
     for o in p.holders:
         if o.key == actor or not _possessive(o) or not _OWNS_STANCE.match(s.text[o.end - s.start:]):
             continue
-        if _ADOPT.search(s.text[:o.start - s.start]):
+        if _ADOPT.search(s.text[:o.start - s.start]) or _REACT.search(s.text[:o.start - s.start]):
             continue
         end = s.start + _clause_end(s.text, o.end - s.start)
         comma = _comma(s.text, o.end - s.start)
@@ -971,6 +986,31 @@ _LATER_STANCE = re.compile(r"^[^,;:]*\s(?:a|an|the)\s+$", re.I)
 _STANCE_OF = re.compile(rf"\b{_STANCE_NOUN}[a-z]*\s+(?:by|of|from)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s+)?$", re.I)
 
 
+def _own_stance(p: _Sentence, actor: str) -> list[tuple[int, int]]:
+    """The actor's own stance named by a noun, as offsets: after the noun ("the *re-imposition of
+    sanctions by the United States*"), after its possessive ("*the US's decision to withdraw*") or
+    with it as attribute ("*the US withdrawal* from the deal"), to the end of its clause. Its
+    direction is the actor's as written: a word of regret or condemnation before it ("we regret
+    the re-imposition ...") is the speaker's, not the actor's."""
+    s = p.sentence
+    out = []
+    for m in p.holders:
+        if m.key != actor:
+            continue
+        noun = _STANCE_OF.search(s.text[:m.start - s.start])
+        if noun is not None:
+            begin = s.start + noun.start()
+        elif _ATTRIBUTIVE.match(s.text[m.end - s.start:]) or (
+                _possessive(m) and _OWNS_STANCE.match(s.text[m.end - s.start:])):
+            begin = m.start
+        else:
+            continue
+        end = s.start + _clause_end(s.text, m.end - s.start)
+        comma = _comma(s.text, m.end - s.start)
+        out.append((begin, min(end, s.start + comma) if comma is not None else end))
+    return out
+
+
 def _agent_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
     """The parts of the sentence that are another actor's stance named by a noun before it ("we
     discussed *the decision by the US to withdraw*": from the noun to the end of its clause) or
@@ -987,7 +1027,7 @@ def _agent_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
             begin = o.start
         else:
             continue
-        if o.key == actor or _ADOPT.search(s.text[:begin - s.start]):
+        if o.key == actor or _ADOPT.search(s.text[:begin - s.start]) or _REACT.search(s.text[:begin - s.start]):
             continue
         end = s.start + _clause_end(s.text, o.end - s.start)
         comma = _comma(s.text, o.end - s.start)
