@@ -160,6 +160,7 @@ def test_scan_against_the_kept_apart_labels(name, kept, counts):
     ("iran", "fresh5", 4, 80), ("brexit", "fresh5", 4, 42), ("paris", "fresh5", 3, 29), ("korea", "fresh5", 4, 95),
     ("iran", "fresh6", 4, 107), ("brexit", "fresh6", 4, 49), ("paris", "fresh6", 4, 30), ("korea", "fresh6", 4, 90),
     ("iran", "fresh7", 4, 126), ("brexit", "fresh7", 3, 30), ("paris", "fresh7", 4, 47), ("korea", "fresh7", 4, 78),
+    ("iran", "fresh8", 4, 41), ("brexit", "fresh8", 4, 35), ("paris", "fresh8", 2, 22), ("korea", "fresh8", 4, 43),
 ])
 def test_the_fresh_labels_load_as_committed(name, kept, articles, links):
     scenario = HELDOUT / "scenarios" / NEGOTIATIONS[name] if NEGOTIATIONS[name] else KOREA
