@@ -124,7 +124,10 @@ A stance another actor holds, named by a noun, is read as that actor's and not t
 after the noun ("we discussed *the decision by the US to withdraw*"), as after a possessive
 ("*X's decision to withdraw*", up to a noun phrase of another actor: "*Britain's support for
 the deal* ahead of a US deadline"), or with the actor as its attribute ("*the US decision* to
-withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X to ..."). A cue
+withdraw"), unless the speaker's verb takes it up ("welcomed the decision of X to ...") or
+turns against it ("France *regrets* the US withdrawal": France is for the deal); the actor that
+owns it reads it as written ("we regret *the re-imposition of sanctions by the US*": the US is
+for enforcing them). A cue
 inside an idiom of purpose or time is none ("*to this end*", "at the *end* of the year"). A cue
 that is also one of the issue's terms (its own noun: "sanctions") counts half: it says what the
 sentence is about more than which way, so a verb or adjective of direction outweighs it
@@ -214,7 +217,6 @@ class _Sentence:
     clauses: _Clauses | None = None
     syntax: Any = None  # the article's dependency parse (accord.evidence.syntax.ParsedText), if any
     speaker: str | None = None  # who speaks where the sentence starts (a quotation's speaker, or the author)
-    article_text: str = ""  # the whole article, which the offsets index
 
 
 def scan(scenario: Scenario, articles: dict[str, str], ranker=None, parser=None) -> list[Candidate]:
@@ -297,7 +299,7 @@ def _parse(name: str, text: str, vocab: Vocabulary, syntax=None) -> Iterable[_Se
         issues = {i: [t for t in ts if clauses.readable(t.start)] for i, ts in found.items()}
         holders = [m for m in holders if clauses.readable(m.start)]
         yield _Sentence(name, s, actors, {i: m for i, m in issues.items() if m}, holders, clauses, syntax,
-                        voices.at(s.start), text)
+                        voices.at(s.start))
 
 
 def _article_names(text: str, vocab: Vocabulary) -> dict[str, list[str]]:
@@ -911,7 +913,7 @@ def candidate(p: _Sentence, actor: str, issue: str, mentions: list[Match], terms
     near = (vocab.near_terms.get(issue, frozenset()), [(t.start, t.end) for t in p.issues.get(issue, [])])
     stance, cues = "none", ()
     for begin, end in _own_stance(p, actor):  # "the re-imposition of sanctions by the US", as written
-        sub = Sentence(begin, end, p.article_text[begin:end])
+        sub = Sentence(begin, end, s.text[begin - s.start:end - s.start])
         stance, cues = stance_hint(sub, (begin, end), vocab.toward_min[issue], vocab.toward_max[issue],
                                    set(vocab.terms[issue]), names=_names_of_things(p), near=near)
         if stance != "none":
