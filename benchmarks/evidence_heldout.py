@@ -1,6 +1,6 @@
 """The evidence scan on text it was not written with: held-out negotiations and the seeds.
 
-    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|...|fresh8[,...]] [--parse] [--semantic]
+    python benchmarks/evidence_heldout.py [--set main|added|fresh|fresh2|...|fresh9[,...]] [--parse] [--semantic]
         [--errors NEGOTIATION] [--repeats 3]
 
 For each negotiation of data/evidence/heldout (its scenario, texts and hand labels) and for
@@ -8,8 +8,8 @@ the three seed articles (../shared/seeds, labels in tests/data/evidence), scans 
 scores the candidates against the labels (accord.evidence.evaluate): precision, recall and
 stance accuracy, per negotiation and pooled over the held-out ones (matches, candidates and
 labels added up). ``--set added`` scores the texts kept apart while the scanner was changed
-(labels-*-added.yaml), ``--set fresh`` to ``--set fresh8`` those labelled after a
-change (labels-*-fresh.yaml, ..., labels-*-fresh8.yaml: see
+(labels-*-added.yaml), ``--set fresh`` to ``--set fresh9`` those labelled after a
+change (labels-*-fresh.yaml, ..., labels-*-fresh9.yaml: see
 data/evidence/heldout/README.md); sets joined by commas (``--set fresh6,fresh7``) are pooled
 per negotiation;
 ``--parse`` scans with the dependency parse (the nlp extra), ``--semantic`` ranks with the
@@ -36,7 +36,7 @@ from accord.io import read_scenario
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "data" / "evidence" / "heldout"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SETS = ("main", "added", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+SETS = ("main", "added", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9")
 NEGOTIATIONS = {  # name: (scenario, labels stem)
     "iran": (HELDOUT / "scenarios" / "iran-2018.yaml", "labels-iran"),
     "brexit": (HELDOUT / "scenarios" / "brexit-2018.yaml", "labels-brexit"),
@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=_sets, default=["main"],
                         help="which held-out labels: main, added (kept apart), "
-                             "fresh to fresh8 (after a change); several joined by commas are pooled")
+                             "fresh to fresh9 (after a change); several joined by commas are pooled")
     parser.add_argument("--errors", choices=sorted(NEGOTIATIONS) + ["seeds"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parse", action="store_true", help="with the dependency parse (the nlp extra)")

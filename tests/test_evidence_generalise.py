@@ -161,6 +161,7 @@ def test_scan_against_the_kept_apart_labels(name, kept, counts):
     ("iran", "fresh6", 4, 107), ("brexit", "fresh6", 4, 49), ("paris", "fresh6", 4, 30), ("korea", "fresh6", 4, 90),
     ("iran", "fresh7", 4, 126), ("brexit", "fresh7", 3, 30), ("paris", "fresh7", 4, 47), ("korea", "fresh7", 4, 78),
     ("iran", "fresh8", 4, 41), ("brexit", "fresh8", 4, 35), ("paris", "fresh8", 2, 22), ("korea", "fresh8", 4, 43),
+    ("iran", "fresh9", 4, 83), ("brexit", "fresh9", 3, 21), ("paris", "fresh9", 3, 27), ("korea", "fresh9", 4, 52),
 ])
 def test_the_fresh_labels_load_as_committed(name, kept, articles, links):
     scenario = HELDOUT / "scenarios" / NEGOTIATIONS[name] if NEGOTIATIONS[name] else KOREA
