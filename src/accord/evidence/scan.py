@@ -968,9 +968,7 @@ def _owned_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
             continue
         if _ADOPT.search(s.text[:o.start - s.start]) or _REACT.search(s.text[:o.start - s.start]):
             continue
-        end = s.start + _clause_end(s.text, o.end - s.start)
-        comma = _comma(s.text, o.end - s.start)
-        end = min(end, s.start + comma) if comma is not None else end
+        end = _stance_end(s, o.end)
         mine = [m.start for m in p.actors if m.key == actor and o.end <= m.start < end]
         if not mine:
             out.append((o.start, end))
@@ -986,6 +984,14 @@ _LATER_STANCE = re.compile(r"^[^,;:]*\s(?:a|an|the)\s+$", re.I)
 
 #: a stance named by a noun before its agent: "the decision *by the US* to withdraw", "the call of X"
 _STANCE_OF = re.compile(rf"\b{_STANCE_NOUN}[a-z]*\s+(?:by|of|from)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s+)?$", re.I)
+
+
+def _stance_end(s: Sentence, after: int) -> int:
+    """Where a stance named after ``after`` (an offset in the article) ends: at the end of its
+    clause or the next comma, whichever comes first."""
+    end = s.start + _clause_end(s.text, after - s.start)
+    comma = _comma(s.text, after - s.start)
+    return min(end, s.start + comma) if comma is not None else end
 
 
 def _own_stance(p: _Sentence, actor: str) -> list[tuple[int, int]]:
@@ -1007,9 +1013,7 @@ def _own_stance(p: _Sentence, actor: str) -> list[tuple[int, int]]:
             begin = m.start
         else:
             continue
-        end = s.start + _clause_end(s.text, m.end - s.start)
-        comma = _comma(s.text, m.end - s.start)
-        out.append((begin, min(end, s.start + comma) if comma is not None else end))
+        out.append((begin, _stance_end(s, m.end)))
     return out
 
 
@@ -1031,9 +1035,7 @@ def _agent_spans(p: _Sentence, actor: str) -> list[tuple[int, int]]:
             continue
         if o.key == actor or _ADOPT.search(s.text[:begin - s.start]) or _REACT.search(s.text[:begin - s.start]):
             continue
-        end = s.start + _clause_end(s.text, o.end - s.start)
-        comma = _comma(s.text, o.end - s.start)
-        end = min(end, s.start + comma) if comma is not None else end
+        end = _stance_end(s, o.end)
         if not any(begin <= m.start < end for m in p.actors if m.key == actor):
             out.append((begin, end))
     return out
