@@ -178,3 +178,73 @@ def evidence_terms(articles: ArticlesArg, scenario: ScenarioOpt,
     for t in found:
         table.add_row(t.issue, escape(t.phrase), f"{t.similarity:.2f}", str(t.count))
     out.print(table)
+
+
+LabelsArg = Annotated[Path, typer.Argument(help="a reader's labels file (see accord.evidence.evaluate)")]
+
+
+def _two_readers(first: Path, second: Path, scenario: str, texts: list[Path] | None):
+    """Both readers' labels of the articles either labels (the first's order, then the second's)."""
+    from ..evidence.evaluate import find_articles, labelled_articles, read_labels
+
+    s = load(scenario, None).scenario
+    names = list(dict.fromkeys(labelled_articles(first) + labelled_articles(second)))
+    paths = find_articles(names, [first.parent, second.parent, *(texts or [])])
+    articles = {p.name: p.read_text(encoding="utf-8-sig") for p in paths if p.is_file()}
+    actors, issues = set(s.actor_ids), set(s.issue_ids)
+    problems, read = [], []
+    for path in (first, second):  # both files' errors at once
+        try:
+            read.append(read_labels(path, articles, actors, issues))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return read[0], read[1], articles
+
+
+@evidence_app.command("agree")
+@guarded
+def evidence_agree(first: LabelsArg, second: LabelsArg, scenario: ScenarioOpt, texts: TextsOpt = None,
+                   disputes: Annotated[Optional[Path], typer.Option(
+                       "--disputes", help="write the disagreements here (YAML) for a third reader to decide")] = None,
+                   as_json: JsonOpt = False) -> None:
+    """How far two readers' labels of the same articles agree: links (F1) and stances (Cohen's kappa)."""
+    import yaml
+
+    from ..evidence.agreement import agreement
+    from ..evidence.agreement import disputes as find_disputes
+
+    a, b, articles = _two_readers(first, second, scenario, texts)
+    result = {"first": str(first), "second": str(second), **agreement(a, b, articles)}
+    if disputes is not None:
+        found = find_disputes(a, b, articles)
+        head = (f"# The disagreements of {first.name} (first reader) and {second.name} (second reader).\n"
+                "# Decide each by the guideline: decision: {link: true|false, stance: min|max|none,\n"
+                "# borderline: true|false, reason: ...}; then: accord evidence adjudicate.\n")
+        atomic_write(disputes, (head + yaml.safe_dump({"disputes": found}, sort_keys=False, allow_unicode=True,
+                                                       width=110)).encode("utf-8"))
+        result["disputes"] = len(found)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        return
+    for key, value in result.items():
+        out.print(f"{key:18} {escape(str(value))}")
+
+
+@evidence_app.command("adjudicate")
+@guarded
+def evidence_adjudicate(first: LabelsArg, second: LabelsArg,
+                        decisions: Annotated[Path, typer.Argument(help="the disputes file, each decision filled in")],
+                        scenario: ScenarioOpt,
+                        output: Annotated[Path, typer.Option("--output", "-o", help="gold labels file to write")],
+                        texts: TextsOpt = None) -> None:
+    """The gold labels: the links both readers give alike, and the disputed links the third reader keeps."""
+    from ..evidence.agreement import adjudicate, labels_document, read_decisions
+
+    a, b, articles = _two_readers(first, second, scenario, texts)
+    gold = adjudicate(a, b, read_decisions(decisions, articles), articles, str(decisions))
+    header = (f"Gold labels: the links {first.name} and {second.name} give alike, and the disputed links\n"
+              f"kept in {decisions.name} (accord evidence adjudicate).")
+    atomic_write(output, labels_document(gold, articles, header).encode("utf-8"))
+    out.print(f"wrote {len(gold)} links to {output}")
