@@ -12,6 +12,7 @@ import yaml
 from accord.checks import normalize_space
 from accord.errors import InputError
 from accord.evidence import scan, sentences
+from accord.evidence.agreement import links as reader_links
 from accord.evidence.evaluate import evaluate, read_labels
 from accord.evidence.review import apply_review, dumps_review, review_rows
 from accord.io import read_scenario
@@ -359,12 +360,9 @@ FIRST, SECOND = LABELS.with_name("seed-labels-first-reader.yaml"), LABELS.with_n
 
 
 def _links(path, articles, s) -> dict[tuple, str]:
-    """(article, sentence start, actor, issue) -> stance."""
-    out = {}
-    for lab in read_labels(path, articles, set(s.actor_ids), set(s.issue_ids)):
-        sentence = next(x.start for x in sentences(articles[lab.article]) if x.start <= lab.start < x.end)
-        out[lab.article, sentence, lab.actor, lab.issue] = lab.stance
-    return out
+    """(article, sentence start, actor, issue) -> stance: a link as accord.evidence.agreement counts it."""
+    labels = read_labels(path, articles, set(s.actor_ids), set(s.issue_ids))
+    return {key: lab.stance for key, lab in reader_links(labels, articles).items()}
 
 
 def test_labels_file_is_well_formed():
